@@ -1,0 +1,1 @@
+"""审计留痕: the append-only, hash-chained audit log."""

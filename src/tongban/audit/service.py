@@ -1,0 +1,230 @@
+"""Audit use-cases: append to the hash chain (inside the caller's transaction), verify, search.
+
+Each entry carries the hash of the previous one and its own HMAC-SHA256 over a canonical
+encoding, keyed with TONGBAN_AUDIT_KEY. Sequence numbers are contiguous and assigned under a
+lock on the single chain-head row, so concurrent writers append in commit order on both SQLite
+(the write lock) and PostgreSQL (SELECT … FOR UPDATE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from tongban.audit.models import AuditChainHead, AuditEntry
+from tongban.authz import Actor, Permission
+from tongban.config import get_settings
+from tongban.db import utcnow
+
+GENESIS_HASH = "0" * 64
+
+ACTION_LABELS: dict[str, str] = {
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "auth.lockout": "账号锁定",
+    "auth.password_change": "修改密码",
+    "department.create": "新建部门",
+    "department.update": "修改部门",
+    "region.create": "新建行政区划",
+    "user.create": "新建用户",
+    "user.update": "修改用户",
+    "user.unlock": "解除锁定",
+    "user.password_reset": "重置密码",
+    "account.create": "新建群众/企业账号",
+    "account.read": "查阅群众/企业账号",
+    "client.create": "新建应用系统",
+    "client.update": "修改应用系统",
+    "api_key.create": "签发 API 密钥",
+    "api_key.revoke": "吊销 API 密钥",
+    "api_key.rejected": "API 密钥被拒绝",
+    "access.denied": "越权访问被拒绝",
+    "audit.search": "查询审计日志",
+    "demo.load": "加载演示数据",
+}
+
+
+def canonical_detail(detail: dict[str, Any] | None) -> str:
+    return json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _ts(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def entry_digest(entry: AuditEntry, key: bytes) -> str:
+    """HMAC-SHA256 over the canonical encoding of every field but the hash itself."""
+    payload = json.dumps(
+        [
+            entry.seq,
+            _ts(entry.occurred_at),
+            entry.actor_kind,
+            entry.actor_id,
+            entry.actor_name,
+            entry.department_id,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.purpose,
+            entry.result,
+            entry.client_ip,
+            entry.detail,
+            entry.prev_hash,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _key() -> bytes:
+    return get_settings().audit_key.encode("utf-8")
+
+
+def _lock_head(session: Session) -> AuditChainHead:
+    if session.get_bind().dialect.name == "sqlite":
+        # Take SQLite's write lock before reading the head, so no other writer slips in between.
+        session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(id=1))
+        head = session.execute(
+            select(AuditChainHead).where(AuditChainHead.id == 1).execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    else:
+        head = session.execute(
+            select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    if head is None:
+        head = AuditChainHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | int | None,
+    purpose: str = "",
+    result: str = "success",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction; it commits or rolls back with the change."""
+    head = _lock_head(session)
+    entry = AuditEntry(
+        seq=head.last_seq + 1,
+        occurred_at=utcnow(),
+        actor_kind=actor.kind,
+        actor_id="" if actor.id is None else str(actor.id),
+        actor_name=actor.name,
+        department_id=actor.department_id,
+        action=action,
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        purpose=purpose,
+        result=result,
+        client_ip=actor.client_ip,
+        detail=canonical_detail(detail),
+        prev_hash=head.last_hash,
+    )
+    entry.hash = entry_digest(entry, _key())
+    session.add(entry)
+    head.last_seq = entry.seq
+    head.last_hash = entry.hash
+    session.flush()
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str = ""  # altered / removed / inserted / truncated
+    message: str = ""
+
+
+def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order and report the first altered, removed or inserted entry."""
+    key = _key()
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    last_seq = 0
+    while True:
+        rows = session.execute(
+            select(AuditEntry).where(AuditEntry.seq >= expected_seq).order_by(AuditEntry.seq).limit(batch)
+        ).scalars().all()
+        if not rows:
+            break
+        for e in rows:
+            if e.seq != expected_seq:
+                return VerifyResult(False, checked, expected_seq, "removed",
+                                    f"第 {expected_seq} 条至第 {e.seq - 1} 条审计记录缺失（已被删除）。")
+            if entry_digest(e, key) != e.hash:
+                return VerifyResult(False, checked, e.seq, "altered",
+                                    f"第 {e.seq} 条审计记录的内容或校验值被篡改，或为伪造插入的记录。")
+            if e.prev_hash != prev_hash:
+                return VerifyResult(False, checked, e.seq, "inserted",
+                                    f"第 {e.seq} 条审计记录与前一条不衔接：其前有记录被插入、删除或替换。")
+            prev_hash = e.hash
+            last_seq = e.seq
+            expected_seq += 1
+            checked += 1
+        session.expunge_all()
+    head = session.get(AuditChainHead, 1)
+    if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
+        if head.last_seq > last_seq:
+            return VerifyResult(False, checked, last_seq + 1, "removed",
+                                f"审计链末尾应有第 {head.last_seq} 条记录，实际只到第 {last_seq} 条：末尾记录被删除。")
+        return VerifyResult(False, checked, head.last_seq + 1, "inserted",
+                            f"第 {head.last_seq} 条之后出现了链头之外的记录：疑似伪造插入。")
+    return VerifyResult(True, checked, message=f"审计链完整，共校验 {checked} 条记录。")
+
+
+@dataclass
+class AuditFilter:
+    actor: str | None = None  # user name, user id or client id
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    page: int = 1
+    size: int = 50
+
+
+def search(session: Session, *, actor: Actor, filters: AuditFilter) -> tuple[list[AuditEntry], int]:
+    """Admins search every entry; department admins only their department's."""
+    actor.require(Permission.AUDIT_READ)
+    q = select(AuditEntry)
+    scope = actor.department_scope(Permission.AUDIT_READ)
+    if scope is not None:
+        q = q.where(AuditEntry.department_id.in_(scope))
+    if filters.actor:
+        term = filters.actor.strip()
+        q = q.where(or_(AuditEntry.actor_id == term, AuditEntry.actor_name == term,
+                        AuditEntry.actor_name.like(f"%{term}%")))
+    if filters.action:
+        q = q.where(AuditEntry.action == filters.action)
+    if filters.object_type:
+        q = q.where(AuditEntry.object_type == filters.object_type)
+    if filters.object_id:
+        q = q.where(AuditEntry.object_id == filters.object_id.strip())
+    if filters.since:
+        q = q.where(AuditEntry.occurred_at >= filters.since)
+    if filters.until:
+        q = q.where(AuditEntry.occurred_at < filters.until)
+    total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+    rows = session.execute(
+        q.order_by(AuditEntry.seq.desc()).offset((filters.page - 1) * filters.size).limit(filters.size)
+    ).scalars().all()
+    return list(rows), int(total)

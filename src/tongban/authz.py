@@ -1,0 +1,146 @@
+"""Roles, permissions and the acting principal: every permission decision starts here.
+
+Deny by default: a role has only the permissions listed in ROLE_PERMISSIONS. Roles act within
+the user's own department, except the platform-wide roles (platform admin, supervisor), whose
+permissions reach every department. Object rules (e.g. who may change which user) live in each
+domain's permissions.py and build on `Actor.department_scope`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tongban.errors import Forbidden
+
+
+class Role(StrEnum):
+    PLATFORM_ADMIN = "platform_admin"
+    DEPT_ADMIN = "dept_admin"
+    WINDOW_CLERK = "window_clerk"
+    REVIEWER = "reviewer"
+    DATA_OFFICER = "data_officer"
+    SUPERVISOR = "supervisor"
+
+
+ROLE_LABELS: dict[str, str] = {
+    Role.PLATFORM_ADMIN: "平台管理员",
+    Role.DEPT_ADMIN: "部门管理员",
+    Role.WINDOW_CLERK: "窗口受理人员",
+    Role.REVIEWER: "审批人员",
+    Role.DATA_OFFICER: "部门数据管理员",
+    Role.SUPERVISOR: "监察人员",
+}
+
+PLATFORM_WIDE_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.SUPERVISOR})
+
+
+class Permission(StrEnum):
+    DEPARTMENT_READ = "department.read"
+    DEPARTMENT_MANAGE = "department.manage"
+    REGION_MANAGE = "region.manage"
+    USER_READ = "user.read"
+    USER_MANAGE = "user.manage"
+    ACCOUNT_READ = "account.read"  # citizens' and enterprises' accounts: personal data
+    ACCOUNT_MANAGE = "account.manage"
+    CLIENT_READ = "client.read"
+    CLIENT_MANAGE = "client.manage"
+    AUDIT_READ = "audit.read"
+
+
+_ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PLATFORM_ADMIN: frozenset(Permission),
+    Role.DEPT_ADMIN: frozenset(
+        _ALL_STAFF | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
+                      Permission.AUDIT_READ}
+    ),
+    Role.WINDOW_CLERK: frozenset(_ALL_STAFF),
+    Role.REVIEWER: frozenset(_ALL_STAFF),
+    Role.DATA_OFFICER: frozenset(_ALL_STAFF | {Permission.CLIENT_READ}),
+    Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ}),
+}
+
+# Roles a department admin may hand out within their own department.
+DEPARTMENT_GRANTABLE_ROLES = frozenset(
+    {Role.DEPT_ADMIN, Role.WINDOW_CLERK, Role.REVIEWER, Role.DATA_OFFICER}
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a logged-in user, an application client (API key), or the system."""
+
+    kind: str  # staff / citizen / enterprise / client / system / anonymous
+    id: int | None
+    name: str
+    username: str = ""
+    department_id: int | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+    client_id: int | None = None
+    client_ip: str = ""
+    session_token_hash: str | None = None
+    csrf_token: str | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind not in ("anonymous",)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    def permissions(self) -> frozenset[Permission]:
+        if self.kind == "system":
+            return frozenset(Permission)
+        if self.kind != "staff":
+            return frozenset()
+        perms: set[Permission] = set()
+        for role in self.roles:
+            try:
+                perms |= ROLE_PERMISSIONS[Role(role)]
+            except ValueError:
+                continue  # an unknown role grants nothing
+        return frozenset(perms)
+
+    def has(self, perm: Permission) -> bool:
+        return perm in self.permissions()
+
+    def require(self, perm: Permission) -> None:
+        """Raise Forbidden unless the actor holds `perm` through one of its roles."""
+        if not self.has(perm):
+            raise Forbidden(detail={"permission": str(perm)})
+
+    def department_scope(self, perm: Permission) -> set[int] | None:
+        """Departments where `perm` applies: None means all; empty means none."""
+        if self.kind == "system":
+            return None
+        scope: set[int] = set()
+        for role in self.roles:
+            try:
+                r = Role(role)
+            except ValueError:
+                continue
+            if perm not in ROLE_PERMISSIONS[r]:
+                continue
+            if r in PLATFORM_WIDE_ROLES:
+                return None
+            if self.department_id is not None:
+                scope.add(self.department_id)
+        return scope
+
+    def can_in_department(self, perm: Permission, department_id: int | None) -> bool:
+        scope = self.department_scope(perm)
+        return scope is None or (department_id is not None and department_id in scope)
+
+    def require_in_department(self, perm: Permission, department_id: int | None) -> None:
+        if not self.can_in_department(perm, department_id):
+            raise Forbidden(
+                "您只能查看或办理本部门的数据；如需跨部门访问，请通过数据共享申请办理。",
+                detail={"permission": str(perm)},
+            )
+
+
+SYSTEM = Actor(kind="system", id=None, name="系统", username="system")
+ANONYMOUS = Actor(kind="anonymous", id=None, name="匿名访问者")

@@ -1,0 +1,174 @@
+"""`tongban` command line: database, demo city, audit verification, server."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from alembic import command
+from alembic.config import Config
+
+from tongban.config import REPO_ROOT, get_settings
+from tongban.db import make_engine, make_session_factory
+
+app = typer.Typer(help="通办 Tongban 平台管理命令", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="数据库迁移", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志", no_args_is_help=True)
+admin_app = typer.Typer(help="平台管理员", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(admin_app, name="admin")
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    cfg = Config(str(REPO_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    cfg.attributes["database_url"] = database_url or get_settings().database_url
+    return cfg
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def upgrade_database(database_url: str | None = None) -> None:
+    url = database_url or get_settings().database_url
+    _ensure_sqlite_dir(url)
+    command.upgrade(alembic_config(url), "head")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """把数据库迁移到最新版本（迁移脚本是唯一的表结构来源）。"""
+    upgrade_database()
+    typer.echo("数据库已迁移到最新版本。")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """显示数据库当前的迁移版本。"""
+    command.current(alembic_config())
+
+
+def _session():  # type: ignore[no-untyped-def]
+    engine = make_engine(get_settings().database_url)
+    return make_session_factory(engine)()
+
+
+def print_demo_logins(summary: object | None = None) -> None:
+    from tongban.demo import city
+    from tongban.demo.loader import DEMO_PASSWORD
+
+    typer.echo("")
+    typer.echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    wanted = ["admin", "supervisor", "amr_admin", "amr_clerk", "amr_reviewer", "amr_data", "hrss_clerk"]
+    staff = {s.username: s for s in city.STAFF}
+    role_names = {"platform_admin": "平台管理员", "supervisor": "监察人员", "dept_admin": "部门管理员",
+                  "window_clerk": "窗口受理人员", "reviewer": "审批人员", "data_officer": "部门数据管理员"}
+    for username in wanted:
+        s = staff[username]
+        roles = "、".join(role_names[r] for r in s.roles)
+        typer.echo(f"  {username:<14} {s.display_name:<6} {roles}（{s.department_code}）")
+    typer.echo(f"  {city.CITIZENS[0].resident_id}  {city.CITIZENS[0].name}（自然人，用身份证号登录）")
+    typer.echo(f"  {city.ENTERPRISES[0].uscc}  {city.ENTERPRISES[0].name}（法人，用统一社会信用代码登录）")
+    typer.echo("  其他部门账号见 README。")
+    key = getattr(summary, "demo_api_key", "")
+    if key:
+        typer.echo(f"\n演示 API 密钥（{getattr(summary, 'demo_api_client', '')}，只显示这一次）：\n  {key}")
+
+
+@app.command()
+def demo(if_empty: bool = typer.Option(False, "--if-empty", help="数据库已有数据时跳过，不报错")) -> None:
+    """加载演示城市（安康市）：区划、部门、各角色工作人员、群众、企业、应用系统。"""
+    from tongban.demo import loader
+
+    session = _session()
+    try:
+        if not loader.is_empty(session):
+            if if_empty:
+                typer.echo("数据库中已有数据，跳过演示数据加载。")
+                print_demo_logins()
+                return
+            typer.echo("数据库中已有部门数据，演示数据只能加载到空数据库。", err=True)
+            raise typer.Exit(1)
+        summary = loader.load(session)
+    finally:
+        session.close()
+    typer.echo(f"已加载演示城市：{summary.regions} 个行政区划，{summary.departments} 个部门，"
+               f"{len(summary.staff)} 名工作人员，{len(summary.citizens)} 个自然人账号，"
+               f"{len(summary.enterprises)} 个法人账号，{summary.clients} 个应用系统。")
+    print_demo_logins(summary)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """校验审计日志哈希链：完整时退出码 0；发现篡改、删除、插入时指出第一条问题记录并退出码 1。"""
+    from tongban.audit import service
+
+    session = _session()
+    try:
+        result = service.verify(session)
+    finally:
+        session.close()
+    if result.ok:
+        typer.echo(result.message)
+        return
+    typer.echo(f"审计链校验失败：{result.message}（问题类型 {result.problem}，已校验 {result.checked} 条）",
+               err=True)
+    raise typer.Exit(1)
+
+
+@admin_app.command("create")
+def admin_create(
+    username: str = typer.Option(..., help="登录名"),
+    name: str = typer.Option(..., help="姓名"),
+    department_code: str = typer.Option(..., help="所属部门编码（平台运营部门）"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """创建平台管理员（生产环境初始化时使用）。"""
+    from pydantic import ValidationError
+
+    from tongban.authz import SYSTEM
+    from tongban.errors import DomainError, translate_validation_errors
+    from tongban.org import repository, service
+    from tongban.org.schemas import StaffCreate
+
+    session = _session()
+    try:
+        dept = repository.department_by(session, code=department_code)
+        if dept is None:
+            typer.echo(f"部门 {department_code} 不存在。", err=True)
+            raise typer.Exit(1)
+        user_in = StaffCreate(username=username, display_name=name, password=password, department_id=dept.id,
+                              roles=["platform_admin"])  # type: ignore[list-item]
+        service.create_staff(session=session, actor=SYSTEM, user_in=user_in)
+    except ValidationError as exc:
+        typer.echo(translate_validation_errors(list(exc.errors()))[0], err=True)
+        raise typer.Exit(1) from None
+    except DomainError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        session.close()
+    typer.echo(f"已创建平台管理员 {username}。")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """启动 Web 服务。"""
+    import uvicorn
+
+    uvicorn.run("tongban.main:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=False)
+
+
+@app.command()
+def run(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """迁移数据库、空库时加载演示城市，然后启动服务（make run 使用）。"""
+    upgrade_database()
+    demo(if_empty=True)
+    typer.echo(f"\n通办平台已启动：http://{host}:{port}/   接口文档：http://{host}:{port}/docs\n")
+    sys.stdout.flush()
+    serve(host=host, port=port)

@@ -1,0 +1,66 @@
+"""One Settings object for the whole platform, read from TONGBAN_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Development defaults. They are public (they are in the repository), so anything but
+# development refuses to start with them.
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105
+DEV_AUDIT_KEY = "dev-only-audit-chain-key-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    """Platform settings; every field is the env var TONGBAN_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="TONGBAN_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'var' / 'tongban.db'}")
+    secret_key: str = DEV_SECRET_KEY
+    # Key of the audit hash chain (HMAC-SHA256): whoever can write the database but does not
+    # hold this key cannot recompute the chain after altering it.
+    audit_key: str = DEV_AUDIT_KEY
+    session_cookie: str = "tongban_session"
+    session_hours: int = 8
+    # Browsers only send Secure cookies over HTTPS; production sits behind TLS.
+    cookie_secure: bool = False
+    login_max_failures: int = 5
+    login_failure_window_minutes: int = 15
+    login_lockout_minutes: int = 15
+    login_ip_max_failures: int = 30
+    city_name: str = "安康市"
+    platform_name: str = "通办 · 一体化政务服务与数据共享平台"
+    # Trust X-Forwarded-For only behind a known reverse proxy.
+    trust_forwarded_for: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.env == "production":
+            weak = []
+            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+                weak.append("TONGBAN_SECRET_KEY")
+            if self.audit_key == DEV_AUDIT_KEY or len(self.audit_key) < 32:
+                weak.append("TONGBAN_AUDIT_KEY")
+            if weak:
+                raise ValueError(
+                    "生产环境必须设置至少 32 个字符的随机密钥，不能使用默认值: " + ", ".join(weak)
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache to change them)."""
+    return Settings()

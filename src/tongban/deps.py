@@ -1,0 +1,154 @@
+"""FastAPI dependencies: the database session, the acting principal, permissions and CSRF.
+
+Authentication is the default. Routers are built with `secure_router()` (login or API key
+required, CSRF checked on unsafe methods) or, for the few routes anyone may call,
+`public_router()`; a test walks every route and fails if one is neither.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from tongban.authz import ANONYMOUS, Actor, Permission
+from tongban.config import Settings, get_settings
+from tongban.db import session_scope
+from tongban.errors import CsrfFailed, NotAuthenticated
+from tongban.org import auth
+
+CSRF_COOKIE = "tongban_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    yield from session_scope(request.app.state.session_factory)
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+def settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def client_ip(request: Request) -> str:
+    cfg: Settings = request.app.state.settings
+    if cfg.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return (request.client.host if request.client else "")[:64]
+
+
+def get_actor(request: Request, session: DbSession) -> Actor:
+    """Resolve the caller once per request: bearer API key, else session cookie, else anonymous."""
+    cached = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    ip = client_ip(request)
+    actor = ANONYMOUS
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, credential = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not credential.strip():
+            raise NotAuthenticated("Authorization 请求头格式应为 “Bearer <API 密钥>”。", code="api_key_invalid")
+        actor = auth.actor_from_api_key(session, credential, client_ip=ip)
+        request.state.auth_via = "api_key"
+    else:
+        token = request.cookies.get(request.app.state.settings.session_cookie)
+        if token:
+            actor = auth.actor_from_session_token(session, token, client_ip=ip)
+            request.state.auth_via = "session" if actor.is_authenticated else None
+    if not actor.is_authenticated:
+        actor = Actor(kind="anonymous", id=None, name=ANONYMOUS.name, client_ip=ip)
+    request.state.actor = actor
+    return actor
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin or origin == "null":
+        return True  # older clients send neither; the token check below still applies
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc == host
+
+
+async def csrf_protect(request: Request, actor: Annotated[Actor, Depends(get_actor)]) -> None:
+    """Unsafe requests made with a browser session must carry the session's CSRF token."""
+    if request.method not in UNSAFE_METHODS or getattr(request.state, "auth_via", None) == "api_key":
+        return
+    expected = actor.csrf_token if actor.is_authenticated else request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent) or not _same_origin(request):
+        raise CsrfFailed()
+
+
+def require_actor(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(require_actor)]
+OptionalActor = Annotated[Actor, Depends(get_actor)]
+
+
+def require(permission: Permission) -> Callable[..., Actor]:
+    """Dependency: the current actor, refused unless it holds `permission`."""
+
+    def _dep(actor: CurrentActor) -> Actor:
+        actor.require(permission)
+        return actor
+
+    return _dep
+
+
+def require_staff(actor: CurrentActor) -> Actor:
+    if not actor.is_staff:
+        from tongban.errors import Forbidden
+
+        raise Forbidden("此功能仅供政务工作人员使用。")
+    return actor
+
+
+StaffActor = Annotated[Actor, Depends(require_staff)]
+
+
+def secure_router(**kw: Any) -> APIRouter:
+    """A router whose every route needs an authenticated caller and passes the CSRF check."""
+    deps = list(kw.pop("dependencies", []))
+    return APIRouter(dependencies=[Depends(require_actor), Depends(csrf_protect), *deps], **kw)
+
+
+def public_router(**kw: Any) -> APIRouter:
+    """A router of routes anyone may call (login page, health check, verification pages …).
+
+    Forms on them are still CSRF-checked against the anonymous double-submit cookie.
+    """
+    deps = list(kw.pop("dependencies", []))
+    router = APIRouter(dependencies=[Depends(csrf_protect), *deps], **kw)
+    router.tongban_public = True  # type: ignore[attr-defined]
+    return router
+
+
+def ensure_csrf_cookie(request: Request) -> str:
+    """The anonymous CSRF token for forms shown before login (set as a cookie by the page)."""
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token:
+        token = getattr(request.state, "new_csrf_cookie", None) or secrets.token_urlsafe(32)
+        request.state.new_csrf_cookie = token
+    return token

@@ -1,0 +1,151 @@
+"""App factory: settings, database, routers, error handlers, static files."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tongban import __version__
+from tongban.config import Settings, get_settings
+from tongban.db import make_engine, make_session_factory
+from tongban.deps import public_router
+from tongban.errors import DomainError, NotAuthenticated, TooManyRequests, translate_validation_errors
+from tongban.web.templating import PKG, render
+
+log = logging.getLogger("tongban")
+
+OPENAPI_TAGS = [
+    {"name": "系统", "description": "健康检查与当前身份"},
+    {"name": "组织与身份", "description": "行政区划、部门、工作人员、群众与企业账号、应用系统与 API 密钥"},
+    {"name": "审计留痕", "description": "防篡改审计日志查询"},
+]
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/openapi.json"):
+        return False
+    if request.headers.get("hx-request"):
+        return True
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error_response(request: Request, status: int, body: dict[str, Any],
+                    headers: dict[str, str] | None = None) -> Response:
+    if _wants_html(request):
+        return render(request, "error.html", {"error": body, "status": status}, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, NotAuthenticated) and _wants_html(request) and request.method == "GET":
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        if isinstance(exc, NotAuthenticated):
+            headers = {"WWW-Authenticate": "Bearer"}
+        return _error_response(request, exc.status_code, exc.body(), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        summary, fields = translate_validation_errors(list(exc.errors()))
+        return _error_response(request, 422, {"code": "validation_failed", "message": summary,
+                                              "detail": {"fields": fields}})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: ("not_found", "页面或接口不存在，请检查地址。"),
+                    405: ("method_not_allowed", "不支持该请求方法。")}
+        code, message = messages.get(exc.status_code, ("http_error", "请求无法处理。"))
+        return _error_response(request, exc.status_code, {"code": code, "message": message, "detail": None})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        incident = uuid.uuid4().hex[:12]
+        log.exception("unhandled error, incident %s", incident)
+        return _error_response(request, 500, {
+            "code": "internal_error",
+            "message": f"系统内部错误，操作未完成。请稍后重试；如持续出现，请将事件编号 {incident} 告知平台运维人员。",
+            "detail": {"incident": incident},
+        })
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="通办 Tongban API",
+        version=__version__,
+        description="一体化政务服务与数据共享平台的 JSON 接口。应用系统以 `Authorization: Bearer <API 密钥>` 调用；"
+        "错误统一返回 `{code, message, detail}`，message 为中文并说明如何修改。",
+        openapi_tags=OPENAPI_TAGS,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.session_factory = make_session_factory(app.state.engine)
+
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "frame-ancestors 'none'; form-action 'self'",
+            )
+        return response
+
+    system = public_router(tags=["系统"])
+
+    @system.get("/healthz", summary="健康检查（公开）")
+    def healthz() -> JSONResponse:
+        try:
+            with app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return JSONResponse({"status": "ok", "database": "reachable",
+                                 "dialect": app.state.engine.dialect.name, "version": __version__})
+        except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+            log.warning("health check failed: %s", exc)
+            return JSONResponse({"status": "error", "database": "unreachable",
+                                 "dialect": app.state.engine.dialect.name, "version": __version__},
+                                status_code=503)
+
+    @system.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        # Swagger UI is vendored: government networks often have no route to public CDNs.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="通办 API 文档",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    app.include_router(system)
+
+    from tongban.audit import api as audit_api
+    from tongban.audit import pages as audit_pages
+    from tongban.org import api as org_api
+    from tongban.org import pages as org_pages
+
+    app.include_router(org_api.router)
+    app.include_router(audit_api.router)
+    app.include_router(org_pages.public)
+    app.include_router(org_pages.router)
+    app.include_router(audit_pages.router)
+    app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
+    return app

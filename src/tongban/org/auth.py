@@ -1,0 +1,212 @@
+"""Authentication use-cases: password login with throttling and lockout, web sessions, API keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from tongban.audit import service as audit
+from tongban.authz import ANONYMOUS, Actor
+from tongban.config import get_settings
+from tongban.db import utcnow
+from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
+from tongban.org import repository as repo
+from tongban.org.models import ApiKey, LoginAttempt, User, WebSession
+
+_hasher = PasswordHasher()
+# Verified when the user name is unknown, so that a miss costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("tongban-timing-equaliser-0000")
+
+API_KEY_PREFIX = "tbk_"
+
+
+class AccountLocked(DomainError):
+    status_code = 423
+    code = "account_locked"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def user_actor(user: User, *, client_ip: str = "", session: WebSession | None = None) -> Actor:
+    return Actor(
+        kind=user.kind,
+        id=user.id,
+        name=user.display_name,
+        username=user.username,
+        department_id=user.department_id,
+        roles=frozenset(user.roles) if user.kind == "staff" else frozenset(),
+        client_ip=client_ip,
+        session_token_hash=session.token_hash if session else None,
+        csrf_token=session.csrf_token if session else None,
+    )
+
+
+@dataclass
+class LoginResult:
+    user: User
+    token: str  # goes into the cookie; only its hash is stored
+    web_session: WebSession
+
+
+def _beijing(value: dt.datetime) -> str:
+    return (value + dt.timedelta(hours=8)).strftime("%H:%M")
+
+
+def login(session: Session, *, username: str, password: str, client_ip: str,
+          user_agent: str = "") -> LoginResult:
+    """登录: check the password, throttle by address, lock the account after repeated failures."""
+    cfg = get_settings()
+    now = utcnow()
+    window_start = now - dt.timedelta(minutes=cfg.login_failure_window_minutes)
+    if repo.count_recent_failures(session, client_ip=client_ip, since=window_start) >= cfg.login_ip_max_failures:
+        raise TooManyRequests(
+            f"该网络地址登录失败次数过多，请 {cfg.login_failure_window_minutes} 分钟后再试。",
+            code="login_throttled", retry_after=cfg.login_failure_window_minutes * 60,
+        )
+    username = (username or "").strip()
+    user = repo.user_by_login(session, username) if username else None
+    anonymous = Actor(kind="anonymous", id=None, name=username[:64] or "匿名", client_ip=client_ip)
+
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        verify_password(_DUMMY_HASH, password)
+        session.add(LoginAttempt(username=username[:64], client_ip=client_ip, succeeded=False, at=now))
+        audit.record(session, actor=anonymous, action="auth.login", object_type="user", object_id=user.id,
+                     result="denied", detail={"reason": "locked"})
+        session.commit()
+        raise AccountLocked(
+            f"账号因连续输错密码已被临时锁定，请于北京时间 {_beijing(user.locked_until)} 后再试，"
+            "或联系本部门管理员解锁。",
+            detail={"locked_until": user.locked_until.isoformat() + "Z"},
+        )
+
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not ok:
+        session.add(LoginAttempt(username=username[:64], client_ip=client_ip, succeeded=False, at=now))
+        detail: dict[str, object] = {"reason": "bad_credentials"}
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= cfg.login_max_failures:
+                user.locked_until = now + dt.timedelta(minutes=cfg.login_lockout_minutes)
+                user.failed_logins = 0
+                audit.record(session, actor=anonymous, action="auth.lockout", object_type="user",
+                             object_id=user.id, result="success",
+                             detail={"minutes": cfg.login_lockout_minutes})
+        audit.record(session, actor=anonymous, action="auth.login", object_type="user",
+                     object_id=user.id if user else None, result="failed", detail=detail)
+        session.commit()
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            raise AccountLocked(
+                f"密码已连续输错 {cfg.login_max_failures} 次，账号被临时锁定 {cfg.login_lockout_minutes} 分钟，"
+                f"请于北京时间 {_beijing(user.locked_until)} 后再试，或联系本部门管理员解锁。"
+            )
+        raise NotAuthenticated(
+            f"用户名或密码错误。连续输错 {cfg.login_max_failures} 次账号将被锁定 "
+            f"{cfg.login_lockout_minutes} 分钟。",
+            code="bad_credentials",
+        )
+
+    if user.status != "active":
+        session.add(LoginAttempt(username=username[:64], client_ip=client_ip, succeeded=False, at=now))
+        audit.record(session, actor=anonymous, action="auth.login", object_type="user", object_id=user.id,
+                     result="denied", detail={"reason": "disabled"})
+        session.commit()
+        raise Forbidden("账号已停用，请联系本部门管理员。", code="account_disabled")
+
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    token = secrets.token_urlsafe(32)
+    web_session = WebSession(
+        token_hash=token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
+        client_ip=client_ip, user_agent=user_agent[:255], created_at=now,
+        expires_at=now + dt.timedelta(hours=cfg.session_hours),
+    )
+    session.add(web_session)
+    session.add(LoginAttempt(username=username[:64], client_ip=client_ip, succeeded=True, at=now))
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at < now))
+    audit.record(session, actor=user_actor(user, client_ip=client_ip), action="auth.login",
+                 object_type="user", object_id=user.id)
+    session.commit()
+    return LoginResult(user=user, token=token, web_session=web_session)
+
+
+def logout(session: Session, *, actor: Actor) -> None:
+    """退出登录: the session row is deleted, so the cookie is worthless even if kept."""
+    if actor.session_token_hash is None:
+        return
+    session.execute(delete(WebSession).where(WebSession.token_hash == actor.session_token_hash))
+    audit.record(session, actor=actor, action="auth.logout", object_type="user", object_id=actor.id)
+    session.commit()
+
+
+def actor_from_session_token(session: Session, token: str, *, client_ip: str) -> Actor:
+    """The actor of a session cookie, or ANONYMOUS if it is unknown, expired or its user is disabled."""
+    ws = repo.get_web_session(session, token_hash(token))
+    if ws is None or ws.expires_at <= utcnow():
+        return ANONYMOUS
+    user = repo.get_user(session, ws.user_id)
+    if user is None or user.status != "active":
+        return ANONYMOUS
+    return user_actor(user, client_ip=client_ip, session=ws)
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """(secret shown once, prefix kept for display, SHA-256 stored)."""
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    return secret, secret[: len(API_KEY_PREFIX) + 6], token_hash(secret)
+
+
+def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Actor:
+    """The application client behind a bearer key; refuses unknown, revoked and expired keys."""
+    key = repo.api_key_by_hash(session, token_hash(secret.strip()))
+    if key is None:
+        raise NotAuthenticated("API 密钥无效，请检查 Authorization 请求头（Bearer 密钥）。",
+                               code="api_key_invalid")
+    now = utcnow()
+    state = key.state(now)
+    client = key.client
+    actor = Actor(kind="client", id=client.id, name=client.name, username=client.code,
+                  department_id=client.department_id, client_id=client.id, client_ip=client_ip)
+    if state != "active" or client.status != "active":
+        reason = state if state != "active" else "client_disabled"
+        audit.record(session, actor=actor, action="api_key.rejected", object_type="api_key",
+                     object_id=key.id, result="denied", detail={"reason": reason})
+        session.commit()
+        messages = {
+            "revoked": ("api_key_revoked", "该 API 密钥已被吊销，请联系本部门管理员签发新密钥。"),
+            "expired": ("api_key_expired", "该 API 密钥已过期，请联系本部门管理员签发新密钥。"),
+            "client_disabled": ("client_disabled", "该应用系统已停用，请联系本部门管理员。"),
+        }
+        code, message = messages[reason]
+        raise NotAuthenticated(message, code=code)
+    # Write last-use at most every five minutes: a busy system must not turn reads into writes.
+    if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=5):
+        key.last_used_at = now
+        session.commit()
+    return actor
+
+
+def key_state(key: ApiKey) -> str:
+    return key.state(utcnow())

@@ -1,0 +1,1 @@
+"""Shared web layer: Jinja2 environment, base layout, vendored static files."""

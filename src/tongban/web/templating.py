@@ -1,0 +1,70 @@
+"""The one Jinja2 environment every domain's pages render with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from tongban.audit.service import ACTION_LABELS
+from tongban.authz import ROLE_LABELS, Permission
+from tongban.db import utcnow
+from tongban.deps import CSRF_COOKIE, ensure_csrf_cookie
+
+PKG = Path(__file__).resolve().parents[1]
+TEMPLATE_DIRS = [PKG / "web" / "templates", *sorted(PKG.glob("*/templates"))]
+
+templates = Jinja2Templates(directory=str(TEMPLATE_DIRS[0]))
+templates.env.loader = ChoiceLoader([FileSystemLoader(str(d)) for d in dict.fromkeys(TEMPLATE_DIRS)])
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def beijing(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Naive-UTC database time shown as Beijing time."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(BEIJING).strftime(fmt)
+
+
+STATUS_LABELS = {
+    "active": "正常", "inactive": "已撤销", "disabled": "已停用", "revoked": "已吊销", "expired": "已过期",
+    "success": "成功", "failed": "失败", "denied": "拒绝",
+    "staff": "工作人员", "citizen": "自然人", "enterprise": "法人", "client": "应用系统",
+    "system": "系统", "anonymous": "匿名",
+    "province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）",
+    "government": "行政机关", "institution": "事业单位",
+}
+
+templates.env.filters["beijing"] = beijing
+templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
+templates.env.globals["Permission"] = Permission
+templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
+templates.env.globals["now"] = utcnow
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200) -> HTMLResponse:
+    """Render a page with the actor, settings and the CSRF token every form needs."""
+    ctx: dict[str, Any] = dict(context or {})
+    actor = getattr(request.state, "actor", None)
+    ctx.setdefault("actor", actor)
+    ctx.setdefault("settings", request.app.state.settings)
+    if actor is not None and actor.is_authenticated and actor.csrf_token:
+        ctx["csrf_token"] = actor.csrf_token
+    else:
+        ctx["csrf_token"] = ensure_csrf_cookie(request)
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    new_cookie = getattr(request.state, "new_csrf_cookie", None)
+    if new_cookie:
+        response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="strict",
+                            secure=request.app.state.settings.cookie_secure, path="/")
+    return response
