@@ -62,6 +62,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ}),
 }
 
+CLIENT_PERMISSIONS = frozenset({Permission.DEPARTMENT_READ})
+
 # Roles a department admin may hand out within their own department.
 DEPARTMENT_GRANTABLE_ROLES = frozenset(
     {Role.DEPT_ADMIN, Role.WINDOW_CLERK, Role.REVIEWER, Role.DATA_OFFICER}
@@ -94,6 +96,9 @@ class Actor:
     def permissions(self) -> frozenset[Permission]:
         if self.kind == "system":
             return frozenset(Permission)
+        if self.kind == "client":
+            # Business systems read the department directory; data access comes from grants.
+            return CLIENT_PERMISSIONS
         if self.kind != "staff":
             return frozenset()
         perms: set[Permission] = set()

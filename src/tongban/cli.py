@@ -172,3 +172,7 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     typer.echo(f"\n通办平台已启动：http://{host}:{port}/   接口文档：http://{host}:{port}/docs\n")
     sys.stdout.flush()
     serve(host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()

@@ -185,7 +185,7 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
         raise NotAuthenticated("API 密钥无效，请检查 Authorization 请求头（Bearer 密钥）。",
                                code="api_key_invalid")
     now = utcnow()
-    state = key.state(now)
+    state = key.state_at(now)
     client = key.client
     actor = Actor(kind="client", id=client.id, name=client.name, username=client.code,
                   department_id=client.department_id, client_id=client.id, client_ip=client_ip)
@@ -209,4 +209,4 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
 
 
 def key_state(key: ApiKey) -> str:
-    return key.state(utcnow())
+    return key.state_at(utcnow())

@@ -156,7 +156,7 @@ class ApiKey(Base):
 
     client: Mapped[AppClient] = relationship(back_populates="keys")
 
-    def state(self, now: dt.datetime) -> str:
+    def state_at(self, now: dt.datetime) -> str:
         """active / expired / revoked."""
         if self.revoked_at is not None:
             return "revoked"

@@ -1,0 +1,5 @@
+"""python -m tongban"""
+
+from tongban.cli import app
+
+app()

@@ -1,0 +1,163 @@
+"""The audit hash chain: `tongban audit verify` passes on an intact log and names the first bad entry."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from tongban.audit import service as audit
+from tongban.authz import Actor
+from tongban.db import make_session_factory
+
+ACTOR = Actor(kind="staff", id=7, name="测试员", department_id=1, roles=frozenset({"platform_admin"}),
+              client_ip="127.0.0.1")
+
+
+def _fill(session: Session, n: int = 10) -> None:
+    for i in range(n):
+        audit.record(session, actor=ACTOR, action="user.update", object_type="user", object_id=i,
+                     purpose="测试", detail={"i": i, "名称": "张三"})
+    session.commit()
+
+
+def _cli_verify(database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TONGBAN_DATABASE_URL": database_url}
+    return subprocess.run([sys.executable, "-m", "tongban.cli", "audit", "verify"], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def _drop_append_only_guard(engine: Engine) -> None:
+    """What an attacker with DDL rights would do first."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP TRIGGER audit_log_no_update ON audit_log"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_log_no_update"))
+            conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+
+
+def test_intact_log_verifies_and_cli_exits_zero(session: Session, database_url: str) -> None:
+    _fill(session)
+    result = audit.verify(session)
+    assert result.ok and result.checked == 10
+    proc = _cli_verify(database_url)
+    assert proc.returncode == 0, proc.stderr
+    assert "审计链完整，共校验 10 条记录" in proc.stdout
+
+
+def test_log_is_append_only_in_the_database(session: Session, engine: Engine) -> None:
+    _fill(session, 2)
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET purpose = 'x' WHERE seq = 1"))
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 1"))
+
+
+def test_altered_entry_is_found(session: Session, engine: Engine, database_url: str) -> None:
+    _fill(session)
+    _drop_append_only_guard(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET purpose = '掩盖' WHERE seq = 4"))
+    result = audit.verify(session)
+    assert not result.ok and result.first_bad_seq == 4 and result.problem == "altered"
+    proc = _cli_verify(database_url)
+    assert proc.returncode == 1
+    assert "第 4 条" in proc.stderr
+
+
+def test_deleted_entry_is_found(session: Session, engine: Engine, database_url: str) -> None:
+    _fill(session)
+    _drop_append_only_guard(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 6"))
+    result = audit.verify(session)
+    assert not result.ok and result.first_bad_seq == 6 and result.problem == "removed"
+    proc = _cli_verify(database_url)
+    assert proc.returncode == 1 and "第 6 条" in proc.stderr
+
+
+def test_deleted_entry_renumbered_is_found(session: Session, engine: Engine) -> None:
+    """Deleting an entry and shifting the later ones down breaks the chain at the shifted entry."""
+    _fill(session)
+    _drop_append_only_guard(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 6"))
+        for seq in range(7, 11):
+            conn.execute(text("UPDATE audit_log SET seq = :n WHERE seq = :o"), {"n": seq - 1, "o": seq})
+    result = audit.verify(session)
+    assert not result.ok and result.first_bad_seq == 6
+
+
+def test_deleted_tail_is_found(session: Session, engine: Engine) -> None:
+    _fill(session)
+    _drop_append_only_guard(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq >= 9"))
+    result = audit.verify(session)
+    assert not result.ok and result.problem == "removed" and result.first_bad_seq == 9
+
+
+def test_inserted_entry_is_found(session: Session, engine: Engine, database_url: str) -> None:
+    _fill(session)
+    _drop_append_only_guard(engine)
+    with engine.begin() as conn:
+        # Make room after entry 3 and slip in a forged entry that links to entry 3.
+        for seq in range(10, 3, -1):
+            conn.execute(text("UPDATE audit_log SET seq = :n WHERE seq = :o"), {"n": seq + 1, "o": seq})
+        prev = conn.execute(text("SELECT hash FROM audit_log WHERE seq = 3")).scalar_one()
+        conn.execute(text(
+            "INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, actor_name, department_id, action, "
+            "object_type, object_id, purpose, result, client_ip, detail, prev_hash, hash) VALUES "
+            "(4, '2026-01-01 00:00:00', 'staff', '1', '伪造者', 1, 'user.update', 'user', '1', '', 'success', "
+            "'10.0.0.1', '{}', :prev, :h)"), {"prev": prev, "h": "f" * 64})
+    result = audit.verify(session)
+    assert not result.ok and result.first_bad_seq == 4
+    proc = _cli_verify(database_url)
+    assert proc.returncode == 1 and "第 4 条" in proc.stderr
+
+
+def test_forged_entry_appended_without_key_is_found(session: Session, engine: Engine) -> None:
+    _fill(session, 3)
+    head = session.execute(text("SELECT last_hash FROM audit_chain_head")).scalar_one()
+    import hashlib
+
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, actor_name, department_id, action, "
+            "object_type, object_id, purpose, result, client_ip, detail, prev_hash, hash) VALUES "
+            "(4, '2026-01-01 00:00:00', 'staff', '1', '伪造者', 1, 'user.update', 'user', '1', '', 'success', "
+            "'10.0.0.1', '{}', :prev, :h)"), {"prev": head, "h": hashlib.sha256(b"guess").hexdigest()})
+    result = audit.verify(session)
+    assert not result.ok and result.first_bad_seq == 4
+
+
+def test_concurrent_writers_keep_one_chain(engine: Engine, session: Session) -> None:
+    factory = make_session_factory(engine)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(15):
+                s = factory()
+                audit.record(s, actor=ACTOR, action="user.update", object_type="user", object_id=f"{n}-{i}")
+                s.commit()
+                s.close()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    result = audit.verify(session)
+    assert result.ok and result.checked == 60
