@@ -43,7 +43,13 @@ STATUS_LABELS = {
     "government": "行政机关", "institution": "事业单位",
 }
 
+OBJECT_LABELS = {
+    "user": "用户", "department": "部门", "app_client": "应用系统", "api_key": "API 密钥", "region": "行政区划",
+    "platform": "平台",
+}
+
 templates.env.filters["beijing"] = beijing
+templates.env.globals["OBJECT_LABELS"] = OBJECT_LABELS
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 templates.env.globals["Permission"] = Permission
