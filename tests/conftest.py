@@ -22,10 +22,10 @@ os.environ.setdefault("TONGBAN_ENV", "test")
 os.environ.setdefault("TONGBAN_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789")
 os.environ.setdefault("TONGBAN_SECRET_KEY", "test-secret-key-0123456789abcdef0123456789")
 
-from tongban.cli import upgrade_database  # noqa: E402
-from tongban.config import Settings, get_settings  # noqa: E402
-from tongban.db import make_engine, make_session_factory  # noqa: E402
-from tongban.main import create_app  # noqa: E402
+from tongban.cli import upgrade_database
+from tongban.config import Settings, get_settings
+from tongban.db import make_engine, make_session_factory
+from tongban.main import create_app
 
 PG_URL = os.environ.get("TONGBAN_TEST_DATABASE_URL", "")
 

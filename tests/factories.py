@@ -14,7 +14,7 @@ from tongban.demo.city import org_code, resident_id, uscc
 from tongban.org.auth import hash_password
 from tongban.org.models import AppClient, Department, Region, User, UserRole
 
-PASSWORD = "Passw0rd-Test"  # noqa: S105
+PASSWORD = "Passw0rd-Test"
 _PASSWORD_HASH = hash_password(PASSWORD)
 _seq = count(1)
 

@@ -62,7 +62,7 @@ def print_demo_logins(summary: object | None = None) -> None:
     from tongban.demo.loader import DEMO_PASSWORD
 
     typer.echo("")
-    typer.echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    typer.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     wanted = ["admin", "supervisor", "amr_admin", "amr_clerk", "amr_reviewer", "amr_data", "hrss_clerk"]
     staff = {s.username: s for s in city.STAFF}
     role_names = {"platform_admin": "平台管理员", "supervisor": "监察人员", "dept_admin": "部门管理员",
@@ -130,7 +130,7 @@ def admin_create(
     """创建平台管理员（生产环境初始化时使用）。"""
     from pydantic import ValidationError
 
-    from tongban.authz import SYSTEM
+    from tongban.authz import SYSTEM, Role
     from tongban.errors import DomainError, translate_validation_errors
     from tongban.org import repository, service
     from tongban.org.schemas import StaffCreate
@@ -142,10 +142,10 @@ def admin_create(
             typer.echo(f"部门 {department_code} 不存在。", err=True)
             raise typer.Exit(1)
         user_in = StaffCreate(username=username, display_name=name, password=password, department_id=dept.id,
-                              roles=["platform_admin"])  # type: ignore[list-item]
+                              roles=[Role.PLATFORM_ADMIN])
         service.create_staff(session=session, actor=SYSTEM, user_in=user_in)
     except ValidationError as exc:
-        typer.echo(translate_validation_errors(list(exc.errors()))[0], err=True)
+        typer.echo(translate_validation_errors(exc.errors())[0], err=True)
         raise typer.Exit(1) from None
     except DomainError as exc:
         typer.echo(exc.message, err=True)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from tongban.authz import ANONYMOUS, Actor, Permission
-from tongban.config import Settings, get_settings
+from tongban.config import Settings
 from tongban.db import session_scope
 from tongban.errors import CsrfFailed, NotAuthenticated
 from tongban.org import auth
@@ -36,7 +36,7 @@ DbSession = Annotated[Session, Depends(get_db)]
 
 
 def settings_dep(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def client_ip(request: Request) -> str:
@@ -52,7 +52,7 @@ def get_actor(request: Request, session: DbSession) -> Actor:
     """Resolve the caller once per request: bearer API key, else session cookie, else anonymous."""
     cached = getattr(request.state, "actor", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     ip = client_ip(request)
     actor = ANONYMOUS
     authorization = request.headers.get("authorization", "")

@@ -6,6 +6,7 @@ JSON for the API, an error page for browsers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -149,7 +150,7 @@ def field_label(loc: tuple[Any, ...] | list[Any]) -> str:
     return FIELD_LABELS.get(last, last)
 
 
-def translate_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+def translate_validation_errors(errors: Sequence[Any]) -> tuple[str, list[dict[str, Any]]]:
     """Turn pydantic errors into a Chinese summary and a per-field list for `detail`."""
     fields: list[dict[str, Any]] = []
     for err in errors:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-
 _RIC_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _RIC_CHECK = "10X98765432"
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

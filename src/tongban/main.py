@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 conn.execute(text("SELECT 1"))
             return JSONResponse({"status": "ok", "database": "reachable",
                                  "dialect": app.state.engine.dialect.name, "version": __version__})
-        except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+        except Exception as exc:
             log.warning("health check failed: %s", exc)
             return JSONResponse({"status": "error", "database": "unreachable",
                                  "dialect": app.state.engine.dialect.name, "version": __version__},

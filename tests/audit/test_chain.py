@@ -150,7 +150,7 @@ def test_concurrent_writers_keep_one_chain(engine: Engine, session: Session) -> 
                 audit.record(s, actor=ACTOR, action="user.update", object_type="user", object_id=f"{n}-{i}")
                 s.commit()
                 s.close()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
@@ -161,3 +161,21 @@ def test_concurrent_writers_keep_one_chain(engine: Engine, session: Session) -> 
     assert not errors
     result = audit.verify(session)
     assert result.ok and result.checked == 60
+
+
+def test_one_session_across_transactions_keeps_the_chain(session: Session, engine: Engine) -> None:
+    """A long-lived session must re-read the head in each transaction, not reuse a stale one."""
+    other = make_session_factory(engine)()
+    audit.record(session, actor=ACTOR, action="a", object_type="user", object_id=1)
+    session.commit()
+    audit.record(other, actor=ACTOR, action="b", object_type="user", object_id=2)
+    other.commit()
+    audit.record(session, actor=ACTOR, action="c", object_type="user", object_id=3)
+    session.rollback()
+    audit.record(other, actor=ACTOR, action="d", object_type="user", object_id=4)
+    other.commit()
+    audit.record(session, actor=ACTOR, action="e", object_type="user", object_id=5)
+    session.commit()
+    other.close()
+    result = audit.verify(session)
+    assert result.ok and result.checked == 4

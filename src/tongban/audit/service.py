@@ -15,15 +15,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.authz import Actor, Permission
 from tongban.config import get_settings
-from tongban.db import utcnow
+from tongban.db import Base, utcnow
 
 GENESIS_HASH = "0" * 64
+_HEAD_KEY = "tongban.audit.head"
 
 ACTION_LABELS: dict[str, str] = {
     "auth.login": "登录",
@@ -58,28 +59,16 @@ def _ts(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def entry_digest(entry: AuditEntry, key: bytes) -> str:
+_DIGEST_FIELDS = ("seq", "occurred_at", "actor_kind", "actor_id", "actor_name", "department_id", "action",
+                  "object_type", "object_id", "purpose", "result", "client_ip", "detail", "prev_hash")
+
+
+def entry_digest(entry: AuditEntry | dict[str, Any], key: bytes) -> str:
     """HMAC-SHA256 over the canonical encoding of every field but the hash itself."""
-    payload = json.dumps(
-        [
-            entry.seq,
-            _ts(entry.occurred_at),
-            entry.actor_kind,
-            entry.actor_id,
-            entry.actor_name,
-            entry.department_id,
-            entry.action,
-            entry.object_type,
-            entry.object_id,
-            entry.purpose,
-            entry.result,
-            entry.client_ip,
-            entry.detail,
-            entry.prev_hash,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    get = entry.get if isinstance(entry, dict) else lambda name: getattr(entry, name)
+    values: list[Any] = [get(name) for name in _DIGEST_FIELDS]
+    values[1] = _ts(values[1])
+    payload = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -87,23 +76,27 @@ def _key() -> bytes:
     return get_settings().audit_key.encode("utf-8")
 
 
-def _lock_head(session: Session) -> AuditChainHead:
+def _lock_head(session: Session) -> tuple[int, str]:
+    """Lock the chain head for the rest of the transaction and return (last_seq, last_hash)."""
     if session.get_bind().dialect.name == "sqlite":
         # Take SQLite's write lock before reading the head, so no other writer slips in between.
         session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(id=1))
-        head = session.execute(
-            select(AuditChainHead).where(AuditChainHead.id == 1).execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        q = select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
     else:
-        head = session.execute(
-            select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+        q = (select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
+             .with_for_update())
+    row = session.execute(q).first()
+    if row is None:
+        session.execute(insert(AuditChainHead).values(id=1, last_seq=0, last_hash=GENESIS_HASH))
+        return 0, GENESIS_HASH
+    return int(row[0]), str(row[1])
+
+
+_LOG = Base.metadata.tables["audit_log"]
+_HEAD = Base.metadata.tables["audit_chain_head"]
+_INSERT_ENTRY = insert(_LOG)
+_UPDATE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1)
+                .values(last_seq=bindparam("last_seq"), last_hash=bindparam("last_hash")))
 
 
 def record(
@@ -117,30 +110,39 @@ def record(
     result: str = "success",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an entry in the caller's transaction; it commits or rolls back with the change."""
-    head = _lock_head(session)
-    entry = AuditEntry(
-        seq=head.last_seq + 1,
-        occurred_at=utcnow(),
-        actor_kind=actor.kind,
-        actor_id="" if actor.id is None else str(actor.id),
-        actor_name=actor.name,
-        department_id=actor.department_id,
-        action=action,
-        object_type=object_type,
-        object_id="" if object_id is None else str(object_id),
-        purpose=purpose,
-        result=result,
-        client_ip=actor.client_ip,
-        detail=canonical_detail(detail),
-        prev_hash=head.last_hash,
-    )
-    entry.hash = entry_digest(entry, _key())
-    session.add(entry)
-    head.last_seq = entry.seq
-    head.last_hash = entry.hash
-    session.flush()
-    return entry
+    """Append an entry in the caller's transaction; it commits or rolls back with the change.
+
+    The head row stays locked until the transaction ends, so the head read once per transaction
+    is still current for every later entry of the same transaction.
+    """
+    tx = session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if tx is not None and cached is not None and cached[0] is tx:
+        last_seq, last_hash = cached[1], cached[2]
+    else:
+        last_seq, last_hash = _lock_head(session)
+    entry: dict[str, Any] = {
+        "seq": last_seq + 1,
+        "occurred_at": utcnow(),
+        "actor_kind": actor.kind,
+        "actor_id": "" if actor.id is None else str(actor.id),
+        "actor_name": actor.name,
+        "department_id": actor.department_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": "" if object_id is None else str(object_id)[:64],
+        "purpose": purpose,
+        "result": result,
+        "client_ip": actor.client_ip,
+        "detail": canonical_detail(detail),
+        "prev_hash": last_hash,
+    }
+    entry["hash"] = entry_digest(entry, _key())
+    # Pre-built Core statements: appending is on every request's path, so it must stay cheap.
+    session.execute(_INSERT_ENTRY, entry)
+    session.execute(_UPDATE_HEAD, {"last_seq": entry["seq"], "last_hash": entry["hash"]})
+    session.info[_HEAD_KEY] = (session.get_transaction(), entry["seq"], entry["hash"])
+    return AuditEntry(**entry)
 
 
 @dataclass

@@ -38,7 +38,7 @@ def _safe_next(value: str | None) -> str:
 
 def _form_errors(exc: Exception) -> tuple[str, dict[str, str]]:
     if isinstance(exc, ValidationError):
-        summary, fields = translate_validation_errors(list(exc.errors()))
+        summary, fields = translate_validation_errors(exc.errors())
         return summary, {f["field"].split(".")[0]: f["message"] for f in fields}
     if isinstance(exc, DomainError):
         field = exc.detail.get("field") if isinstance(exc.detail, dict) else None
@@ -159,7 +159,8 @@ def user_new_page(request: Request, session: DbSession, actor: CurrentActor) -> 
 @router.post("/admin/users/new", response_class=HTMLResponse)
 async def user_new_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
     form = await request.form()
-    data = {k: form.get(k) for k in ("username", "display_name", "password", "department_id", "phone", "email")}
+    data: dict[str, Any] = {k: form.get(k) for k in ("username", "display_name", "password", "department_id",
+                                                       "phone", "email")}
     data["roles"] = form.getlist("roles")
     try:
         user = service.create_staff(session=session, actor=actor, user_in=_build(StaffCreate, data))
@@ -202,7 +203,8 @@ async def user_update_submit(request: Request, session: DbSession, actor: Curren
             service.reset_password(session=session, actor=actor, user_id=user_id, new_password=reset.new_password)
             notice = "已重置密码，请通过安全渠道告知本人"
         else:
-            data = {k: form.get(k) for k in ("display_name", "department_id", "phone", "email", "status")}
+            data: dict[str, Any] = {k: form.get(k) for k in ("display_name", "department_id", "phone", "email",
+                                                             "status")}
             data["roles"] = form.getlist("roles")
             service.update_staff(session=session, actor=actor, user_id=user_id, user_in=_build(StaffUpdate, data))
             notice = "已保存"
