@@ -30,8 +30,8 @@ system-deps:
 test: install system-deps
 	@bash scripts/test.sh
 
-bench: install
-	@set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+bench: install system-deps
+	@bash scripts/bench.sh
 
 lint: install
 	$(BIN)/ruff check src tests bench migrations
