@@ -180,8 +180,9 @@ def client_read(client: AppClient) -> ClientRead:
 
 
 @router.get("/clients", response_model=list[ClientRead], summary="应用系统列表（按部门范围）")
-def list_clients(session: DbSession, actor: CurrentActor) -> list[ClientRead]:
-    return [client_read(c) for c in service.list_clients(session=session, actor=actor)]
+def list_clients(session: DbSession, actor: CurrentActor, department_id: int | None = None) -> list[ClientRead]:
+    return [client_read(c) for c in service.list_clients(session=session, actor=actor,
+                                                          department_id=department_id)]
 
 
 @router.post("/clients", response_model=ClientRead, status_code=201, summary="登记应用系统")

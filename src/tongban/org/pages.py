@@ -280,19 +280,24 @@ async def department_update_submit(request: Request, session: DbSession, actor: 
 
 
 def _clients(request: Request, session: DbSession, actor: Actor, *, status_code: int = 200,
-             **extra: Any) -> Response:
-    clients = service.list_clients(session=session, actor=actor)
-    scope = actor.department_scope(Permission.CLIENT_MANAGE) if actor.has(Permission.CLIENT_MANAGE) else set()
+             department_id: int | None = None, **extra: Any) -> Response:
+    scope = actor.department_scope(Permission.CLIENT_READ)
     departments, _ = repo.list_departments(session, ids=scope, limit=1000)
+    if department_id is None:
+        # Platform-wide readers start with their own department rather than a hundred systems.
+        department_id = actor.department_id if actor.department_id is not None else departments[0].id
+    clients = service.list_clients(session=session, actor=actor, department_id=department_id)
     return render(request, "org/clients.html", {
         "clients": clients, "can_manage": actor.has(Permission.CLIENT_MANAGE), "departments": departments,
-        "now_state": auth.key_state, "notice": request.query_params.get("notice"), **extra},
-        status_code=status_code)
+        "department_id": department_id, "now_state": auth.key_state,
+        "notice": request.query_params.get("notice"), **extra}, status_code=status_code)
 
 
 @router.get("/admin/clients", response_class=HTMLResponse)
-def clients_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    return _clients(request, session, actor)
+def clients_page(request: Request, session: DbSession, actor: CurrentActor,
+                 department_id: str | None = None) -> Response:
+    dept = int(department_id) if department_id and department_id.isdigit() else None
+    return _clients(request, session, actor, department_id=dept)
 
 
 @router.post("/admin/clients", response_class=HTMLResponse)
@@ -300,11 +305,12 @@ async def client_create_submit(request: Request, session: DbSession, actor: Curr
     form = await request.form()
     data = {k: form.get(k) for k in ("code", "name", "description", "department_id")}
     try:
-        service.create_client(session=session, actor=actor, client_in=_build(ClientCreate, data))
+        client = service.create_client(session=session, actor=actor, client_in=_build(ClientCreate, data))
     except (ValidationError, DomainError) as exc:
         message, fields = _form_errors(exc)
         return _clients(request, session, actor, form=data, error=message, errors=fields, status_code=422)
-    return RedirectResponse(f"/admin/clients?notice={quote('已登记应用系统')}", status_code=303)
+    return RedirectResponse(f"/admin/clients?department_id={client.department_id}&notice={quote('已登记应用系统')}",
+                            status_code=303)
 
 
 @router.post("/admin/clients/{client_id}/keys", response_class=HTMLResponse)
@@ -318,13 +324,14 @@ async def key_issue_submit(request: Request, session: DbSession, actor: CurrentA
         message, _ = _form_errors(exc)
         return _clients(request, session, actor, error=message, status_code=422)
     # Rendered directly, never redirected: the secret must not land in a URL or a log.
-    return _clients(request, session, actor, issued={"client_id": client_id, "secret": secret,
-                                                     "prefix": key.key_prefix})
+    return _clients(request, session, actor, department_id=key.client.department_id,
+                    issued={"client_id": client_id, "secret": secret, "prefix": key.key_prefix})
 
 
 @router.post("/admin/clients/{client_id}/keys/{key_id}/revoke", response_class=HTMLResponse)
 def key_revoke_submit(request: Request, session: DbSession, actor: CurrentActor, client_id: int,
                       key_id: int) -> Response:
-    service.revoke_api_key(session=session, actor=actor, client_id=client_id, key_id=key_id)
-    return RedirectResponse(f"/admin/clients?notice={quote('密钥已吊销，使用该密钥的调用将被拒绝')}",
+    key = service.revoke_api_key(session=session, actor=actor, client_id=client_id, key_id=key_id)
+    notice = quote("密钥已吊销，使用该密钥的调用将被拒绝")
+    return RedirectResponse(f"/admin/clients?department_id={key.client.department_id}&notice={notice}",
                             status_code=303)

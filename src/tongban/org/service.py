@@ -323,9 +323,13 @@ def get_client(*, session: Session, actor: Actor, client_id: int) -> AppClient:
     return client
 
 
-def list_clients(*, session: Session, actor: Actor) -> Sequence[AppClient]:
+def list_clients(*, session: Session, actor: Actor, department_id: int | None = None) -> Sequence[AppClient]:
     actor.require(Permission.CLIENT_READ)
-    return repo.list_clients(session, department_ids=actor.department_scope(Permission.CLIENT_READ))
+    scope = actor.department_scope(Permission.CLIENT_READ)
+    if department_id is not None:
+        actor.require_in_department(Permission.CLIENT_READ, department_id)
+        scope = {department_id}
+    return repo.list_clients(session, department_ids=scope)
 
 
 def update_client(*, session: Session, actor: Actor, client_id: int, client_in: ClientUpdate) -> AppClient:
