@@ -15,10 +15,11 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tongban import __version__
+from tongban.audit import service as audit
 from tongban.config import Settings, get_settings
 from tongban.db import make_engine, make_session_factory
 from tongban.deps import public_router
-from tongban.errors import DomainError, NotAuthenticated, TooManyRequests, translate_validation_errors
+from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests, translate_validation_errors
 from tongban.web.templating import PKG, render
 
 log = logging.getLogger("tongban")
@@ -45,9 +46,29 @@ def _error_response(request: Request, status: int, body: dict[str, Any],
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _audit_denial(request: Request, exc: Forbidden) -> None:
+    """Refused attempts are evidence too: record them in their own transaction (the use-case rolled back)."""
+    actor = getattr(request.state, "actor", None)
+    if actor is None or not actor.is_authenticated:
+        return
+    session = request.app.state.session_factory()
+    try:
+        audit.record(session, actor=actor, action="access.denied", object_type="route",
+                     object_id=request.url.path[:64], result="denied",
+                     detail={"method": request.method, "code": exc.code, "detail": exc.detail})
+        session.commit()
+    except Exception:  # never let the audit of a refusal turn it into a 500
+        session.rollback()
+        log.exception("could not audit an access denial")
+    finally:
+        session.close()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, Forbidden):
+            _audit_denial(request, exc)
         if isinstance(exc, NotAuthenticated) and _wants_html(request) and request.method == "GET":
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None

@@ -225,3 +225,10 @@ def test_every_route_is_authenticated_or_declared_public(app) -> None:  # type: 
     assert len(results) > 30
     public_paths = {path for path, secured in results if not secured}
     assert public_paths == {"/healthz", "/docs", "/", "/login"}
+
+
+def test_refused_attempts_are_audited(client: TestClient, city, session: Session) -> None:  # type: ignore[no-untyped-def]
+    login(client, "amr_clerk")
+    assert client.get("/api/v1/audit").status_code == 403
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "access.denied")).scalar_one()
+    assert entry.result == "denied" and entry.object_id == "/api/v1/audit" and entry.department_id == city.amr.id

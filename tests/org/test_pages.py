@@ -70,3 +70,16 @@ def test_error_pages_are_chinese(client: TestClient, city) -> None:  # type: ign
     assert r.status_code == 404 and "页面或接口不存在" in r.text
     r = client.get("/admin/audit", headers=HTML)
     assert r.status_code == 403 and "没有权限" in r.text
+
+
+def test_accounts_page_needs_a_purpose_and_masks(client: TestClient, city, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from tongban.audit.models import AuditEntry
+
+    login(client, "admin")
+    rid = city.users["citizen"].id_number
+    page = client.get("/admin/accounts", headers=HTML)
+    assert "查阅用途" in page.text and rid[:6] not in page.text
+    page = client.get("/admin/accounts", params={"kind": "citizen", "purpose": "处理注册投诉"}, headers=HTML)
+    assert rid[:6] + "********" + rid[14:] in page.text and rid not in page.text
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "account.read")).scalar_one()
+    assert entry.purpose == "处理注册投诉"

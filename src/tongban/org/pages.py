@@ -214,6 +214,29 @@ async def user_update_submit(request: Request, session: DbSession, actor: Curren
     return RedirectResponse(f"/admin/users/{user_id}?notice={quote(notice)}", status_code=303)
 
 
+# ---------------------------------------------------------------- citizen and enterprise accounts
+
+
+@router.get("/admin/accounts", response_class=HTMLResponse)
+def accounts_page(request: Request, session: DbSession, actor: CurrentActor, kind: str = "citizen",
+                  purpose: str | None = None, q: str | None = None, page: int = 1) -> Response:
+    """群众与企业账号: personal data, so the list opens only after a purpose is stated (and audited)."""
+    actor.require(Permission.ACCOUNT_READ)
+    kind = kind if kind in ("citizen", "enterprise") else "citizen"
+    ctx: dict[str, Any] = {"kind": kind, "purpose": purpose or "", "q": q or "", "rows": None, "total": 0,
+                           "page": max(page, 1)}
+    if purpose:
+        try:
+            rows, total = service.list_accounts(session=session, actor=actor, kind=kind, purpose=purpose,
+                                                q=q or None, page=max(page, 1), size=50)
+            from tongban.org.schemas import AccountRead
+
+            ctx.update(rows=[AccountRead.masked(u) for u in rows], total=total)
+        except DomainError as exc:
+            ctx["error"] = exc.message
+    return render(request, "org/accounts.html", ctx)
+
+
 # ---------------------------------------------------------------- departments
 
 

@@ -45,7 +45,7 @@ STATUS_LABELS = {
 
 OBJECT_LABELS = {
     "user": "用户", "department": "部门", "app_client": "应用系统", "api_key": "API 密钥", "region": "行政区划",
-    "platform": "平台",
+    "platform": "平台", "route": "功能页面",
 }
 
 templates.env.filters["beijing"] = beijing
