@@ -126,3 +126,19 @@ def test_change_own_password(client: TestClient, city) -> None:  # type: ignore[
     fresh = TestClient(client.app)
     assert _post_login(fresh, "amr_reviewer", PASSWORD).status_code == 401
     assert _post_login(fresh, "amr_reviewer", "NewPassw0rd-2026").status_code == 303
+
+
+def test_password_reset_ends_the_users_sessions(client: TestClient, city) -> None:  # type: ignore[no-untyped-def]
+    login(client, "amr_clerk")
+    admin = TestClient(client.app)
+    token = login(admin, "amr_admin")
+    r = admin.post(f"/api/v1/users/{city.users['amr_clerk'].id}/password",
+                   json={"new_password": "Reset-Passw0rd-1"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200
+    assert client.get("/api/v1/me").status_code == 401
+    assert admin.get("/api/v1/me").status_code == 200
+
+
+def test_citizen_accounts_are_not_readable_through_the_staff_endpoint(client: TestClient, city) -> None:  # type: ignore[no-untyped-def]
+    login(client, "admin")
+    assert client.get(f"/api/v1/users/{city.users['citizen'].id}").status_code == 404

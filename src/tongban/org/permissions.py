@@ -12,7 +12,8 @@ def can_read_user(actor: Actor, user: User) -> bool:
     if actor.id == user.id and actor.kind == user.kind:
         return True
     if user.kind != "staff":
-        return actor.has(Permission.ACCOUNT_READ)
+        # Citizens' and enterprises' accounts are read through the accounts list, with a purpose.
+        return False
     return actor.has(Permission.USER_READ) and actor.can_in_department(Permission.USER_READ, user.department_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from tongban.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tongban.org import permissions as rules
 from tongban.org import repository as repo
 from tongban.org.auth import hash_password, new_api_key, verify_password
-from tongban.org.models import ApiKey, AppClient, Department, Region, User, UserRole
+from tongban.org.models import ApiKey, AppClient, Department, Region, User, UserRole, WebSession
 from tongban.org.schemas import (
     ApiKeyCreate,
     CitizenCreate,
@@ -227,6 +228,8 @@ def reset_password(*, session: Session, actor: Actor, user_id: int, new_password
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
+    # Whoever held the old password is logged out everywhere.
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     audit.record(session, actor=actor, action="user.password_reset", object_type="user", object_id=user.id)
     session.commit()
     return user
@@ -240,6 +243,9 @@ def change_own_password(*, session: Session, actor: Actor, change_in: PasswordCh
         raise ValidationFailed("原密码不正确。", code="bad_password", detail={"field": "password"})
     user.password_hash = hash_password(change_in.new_password)
     user.password_changed_at = utcnow()
+    # Other sessions end; the one that changed the password stays.
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id,
+                                             WebSession.token_hash != (actor.session_token_hash or "")))
     audit.record(session, actor=actor, action="auth.password_change", object_type="user", object_id=user.id)
     session.commit()
 
