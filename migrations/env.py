@@ -10,12 +10,19 @@ from tongban.config import get_settings
 from tongban.db import Base
 
 config = context.config
+
+# Tables the migrations create by hand, per dialect (full-text search); not in the models.
+HAND_MADE_PREFIXES = ("catalog_fts", "catalog_search")
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    return not (type_ == "table" and name and name.startswith(HAND_MADE_PREFIXES))
 url = config.attributes.get("database_url") or get_settings().database_url
 target_metadata = Base.metadata
 
 
 def run_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
+    context.configure(url=url, target_metadata=target_metadata, include_object=include_object, literal_binds=True,
                       render_as_batch=url.startswith("sqlite"))
     with context.begin_transaction():
         context.run_migrations()
@@ -24,14 +31,14 @@ def run_offline() -> None:
 def run_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata,
+        context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object,
                           render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata,
+        context.configure(connection=conn, target_metadata=target_metadata, include_object=include_object,
                           render_as_batch=conn.dialect.name == "sqlite")
         with context.begin_transaction():
             context.run_migrations()

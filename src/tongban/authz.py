@@ -46,20 +46,29 @@ class Permission(StrEnum):
     CLIENT_READ = "client.read"
     CLIENT_MANAGE = "client.manage"
     AUDIT_READ = "audit.read"
+    CALENDAR_MANAGE = "calendar.manage"
+    CATALOG_READ = "catalog.read"  # non-open published resources (open ones are public)
+    CATALOG_EDIT = "catalog.edit"  # the department's own resources
+    CATALOG_ADMIN = "catalog.admin"  # classification tree, any resource
+    SHARING_READ = "sharing.read"  # requests and grants the department is party to
+    SHARING_REQUEST = "sharing.request"  # ask other departments for data
+    SHARING_DECIDE = "sharing.decide"  # answer requests for the department's resources
+    SHARING_COMPLIANCE = "sharing.compliance"  # platform: compliance check, coordination, any grant
 
 
-_ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ}
+_ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ, Permission.CATALOG_READ}
+_DATA_WORK = {Permission.CATALOG_EDIT, Permission.SHARING_READ, Permission.SHARING_REQUEST, Permission.SHARING_DECIDE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
     Role.DEPT_ADMIN: frozenset(
-        _ALL_STAFF | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
-                      Permission.AUDIT_READ}
+        _ALL_STAFF | _DATA_WORK | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
+                                   Permission.AUDIT_READ}
     ),
     Role.WINDOW_CLERK: frozenset(_ALL_STAFF),
     Role.REVIEWER: frozenset(_ALL_STAFF),
-    Role.DATA_OFFICER: frozenset(_ALL_STAFF | {Permission.CLIENT_READ}),
-    Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ}),
+    Role.DATA_OFFICER: frozenset(_ALL_STAFF | _DATA_WORK | {Permission.CLIENT_READ}),
+    Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ, Permission.SHARING_READ}),
 }
 
 CLIENT_PERMISSIONS = frozenset({Permission.DEPARTMENT_READ})

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     login_ip_max_failures: int = 30
     city_name: str = "安康市"
     platform_name: str = "通办 · 一体化政务服务与数据共享平台"
+    # Sharing-request deadlines in working days (provincial rules differ: configurable).
+    sharing_compliance_days: int = 2  # platform compliance check
+    sharing_provider_days: int = 5  # provider's answer when the data is already on the platform
+    sharing_provider_days_offplatform: int = 10  # … when it is not yet on the platform
+    sharing_objection_days: int = 10  # consumer may object to a refusal within this many working days
+    sharing_coordination_days: int = 10  # platform's coordination of a dispute
+    sharing_max_period_days: int = 1096  # longest validity a grant may be asked for (three years)
     # Trust X-Forwarded-For only behind a known reverse proxy.
     trust_forwarded_for: bool = False
 

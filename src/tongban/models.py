@@ -1,9 +1,13 @@
 """Imports every domain's tables so that Base.metadata knows the whole schema."""
 
 from tongban.audit.models import AuditChainHead, AuditEntry
+from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
+from tongban.exchange.models import Grant, SharingRequest
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
+from tongban.workdays.models import CalendarDay, CalendarYear
 
 __all__ = [
-    "ApiKey", "AppClient", "AuditChainHead", "AuditEntry", "Department", "LoginAttempt", "Region", "User",
-    "UserRole", "WebSession",
+    "ApiKey", "AppClient", "AuditChainHead", "AuditEntry", "CalendarDay", "CalendarYear", "Classification",
+    "Department", "Grant", "InformationItem", "InformationResource", "LoginAttempt", "Region", "ResourceVersion",
+    "SharingRequest", "User", "UserRole", "WebSession",
 ]

@@ -1,0 +1,178 @@
+"""Working days: Chinese holidays and make-up days from the database, weekends beyond known years.
+
+Legal and sharing deadlines are counted in working days. The State Council publishes each
+year's holidays late in the previous year, so the calendar lives in the database (seeded from
+the chinese-calendar package, entered by admins afterwards). For a year with no notice entered
+the calendar falls back to Saturdays and Sundays and says so: `Deadline.assumed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from tongban.audit import service as audit
+from tongban.authz import Actor, Permission
+from tongban.errors import ValidationFailed
+from tongban.workdays.models import CalendarDay, CalendarYear
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: dt.date
+    assumed: bool  # True if a year without an official holiday notice was crossed
+
+    def note(self) -> str:
+        return "（该年度节假日安排尚未公布，暂按周末推算）" if self.assumed else ""
+
+
+@dataclass
+class WorkCalendar:
+    """An in-memory view of the calendar; cheap to build (a few hundred rows)."""
+
+    exceptions: dict[dt.date, bool] = field(default_factory=dict)
+    names: dict[dt.date, str] = field(default_factory=dict)
+    known_years: set[int] = field(default_factory=set)
+
+    def is_known(self, day: dt.date) -> bool:
+        return day.year in self.known_years
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return day.weekday() < 5
+
+    def add_working_days(self, start: dt.date, days: int) -> Deadline:
+        """The `days`-th working day after `start` (the start day itself is not counted)."""
+        if days < 0:
+            raise ValueError("days must be >= 0")
+        current = start
+        assumed = not self.is_known(start)
+        counted = 0
+        while counted < days:
+            current += dt.timedelta(days=1)
+            if not self.is_known(current):
+                assumed = True
+            if self.is_workday(current):
+                counted += 1
+        return Deadline(current, assumed)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end` (negative if end < start)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count = 0
+        current = start
+        while current < end:
+            current += dt.timedelta(days=1)
+            if self.is_workday(current):
+                count += 1
+        return count
+
+
+def load(session: Session) -> WorkCalendar:
+    cal = WorkCalendar()
+    for row in session.execute(select(CalendarDay)).scalars():
+        cal.exceptions[row.day] = row.is_workday
+        cal.names[row.day] = row.name
+    cal.known_years = set(session.execute(select(CalendarYear.year)).scalars())
+    return cal
+
+
+def package_exceptions(year: int) -> list[tuple[dt.date, bool, str]]:
+    """The holidays and make-up days the chinese-calendar package knows for `year`."""
+    import chinese_calendar
+
+    out: list[tuple[dt.date, bool, str]] = []
+    for day, name in sorted(chinese_calendar.holidays.items()):
+        if day.year == year and day.weekday() < 5:
+            out.append((day, False, _holiday_name(name)))
+    for day, name in sorted(chinese_calendar.workdays.items()):
+        if day.year == year and day.weekday() >= 5:
+            out.append((day, True, _holiday_name(name) + "调休"))
+    return out
+
+
+_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+def _holiday_name(value: object) -> str:
+    text = getattr(value, "value", None) or str(value)
+    return _NAMES.get(str(text), str(text))[:32]
+
+
+def package_years() -> list[int]:
+    import chinese_calendar
+
+    return sorted({d.year for d in chinese_calendar.holidays})
+
+
+def seed_from_package(session: Session) -> int:
+    """Insert every year the package knows that the database does not have yet; returns years added."""
+    have = set(session.execute(select(CalendarYear.year)).scalars())
+    added = 0
+    for year in package_years():
+        if year in have:
+            continue
+        for day, is_workday, name in package_exceptions(year):
+            session.merge(CalendarDay(day=day, is_workday=is_workday, name=name))
+        session.add(CalendarYear(year=year, source="chinese-calendar", notice="chinese-calendar 软件包"))
+        added += 1
+    session.flush()
+    return added
+
+
+@dataclass
+class YearIn:
+    year: int
+    notice: str
+    holidays: list[tuple[dt.date, str]]  # weekday holidays
+    workdays: list[tuple[dt.date, str]]  # weekend make-up working days
+
+
+def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> CalendarYear:
+    """节假日设置: enter (or correct) one year's State Council holiday notice."""
+    actor.require(Permission.CALENDAR_MANAGE)
+    if not 2000 <= year_in.year <= 2100:
+        raise ValidationFailed("年份应在 2000 至 2100 之间。", code="bad_year")
+    if not year_in.notice.strip():
+        raise ValidationFailed("请填写节假日安排通知的文号或标题。", code="notice_required", detail={"field": "notice"})
+    for day, _ in year_in.holidays + year_in.workdays:
+        if day.year != year_in.year:
+            raise ValidationFailed(f"{day.isoformat()} 不在 {year_in.year} 年内。", code="bad_day")
+    for day, _ in year_in.holidays:
+        if day.weekday() >= 5:
+            raise ValidationFailed(f"{day.isoformat()} 是周末，本来就不上班，无需登记为节假日。", code="bad_day")
+    for day, _ in year_in.workdays:
+        if day.weekday() < 5:
+            raise ValidationFailed(f"{day.isoformat()} 是工作日，无需登记为调休上班日。", code="bad_day")
+    start, end = dt.date(year_in.year, 1, 1), dt.date(year_in.year, 12, 31)
+    session.execute(delete(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day <= end))
+    for day, name in year_in.holidays:
+        session.add(CalendarDay(day=day, is_workday=False, name=name[:32]))
+    for day, name in year_in.workdays:
+        session.add(CalendarDay(day=day, is_workday=True, name=name[:32]))
+    year = session.get(CalendarYear, year_in.year)
+    if year is None:
+        year = CalendarYear(year=year_in.year, source="admin")
+        session.add(year)
+    year.source = "admin"
+    year.notice = year_in.notice.strip()
+    year.updated_by = actor.id
+    session.flush()
+    audit.record(session, actor=actor, action="calendar.update", object_type="calendar_year",
+                 object_id=year_in.year, detail={"notice": year.notice, "holidays": len(year_in.holidays),
+                                                 "workdays": len(year_in.workdays)})
+    # Deadlines that were estimated for this year are recomputed with the official calendar.
+    from tongban.exchange import deadlines
+
+    deadlines.refresh_assumed(session, load(session))
+    session.commit()
+    return year
