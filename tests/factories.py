@@ -120,3 +120,39 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
 
 def org_code_for(n: int) -> str:
     return org_code(f"Q{n:07d}")
+
+
+def actor_of(user: User, ip: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+    from tongban.org.auth import user_actor
+
+    return user_actor(user, client_ip=ip)
+
+
+def resource_in(**overrides):  # type: ignore[no-untyped-def]
+    """A valid catalog entry: 户籍人口基本信息 with five items."""
+    from tongban.catalog.schemas import ItemIn, ResourceIn
+
+    data = dict(
+        classification_code="101", name="户籍人口基本信息",
+        abstract="全市户籍人口的身份、户籍地址和家庭关系信息，用于社保、教育、民政等业务核验身份。",
+        format_type="数据库", share_type="conditional", share_condition="仅限因履职需要核验身份的部门使用",
+        share_methods=["interface", "table"], update_cycle="每日", data_on_platform=True,
+        items=[
+            ItemIn(name="公民身份号码", key="id_number", data_type="resident_id", length=18, required=True,
+                   is_key=True, sensitivity="personal_sensitive"),
+            ItemIn(name="姓名", key="name", data_type="string", length=50, required=True, sensitivity="sensitive"),
+            ItemIn(name="性别", key="gender", data_type="string", length=2, sensitivity="internal"),
+            ItemIn(name="户籍地址", key="address", data_type="address", length=200, sensitivity="personal_sensitive"),
+            ItemIn(name="联系电话", key="phone", data_type="phone", length=11, sensitivity="personal_sensitive"),
+        ],
+    )
+    data.update(overrides)
+    return ResourceIn(**data)
+
+
+def published_resource(session: Session, provider_officer: User, **overrides):  # type: ignore[no-untyped-def]
+    from tongban.catalog import service as catalog
+
+    actor = actor_of(provider_officer)
+    r = catalog.create_resource(session=session, actor=actor, resource_in=resource_in(**overrides))
+    return catalog.publish_resource(session=session, actor=actor, resource_id=r.id)

@@ -28,6 +28,9 @@ OPENAPI_TAGS = [
     {"name": "系统", "description": "健康检查与当前身份"},
     {"name": "组织与身份", "description": "行政区划、部门、工作人员、群众与企业账号、应用系统与 API 密钥"},
     {"name": "审计留痕", "description": "防篡改审计日志查询"},
+    {"name": "政务信息资源目录", "description": "信息资源编目、发布、检索、统计与表格导入导出（开放资源无需登录）"},
+    {"name": "共享申请与授权", "description": "共享申请、合规审查、提供方答复、异议协调、授权暂停与撤销"},
+    {"name": "节假日设置", "description": "工作日历：法定节假日与调休上班日"},
 ]
 
 
@@ -162,13 +165,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from tongban.audit import api as audit_api
     from tongban.audit import pages as audit_pages
+    from tongban.catalog import api as catalog_api
+    from tongban.catalog import pages as catalog_pages
+    from tongban.exchange import api as exchange_api
+    from tongban.exchange import pages as exchange_pages
     from tongban.org import api as org_api
     from tongban.org import pages as org_pages
+    from tongban.workdays import api as workdays_api
+    from tongban.workdays import pages as workdays_pages
 
     app.include_router(org_api.router)
     app.include_router(audit_api.router)
+    app.include_router(catalog_api.public)
+    app.include_router(catalog_api.router)
+    app.include_router(exchange_api.router)
+    app.include_router(workdays_api.router)
     app.include_router(org_pages.public)
     app.include_router(org_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(catalog_pages.public)
+    app.include_router(catalog_pages.router)
+    app.include_router(exchange_pages.router)
+    app.include_router(workdays_pages.router)
     app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
     return app

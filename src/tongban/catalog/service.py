@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,17 +26,10 @@ from tongban.catalog.schemas import (
     ResourceSummary,
     SearchPage,
 )
+from tongban.clock import today
 from tongban.db import utcnow
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from tongban.org.models import Department
-
-BEIJING = dt.timezone(dt.timedelta(hours=8))
-
-
-def today() -> dt.date:
-    """Today in Beijing: dates of publication and deadlines are Chinese dates."""
-    return dt.datetime.now(BEIJING).date()
-
 
 # ---------------------------------------------------------------- classification
 

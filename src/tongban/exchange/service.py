@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
 from tongban.catalog.models import InformationResource
-from tongban.catalog.service import today
+from tongban.clock import today
 from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
