@@ -130,6 +130,59 @@ def seed_from_package(session: Session) -> int:
 
 
 @dataclass
+class YearView:
+    year: int
+    official: bool
+    source: str | None
+    notice: str | None
+    holidays: list[tuple[dt.date, str]]
+    workdays: list[tuple[dt.date, str]]
+
+
+def year_view(*, session: Session, year: int) -> YearView:
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rows = session.execute(select(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day <= end)
+                           .order_by(CalendarDay.day)).scalars().all()
+    y = session.get(CalendarYear, year)
+    return YearView(year=year, official=y is not None, source=y.source if y else None, notice=y.notice if y else None,
+                    holidays=[(r.day, r.name) for r in rows if not r.is_workday],
+                    workdays=[(r.day, r.name) for r in rows if r.is_workday])
+
+
+def known_years(*, session: Session) -> list[int]:
+    return sorted(session.execute(select(CalendarYear.year)).scalars())
+
+
+def parse_lines(text: str) -> list[tuple[dt.date, str]]:
+    """Lines like “2027-01-01 元旦” or ranges “2027-02-06~2027-02-12 春节” (the page's input format)."""
+    out: list[tuple[dt.date, str]] = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = line.split(maxsplit=1)
+        name = parts[1].strip() if len(parts) > 1 else ""
+        span = parts[0].replace("～", "~").replace("至", "~")
+        try:
+            if "~" in span:
+                a, b = (dt.date.fromisoformat(x) for x in span.split("~", 1))
+            else:
+                a = b = dt.date.fromisoformat(span)
+        except ValueError:
+            raise ValidationFailed(f"第 {n} 行“{line}”的日期格式不正确，应为 2027-01-01 或 2027-02-06~2027-02-12。",
+                                   code="bad_day") from None
+        if b < a or (b - a).days > 20:
+            raise ValidationFailed(f"第 {n} 行的日期范围不正确。", code="bad_day")
+        if not name:
+            raise ValidationFailed(f"第 {n} 行缺少节日名称，如“2027-01-01 元旦”。", code="bad_day")
+        day = a
+        while day <= b:
+            out.append((day, name))
+            day += dt.timedelta(days=1)
+    return out
+
+
+@dataclass
 class YearIn:
     year: int
     notice: str
