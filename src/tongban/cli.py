@@ -19,6 +19,12 @@ admin_app = typer.Typer(help="平台管理员", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(admin_app, name="admin")
+exchange_app = typer.Typer(help="共享交换", no_args_is_help=True)
+calendar_app = typer.Typer(help="节假日日历", no_args_is_help=True)
+catalog_app = typer.Typer(help="政务信息资源目录", no_args_is_help=True)
+app.add_typer(exchange_app, name="exchange")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(catalog_app, name="catalog")
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -98,7 +104,8 @@ def demo(if_empty: bool = typer.Option(False, "--if-empty", help="数据库已�
         session.close()
     typer.echo(f"已加载演示城市：{summary.regions} 个行政区划，{summary.departments} 个部门，"
                f"{len(summary.staff)} 名工作人员，{len(summary.citizens)} 个自然人账号，"
-               f"{len(summary.enterprises)} 个法人账号，{summary.clients} 个应用系统。")
+               f"{len(summary.enterprises)} 个法人账号，{summary.clients} 个应用系统，"
+               f"{summary.resources} 个已发布的信息资源及各种状态的共享申请。")
     print_demo_logins(summary)
 
 
@@ -118,6 +125,52 @@ def audit_verify() -> None:
     typer.echo(f"审计链校验失败：{result.message}（问题类型 {result.problem}，已校验 {result.checked} 条）",
                err=True)
     raise typer.Exit(1)
+
+
+@exchange_app.command("check-deadlines")
+def exchange_check_deadlines() -> None:
+    """逾期预警：标记并记录所有超过办理期限的共享申请（建议每个工作日早上由定时任务执行）。"""
+    from tongban.exchange import service
+
+    session = _session()
+    try:
+        flagged = service.check_deadlines(session=session)
+    finally:
+        session.close()
+    for r in flagged:
+        typer.echo(f"逾期：{r.number} {r.status} 期限 {r.due_on}（提供部门 {r.provider_id}，申请部门 {r.consumer_id}）")
+    typer.echo(f"共标记 {len(flagged)} 件逾期申请。")
+
+
+@calendar_app.command("import")
+def calendar_import() -> None:
+    """从 chinese-calendar 软件包补充数据库中还没有的年份（升级该软件包后执行）。"""
+    from tongban.workdays import service
+
+    session = _session()
+    try:
+        added = service.seed_from_package(session)
+        session.commit()
+    finally:
+        session.close()
+    typer.echo(f"新增 {added} 个年度的节假日安排。")
+
+
+@catalog_app.command("generate")
+def catalog_generate(
+    resources: int = typer.Option(5000, help="资源数"),
+    items: int = typer.Option(64000, help="信息项总数"),
+    publish: bool = typer.Option(True, help="直接发布"),
+) -> None:
+    """生成真实规模的目录（用于基准测试）：默认 5,000 个资源、64,000 个信息项，分布在演示城市各部门。"""
+    from tongban.demo import catalog_loader
+
+    session = _session()
+    try:
+        result = catalog_loader.load_scale(session, resources=resources, items=items, publish=publish)
+    finally:
+        session.close()
+    typer.echo(f"已生成 {result.resources} 个资源、{result.items} 个信息项，用时 {result.seconds:.1f} 秒。")
 
 
 @admin_app.command("create")

@@ -14,7 +14,7 @@ SHOTS = Path(os.environ.get("TONGBAN_SCREENSHOTS", "var/screenshots"))
 
 
 def test_clerk_logs_in_and_sees_home_in_chinese(live_server: str, page: Page, session: Session) -> None:
-    loader.load(session)
+    loader.load(session, with_catalog=False)
     page.goto(f"{live_server}/admin/users")
     expect(page).to_have_url(f"{live_server}/login?next=/admin/users")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
@@ -54,7 +54,7 @@ def test_clerk_logs_in_and_sees_home_in_chinese(live_server: str, page: Page, se
 
 
 def test_admin_creates_a_user_and_sees_field_errors(live_server: str, page: Page, session: Session) -> None:
-    loader.load(session)
+    loader.load(session, with_catalog=False)
     page.goto(f"{live_server}/login")
     page.get_by_label("用户名 / 身份证号 / 信用代码").fill("amr_admin")
     page.get_by_label("密码").fill(loader.DEMO_PASSWORD)

@@ -32,6 +32,27 @@ def test_demo_city_is_complete_and_valid(session: Session, client: TestClient) -
     assert len(clients_per_dept) == len(departments)
     assert audit.verify(session).ok
 
+    # The catalog: at least 300 resources across the departments, all three sharing types, and
+    # sharing requests in every state.
+    from tongban.catalog.models import InformationResource
+    from tongban.exchange.models import Grant, SharingRequest
+
+    resources = session.execute(select(InformationResource)).scalars().all()
+    assert len([r for r in resources if r.status == "published"]) >= 300
+    assert {r.share_type for r in resources} == {"unconditional", "conditional", "none"}
+    assert len({r.provider_id for r in resources}) >= 40
+    assert any(r.status == "draft" for r in resources) and any(r.open_to_public for r in resources)
+    states = set(session.execute(select(SharingRequest.status)).scalars())
+    assert states >= {"submitted", "compliance_rejected", "pending_provider", "granted", "refused", "objected",
+                      "refused_final", "withdrawn"}
+    grant_states = set(session.execute(select(Grant.status)).scalars())
+    assert grant_states == {"active", "suspended", "revoked"}
+    from tongban import clock
+    from tongban.exchange.deadlines import is_overdue
+
+    requests = session.execute(select(SharingRequest)).scalars().all()
+    assert sum(is_overdue(r, clock.today()) for r in requests) >= 2
+
     # The printed demo key works against the API, and the demo logins work.
     r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {summary.demo_api_key}"})
     assert r.status_code == 200 and r.json()["kind"] == "client"
@@ -44,9 +65,9 @@ def test_demo_city_is_complete_and_valid(session: Session, client: TestClient) -
 
 
 def test_demo_refuses_a_non_empty_database(session: Session) -> None:
-    loader.load(session)
+    loader.load(session, with_catalog=False)
     try:
-        loader.load(session)
+        loader.load(session, with_catalog=False)
     except RuntimeError as exc:
         assert "空数据库" in str(exc)
     else:  # pragma: no cover

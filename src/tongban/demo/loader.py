@@ -28,14 +28,15 @@ class DemoSummary:
     clients: int = 0
     demo_api_key: str = ""
     demo_api_client: str = ""
+    resources: int = 0
 
 
 def is_empty(session: Session) -> bool:
     return session.execute(select(func.count()).select_from(Department)).scalar_one() == 0
 
 
-def load(session: Session) -> DemoSummary:
-    """Insert the demo city. Refuses a database that already has departments."""
+def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
+    """Insert the demo city (and its catalog and sharing requests). Refuses a non-empty database."""
     if not is_empty(session):
         raise RuntimeError("数据库中已有部门数据，演示数据只能加载到空数据库。")
     summary = DemoSummary()
@@ -90,4 +91,9 @@ def load(session: Session) -> DemoSummary:
                          "staff": len(summary.staff), "citizens": len(summary.citizens),
                          "enterprises": len(summary.enterprises), "clients": summary.clients})
     session.commit()
+    if with_catalog:
+        from tongban.demo import catalog_loader
+
+        result = catalog_loader.load_demo(session)
+        summary.resources = result.resources
     return summary
