@@ -17,8 +17,8 @@ from sqlalchemy import text
 os.environ.setdefault("TONGBAN_AUDIT_KEY", "bench-audit-key-0123456789abcdef0123456789")
 os.environ.setdefault("TONGBAN_SECRET_KEY", "bench-secret-key-0123456789abcdef0123456789")
 
-from tongban.cli import upgrade_database  # noqa: E402
-from tongban.db import make_engine  # noqa: E402
+from tongban.cli import upgrade_database
+from tongban.db import make_engine
 
 
 def fresh_database() -> str:
@@ -47,7 +47,7 @@ class LiveServer:
     def __init__(self, url: str) -> None:
         self.port = free_port()
         env = {**os.environ, "TONGBAN_DATABASE_URL": url, "TONGBAN_ENV": "test"}
-        self.proc = subprocess.Popen(  # noqa: S603
+        self.proc = subprocess.Popen(
             [sys.executable, "-m", "tongban.cli", "serve", "--port", str(self.port)], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(Path(__file__).resolve().parents[1]))
         self.base = f"http://127.0.0.1:{self.port}"

@@ -15,7 +15,7 @@ from tongban.audit import service as audit
 from tongban.authz import SYSTEM, Actor
 from tongban.catalog import service as catalog
 from tongban.catalog.models import InformationResource, ResourceVersion
-from tongban.catalog.schemas import ItemIn, ResourceIn
+from tongban.catalog.schemas import ResourceIn
 from tongban.demo.catalog_data import RESOURCES, ResourceSeed, scale_catalog
 from tongban.exchange import service as sharing
 from tongban.exchange.schemas import (
@@ -31,16 +31,17 @@ from tongban.org.models import AppClient, Department, User
 
 
 def _resource_in(seed: ResourceSeed, provider_id: int) -> ResourceIn:
-    return ResourceIn(
-        classification_code=seed.classification, name=seed.name, abstract=seed.abstract,
-        format_type=seed.format_type, share_type=seed.share_type, share_condition=seed.share_condition,  # type: ignore[arg-type]
-        no_share_reason=seed.no_share_reason, share_methods=list(seed.share_methods),  # type: ignore[arg-type]
-        open_to_public=seed.open_to_public, open_condition=seed.open_condition,
-        update_cycle=seed.update_cycle, themes=list(seed.themes),  # type: ignore[arg-type]
-        data_on_platform=seed.data_on_platform, provider_id=provider_id,
-        items=[ItemIn(name=i.name, key=i.key, data_type=i.data_type, length=i.length, required=i.required,  # type: ignore[arg-type]
-                      is_key=i.is_key, sensitivity=i.sensitivity, description=i.description)  # type: ignore[arg-type]
-               for i in seed.items])
+    return ResourceIn.model_validate({
+        "classification_code": seed.classification, "name": seed.name, "abstract": seed.abstract,
+        "format_type": seed.format_type, "share_type": seed.share_type, "share_condition": seed.share_condition,
+        "no_share_reason": seed.no_share_reason, "share_methods": list(seed.share_methods),
+        "open_to_public": seed.open_to_public, "open_condition": seed.open_condition,
+        "update_cycle": seed.update_cycle, "themes": list(seed.themes), "data_on_platform": seed.data_on_platform,
+        "provider_id": provider_id,
+        "items": [{"name": i.name, "key": i.key, "data_type": i.data_type, "length": i.length,
+                   "required": i.required, "is_key": i.is_key, "sensitivity": i.sensitivity,
+                   "description": i.description} for i in seed.items],
+    })
 
 
 def _publish_all(session: Session, resources: Iterable[InformationResource], day: dt.date) -> None:
@@ -157,8 +158,9 @@ def load_demo_requests(session: Session) -> None:
                 sharing.withdraw(session=session, actor=consumer, request_id=req.id)
                 continue
             if target == "compliance_rejected":
-                sharing.compliance_check(session=session, actor=platform, request_id=req.id, decision=ComplianceDecision(
-                    decision="reject", note="所述履职依据不涉及该资源的信息项，请补充具体法规条款后重新申请"))
+                sharing.compliance_check(
+                    session=session, actor=platform, request_id=req.id, decision=ComplianceDecision(
+                        decision="reject", note="所述履职依据不涉及该资源的信息项，请补充具体法规条款后重新申请"))
                 continue
             sharing.compliance_check(session=session, actor=platform, request_id=req.id,
                                      decision=ComplianceDecision(decision="pass", note="用途明确，依据充分"))
@@ -166,8 +168,10 @@ def load_demo_requests(session: Session) -> None:
                 if target in ("pending_provider", "pending_provider_overdue"):
                     continue
                 if target in ("refused", "objected", "refused_final"):
-                    sharing.provider_decide(session=session, actor=provider, request_id=req.id, decision=ProviderDecision(
-                        decision="refuse", note="申请的信息项超出所述业务的最小必要范围，建议仅申请身份核验所需信息项"))
+                    sharing.provider_decide(
+                        session=session, actor=provider, request_id=req.id, decision=ProviderDecision(
+                            decision="refuse",
+                            note="申请的信息项超出所述业务的最小必要范围，建议仅申请身份核验所需信息项"))
                     if target == "refused":
                         continue
                     sharing.object_to_refusal(session=session, actor=consumer, request_id=req.id, objection=Objection(
