@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, select
+from sqlalchemy import Text, case, cast, func, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
@@ -356,62 +356,93 @@ def delete_draft(*, session: Session, actor: Actor, resource_id: int) -> None:
 def browse(*, session: Session, actor: Actor, q: str | None = None, classification: str | None = None,
            provider_id: int | None = None, share_type: str | None = None, open_only: bool = False,
            status: str | None = None, page: int = 1, size: int = 20) -> SearchPage:
-    """Catalog home: full-text search ranked by relevance, narrowed by facets, with facet counts."""
+    """Catalog home: full-text search ranked by relevance, narrowed by facets, with facet counts.
+
+    One narrow query fetches every matching resource's facet columns (a city has a few thousand
+    entries); facets, filters, ordering and paging are then done in memory, and only the page's
+    rows are loaded. Facet counts describe the matches before the facet filters are applied.
+    """
     r = InformationResource
     conditions = [rules.visibility(actor)]
     if status:
         conditions.append(r.status == status)
     elif not actor.has(Permission.CATALOG_READ):
         conditions.append(r.status == "published")
+    cols = [r.id, r.share_type, r.classification_code, r.provider_id, r.open_to_public, r.seq,
+            cast(r.themes, Text)]
     hits = search.matches(session, q) if q and q.strip() else None
-    base = select(r.id).where(*conditions)
-    score = None
     if hits is not None:
-        hit_sel, _ = hits
-        sub = hit_sel.subquery("h")
-        base = base.join(sub, sub.c.resource_id == r.id)
-        score = sub.c.score
-    facet_base = base
-    if classification:
-        # The primary classification, or a theme the resource is also listed under.
-        facet_cond = (r.classification_code.startswith(classification)
-                      | cast(r.themes, Text).contains(f'"{classification}'))
-        base = base.where(facet_cond)
-    if provider_id:
-        base = base.where(r.provider_id == provider_id)
-    if share_type:
-        base = base.where(r.share_type == share_type)
-    if open_only:
-        base = base.where(r.open_to_public.is_(True))
-    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    order = [score.desc(), r.id] if score is not None else [r.classification_code, r.seq]
-    ids = session.execute(base.order_by(*order).offset((page - 1) * size).limit(size)).scalars().all()
-    rows = {x.id: x for x in session.execute(select(r).where(r.id.in_(ids))).scalars()}
-    items = [summary(rows[i]) for i in ids if i in rows]
-    facets = _facets(session, facet_base.subquery())
-    return SearchPage(items=items, total=int(total), page=page, size=size, facets=facets)
+        sub = hits[0].subquery("h")
+        stmt = select(*cols, sub.c.score).join(sub, sub.c.resource_id == r.id).where(*conditions)
+    else:
+        stmt = select(*cols, literal(0.0)).where(*conditions)
+    matches = session.execute(stmt).all()
+    facets = _facets(session, matches)
+
+    def keep(row: Any) -> bool:
+        if classification and not (row[2].startswith(classification) or f'"{classification}' in (row[6] or "")):
+            return False
+        if provider_id and row[3] != provider_id:
+            return False
+        if share_type and row[1] != share_type:
+            return False
+        return not (open_only and not row[4])
+
+    selected = [m for m in matches if keep(m)]
+    if hits is not None:
+        selected.sort(key=lambda m: (-float(m[7]), m[0]))
+    else:
+        selected.sort(key=lambda m: (m[2], m[5]))
+    ids = [m[0] for m in selected[(page - 1) * size: page * size]]
+    rows = {x.id: x for x in session.execute(
+        select(r).where(r.id.in_(ids)).options(lazyload(r.items))).scalars()} if ids else {}
+    counts = dict(session.execute(select(InformationItem.resource_id, func.count()).where(
+        InformationItem.resource_id.in_(ids)).group_by(InformationItem.resource_id)).all()) if ids else {}
+    items = []
+    for i in ids:
+        if i in rows:
+            out = ResourceSummary.model_validate(rows[i], from_attributes=True)
+            out.provider_name = rows[i].provider.name
+            out.item_count = int(counts.get(i, 0))
+            items.append(out)
+    return SearchPage(items=items, total=len(selected), page=page, size=size, facets=facets)
 
 
-def _facets(session: Session, matching: Any) -> dict[str, list[FacetCount]]:
-    r = InformationResource
-    joined = select(r).join(matching, matching.c.id == r.id).subquery()
-    share = session.execute(select(joined.c.share_type, func.count()).group_by(joined.c.share_type)).all()
-    top = func.substr(joined.c.classification_code, 1, 3)
-    classes = session.execute(select(top, func.count()).group_by(top)).all()
-    providers = session.execute(select(joined.c.provider_id, func.count()).group_by(joined.c.provider_id)
-                                .order_by(func.count().desc()).limit(30)).all()
-    opened = session.execute(select(func.count()).where(joined.c.open_to_public.is_(True))).scalar_one()
-    names = {c.code: c.name for c in session.execute(select(Classification)).scalars()}
+def _facets(session: Session, matches: Sequence[Any]) -> dict[str, list[FacetCount]]:
+    share: dict[str, int] = {}
+    classes: dict[str, int] = {}
+    providers: dict[int, int] = {}
+    opened = 0
+    for m in matches:
+        share[m[1]] = share.get(m[1], 0) + 1
+        top = "3" if m[2].startswith("3") else m[2][:3]
+        classes[top] = classes.get(top, 0) + 1
+        providers[m[3]] = providers.get(m[3], 0) + 1
+        opened += 1 if m[4] else 0
+    top_providers = sorted(providers.items(), key=lambda kv: (-kv[1], kv[0]))[:30]
+    names = _classification_names(session)
     dept_names = dict(session.execute(select(Department.id, Department.short_name).where(
-        Department.id.in_([p for p, _ in providers]))).all()) if providers else {}
+        Department.id.in_([p for p, _ in top_providers]))).all()) if top_providers else {}
     return {
-        "share_type": [FacetCount(value=s, label=SHARE_TYPE_LABELS.get(s, s), count=n) for s, n in share],
-        "classification": sorted(
-            [FacetCount(value=c if not c.startswith("3") else "3", label=names.get(c, c) if not c.startswith("3")
-                        else "部门信息资源", count=n) for c, n in classes], key=lambda f: f.value),
-        "provider": [FacetCount(value=str(p), label=dept_names.get(p, str(p)), count=n) for p, n in providers],
-        "open": [FacetCount(value="1", label="向社会开放", count=int(opened))],
+        "share_type": [FacetCount(value=k, label=SHARE_TYPE_LABELS.get(k, k), count=n)
+                       for k, n in sorted(share.items(), key=lambda kv: list(SHARE_TYPE_LABELS).index(kv[0])
+                                          if kv[0] in SHARE_TYPE_LABELS else 9)],
+        "classification": [FacetCount(value=c, label="部门信息资源" if c == "3" else names.get(c, c), count=n)
+                           for c, n in sorted(classes.items())],
+        "provider": [FacetCount(value=str(p), label=dept_names.get(p, str(p)), count=n) for p, n in top_providers],
+        "open": [FacetCount(value="1", label="向社会开放", count=opened)],
     }
+
+
+_names_cache: dict[str, str] = {}
+
+
+def _classification_names(session: Session) -> dict[str, str]:
+    """Names of the national 类 and 项 (fixed by the standard, so cached for the process)."""
+    if not _names_cache:
+        _names_cache.update(dict(session.execute(select(Classification.code, Classification.name).where(
+            Classification.level <= 2, ~Classification.code.startswith("3"))).all()))
+    return _names_cache
 
 
 def statistics(*, session: Session, actor: Actor) -> CatalogStats:
