@@ -10,7 +10,6 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from starlette.datastructures import FormData
 
 from tongban.authz import Actor, Permission
@@ -494,14 +493,6 @@ def stats_page(request: Request, session: DbSession, actor: OptionalActor, sort:
 # ---------------------------------------------------------------- 分类
 
 
-def _published_counts(session: DbSession) -> dict[str, int]:
-    # A read-only tally for the tree; it belongs in catalog.service (no use-case there returns it yet).
-    r = InformationResource
-    rows = session.execute(select(r.classification_code, func.count()).where(r.status == "published")
-                           .group_by(r.classification_code)).all()
-    return {code: int(n) for code, n in rows}
-
-
 def _tree(nodes: Sequence[Classification], counts: dict[str, int]) -> list[dict[str, Any]]:
     entries: dict[str, dict[str, Any]] = {n.code: {"node": n, "count": 0, "children": []} for n in nodes}
     by_code = _by_code(nodes)
@@ -524,7 +515,7 @@ def _classifications(request: Request, session: DbSession, actor: Actor, *, stat
     parents = [(n.code, f"{n.code} {_path_name(n.code, by_code)}") for n in nodes if n.level in (2, 3) and (
         admin or (n.department_id is not None and n.code.startswith("3") and rules.can_edit(actor, n.department_id)))]
     return _page(request, "catalog/classifications.html", {
-        "tree": _tree(nodes, _published_counts(session)), "parents": parents,
+        "tree": _tree(nodes, service.classification_counts(session=session)), "parents": parents,
         "can_add": _is_editor(actor), "form": extra.pop("form", {}), **extra}, status_code=status_code)
 
 

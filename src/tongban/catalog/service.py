@@ -53,6 +53,14 @@ def list_classifications(*, session: Session) -> Sequence[Classification]:
     return session.execute(select(Classification).order_by(Classification.code)).scalars().all()
 
 
+def classification_counts(*, session: Session) -> dict[str, int]:
+    """Published resources per classification node (leaf codes; callers roll them up the tree)."""
+    r = InformationResource
+    rows = session.execute(select(r.classification_code, func.count()).where(r.status == "published")
+                           .group_by(r.classification_code)).all()
+    return {code: int(n) for code, n in rows}
+
+
 def create_classification(*, session: Session, actor: Actor, classification_in: ClassificationCreate
                           ) -> Classification:
     """目/细目: admins anywhere; data officers under their own department's 项."""
@@ -376,7 +384,7 @@ def browse(*, session: Session, actor: Actor, q: str | None = None, classificati
         stmt = select(*cols, sub.c.score).join(sub, sub.c.resource_id == r.id).where(*conditions)
     else:
         stmt = select(*cols, literal(0.0)).where(*conditions)
-    matches = session.execute(stmt).all()
+    matches: list[Any] = list(session.execute(stmt).all())
     facets = _facets(session, matches)
 
     def keep(row: Any) -> bool:

@@ -372,3 +372,30 @@ def revoke_grant(*, session: Session, actor: Actor, grant_id: int, action: Grant
 def check_deadlines(*, session: Session) -> list[SharingRequest]:
     """逾期预警: flag (and audit) every request whose stage deadline has passed."""
     return deadlines.flag_overdue(session, today())
+
+
+def workload(*, session: Session, actor: Actor) -> dict[str, int]:
+    """What is waiting for this person's department (and the platform), with overdue counts (逾期预警)."""
+    r = SharingRequest
+    day = today()
+    out: dict[str, int] = {}
+
+    def count(*conds: object) -> int:
+        return int(session.execute(select(func.count()).select_from(r).where(*conds)).scalar_one())  # type: ignore[arg-type]
+
+    if actor.has(Permission.SHARING_COMPLIANCE):
+        out["compliance"] = count(r.status == "submitted")
+        out["disputes"] = count(r.status == "objected")
+        out["platform_overdue"] = count(r.status.in_(["submitted", "objected"]), r.due_on < day)
+        out["provider_overdue_all"] = count(r.status == "pending_provider", r.due_on < day)
+    if actor.has(Permission.SHARING_DECIDE) and actor.department_id is not None:
+        scope = actor.department_scope(Permission.SHARING_DECIDE)
+        provider = r.provider_id.in_(scope) if scope is not None else r.provider_id.isnot(None)
+        out["to_answer"] = count(provider, r.status == "pending_provider")
+        out["to_answer_overdue"] = count(provider, r.status == "pending_provider", r.due_on < day)
+    if actor.has(Permission.SHARING_REQUEST) and actor.department_id is not None:
+        scope = actor.department_scope(Permission.SHARING_REQUEST)
+        consumer = r.consumer_id.in_(scope) if scope is not None else r.consumer_id.isnot(None)
+        out["waiting"] = count(consumer, r.status.in_(["submitted", "pending_provider", "objected"]))
+        out["refused_objectable"] = count(consumer, r.status == "refused")
+    return out

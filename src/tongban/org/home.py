@@ -85,6 +85,37 @@ def home_summary(*, session: Session, actor: Actor) -> HomeSummary:
                           "value": _count(session, select(User.id).where(User.department_id == dept.id)),
                           "href": "/admin/users"})
 
+    if actor.is_staff:
+        from tongban.exchange.service import workload
+
+        work = workload(session=session, actor=actor)
+        if "compliance" in work:
+            out.cards += [
+                {"label": "待合规审查", "value": work["compliance"], "href": "/sharing?tab=compliance",
+                 "warn": work["platform_overdue"] > 0},
+                {"label": "异议待协调", "value": work["disputes"], "href": "/sharing?tab=disputes"},
+                {"label": "平台逾期未办", "value": work["platform_overdue"], "href": "/sharing?tab=compliance",
+                 "warn": work["platform_overdue"] > 0},
+                {"label": "提供部门逾期未答复", "value": work["provider_overdue_all"], "warn":
+                 work["provider_overdue_all"] > 0},
+            ]
+        if "to_answer" in work:
+            out.cards += [
+                {"label": "待本部门答复的共享申请", "value": work["to_answer"], "href": "/sharing?tab=provider"},
+                {"label": "其中已逾期", "value": work["to_answer_overdue"], "href": "/sharing?tab=provider",
+                 "warn": work["to_answer_overdue"] > 0},
+            ]
+        if work.get("refused_objectable"):
+            out.cards.append({"label": "被拒绝可提异议的申请", "value": work["refused_objectable"],
+                              "href": "/sharing?tab=consumer&status=refused"})
+        if actor.has(Permission.CATALOG_EDIT):
+            out.shortcuts.append(("编目", "/catalog/resources/new", "把本部门的数据资源编入目录，发布后供各部门申请"))
+        if actor.has(Permission.SHARING_READ) or actor.has(Permission.SHARING_COMPLIANCE):
+            out.shortcuts.append(("数据共享", "/sharing", "共享申请、答复、授权与逾期提醒"))
+        out.shortcuts.append(("政务信息资源目录", "/catalog", "按分类、部门、共享类型查找全市数据资源"))
+        if actor.has(Permission.CALENDAR_MANAGE):
+            out.shortcuts.append(("节假日设置", "/admin/calendar", "登记国务院公布的节假日与调休安排"))
+
     if actor.has(Permission.USER_MANAGE):
         out.shortcuts.append(("人员与角色", "/admin/users", "新建工作人员、分配角色、解除锁定、重置密码"))
     elif actor.has(Permission.USER_READ):
