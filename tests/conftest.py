@@ -50,8 +50,16 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+# Reference data the migrations seed (national classification, holiday calendar): kept across tests.
+REFERENCE_TABLES = ("catalog_classifications", "calendar_years", "calendar_days")
+_reference_rows: dict[str, list[dict[str, object]]] = {}
+
+
 def _truncate_pg(engine: Engine) -> None:
     with engine.begin() as conn:
+        if not _reference_rows:
+            for table in REFERENCE_TABLES:
+                _reference_rows[table] = [dict(r._mapping) for r in conn.execute(text(f"SELECT * FROM {table}"))]
         tables = [r[0] for r in conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
@@ -60,6 +68,12 @@ def _truncate_pg(engine: Engine) -> None:
                           "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"))
         conn.execute(text("INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, :h)"),
                      {"h": "0" * 64})
+        for table in REFERENCE_TABLES:
+            rows = _reference_rows[table]
+            if rows:
+                cols = list(rows[0])
+                conn.execute(text(f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
+                                  f"({', '.join(':' + c for c in cols)})"), rows)
 
 
 @pytest.fixture

@@ -166,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from tongban.audit import api as audit_api
     from tongban.audit import pages as audit_pages
     from tongban.catalog import api as catalog_api
+    from tongban.catalog import import_pages as catalog_import_pages
     from tongban.catalog import pages as catalog_pages
     from tongban.exchange import api as exchange_api
     from tongban.exchange import pages as exchange_pages
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(catalog_pages.public)
     app.include_router(catalog_pages.router)
+    app.include_router(catalog_import_pages.router)
     app.include_router(exchange_pages.router)
     app.include_router(workdays_pages.router)
     app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")

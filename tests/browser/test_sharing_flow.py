@@ -29,7 +29,7 @@ def test_find_request_approve_and_see_the_grant(live_server: str, page: Page, se
 
     # 1. 市场监管局's data officer searches the catalog in Chinese.
     _login(page, live_server, "amr_data")
-    page.get_by_role("link", name="目录", exact=True).click()
+    page.locator(".mainnav").get_by_role("link", name="目录", exact=True).click()
     page.get_by_label("检索信息资源").fill("无犯罪记录")
     page.get_by_role("button", name="检索").click()
     result = page.locator("#catalog-results").get_by_role("link", name="无犯罪记录证明开具信息")
@@ -59,7 +59,7 @@ def test_find_request_approve_and_see_the_grant(live_server: str, page: Page, se
 
     # 4. 公安局's data officer finds it in the inbox, with its deadline, and approves.
     _login(page, live_server, "psb_data")
-    page.get_by_role("link", name="数据共享").click()
+    page.locator(".mainnav").get_by_role("link", name="数据共享").click()
     page.get_by_role("link", name="待本部门答复").click()
     row = page.locator("tr", has=page.get_by_role("link", name=number))
     expect(row).to_contain_text("待提供方答复")

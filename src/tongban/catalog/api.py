@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import File, Query, Response, UploadFile
+from fastapi import File, Form, Query, Response, UploadFile
 
-from tongban.catalog import service
+from tongban.catalog import service, spreadsheet
 from tongban.catalog.schemas import (
     CatalogStats,
     ClassificationCreate,
@@ -17,7 +18,9 @@ from tongban.catalog.schemas import (
     SearchPage,
     VersionRead,
 )
+from tongban.clock import today
 from tongban.deps import CurrentActor, DbSession, OptionalActor, public_router, secure_router
+from tongban.errors import ValidationFailed
 
 public = public_router(prefix="/api/v1/catalog", tags=["政务信息资源目录"])
 router = secure_router(prefix="/api/v1/catalog", tags=["政务信息资源目录"])
@@ -100,4 +103,27 @@ def delete(resource_id: int, session: DbSession, actor: CurrentActor) -> Respons
     return Response(status_code=204)
 
 
-_ = (File, UploadFile)  # import/export endpoints follow with the spreadsheet module
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/export.xlsx", summary="导出目录（xlsx，目录编制模板格式）",
+            response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def export_xlsx(session: DbSession, actor: CurrentActor, provider_id: int | None = None) -> Response:
+    data = spreadsheet.export_catalog(session=session, actor=actor, provider_id=provider_id)
+    name = quote(f"政务信息资源目录-{today().isoformat()}.xlsx")
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+@router.post("/import", response_model=spreadsheet.ImportReport, summary="导入目录（全部成功或全部不变）",
+             responses={422: {"description": "逐行错误报告：detail.errors[].row / column / message"}})
+async def import_xlsx(session: DbSession, actor: CurrentActor, file: Annotated[UploadFile, File()],
+                      publish: Annotated[bool, Form()] = False,
+                      provider_id: Annotated[int | None, Form()] = None) -> spreadsheet.ImportReport:
+    data = await file.read(spreadsheet.MAX_BYTES + 1)
+    report = spreadsheet.import_catalog(session=session, actor=actor, data=data, publish=publish,
+                                        provider_id=provider_id)
+    if not report.ok:
+        raise ValidationFailed(f"导入未完成，目录未作任何更改：共有 {len(report.errors)} 处错误，"
+                               "请按错误报告修改后重新导入。", code="import_rejected",
+                               detail={"errors": [e.model_dump() for e in report.errors]})
+    return report

@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
 
 import rjieba
-from sqlalchemy import ColumnElement, Select, column, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -81,10 +80,9 @@ def matches(session: Session, query: str) -> tuple[Select[tuple[int, float]], Co
         return None
     if session.get_bind().dialect.name == "postgresql":
         s = table("catalog_search", column("resource_id"), column("doc"))
-        q: ColumnElement[Any] = literal_column("to_tsquery('simple', :tsq)")
-        sel = (select(s.c.resource_id.label("resource_id"),
-                      literal_column("ts_rank_cd(catalog_search.doc, to_tsquery('simple', :tsq), 1)").label("score"))
-               .select_from(s).where(s.c.doc.op("@@")(q)).params(tsq=_tsquery(groups)))
+        tsq = func.to_tsquery("simple", bindparam("tsq", _tsquery(groups)))
+        sel = (select(s.c.resource_id.label("resource_id"), func.ts_rank_cd(s.c.doc, tsq, 1).label("score"))
+               .select_from(s).where(s.c.doc.op("@@")(tsq)))
     else:
         fts = table("catalog_fts")
         sel = (select(literal_column("catalog_fts.rowid").label("resource_id"),
