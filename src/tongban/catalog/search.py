@@ -66,6 +66,23 @@ def index_resource(session: Session, *, resource_id: int, name: str, abstract: s
                         {"id": resource_id, "n": name_t, "a": abstract_t, "i": items_t})
 
 
+def index_many(session: Session, docs: Iterable[tuple[int, str, str, Iterable[str]]]) -> None:
+    """Index newly created resources (id, name, abstract, item names) in one statement."""
+    rows = [{"id": rid, "n": document_tokens(name), "a": document_tokens(abstract),
+             "i": document_tokens(" ".join(items))} for rid, name, abstract, items in docs]
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(
+            "INSERT INTO catalog_search (resource_id, doc) VALUES (:id, "
+            "setweight(to_tsvector('simple', :n), 'A') || setweight(to_tsvector('simple', :a), 'B') || "
+            "setweight(to_tsvector('simple', :i), 'C')) "
+            "ON CONFLICT (resource_id) DO UPDATE SET doc = EXCLUDED.doc"), rows)
+    else:
+        session.execute(text("INSERT INTO catalog_fts (rowid, name, abstract, items) VALUES (:id, :n, :a, :i)"),
+                        rows)
+
+
 def remove(session: Session, resource_id: int) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("DELETE FROM catalog_search WHERE resource_id = :id"), {"id": resource_id})

@@ -210,21 +210,47 @@ def _provider_for(session: Session, actor: Actor, data: ResourceIn) -> Departmen
 
 
 def build_resource(session: Session, actor: Actor, data: ResourceIn) -> InformationResource:
-    """A new draft with its code assigned; flushed, not committed (imports add many in one transaction)."""
-    provider = _provider_for(session, actor, data)
-    node = _resolve_classification(session, data.classification_code, provider)
-    themes = _check_themes(session, data.themes)
-    _check_related(session, data.related_codes, None)
-    seq = _next_seq(session, node.code)
-    resource = InformationResource(classification_code=node.code, seq=seq, code=f"{node.code}/{seq:06d}",
-                                   provider_id=provider.id, provider_code=provider.uscc, themes=themes,
-                                   status="draft", version=0, created_by=actor.id if actor.is_staff else None)
-    resource.items = []
-    _apply(resource, data)
-    session.add(resource)
+    """A new draft with its code assigned; flushed, not committed."""
+    return build_resources(session, actor, [data])[0]
+
+
+def build_resources(session: Session, actor: Actor, datas: Sequence[ResourceIn]) -> list[InformationResource]:
+    """New drafts with their codes assigned, in one flush and one index write (imports add thousands)."""
+    providers: dict[int, Department] = {}
+    nodes: dict[tuple[str, int], Classification] = {}
+    next_seq: dict[str, int] = {}
+    themes_ok: dict[tuple[str, ...], list[str]] = {}
+    related = sorted({c for d in datas for c in d.related_codes})
+    _check_related(session, related, None)
+    resources: list[InformationResource] = []
+    for data in datas:
+        provider_id = data.provider_id if data.provider_id is not None else actor.department_id
+        provider = providers.get(provider_id) if provider_id is not None else None
+        if provider is None:
+            provider = _provider_for(session, actor, data)
+            providers[provider.id] = provider
+        key = (data.classification_code, provider.id)
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = _resolve_classification(session, data.classification_code, provider)
+        if node.code not in next_seq:
+            next_seq[node.code] = _next_seq(session, node.code)
+        seq = next_seq[node.code]
+        next_seq[node.code] = seq + 1
+        theme_key = tuple(data.themes)
+        if theme_key not in themes_ok:
+            themes_ok[theme_key] = _check_themes(session, data.themes)
+        resource = InformationResource(classification_code=node.code, seq=seq, code=f"{node.code}/{seq:06d}",
+                                       provider_id=provider.id, provider_code=provider.uscc,
+                                       themes=themes_ok[theme_key], status="draft", version=0,
+                                       created_by=actor.id if actor.is_staff else None)
+        resource.items = []
+        _apply(resource, data)
+        session.add(resource)
+        resources.append(resource)
     session.flush()
-    _reindex(session, resource)
-    return resource
+    search.index_many(session, [(r.id, r.name, r.abstract, [i.name for i in r.items]) for r in resources])
+    return resources
 
 
 def create_resource(*, session: Session, actor: Actor, resource_in: ResourceIn) -> InformationResource:

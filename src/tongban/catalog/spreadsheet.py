@@ -813,26 +813,32 @@ def import_catalog(*, session: Session, actor: Actor, data: bytes, publish: bool
 def _write(session: Session, actor: Actor, cat: _Catalog, checked: Sequence[tuple[_Group, ResourceIn, bool]],
            publish: bool) -> ImportReport:
     report = ImportReport(ok=True)
-    for group, data, changes in checked:
-        try:
-            if group.code:
-                if not changes:
-                    report.unchanged += 1
-                    continue
-                resource = cat.existing[group.code]
-                _update(session, actor, resource, data)
-                report.updated += 1
-            else:
-                resource = service.build_resource(session, actor, data)
-                report.created += 1
-                if publish:
-                    _publish(session, actor, resource)
-                    report.published += 1
-        except DomainError as exc:  # the checks should have caught it; still report it against the row
-            field_name = exc.detail.get("field") if isinstance(exc.detail, dict) else None
-            column = _RESOURCE_FIELDS.get(str(field_name), NAME)
-            return ImportReport(ok=False, errors=[RowError(row=group.row, column=column, message=exc.message)])
-        report.resources.append(resource.code)
+    group = checked[0][0] if checked else None
+    try:
+        new = [(g, data) for g, data, _ in checked if not g.code]
+        for group, data, changes in checked:
+            if not group.code:
+                continue
+            if not changes:
+                report.unchanged += 1
+                continue
+            resource = cat.existing[group.code]
+            _update(session, actor, resource, data)
+            report.updated += 1
+            report.resources.append(resource.code)
+        group = new[0][0] if new else group
+        created = service.build_resources(session, actor, [data for _, data in new])
+        for resource in created:
+            report.created += 1
+            if publish:
+                _publish(session, actor, resource)
+                report.published += 1
+            report.resources.append(resource.code)
+    except DomainError as exc:  # the checks should have caught it; still report it against the row
+        field_name = exc.detail.get("field") if isinstance(exc.detail, dict) else None
+        column = _RESOURCE_FIELDS.get(str(field_name), NAME)
+        return ImportReport(ok=False, errors=[RowError(row=group.row if group else _FIRST_DATA_ROW, column=column,
+                                                       message=exc.message)])
     return report
 
 
