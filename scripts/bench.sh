@@ -7,7 +7,7 @@ if [ -z "${TONGBAN_PG_URL:-}" ]; then
   exec bash scripts/with-postgres.sh bash scripts/bench.sh "$@"
 fi
 status=0
-for f in bench/*.py; do
+for f in bench/[!_]*.py; do
   echo "== $f (SQLite)"
   .venv/bin/python "$f" "$@" || status=1
   echo "== $f (PostgreSQL)"

@@ -120,3 +120,11 @@ def bare_query_sql(dialect: str) -> str:
 def bare_query_param(dialect: str, query: str) -> str:
     groups = query_groups(query)
     return _tsquery(groups) if dialect == "postgresql" else _fts5_query(groups)
+
+
+def refresh_statistics(session: Session) -> None:
+    """After a bulk load, let PostgreSQL's planner see the new row counts at once (not when autovacuum
+    gets to it): with stale statistics it walks every resource instead of using the GIN index."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE catalog_resources, catalog_items, catalog_search"))
+        session.commit()

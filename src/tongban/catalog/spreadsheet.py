@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
 from tongban.catalog import permissions as rules
-from tongban.catalog import service
+from tongban.catalog import search, service
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
 from tongban.catalog.schemas import (
     DATA_TYPE_LABELS,
@@ -807,6 +807,8 @@ def import_catalog(*, session: Session, actor: Actor, data: bytes, publish: bool
                          "published": report.published, "rows": n_rows,
                          "sha256": hashlib.sha256(data).hexdigest()})
     session.commit()
+    if report.created + report.updated >= 500:
+        search.refresh_statistics(session)
     return report
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tongban import clock
 from tongban.audit import service as audit
 from tongban.authz import SYSTEM, Actor
+from tongban.catalog import search as catalog_search
 from tongban.catalog import service as catalog
 from tongban.catalog.models import InformationResource, ResourceVersion
 from tongban.catalog.schemas import ResourceIn
@@ -70,6 +71,7 @@ def _load(session: Session, seeds: Iterable[ResourceSeed], *, publish_every: int
     audit.record(session, actor=SYSTEM, action="catalog.import", object_type="platform", object_id="demo",
                  detail={"resources": len(created), "items": items})
     session.commit()
+    catalog_search.refresh_statistics(session)
     return LoadResult(resources=len(created), items=items, seconds=time.perf_counter() - started)
 
 
