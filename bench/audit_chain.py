@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 
+from _common import fresh_database
 from sqlalchemy import text
 
 os.environ.setdefault("TONGBAN_AUDIT_KEY", "bench-audit-key-0123456789abcdef0123456789")
 
 from tongban.audit import service as audit
 from tongban.authz import Actor
-from tongban.cli import upgrade_database
 from tongban.db import make_engine, make_session_factory, utcnow
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
@@ -28,16 +27,7 @@ ACTOR = Actor(kind="staff", id=42, name="基准测试", department_id=3, roles=f
 
 
 def main() -> None:
-    url = os.environ.get("TONGBAN_BENCH_DATABASE_URL")
-    if url:
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    upgrade_database(url)
+    url = fresh_database()
     engine = make_engine(url)
     factory = make_session_factory(engine)
 
