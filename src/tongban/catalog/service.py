@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -272,7 +273,7 @@ def _snapshot(resource: InformationResource) -> dict[str, Any]:
     return read(resource).model_dump(mode="json", exclude={"updated_at"})
 
 
-def _blocking_use(session: Session, resource: InformationResource, removed_keys: set[str]) -> list[str]:
+def blocking_use(session: Session, resource: InformationResource, removed_keys: set[str]) -> list[str]:
     """Active grants and open requests that use any of `removed_keys` (or any key if the set is empty)."""
     from tongban.exchange.models import Grant, SharingRequest
 
@@ -292,6 +293,42 @@ def _blocking_use(session: Session, resource: InformationResource, removed_keys:
     return problems
 
 
+def apply_changes(session: Session, actor: Actor, resource: InformationResource, data: ResourceIn, *,
+                  default_note: str) -> None:
+    """Write an edit into a resource (no checks of rights or usage, no commit): a new classification for
+    drafts, the fields and items, and for a published resource a new version with its snapshot."""
+    if not same_classification(data.classification_code, resource.classification_code):
+        node = _resolve_classification(session, data.classification_code, resource.provider)
+        resource.classification_code = node.code
+        resource.seq = _next_seq(session, node.code)
+        resource.code = f"{node.code}/{resource.seq:06d}"
+    resource.themes = _check_themes(session, data.themes)
+    _check_related(session, data.related_codes, resource.code)
+    _apply(resource, data)
+    resource.updated_at = utcnow()
+    if resource.status == "published":
+        resource.version += 1
+        session.flush()
+        session.add(ResourceVersion(resource_id=resource.id, version=resource.version, snapshot=_snapshot(resource),
+                                    change_note=data.change_note or default_note, published_by=actor.id))
+    _reindex(session, resource)
+
+
+def mark_published(session: Session, actor: Actor | None, resource: InformationResource, *, note: str,
+                   on: dt.date | None = None) -> None:
+    """A flushed draft becomes version 1 with its snapshot (no commit; callers audit)."""
+    resource.status = "published"
+    resource.version = 1
+    resource.published_on = on or today()
+    session.add(ResourceVersion(resource_id=resource.id, version=1, snapshot=_snapshot(resource), change_note=note,
+                                published_by=actor.id if actor is not None and actor.is_staff else None))
+
+
+def same_classification(wanted: str, current: str) -> bool:
+    """“3” asks for the provider's own 部门 项, which a resource already in it satisfies."""
+    return wanted == current or (wanted == "3" and current.startswith("3") and len(current) == 4)
+
+
 def update_resource(*, session: Session, actor: Actor, resource_id: int, resource_in: ResourceIn
                     ) -> InformationResource:
     """Edit a draft freely; an edit of a published resource is a new published version."""
@@ -301,35 +338,19 @@ def update_resource(*, session: Session, actor: Actor, resource_id: int, resourc
         raise InvalidTransition("已下架的资源不能修改。", code="resource_retired")
     if resource_in.provider_id is not None and resource_in.provider_id != resource.provider_id:
         raise ValidationFailed("资源的提供部门不能更改。", code="provider_fixed", detail={"field": "provider_id"})
-    wanted = resource_in.classification_code
-    current = resource.classification_code
-    same_class = wanted == current or (wanted == "3" and current.startswith("3") and len(current) == 4)
-    if not same_class:
-        if resource.status != "draft":
-            raise InvalidTransition(
-                "信息资源代码发布后不再改变，已发布资源不能调整分类；如确需调整，请下架后重新编目。",
-                code="classification_fixed", detail={"field": "classification_code"})
-        node = _resolve_classification(session, wanted, resource.provider)
-        resource.classification_code = node.code
-        resource.seq = _next_seq(session, node.code)
-        resource.code = f"{node.code}/{resource.seq:06d}"
-    resource.themes = _check_themes(session, resource_in.themes)
-    _check_related(session, resource_in.related_codes, resource.code)
+    if resource.status != "draft" and not same_classification(resource_in.classification_code,
+                                                              resource.classification_code):
+        raise InvalidTransition(
+            "信息资源代码发布后不再改变，已发布资源不能调整分类；如确需调整，请下架后重新编目。",
+            code="classification_fixed", detail={"field": "classification_code"})
     removed = {i.key for i in resource.items} - {i.key for i in resource_in.items}
     if resource.status == "published" and removed:
-        blocking = _blocking_use(session, resource, removed)
+        blocking = blocking_use(session, resource, removed)
         if blocking:
             raise Conflict("被删除的信息项仍在使用（" + "、".join(blocking) + "），请先与使用部门协商撤销授权。",
                            code="items_in_use", detail={"items": sorted(removed)})
     before = resource.version
-    _apply(resource, resource_in)
-    resource.updated_at = utcnow()
-    if resource.status == "published":
-        resource.version += 1
-        session.flush()
-        session.add(ResourceVersion(resource_id=resource.id, version=resource.version, snapshot=_snapshot(resource),
-                                    change_note=resource_in.change_note or "更新", published_by=actor.id))
-    _reindex(session, resource)
+    apply_changes(session, actor, resource, resource_in, default_note="更新")
     audit.record(session, actor=actor, action="catalog.update", object_type="resource", object_id=resource.code,
                  detail={"from_version": before, "to_version": resource.version, "removed_items": sorted(removed),
                          "note": resource_in.change_note})
@@ -343,12 +364,8 @@ def publish_resource(*, session: Session, actor: Actor, resource_id: int, note: 
     rules.check_edit(actor, resource.provider_id)
     if resource.status != "draft":
         raise InvalidTransition("只有草稿可以发布。", code="not_draft")
-    resource.status = "published"
-    resource.version = 1
-    resource.published_on = today()
     session.flush()
-    session.add(ResourceVersion(resource_id=resource.id, version=1, snapshot=_snapshot(resource),
-                                change_note=note or "首次发布", published_by=actor.id))
+    mark_published(session, actor, resource, note=note or "首次发布")
     audit.record(session, actor=actor, action="catalog.publish", object_type="resource", object_id=resource.code,
                  detail={"name": resource.name})
     session.commit()
@@ -361,7 +378,7 @@ def retire_resource(*, session: Session, actor: Actor, resource_id: int, reason:
     rules.check_edit(actor, resource.provider_id)
     if resource.status != "published":
         raise InvalidTransition("只有已发布的资源可以下架。", code="not_published")
-    blocking = _blocking_use(session, resource, set())
+    blocking = blocking_use(session, resource, set())
     if blocking:
         raise Conflict("该资源仍有" + "、".join(blocking) + "，请先与使用部门协商处理后再下架。",
                        code="resource_in_use")

@@ -32,7 +32,7 @@ from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
 from tongban.catalog import permissions as rules
 from tongban.catalog import search, service
-from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
+from tongban.catalog.models import Classification, InformationItem, InformationResource
 from tongban.catalog.schemas import (
     DATA_TYPE_LABELS,
     FORMAT_TYPES,
@@ -43,8 +43,7 @@ from tongban.catalog.schemas import (
     ItemIn,
     ResourceIn,
 )
-from tongban.clock import BEIJING, today
-from tongban.db import utcnow
+from tongban.clock import BEIJING
 from tongban.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from tongban.org.models import Department
 
@@ -664,13 +663,12 @@ def _check_group(group: _Group, cat: _Catalog, errors: _Errors) -> ResourceIn | 
         return None
 
 
-def _same_class(wanted: str, current: str) -> bool:
-    return wanted == current or (wanted == "3" and current.startswith("3") and len(current) == 4)
+
 
 
 def _unchanged(resource: InformationResource, data: ResourceIn) -> bool:
     """Whether applying `data` would leave the resource as it is (exported rows sent back untouched)."""
-    if not _same_class(data.classification_code, resource.classification_code):
+    if not service.same_classification(data.classification_code, resource.classification_code):
         return False
     wanted = {
         "name": data.name, "abstract": data.abstract, "format_type": data.format_type,
@@ -706,12 +704,13 @@ def _check_existing(group: _Group, data: ResourceIn | None, cat: _Catalog, sessi
         return False
     if resource.status == "retired":
         errors.add(group.row, CODE, "已下架的资源不能修改：请恢复该资源各列的原值，或删除这些行。")
-    elif resource.status != "draft" and not _same_class(data.classification_code, resource.classification_code):
+    elif resource.status != "draft" and not service.same_classification(data.classification_code,
+                                                                        resource.classification_code):
         errors.add(group.row, CLASSIFICATION, "信息资源代码发布后不再改变，已发布资源不能调整分类；如确需调整，"
                                               "请下架后重新编目。")
     elif resource.status == "published":
         removed = {i.key for i in resource.items} - {i.key for i in data.items}
-        blocking = service._blocking_use(session, resource, removed) if removed else []
+        blocking = service.blocking_use(session, resource, removed) if removed else []
         if blocking:
             errors.add(group.row, ITEM_NAME, "被删除的信息项（" + _allowed(sorted(removed)) + "）仍在使用（"
                        + _allowed(blocking) + "），请先与使用部门协商撤销授权，或保留这些信息项。")
@@ -846,31 +845,12 @@ def _write(session: Session, actor: Actor, cat: _Catalog, checked: Sequence[tupl
 
 def _update(session: Session, actor: Actor, resource: InformationResource, data: ResourceIn) -> None:
     """`service.update_resource` without its commit and audit row: the import writes one of each."""
-    if not _same_class(data.classification_code, resource.classification_code):  # drafts only (checked)
-        node = service._resolve_classification(session, data.classification_code, resource.provider)
-        resource.classification_code = node.code
-        resource.seq = service._next_seq(session, node.code)
-        resource.code = f"{node.code}/{resource.seq:06d}"
-    resource.themes = service._check_themes(session, data.themes)
-    service._check_related(session, data.related_codes, resource.code)
-    service._apply(resource, data)
-    resource.updated_at = utcnow()
-    if resource.status == "published":
-        resource.version += 1
-        session.add(ResourceVersion(resource_id=resource.id, version=resource.version,
-                                    snapshot=service._snapshot(resource), change_note=data.change_note or "表格导入",
-                                    published_by=actor.id))
-    service._reindex(session, resource)
+    service.apply_changes(session, actor, resource, data, default_note="表格导入")
 
 
 def _publish(session: Session, actor: Actor, resource: InformationResource) -> None:
     """`service.publish_resource` for a resource created by this import."""
-    resource.status = "published"
-    resource.version = 1
-    resource.published_on = today()
-    # No flush of its own: the resource has its id, and the next resource's flush writes these rows too.
-    session.add(ResourceVersion(resource_id=resource.id, version=1, snapshot=service._snapshot(resource),
-                                change_note="表格导入并发布", published_by=actor.id))
+    service.mark_published(session, actor, resource, note="表格导入并发布")
 
 
 # ---------------------------------------------------------------- error workbook

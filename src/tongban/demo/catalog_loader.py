@@ -15,7 +15,7 @@ from tongban.audit import service as audit
 from tongban.authz import SYSTEM, Actor
 from tongban.catalog import search as catalog_search
 from tongban.catalog import service as catalog
-from tongban.catalog.models import InformationResource, ResourceVersion
+from tongban.catalog.models import InformationResource
 from tongban.catalog.schemas import ResourceIn
 from tongban.demo.catalog_data import RESOURCES, ResourceSeed, scale_catalog
 from tongban.exchange import service as sharing
@@ -47,9 +47,7 @@ def _resource_in(seed: ResourceSeed, provider_id: int) -> ResourceIn:
 
 def _publish_all(session: Session, resources: Iterable[InformationResource], day: dt.date) -> None:
     for r in resources:
-        r.status, r.version, r.published_on = "published", 1, day
-        session.add(ResourceVersion(resource_id=r.id, version=1, snapshot=catalog._snapshot(r),
-                                    change_note="首次发布"))
+        catalog.mark_published(session, None, r, note="首次发布", on=day)
 
 
 @dataclass
@@ -130,8 +128,6 @@ def load_demo_requests(session: Session) -> None:
         if made >= len(plan):
             break
         target = plan[made]
-        if target in ("granted", "suspended", "revoked") and resource.share_type != "unconditional":
-            pass  # conditional ones are granted by the provider below
         if target in ("pending_provider", "pending_provider_overdue", "refused", "objected", "refused_final") \
                 and resource.share_type != "conditional":
             continue
