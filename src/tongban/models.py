@@ -4,10 +4,30 @@ from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
 from tongban.exchange.models import Grant, SharingRequest
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
+from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
 from tongban.workdays.models import CalendarDay, CalendarYear
 
 __all__ = [
-    "ApiKey", "AppClient", "AuditChainHead", "AuditEntry", "CalendarDay", "CalendarYear", "Classification",
-    "Department", "Grant", "InformationItem", "InformationResource", "LoginAttempt", "Region", "ResourceVersion",
-    "SharingRequest", "User", "UserRole", "WebSession",
+    "ApiKey",
+    "AppClient",
+    "AuditChainHead",
+    "AuditEntry",
+    "CalendarDay",
+    "CalendarYear",
+    "Classification",
+    "Department",
+    "Grant",
+    "InformationItem",
+    "InformationResource",
+    "LoginAttempt",
+    "Region",
+    "RegistryHead",
+    "RegistryLoad",
+    "RegistryRecord",
+    "RegistryStaging",
+    "ResourceVersion",
+    "SharingRequest",
+    "User",
+    "UserRole",
+    "WebSession",
 ]

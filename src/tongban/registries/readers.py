@@ -1,0 +1,85 @@
+"""Streaming readers of CSV, xlsx and Parquet files: rows as dicts, in bounded memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tongban.errors import ValidationFailed
+
+FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def detect_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValidationFailed(f"不支持的文件类型“{path.suffix}”：请使用 CSV、xlsx 或 Parquet 文件。", code="bad_file")
+    return fmt
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number as a person counts it in the file, row) for every data row."""
+    fmt = detect_format(path)
+    if fmt == "csv":
+        yield from _csv(path)
+    elif fmt == "xlsx":
+        yield from _xlsx(path)
+    else:
+        yield from _parquet(path)
+
+
+def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    raw = path.open("rb")
+    head = raw.read(4)
+    raw.seek(0)
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        reader = csv.reader(text)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。",
+                                   code="bad_encoding") from None
+        try:
+            for n, values in enumerate(reader, start=2):
+                if values:
+                    yield n, dict(zip(header, values, strict=False))
+        except UnicodeDecodeError:
+            raise ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。",
+                                   code="bad_encoding") from None
+
+
+def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    except Exception:  # calamine raises its own error types for broken files
+        raise ValidationFailed("无法读取该 xlsx 文件，请确认文件完整且为 .xlsx 格式。", code="bad_file") from None
+    rows = sheet.iter_rows()
+    try:
+        header = [str(h).strip() for h in next(rows)]
+    except StopIteration:
+        return
+    for n, values in enumerate(rows, start=2):
+        if any(v not in ("", None) for v in values):
+            yield n, dict(zip(header, values, strict=False))
+
+
+def _parquet(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(str(path))
+    except Exception:  # pyarrow raises ArrowInvalid and others for broken files
+        raise ValidationFailed("无法读取该 Parquet 文件，请确认文件完整。", code="bad_file") from None
+    n = 1
+    for batch in parquet.iter_batches(batch_size=20_000):
+        for row in batch.to_pylist():
+            n += 1
+            yield n, row

@@ -1,0 +1,184 @@
+"""Ingest: bad rows reported with reasons and good rows published; interrupted loads leave the old data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tests.factories import published_resource
+from tongban.authz import SYSTEM
+from tongban.catalog.schemas import ItemIn
+from tongban.db import make_session_factory
+from tongban.demo.city import resident_id
+from tongban.errors import InvalidTransition, ValidationFailed
+from tongban.registries import ingest as registry
+from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
+
+ITEMS = [
+    ItemIn(name="公民身份号码", key="id_number", data_type="resident_id", length=18, required=True, is_key=True,
+           sensitivity="personal_sensitive"),
+    ItemIn(name="姓名", key="name", length=50, required=True, sensitivity="sensitive"),
+    ItemIn(name="出生日期", key="birth_date", data_type="date"),
+    ItemIn(name="户籍地行政区划代码", key="region_code", data_type="region_code"),
+    ItemIn(name="联系电话", key="phone", data_type="phone", sensitivity="personal_sensitive"),
+]
+
+
+@pytest.fixture
+def population(session: Session, city):  # type: ignore[no-untyped-def]
+    return published_resource(session, city.users["psb_data"] if "psb_data" in city.users else city.users["hrss_data"],
+                              name="户籍人口基本信息（测试）", items=ITEMS)
+
+
+def _ids(n: int, start: int = 0) -> list[str]:
+    return [resident_id("610902", dt.date(1980, 1, 1) + dt.timedelta(days=start + i), 1 + (i % 500), i % 2 == 0)
+            for i in range(n)]
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["id_number", "name", "birth_date", "region_code", "phone"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _people(ids: list[str], name: str = "张") -> list[dict[str, str]]:
+    return [{"id_number": i, "name": f"{name}{n}", "birth_date": f"{i[6:10]}-{i[10:12]}-{i[12:14]}",
+             "region_code": "610902", "phone": "13912345678"} for n, i in enumerate(ids)]
+
+
+def _records(session: Session, resource_id: int) -> dict[str, dict[str, str]]:
+    session.expire_all()
+    rows = session.execute(select(RegistryRecord).where(RegistryRecord.resource_id == resource_id,
+                                                        RegistryRecord.deleted.is_(False))).scalars()
+    return {r.record_key: (json.loads(r.data) if isinstance(r.data, str) else r.data) for r in rows}
+
+
+def test_bad_rows_are_reported_and_good_rows_published(tmp_path: Path, engine: Engine, session: Session,
+                                                       population) -> None:  # type: ignore[no-untyped-def]
+    ids = _ids(6)
+    rows = _people(ids)
+    rows[1]["id_number"] = ids[1][:-1] + ("0" if ids[1][-1] != "0" else "1")  # wrong check digit
+    rows[2]["birth_date"] = "2023-02-30"
+    rows[3]["name"] = ""
+    rows[4]["phone"] = "12345"
+    rows[5]["region_code"] = "61090"
+    path = _write(tmp_path / "people.csv", rows)
+    result = registry.ingest(factory=make_session_factory(engine), actor=SYSTEM, resource_code=population.code,
+                             path=path)
+    assert (result.rows_read, result.rows_rejected, result.rows_changed, result.records) == (6, 5, 1, 1)
+    assert set(_records(session, population.id)) == {ids[0]}
+    report = list(csv.reader(result.report_path.open(encoding="utf-8-sig")))  # type: ignore[union-attr]
+    reasons = {(r[0], r[2]): r[3] for r in report[1:]}
+    assert "校验位不正确" in reasons[("3", "公民身份号码")]
+    assert "不存在" in reasons[("4", "出生日期")]
+    assert reasons[("5", "姓名")] == "必填项为空"
+    assert "电话号码" in reasons[("6", "联系电话")]
+    assert "行政区划代码" in reasons[("7", "户籍地行政区划代码")]
+    head = session.execute(select(RegistryHead)).scalar_one()
+    assert head.records == 1 and head.version == 1
+
+
+def test_upsert_changes_only_what_changed_and_sequences_grow(tmp_path: Path, engine: Engine, session: Session,
+                                                           population) -> None:  # type: ignore[no-untyped-def]
+    factory = make_session_factory(engine)
+    ids = _ids(10)
+    registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                    path=_write(tmp_path / "a.csv", _people(ids)))
+    first = {r.record_key: r.seq for r in session.execute(select(RegistryRecord)).scalars()}
+    assert sorted(first.values()) == list(range(2, 12))  # row numbers 2..11 of the first load
+    rows = _people(ids[:3]) + _people(_ids(2, start=100))
+    rows[0]["name"] = "改名"
+    result = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                             path=_write(tmp_path / "b.csv", rows))
+    assert result.rows_changed == 3 and result.records == 12  # one changed, two new, two unchanged
+    session.expire_all()
+    after = {r.record_key: r.seq for r in session.execute(select(RegistryRecord)).scalars()}
+    assert after[ids[1]] == first[ids[1]]  # unchanged record keeps its sequence number
+    assert after[ids[0]] > max(first.values())
+    assert _records(session, population.id)[ids[0]]["name"] == "改名"
+
+
+def test_replace_marks_missing_records_deleted(tmp_path: Path, engine: Engine, session: Session,
+                                               population) -> None:  # type: ignore[no-untyped-def]
+    factory = make_session_factory(engine)
+    ids = _ids(5)
+    registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                    path=_write(tmp_path / "a.csv", _people(ids)))
+    result = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, mode="replace",
+                             path=_write(tmp_path / "b.csv", _people(ids[:3])))
+    assert result.records == 3 and result.rows_changed == 2
+    session.expire_all()
+    deleted = session.execute(select(RegistryRecord).where(RegistryRecord.deleted.is_(True))).scalars().all()
+    assert {r.record_key for r in deleted} == set(ids[3:])
+    head = session.execute(select(RegistryHead)).scalar_one()
+    assert head.last_seq == max(r.seq for r in deleted)
+
+
+def test_interrupted_load_leaves_the_old_version_served(tmp_path: Path, engine: Engine, session: Session,
+                                                        population) -> None:  # type: ignore[no-untyped-def]
+    factory = make_session_factory(engine)
+    ids = _ids(20)
+    registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                    path=_write(tmp_path / "a.csv", _people(ids)))
+    before = _records(session, population.id)
+    with pytest.raises(RuntimeError, match="simulated interruption"):
+        registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, mode="replace",
+                        path=_write(tmp_path / "b.csv", _people(_ids(20, start=500), name="新")), batch_size=5,
+                        fail_after_rows=12)
+    assert _records(session, population.id) == before  # nothing of the broken load is visible
+    session.expire_all()
+    loads = session.execute(select(RegistryLoad).order_by(RegistryLoad.id)).scalars().all()
+    assert [x.status for x in loads] == ["published", "failed"]
+    assert session.execute(select(RegistryStaging)).first() is None
+    head = session.execute(select(RegistryHead)).scalar_one()
+    assert head.version == 1 and head.records == 20
+
+
+def test_xlsx_and_parquet_files(tmp_path: Path, engine: Engine, session: Session, population) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from openpyxl import Workbook
+
+    factory = make_session_factory(engine)
+    ids = _ids(4)
+    rows = _people(ids)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["公民身份号码", "姓名", "出生日期", "户籍地行政区划代码", "联系电话"])  # Chinese headers work too
+    for r in rows[:2]:
+        ws.append([r["id_number"], r["name"], dt.date.fromisoformat(r["birth_date"]), int(r["region_code"]),
+                   r["phone"]])
+    wb.save(tmp_path / "p.xlsx")
+    result = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, path=tmp_path / "p.xlsx")
+    assert (result.rows_read, result.rows_rejected) == (2, 0)
+    pq.write_table(pa.Table.from_pylist(rows[2:]), tmp_path / "p.parquet")
+    result = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                             path=tmp_path / "p.parquet")
+    assert (result.rows_read, result.rows_rejected, result.records) == (2, 0, 4)
+    assert _records(session, population.id)[ids[0]]["birth_date"] == rows[0]["birth_date"]
+
+
+def test_refusals(tmp_path: Path, engine: Engine, session: Session, city, population) -> None:  # type: ignore[no-untyped-def]
+    factory = make_session_factory(engine)
+    with pytest.raises(ValidationFailed, match="不支持的文件类型"):
+        registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, path=tmp_path / "x.json")
+    interface_only = published_resource(session, city.users["hrss_data"], name="接口资源", share_methods=["interface"],
+                                        items=ITEMS)
+    with pytest.raises(InvalidTransition, match="库表"):
+        registry.ingest(factory=factory, actor=SYSTEM, resource_code=interface_only.code,
+                        path=_write(tmp_path / "a.csv", _people(_ids(1))))
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("id_number,name\n11010519491231002X,\xd5\xc5\n".encode("latin-1"))
+    with pytest.raises(ValidationFailed, match="UTF-8"):
+        registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, path=bad)
+    session.expire_all()
+    assert session.execute(select(RegistryLoad.status)).scalars().all() == ["failed"]
