@@ -1733,7 +1733,9 @@ def _r(
     if methods is None:
         methods = () if share == "n" else _DEFAULT_METHODS[fmt]
         if share == "c" and fmt == "数据库":
-            methods = ("interface",)
+            # Base registries (人口, 法人, 信用, 证照 …) are pooled in the hub's 基础库, so they are
+            # shared as tables as well; other conditional databases stay behind the provider's interface.
+            methods = ("interface", "table") if classification.startswith("10") else ("interface",)
     return ResourceSeed(
         provider=provider,
         name=name,

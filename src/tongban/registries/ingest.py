@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.audit import service as audit
@@ -51,9 +51,10 @@ class IngestResult:
     report_path: Path | None
 
 
-def _checksum(data: dict[str, str]) -> str:
-    return hashlib.md5(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"),
-                       usedforsecurity=False).hexdigest()
+def _encode(data: dict[str, str]) -> tuple[str, str]:
+    """(checksum, JSON): encoded once, canonically, so that unchanged records compare equal."""
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return hashlib.md5(payload.encode("utf-8"), usedforsecurity=False).hexdigest(), payload
 
 
 def _resource(session: Session, actor: Actor, code: str) -> InformationResource:
@@ -73,18 +74,18 @@ def _resource(session: Session, actor: Actor, code: str) -> InformationResource:
     return resource
 
 
-def _write_staging(session: Session, load_id: int, rows: list[tuple[int, str, str, dict[str, str]]]) -> None:
+def _write_staging(session: Session, load_id: int, rows: list[tuple[int, str, str, str]]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # COPY is several times faster than INSERT for bulk rows.
         raw: Any = session.connection().connection.driver_connection
         with raw.cursor() as cur, cur.copy(
                 "COPY registry_staging (load_id, row_no, record_key, checksum, data) FROM STDIN") as copy:
-            for row_no, key, checksum, data in rows:
-                copy.write_row((load_id, row_no, key, checksum, json.dumps(data, ensure_ascii=False)))
+            for row in rows:
+                copy.write_row((load_id, *row))
     else:
-        session.execute(insert(RegistryStaging), [
-            {"load_id": load_id, "row_no": row_no, "record_key": key, "checksum": checksum, "data": data}
-            for row_no, key, checksum, data in rows])
+        session.connection().exec_driver_sql(
+            "INSERT INTO registry_staging (load_id, row_no, record_key, checksum, data) VALUES (?, ?, ?, ?, ?)",
+            [(load_id, *row) for row in rows])
 
 
 def _merge(session: Session, actor: Actor, load: RegistryLoad, resource: InformationResource) -> tuple[int, int, int]:
@@ -184,7 +185,7 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
         with report_path.open("w", newline="", encoding="utf-8-sig") as report_file:
             report = csv.writer(report_file)
             report.writerow(["行号", "主键", "信息项", "问题"])
-            batch: list[tuple[int, str, str, dict[str, str]]] = []
+            batch: list[tuple[int, str, str, str]] = []
             for row_no, raw in read_rows(path):
                 rows_read += 1
                 try:
@@ -195,7 +196,7 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
                     for column, reason in exc.problems:
                         report.writerow([row_no, guess, column, reason])
                     continue
-                batch.append((row_no, key, _checksum(data), data))
+                batch.append((row_no, key, *_encode(data)))
                 if len(batch) >= batch_size:
                     _flush(factory, load_id, batch, rows_read, rejected)
                     batch = []
@@ -228,7 +229,7 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
                         seconds=time.perf_counter() - started, report_path=report_path)
 
 
-def _flush(factory: sessionmaker[Session], load_id: int, batch: list[tuple[int, str, str, dict[str, str]]],
+def _flush(factory: sessionmaker[Session], load_id: int, batch: list[tuple[int, str, str, str]],
            rows_read: int, rejected: int) -> None:
     session = factory()
     try:
