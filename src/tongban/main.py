@@ -30,6 +30,7 @@ OPENAPI_TAGS = [
     {"name": "审计留痕", "description": "防篡改审计日志查询"},
     {"name": "政务信息资源目录", "description": "信息资源编目、发布、检索、统计与表格导入导出（开放资源无需登录）"},
     {"name": "共享申请与授权", "description": "共享申请、合规审查、提供方答复、异议协调、授权暂停与撤销"},
+    {"name": "共享交换接口", "description": "应用系统按授权查询共享数据：须说明用途，按敏感级别脱敏，每次调用留痕"},
     {"name": "节假日设置", "description": "工作日历：法定节假日与调休上班日"},
 ]
 
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from tongban.catalog import import_pages as catalog_import_pages
     from tongban.catalog import pages as catalog_pages
     from tongban.exchange import api as exchange_api
+    from tongban.exchange import gateway_api as exchange_gateway_api
     from tongban.exchange import pages as exchange_pages
     from tongban.org import api as org_api
     from tongban.org import pages as org_pages
@@ -179,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_api.router)
     app.include_router(catalog_api.public)
     app.include_router(catalog_api.router)
+    app.include_router(exchange_gateway_api.router)
     app.include_router(exchange_api.router)
     app.include_router(workdays_api.router)
     app.include_router(org_pages.public)

@@ -2,6 +2,7 @@
 
 from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
+from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import Grant, SharingRequest
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
@@ -15,7 +16,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Classification",
-    "Department",
+    "Department", "ExchangeLogEntry", "ExchangeLogHead", "ExchangeLogSubject",
     "Grant",
     "InformationItem",
     "InformationResource",
