@@ -143,6 +143,38 @@ def exchange_check_deadlines() -> None:
     typer.echo(f"共标记 {len(flagged)} 件逾期申请。")
 
 
+@exchange_app.command("seal")
+def exchange_seal() -> None:
+    """封存交换日志：把新的调用记录接入哈希链（建议每分钟由定时任务执行）。"""
+    from tongban.exchange import sealing
+
+    session = _session()
+    try:
+        total = 0
+        while (n := sealing.seal(session)) > 0:
+            total += n
+    finally:
+        session.close()
+    typer.echo(f"已封存 {total} 条交换日志。")
+
+
+@exchange_app.command("verify")
+def exchange_verify() -> None:
+    """校验交换日志哈希链：完整时退出码 0；发现篡改、删除、插入时指出第一条问题记录并退出码 1。"""
+    from tongban.exchange import sealing
+
+    session = _session()
+    try:
+        result = sealing.verify(session)
+    finally:
+        session.close()
+    if result.ok:
+        typer.echo(result.message)
+        return
+    typer.echo(f"交换日志校验失败：{result.message}（问题类型 {result.problem}）", err=True)
+    raise typer.Exit(1)
+
+
 @calendar_app.command("import")
 def calendar_import() -> None:
     """从 chinese-calendar 软件包补充数据库中还没有的年份（升级该软件包后执行）。"""
