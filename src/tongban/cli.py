@@ -64,6 +64,26 @@ def _session():  # type: ignore[no-untyped-def]
     return make_session_factory(engine)()
 
 
+def _department_id(session, code: str) -> int:  # type: ignore[no-untyped-def]
+    """The id of the department with this code, or exit 1 saying it does not exist."""
+    from tongban.org import repository
+
+    dept = repository.department_by(session, code=code)
+    if dept is None:
+        typer.echo(f"部门 {code} 不存在。", err=True)
+        raise typer.Exit(1)
+    return dept.id
+
+
+def _report_chain(result, label: str) -> None:  # type: ignore[no-untyped-def]
+    """Print a hash-chain verification result; exit 1 on the first problem."""
+    if result.ok:
+        typer.echo(result.message)
+        return
+    typer.echo(f"{label}校验失败：{result.message}（问题类型 {result.problem}，已校验 {result.checked} 条）", err=True)
+    raise typer.Exit(1)
+
+
 def print_demo_logins(summary: object | None = None) -> None:
     from tongban.demo import city
     from tongban.demo.loader import DEMO_PASSWORD
@@ -120,12 +140,7 @@ def audit_verify() -> None:
         result = service.verify(session)
     finally:
         session.close()
-    if result.ok:
-        typer.echo(result.message)
-        return
-    typer.echo(f"审计链校验失败：{result.message}（问题类型 {result.problem}，已校验 {result.checked} 条）",
-               err=True)
-    raise typer.Exit(1)
+    _report_chain(result, "审计链")
 
 
 @exchange_app.command("check-deadlines")
@@ -168,11 +183,7 @@ def exchange_verify() -> None:
         result = sealing.verify(session)
     finally:
         session.close()
-    if result.ok:
-        typer.echo(result.message)
-        return
-    typer.echo(f"交换日志校验失败：{result.message}（问题类型 {result.problem}）", err=True)
-    raise typer.Exit(1)
+    _report_chain(result, "交换日志")
 
 
 @calendar_app.command("import")
@@ -214,17 +225,10 @@ def catalog_export(
     """导出目录为目录编制模板格式的 xlsx。"""
     from tongban.authz import SYSTEM
     from tongban.catalog import spreadsheet
-    from tongban.org import repository
 
     session = _session()
     try:
-        provider_id = None
-        if department:
-            dept = repository.department_by(session, code=department)
-            if dept is None:
-                typer.echo(f"部门 {department} 不存在。", err=True)
-                raise typer.Exit(1)
-            provider_id = dept.id
+        provider_id = _department_id(session, department) if department else None
         file.write_bytes(spreadsheet.export_catalog(session=session, actor=SYSTEM, provider_id=provider_id))
     finally:
         session.close()
@@ -241,16 +245,11 @@ def catalog_import(
     from tongban.authz import SYSTEM
     from tongban.catalog import spreadsheet
     from tongban.errors import DomainError
-    from tongban.org import repository
 
     session = _session()
     try:
-        dept = repository.department_by(session, code=department)
-        if dept is None:
-            typer.echo(f"部门 {department} 不存在。", err=True)
-            raise typer.Exit(1)
         report = spreadsheet.import_catalog(session=session, actor=SYSTEM, data=file.read_bytes(),
-                                            publish=publish, provider_id=dept.id)
+                                            publish=publish, provider_id=_department_id(session, department))
     except DomainError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None
@@ -315,17 +314,13 @@ def admin_create(
 
     from tongban.authz import SYSTEM, Role
     from tongban.errors import DomainError, translate_validation_errors
-    from tongban.org import repository, service
+    from tongban.org import service
     from tongban.org.schemas import StaffCreate
 
     session = _session()
     try:
-        dept = repository.department_by(session, code=department_code)
-        if dept is None:
-            typer.echo(f"部门 {department_code} 不存在。", err=True)
-            raise typer.Exit(1)
-        user_in = StaffCreate(username=username, display_name=name, password=password, department_id=dept.id,
-                              roles=[Role.PLATFORM_ADMIN])
+        user_in = StaffCreate(username=username, display_name=name, password=password,
+                              department_id=_department_id(session, department_code), roles=[Role.PLATFORM_ADMIN])
         service.create_staff(session=session, actor=SYSTEM, user_in=user_in)
     except ValidationError as exc:
         typer.echo(translate_validation_errors(exc.errors())[0], err=True)

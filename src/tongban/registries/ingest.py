@@ -26,7 +26,7 @@ from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.audit import service as audit
-from tongban.authz import Actor, Permission
+from tongban.authz import Actor
 from tongban.catalog import permissions as catalog_rules
 from tongban.catalog.models import InformationResource
 from tongban.db import utcnow
@@ -62,8 +62,7 @@ def _resource(session: Session, actor: Actor, code: str) -> InformationResource:
                                ).scalar_one_or_none()
     if resource is None:
         raise NotFound(f"信息资源 {code} 不存在。")
-    if not catalog_rules.can_edit(actor, resource.provider_id) and not actor.has(Permission.CATALOG_ADMIN):
-        catalog_rules.check_edit(actor, resource.provider_id)
+    catalog_rules.check_edit(actor, resource.provider_id)
     if resource.status != "published":
         raise InvalidTransition("只有已发布的信息资源可以归集数据。", code="resource_not_published")
     if "table" not in (resource.share_methods or []) and resource.share_type != "none":
