@@ -54,10 +54,16 @@ class Permission(StrEnum):
     SHARING_REQUEST = "sharing.request"  # ask other departments for data
     SHARING_DECIDE = "sharing.decide"  # answer requests for the department's resources
     SHARING_COMPLIANCE = "sharing.compliance"  # platform: compliance check, coordination, any grant
+    DISPUTE_RAISE = "dispute.raise"  # 疑义/纠错: flag a record of a granted resource as wrong
+    DISPUTE_ANSWER = "dispute.answer"  # answer disputes on the department's own resources
+    ENDPOINT_MANAGE = "endpoint.manage"  # register the department's own systems behind 接口 resources
+    EXCHANGE_MONITOR = "exchange.monitor"  # call statistics of the department's resources and systems
 
 
 _ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ, Permission.CATALOG_READ}
-_DATA_WORK = {Permission.CATALOG_EDIT, Permission.SHARING_READ, Permission.SHARING_REQUEST, Permission.SHARING_DECIDE}
+_DATA_WORK = {Permission.CATALOG_EDIT, Permission.SHARING_READ, Permission.SHARING_REQUEST, Permission.SHARING_DECIDE,
+              Permission.DISPUTE_RAISE, Permission.DISPUTE_ANSWER, Permission.ENDPOINT_MANAGE,
+              Permission.EXCHANGE_MONITOR}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
@@ -68,7 +74,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.WINDOW_CLERK: frozenset(_ALL_STAFF),
     Role.REVIEWER: frozenset(_ALL_STAFF),
     Role.DATA_OFFICER: frozenset(_ALL_STAFF | _DATA_WORK | {Permission.CLIENT_READ}),
-    Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ, Permission.SHARING_READ}),
+    Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ, Permission.SHARING_READ,
+                                             Permission.EXCHANGE_MONITOR}),
 }
 
 CLIENT_PERMISSIONS = frozenset({Permission.DEPARTMENT_READ})

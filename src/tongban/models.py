@@ -3,7 +3,7 @@
 from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
-from tongban.exchange.models import Grant, SharingRequest
+from tongban.exchange.models import Grant, QuotaUsage, SharingRequest
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
 from tongban.workdays.models import CalendarDay, CalendarYear
@@ -21,6 +21,7 @@ __all__ = [
     "InformationItem",
     "InformationResource",
     "LoginAttempt",
+    "QuotaUsage",
     "Region",
     "RegistryHead",
     "RegistryLoad",

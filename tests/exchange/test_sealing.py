@@ -11,14 +11,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
-from tongban.exchange import gateway, sealing
+from tongban.exchange import access, sealing
 
 CLIENT = Actor(kind="client", id=1, name="测试系统", department_id=1, client_id=1, client_ip="127.0.0.1")
 
 
 def _calls(session: Session, n: int) -> None:
     for i in range(n):
-        gateway._log(session, CLIENT, gateway.CallContext(purpose=f"核验{i}"), operation="get", resource=None,
+        access.log_call(session, CLIENT, access.CallContext(purpose=f"核验{i}"), operation="get", resource=None,
                      code="101/000001", items=["id_number"], records=[], keys=[str(i)], result="ok", status=200)
         session.commit()
 

@@ -83,6 +83,9 @@ class Grant(Base):
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active / suspended / revoked
+    # 调用限额: None means the platform default (settings); 0 means unlimited.
+    calls_per_minute: Mapped[int | None] = mapped_column(Integer)
+    calls_per_day: Mapped[int | None] = mapped_column(Integer)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     status_changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -103,3 +106,15 @@ class Grant(Base):
         if day < self.valid_from:
             return "not_yet_valid"
         return "active"
+
+
+class QuotaUsage(Base):
+    """Calls of a client to a resource in one minute or one day window, counted for quotas (限额)."""
+
+    __tablename__ = "exchange_quota_usage"
+
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    window: Mapped[str] = mapped_column(String(1), primary_key=True)  # m (minute) / d (day)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime, primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,24 @@
+"""Data-quality disputes (疑义/纠错).
+
+(Placeholder written before the work started so that the revision chain stays whole; the owner of
+this part replaces the body and this docstring.)
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-22 12:00:00
+"""
+
+from __future__ import annotations
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,150 @@
+"""What every exchange call goes through (共享交换的公共环节): the caller's grants for the resource,
+the purpose and end-user headers, the items it may see and which of them are masked, provenance,
+and the log entry written in the call's transaction before the answer leaves.
+
+Used by keyed and filtered queries (gateway.py), subscriptions and bulk export (bulk.py) and the
+forwarding of 接口 resources to providers' systems (proxy.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from tongban import clock
+from tongban.authz import Actor
+from tongban.catalog.models import InformationResource
+from tongban.db import utcnow
+from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from tongban.exchange import masking
+from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
+from tongban.exchange.models import Grant
+from tongban.identifiers import validate_resident_id, validate_uscc
+from tongban.registries.models import RegistryHead
+
+_SUBJECT_TYPES = ("resident_id", "credit_code")
+
+
+@dataclass
+class CallContext:
+    purpose: str
+    end_user: str = ""
+    case_number: str = ""
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Access:
+    resource: InformationResource
+    items: list[str]  # granted item keys, in catalog order
+    plain: set[str]
+    masks: dict[str, Any]  # item key → mask function, for items served masked
+
+
+def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str, resource: InformationResource | None,
+         code: str, items: list[str], records: list[dict[str, Any]], keys: list[str], result: str,
+         status: int, subject_types: dict[str, str] | None = None) -> None:
+    """Write the call's log entry (and its subjects) in the call's transaction."""
+    entry = {
+        "occurred_at": utcnow(), "client_id": actor.client_id or 0, "consumer_id": actor.department_id or 0,
+        "provider_id": resource.provider_id if resource is not None else None,
+        "resource_id": resource.id if resource is not None else None, "resource_code": code[:32],
+        "operation": operation, "items": json.dumps(items, ensure_ascii=False),
+        "record_keys": json.dumps(keys[:100], ensure_ascii=False), "record_count": len(keys),
+        "end_user": ctx.end_user[:64], "purpose": ctx.purpose[:255], "case_number": ctx.case_number[:64],
+        "result": result, "status_code": status, "latency_ms": int((time.perf_counter() - ctx.started) * 1000),
+        "sealed": False,
+    }
+    seq = session.execute(insert(ExchangeLogEntry).values(**entry).returning(ExchangeLogEntry.seq)).scalar_one()
+    subjects: set[str] = set()
+    for record in records:
+        for key, kind in (subject_types or {}).items():
+            value = record.get(key)
+            if value and kind in _SUBJECT_TYPES:
+                subjects.add(value)
+    if subjects:
+        session.execute(insert(ExchangeLogSubject), [{"seq": seq, "subject": s} for s in sorted(subjects)])
+
+
+def refuse(session: Session, actor: Actor, ctx: CallContext, operation: str, code: str,
+            resource: InformationResource | None, exc: DomainError) -> DomainError:
+    log_call(session, actor, ctx, operation=operation, resource=resource, code=code, items=[], records=[], keys=[],
+         result="denied", status=exc.status_code)
+    session.commit()
+    return exc
+
+
+def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, operation: str) -> Access:
+    if actor.kind != "client" or actor.client_id is None:
+        raise Forbidden("共享交换接口供应用系统以 API 密钥调用。", code="clients_only")
+    resource = session.execute(select(InformationResource).where(InformationResource.code == code)
+                               ).scalar_one_or_none()
+    if not ctx.purpose or len(ctx.purpose.strip()) < 2:
+        raise refuse(session, actor, ctx, operation, code, resource, ValidationFailed(
+            "每次调用须在 X-Purpose 请求头中说明用途（如“企业开办登记核验法定代表人身份”）。", code="purpose_required"))
+    if ctx.end_user:
+        try:
+            validate_resident_id(ctx.end_user)
+        except ValueError:
+            try:
+                validate_uscc(ctx.end_user)
+            except ValueError:
+                raise refuse(session, actor, ctx, operation, code, resource, ValidationFailed(
+                    "X-End-User 应为办事人的公民身份号码或统一社会信用代码。", code="bad_end_user")) from None
+    if resource is None or resource.status != "published":
+        raise refuse(session, actor, ctx, operation, code, resource,
+                      NotFound(f"信息资源 {code} 不存在或未发布。", code="resource_unknown"))
+    day = clock.today()
+    grants = session.execute(select(Grant).where(Grant.client_id == actor.client_id, Grant.resource_id == resource.id,
+                                                 Grant.status == "active", Grant.valid_from <= day,
+                                                 Grant.valid_until >= day)).scalars().all()
+    if not grants:
+        any_grant = session.execute(select(Grant.status, Grant.valid_until).where(
+            Grant.client_id == actor.client_id, Grant.resource_id == resource.id)).all()
+        reason = "本应用系统没有该资源的有效授权，请先提交共享申请。"
+        if any(s == "revoked" for s, _ in any_grant):
+            reason = "本应用系统对该资源的授权已被撤销。"
+        elif any(s == "suspended" for s, _ in any_grant):
+            reason = "本应用系统对该资源的授权已被暂停，请联系提供部门。"
+        elif any_grant:
+            reason = "本应用系统对该资源的授权已过期或尚未生效，请重新申请。"
+        raise refuse(session, actor, ctx, operation, code, resource, Forbidden(reason, code="no_grant"))
+    granted = set().union(*(set(g.items) for g in grants))
+    plain = set().union(*(set(g.plain_items or []) for g in grants))
+    items = [i.key for i in resource.items if i.key in granted]
+    masks = {i.key: masking.masker(i.data_type, i.key, i.name) for i in resource.items
+             if i.key in granted and masking.needs_mask(i.sensitivity) and i.key not in plain}
+    return Access(resource=resource, items=items, plain=plain, masks=masks)
+
+
+def shape(access: Access, data: dict[str, Any]) -> dict[str, Any]:
+    """Only granted items; masked ones masked. Nothing else of the record leaves the hub."""
+    out: dict[str, Any] = {}
+    for key in access.items:
+        value = data.get(key, "")
+        mask = access.masks.get(key)
+        out[key] = mask(value) if (mask is not None and value) else value
+    return out
+
+
+def provenance(session: Session, access: Access) -> dict[str, Any]:
+    head = session.get(RegistryHead, access.resource.id)
+    return {"resource_code": access.resource.code, "resource_name": access.resource.name,
+            "provider": access.resource.provider.name, "catalog_version": access.resource.version,
+            "data_version": head.version if head else 0,
+            "updated_at": (head.updated_at.replace(tzinfo=dt.UTC).isoformat() if head else None),
+            "masked_items": sorted(access.masks)}
+
+
+def subject_types(access: Access) -> dict[str, str]:
+    return {i.key: i.data_type for i in access.resource.items if i.data_type in _SUBJECT_TYPES}
+
+
+def load_json(value: Any) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str) else dict(value)
