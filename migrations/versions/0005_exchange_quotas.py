@@ -3,7 +3,7 @@
 Why: a provider's registry must not be drained or overloaded by one consumer system. Each grant
 carries a per-minute and a per-day limit (NULL: the platform default from settings; 0: unlimited).
 Calls are counted per client and resource in minute and day windows with one upsert per call,
-so the count holds across worker processes; old windows are pruned by the sealer.
+so the count holds across worker processes; old windows are pruned by `tongban exchange seal`.
 
 Revision ID: 0005
 Revises: 0004
@@ -28,10 +28,10 @@ def upgrade() -> None:
     op.create_table('exchange_quota_usage',
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('resource_id', sa.Integer(), nullable=False),
-    sa.Column('window', sa.String(length=1), nullable=False),
+    sa.Column('span', sa.String(length=1), nullable=False),
     sa.Column('window_start', sa.DateTime(), nullable=False),
     sa.Column('calls', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('client_id', 'resource_id', 'window', 'window_start', name=op.f('pk_exchange_quota_usage'))
+    sa.PrimaryKeyConstraint('client_id', 'resource_id', 'span', 'window_start', name=op.f('pk_exchange_quota_usage'))
     )
 
 

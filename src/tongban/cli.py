@@ -26,6 +26,8 @@ catalog_app = typer.Typer(help="政务信息资源目录", no_args_is_help=True)
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(catalog_app, name="catalog")
+monitoring_app = typer.Typer(help="共享交换监测", no_args_is_help=True)
+app.add_typer(monitoring_app, name="monitoring")
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -161,16 +163,17 @@ def exchange_check_deadlines() -> None:
 @exchange_app.command("seal")
 def exchange_seal() -> None:
     """封存交换日志：把新的调用记录接入哈希链（建议每分钟由定时任务执行）。"""
-    from tongban.exchange import sealing
+    from tongban.exchange import quotas, sealing
 
     session = _session()
     try:
         total = 0
         while (n := sealing.seal(session)) > 0:
             total += n
+        pruned = quotas.prune(session)
     finally:
         session.close()
-    typer.echo(f"已封存 {total} 条交换日志。")
+    typer.echo(f"已封存 {total} 条交换日志；清理过期限额计数 {pruned} 条。")
 
 
 @exchange_app.command("verify")
@@ -184,6 +187,31 @@ def exchange_verify() -> None:
     finally:
         session.close()
     _report_chain(result, "交换日志")
+
+
+@monitoring_app.command("rebuild")
+def monitoring_rebuild(
+    since: str = typer.Option("", "--since", help="从该日（北京时间，YYYY-MM-DD）起重算；不填则全部重算"),
+) -> None:
+    """按交换日志重算调用统计（恢复备份或修复后执行；与封存同时运行也不会重复计数）。"""
+    import datetime as dt
+
+    from tongban.monitoring import rollup
+
+    start = None
+    if since:
+        try:
+            day = dt.date.fromisoformat(since)
+        except ValueError:
+            typer.echo(f"日期 {since} 格式不对，应为 YYYY-MM-DD。", err=True)
+            raise typer.Exit(2) from None
+        start = dt.datetime.combine(day, dt.time(), rollup.BEIJING).astimezone(dt.UTC).replace(tzinfo=None)
+    session = _session()
+    try:
+        counted = rollup.rebuild(session, since=start)
+    finally:
+        session.close()
+    typer.echo(f"已按交换日志重算调用统计：计入 {counted} 条已封存调用{f'（自 {since} 起）' if since else ''}。")
 
 
 @calendar_app.command("import")

@@ -44,7 +44,11 @@ class Settings(BaseSettings):
     sharing_provider_days_offplatform: int = 10  # … when it is not yet on the platform
     sharing_objection_days: int = 10  # consumer may object to a refusal within this many working days
     sharing_coordination_days: int = 10  # platform's coordination of a dispute
+    dispute_answer_days: int = 5  # provider's answer to a data-quality dispute (数据疑义), working days
     sharing_max_period_days: int = 1096  # longest validity a grant may be asked for (three years)
+    # Exchange call quotas of a grant when its provider has not set its own (0: unlimited).
+    exchange_default_calls_per_minute: int = 600
+    exchange_default_calls_per_day: int = 100_000
     # Trust X-Forwarded-For only behind a known reverse proxy.
     trust_forwarded_for: bool = False
 

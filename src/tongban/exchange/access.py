@@ -22,7 +22,7 @@ from tongban.authz import Actor
 from tongban.catalog.models import InformationResource
 from tongban.db import utcnow
 from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from tongban.exchange import masking
+from tongban.exchange import masking, quotas
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
 from tongban.exchange.models import Grant
 from tongban.identifiers import validate_resident_id, validate_uscc
@@ -49,14 +49,15 @@ class Access:
 
 def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str, resource: InformationResource | None,
          code: str, items: list[str], records: list[dict[str, Any]], keys: list[str], result: str,
-         status: int, subject_types: dict[str, str] | None = None) -> None:
-    """Write the call's log entry (and its subjects) in the call's transaction."""
+         status: int, subject_types: dict[str, str] | None = None, record_count: int | None = None) -> int:
+    """Write the call's log entry (and its subjects) in the call's transaction; returns its seq."""
     entry = {
         "occurred_at": utcnow(), "client_id": actor.client_id or 0, "consumer_id": actor.department_id or 0,
         "provider_id": resource.provider_id if resource is not None else None,
         "resource_id": resource.id if resource is not None else None, "resource_code": code[:32],
         "operation": operation, "items": json.dumps(items, ensure_ascii=False),
-        "record_keys": json.dumps(keys[:100], ensure_ascii=False), "record_count": len(keys),
+        "record_keys": json.dumps(keys[:100], ensure_ascii=False),
+        "record_count": len(keys) if record_count is None else record_count,
         "end_user": ctx.end_user[:64], "purpose": ctx.purpose[:255], "case_number": ctx.case_number[:64],
         "result": result, "status_code": status, "latency_ms": int((time.perf_counter() - ctx.started) * 1000),
         "sealed": False,
@@ -70,6 +71,7 @@ def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str
                 subjects.add(value)
     if subjects:
         session.execute(insert(ExchangeLogSubject), [{"seq": seq, "subject": s} for s in sorted(subjects)])
+    return int(seq)
 
 
 def refuse(session: Session, actor: Actor, ctx: CallContext, operation: str, code: str,
@@ -115,6 +117,10 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
         elif any_grant:
             reason = "本应用系统对该资源的授权已过期或尚未生效，请重新申请。"
         raise refuse(session, actor, ctx, operation, code, resource, Forbidden(reason, code="no_grant"))
+    throttled = quotas.count_call(session, client_id=actor.client_id, resource_id=resource.id,
+                                  limits=quotas.limits_of(grants))
+    if throttled is not None:
+        raise refuse(session, actor, ctx, operation, code, resource, throttled)
     granted = set().union(*(set(g.items) for g in grants))
     plain = set().union(*(set(g.plain_items or []) for g in grants))
     items = [i.key for i in resource.items if i.key in granted]

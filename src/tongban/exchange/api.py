@@ -12,6 +12,7 @@ from tongban.exchange.schemas import (
     ComplianceDecision,
     Coordination,
     GrantAction,
+    GrantQuota,
     GrantRead,
     Objection,
     ProviderDecision,
@@ -104,3 +105,9 @@ def resume(grant_id: int, body: GrantAction, session: DbSession, actor: CurrentA
 @router.post("/grants/{grant_id}/revoke", response_model=GrantRead, summary="撤销授权（提供方或平台）")
 def revoke(grant_id: int, body: GrantAction, session: DbSession, actor: CurrentActor) -> GrantRead:
     return service.grant_read(service.revoke_grant(session=session, actor=actor, grant_id=grant_id, action=body))
+
+
+@router.put("/grants/{grant_id}/quota", response_model=GrantRead,
+            summary="设置调用限额（提供方或平台；空为平台默认，0 为不限）")
+def set_quota(grant_id: int, body: GrantQuota, session: DbSession, actor: CurrentActor) -> GrantRead:
+    return service.grant_read(service.set_grant_quota(session=session, actor=actor, grant_id=grant_id, quota=body))

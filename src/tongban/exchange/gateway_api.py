@@ -11,12 +11,14 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Header, Query, Request
+from fastapi.responses import StreamingResponse
 
 from tongban.deps import CurrentActor, DbSession, secure_router
-from tongban.exchange import gateway
+from tongban.exchange import bulk, gateway
 
 router = secure_router(prefix="/api/v1/exchange", tags=["共享交换接口"])
 RESERVED = {"purpose", "end_user", "case_number", "page", "size"}
+HEADERS_DOC = "调用须带 X-Purpose（用途），办件时带 X-End-User 与 X-Case-Number。"
 
 
 def _ctx(request: Request, purpose: str | None, end_user: str | None, case_number: str | None) -> gateway.CallContext:
@@ -46,6 +48,29 @@ def query_records(classification: str, seq: str, request: Request, session: DbSe
     filters = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     return gateway.query_records(session=session, actor=actor, code=f"{classification}/{seq}", filters=filters,
                                  page=page, size=size, ctx=_ctx(request, x_purpose, x_end_user, x_case_number))
+
+
+@router.get("/{classification}/{seq}/changes", summary="增量订阅：取游标之后变更的记录（含删除）")
+def changes(classification: str, seq: str, request: Request, session: DbSession, actor: CurrentActor,
+            since: Annotated[int, Query(ge=0, description="上次同步得到的 next_cursor，首次为 0")] = 0,
+            limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+            x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None) -> dict[str, Any]:
+    return bulk.changes(session=session, actor=actor, code=f"{classification}/{seq}", since=since, limit=limit,
+                        ctx=_ctx(request, x_purpose, x_end_user, x_case_number))
+
+
+@router.get("/{classification}/{seq}/export", summary="批量导出库表资源（CSV 或 Parquet，流式）",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}})
+def export(classification: str, seq: str, request: Request, session: DbSession, actor: CurrentActor,
+           format: Annotated[str, Query(pattern="^(csv|parquet)$")] = "csv",
+           x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None) -> StreamingResponse:
+    started = bulk.start_export(session=session, factory=request.app.state.session_factory, actor=actor,
+                                code=f"{classification}/{seq}", fmt=format,
+                                ctx=_ctx(request, x_purpose, x_end_user, x_case_number))
+    return StreamingResponse(started.chunks, media_type=started.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{started.filename}"',
+        "X-Record-Count": str(started.records)})
 
 
 @router.get("/my-data-uses", summary="谁用了我的数据（自然人、法人账号）", tags=["共享交换接口"])

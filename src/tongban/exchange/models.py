@@ -115,6 +115,6 @@ class QuotaUsage(Base):
 
     client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resource_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    window: Mapped[str] = mapped_column(String(1), primary_key=True)  # m (minute) / d (day)
+    span: Mapped[str] = mapped_column(String(1), primary_key=True)  # m (minute) / d (day)
     window_start: Mapped[dt.datetime] = mapped_column(DateTime, primary_key=True)
     calls: Mapped[int] = mapped_column(Integer, default=0)

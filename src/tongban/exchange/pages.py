@@ -24,6 +24,7 @@ from tongban.exchange.schemas import (
     ComplianceDecision,
     Coordination,
     GrantAction,
+    GrantQuota,
     Objection,
     ProviderDecision,
     RequestCreate,
@@ -199,6 +200,24 @@ def grant_page(request: Request, session: DbSession, actor: CurrentActor, grant_
         "grant": service.grant_read(grant), "can_control": _is(rules.check_grant_control, actor, grant),
         "items": {i.key: i for i in grant.resource.items}, "GRANT_STATUS_LABELS": GRANT_STATUS_LABELS,
         "notice": request.query_params.get("notice"), "error": error})
+
+
+def _limit(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else (None if not text else -1)
+
+
+@router.post("/sharing/grants/{grant_id}/quota", response_class=HTMLResponse)
+async def grant_quota(request: Request, session: DbSession, actor: CurrentActor, grant_id: int) -> Response:
+    form = await request.form()
+    try:
+        quota = GrantQuota(calls_per_minute=_limit(form.get("calls_per_minute")),
+                           calls_per_day=_limit(form.get("calls_per_day")))
+        service.set_grant_quota(session=session, actor=actor, grant_id=grant_id, quota=quota)
+    except (ValidationError, DomainError) as exc:
+        session.rollback()
+        return grant_page(request, session, actor, grant_id, error=_errors(exc))
+    return RedirectResponse(f"/sharing/grants/{grant_id}?notice={quote('调用限额已保存')}", status_code=303)
 
 
 @router.post("/sharing/grants/{grant_id}/{action}", response_class=HTMLResponse)

@@ -81,6 +81,13 @@ class GrantAction(Strict):
     reason: str = Field(min_length=4, max_length=1000)
 
 
+class GrantQuota(Strict):
+    """调用限额: empty means the platform default; 0 means unlimited."""
+
+    calls_per_minute: int | None = Field(default=None, ge=0, le=1_000_000)
+    calls_per_day: int | None = Field(default=None, ge=0, le=100_000_000)
+
+
 class RequestRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -136,4 +143,8 @@ class GrantRead(BaseModel):
     status: str
     state: str = ""
     status_reason: str
+    calls_per_minute: int | None
+    calls_per_day: int | None
+    effective_per_minute: int = 0  # after the platform default; 0 = unlimited
+    effective_per_day: int = 0
     created_at: dt.datetime

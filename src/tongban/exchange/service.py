@@ -16,7 +16,7 @@ from tongban.clock import today
 from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from tongban.exchange import deadlines
+from tongban.exchange import deadlines, quotas
 from tongban.exchange import permissions as rules
 from tongban.exchange.models import Grant, SharingRequest
 from tongban.exchange.schemas import (
@@ -25,6 +25,7 @@ from tongban.exchange.schemas import (
     ComplianceDecision,
     Coordination,
     GrantAction,
+    GrantQuota,
     GrantRead,
     Objection,
     ProviderDecision,
@@ -58,6 +59,8 @@ def grant_read(grant: Grant, *, on: dt.date | None = None) -> GrantRead:
     out.resource_code = grant.resource.code
     out.resource_name = grant.resource.name
     out.state = grant.state_on(on or today())
+    limits = quotas.limits_of([grant])
+    out.effective_per_minute, out.effective_per_day = limits.per_minute, limits.per_day
     return out
 
 
@@ -367,6 +370,20 @@ def revoke_grant(*, session: Session, actor: Actor, grant_id: int, action: Grant
     """撤销: final; the consumer must apply again."""
     return _grant_status(session, actor, grant_id, action, to="revoked", allowed_from=("active", "suspended"),
                          audit_action="grant.revoke")
+
+
+def set_grant_quota(*, session: Session, actor: Actor, grant_id: int, quota: GrantQuota) -> Grant:
+    """调用限额: the provider (or the platform) sets the grant's calls per minute and per day."""
+    grant = get_grant(session=session, actor=actor, grant_id=grant_id)
+    rules.check_grant_control(actor, grant)
+    if grant.status == "revoked":
+        raise InvalidTransition("授权已撤销，不能再调整调用限额。", code="grant_revoked")
+    before = {"calls_per_minute": grant.calls_per_minute, "calls_per_day": grant.calls_per_day}
+    grant.calls_per_minute, grant.calls_per_day = quota.calls_per_minute, quota.calls_per_day
+    audit.record(session, actor=actor, action="grant.quota", object_type="grant", object_id=grant.id,
+                 detail={"before": before, "after": quota.model_dump(), "client_id": grant.client_id})
+    session.commit()
+    return grant
 
 
 def check_deadlines(*, session: Session) -> list[SharingRequest]:

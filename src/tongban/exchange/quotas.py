@@ -1,0 +1,86 @@
+"""Call quotas of grants (调用限额): calls per minute and per day of a client to a resource.
+
+The counters live in the database (one upsert per call) so that the limit holds across worker
+processes. Each count is committed at once, before the call does its work, so that concurrent
+calls of one client do not hold the counter row's lock for the length of their transactions.
+Refused calls count too: a client that keeps calling past its limit stays refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, text
+from sqlalchemy.orm import Session
+
+from tongban import clock
+from tongban.config import get_settings
+from tongban.db import utcnow
+from tongban.errors import TooManyRequests
+from tongban.exchange.models import Grant, QuotaUsage
+
+_UPSERT = text(
+    "INSERT INTO exchange_quota_usage (client_id, resource_id, span, window_start, calls) "
+    "VALUES (:c, :r, :w, :s, 1) "
+    "ON CONFLICT (client_id, resource_id, span, window_start) "
+    "DO UPDATE SET calls = exchange_quota_usage.calls + 1 RETURNING calls"
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_minute: int  # 0: unlimited
+    per_day: int
+
+
+def _effective(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def limits_of(grants: Sequence[Grant]) -> Limits:
+    """The most generous limit among the client's active grants for the resource (0 = unlimited)."""
+    cfg = get_settings()
+    minute = [_effective(g.calls_per_minute, cfg.exchange_default_calls_per_minute) for g in grants]
+    day = [_effective(g.calls_per_day, cfg.exchange_default_calls_per_day) for g in grants]
+    return Limits(per_minute=0 if (not minute or 0 in minute) else max(minute),
+                  per_day=0 if (not day or 0 in day) else max(day))
+
+
+def _count(session: Session, client_id: int, resource_id: int, window: str, start: dt.datetime) -> int:
+    return int(session.execute(_UPSERT, {"c": client_id, "r": resource_id, "w": window, "s": start}).scalar_one())
+
+
+def count_call(session: Session, *, client_id: int, resource_id: int, limits: Limits) -> TooManyRequests | None:
+    """Count one call; returns the error to answer with when a limit is exceeded (None: go on)."""
+    if not limits.per_minute and not limits.per_day:
+        return None
+    now = utcnow()
+    error: TooManyRequests | None = None
+    if limits.per_day:
+        day_start = dt.datetime.combine(clock.today(), dt.time())
+        if _count(session, client_id, resource_id, "d", day_start) > limits.per_day:
+            local = dt.datetime.now(clock.BEIJING)
+            wait = 86_400 - (local.hour * 3600 + local.minute * 60 + local.second)
+            error = TooManyRequests(
+                f"本应用系统今日对该资源的调用已达上限（每日 {limits.per_day} 次），请明日再试或联系提供部门调整限额。",
+                code="quota_day_exceeded", retry_after=max(1, int(wait)),
+                detail={"limit": limits.per_day, "window": "day"})
+    if error is None and limits.per_minute:
+        minute_start = now.replace(second=0, microsecond=0)
+        if _count(session, client_id, resource_id, "m", minute_start) > limits.per_minute:
+            error = TooManyRequests(
+                f"调用过于频繁：本应用系统对该资源每分钟最多调用 {limits.per_minute} 次，请稍后再试。",
+                code="quota_minute_exceeded", retry_after=max(1, 60 - now.second),
+                detail={"limit": limits.per_minute, "window": "minute"})
+    session.commit()
+    return error
+
+
+def prune(session: Session, *, keep_days: int = 2) -> int:
+    """Delete counters of windows that ended more than `keep_days` ago; returns how many."""
+    cutoff = utcnow() - dt.timedelta(days=keep_days)
+    result = session.execute(delete(QuotaUsage).where(QuotaUsage.window_start < cutoff))
+    session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
