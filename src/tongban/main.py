@@ -170,8 +170,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from tongban.catalog import import_pages as catalog_import_pages
     from tongban.catalog import pages as catalog_pages
     from tongban.exchange import api as exchange_api
+    from tongban.exchange import endpoint_pages as exchange_endpoint_pages
     from tongban.exchange import gateway_api as exchange_gateway_api
     from tongban.exchange import pages as exchange_pages
+    from tongban.exchange import proxy_api as exchange_proxy_api
     from tongban.org import api as org_api
     from tongban.org import pages as org_pages
     from tongban.workdays import api as workdays_api
@@ -182,6 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_api.public)
     app.include_router(catalog_api.router)
     app.include_router(exchange_gateway_api.router)
+    app.include_router(exchange_proxy_api.router)
     app.include_router(exchange_api.router)
     app.include_router(workdays_api.router)
     app.include_router(org_pages.public)
@@ -191,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_pages.router)
     app.include_router(catalog_import_pages.router)
     app.include_router(exchange_pages.router)
+    app.include_router(exchange_endpoint_pages.router)
     app.include_router(workdays_pages.router)
     app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
     return app

@@ -2,6 +2,7 @@
 
 from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
+from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import Grant, QuotaUsage, SharingRequest
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
@@ -21,6 +22,7 @@ __all__ = [
     "InformationItem",
     "InformationResource",
     "LoginAttempt",
+    "ProviderEndpoint",
     "QuotaUsage",
     "Region",
     "RegistryHead",
