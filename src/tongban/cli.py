@@ -26,6 +26,8 @@ catalog_app = typer.Typer(help="政务信息资源目录", no_args_is_help=True)
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(catalog_app, name="catalog")
+disputes_app = typer.Typer(help="数据疑义（纠错）", no_args_is_help=True)
+app.add_typer(disputes_app, name="disputes")
 monitoring_app = typer.Typer(help="共享交换监测", no_args_is_help=True)
 app.add_typer(monitoring_app, name="monitoring")
 
@@ -128,7 +130,8 @@ def demo(if_empty: bool = typer.Option(False, "--if-empty", help="数据库已�
     typer.echo(f"已加载演示城市：{summary.regions} 个行政区划，{summary.departments} 个部门，"
                f"{len(summary.staff)} 名工作人员，{len(summary.citizens)} 个自然人账号，"
                f"{len(summary.enterprises)} 个法人账号，{summary.clients} 个应用系统，"
-               f"{summary.resources} 个已发布的信息资源及各种状态的共享申请。")
+               f"{summary.resources} 个已发布的信息资源及各种状态的共享申请，"
+               f"{summary.registry_records} 条基础库记录。")
     print_demo_logins(summary)
 
 
@@ -158,6 +161,21 @@ def exchange_check_deadlines() -> None:
     for r in flagged:
         typer.echo(f"逾期：{r.number} {r.status} 期限 {r.due_on}（提供部门 {r.provider_id}，申请部门 {r.consumer_id}）")
     typer.echo(f"共标记 {len(flagged)} 件逾期申请。")
+
+
+@disputes_app.command("check-deadlines")
+def disputes_check_deadlines() -> None:
+    """逾期预警：标记并记录所有超过答复或协调期限的数据疑义（建议每个工作日早上由定时任务执行）。"""
+    from tongban.disputes import service
+
+    session = _session()
+    try:
+        flagged = service.flag_overdue(session)
+    finally:
+        session.close()
+    for d in flagged:
+        typer.echo(f"逾期：{d.number} {d.status} 期限 {d.due_on}（提供部门 {d.provider_id}，提出部门 {d.consumer_id}）")
+    typer.echo(f"共标记 {len(flagged)} 件逾期数据疑义。")
 
 
 @exchange_app.command("seal")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tongban.audit import service as audit
 from tongban.authz import Role
+from tongban.catalog.models import InformationResource
 from tongban.demo import loader
 from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.org.models import AppClient, Department, Region, User, UserRole
@@ -72,3 +73,27 @@ def test_demo_refuses_a_non_empty_database(session: Session) -> None:
         assert "空数据库" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("second load must be refused")
+
+
+def test_demo_registers_answer_the_demo_key_and_show_uses_to_the_citizen(session: Session, client: TestClient) -> None:
+    from urllib.parse import quote
+
+    from tests.factories import login
+    from tongban.demo import city
+    from tongban.demo.loader import DEMO_PASSWORD
+
+    summary = loader.load(session)
+    assert summary.registry_records >= 2000
+    population = session.execute(select(InformationResource.code).where(
+        InformationResource.name == "户籍人口基本信息")).scalar_one()
+    person = city.CITIZENS[0]
+    r = client.get(f"/api/v1/exchange/{population}/records/{person.resident_id}",
+                   headers={"Authorization": f"Bearer {summary.demo_api_key}", "X-Purpose": quote("演示：核验身份")})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["name"].startswith(person.name[0]) and r.json()["data"]["name"] != person.name
+    citizen = TestClient(client.app)
+    login(citizen, person.resident_id, DEMO_PASSWORD)
+    uses = citizen.get("/api/v1/exchange/my-data-uses").json()
+    # The demo's own call above by the data bureau, and the market regulator's from the demo load.
+    assert {u["department"] for u in uses["items"]} == {"安康市市场监督管理局", "安康市政务服务和数据管理局"}
+    assert any(u["case_number"].startswith("QYKB") for u in uses["items"])

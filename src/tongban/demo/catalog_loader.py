@@ -18,6 +18,7 @@ from tongban.catalog import service as catalog
 from tongban.catalog.models import InformationResource
 from tongban.catalog.schemas import ResourceIn
 from tongban.demo.catalog_data import RESOURCES, ResourceSeed, scale_catalog
+from tongban.demo.registry_data import RESOURCE_MATCHES
 from tongban.exchange import service as sharing
 from tongban.exchange.schemas import (
     ComplianceDecision,
@@ -64,7 +65,9 @@ def _load(session: Session, seeds: Iterable[ResourceSeed], *, publish_every: int
     seeds = list(seeds)
     built = catalog.build_resources(session, SYSTEM, [_resource_in(s, departments[s.provider]) for s in seeds])
     items = sum(len(s.items) for s in seeds)
-    created = [r for n, r in enumerate(built) if publish_every is None or n % publish_every]
+    # Base registries the demo loads records into are always published.
+    registers = {name for _, name, _, _ in RESOURCE_MATCHES.values()}
+    created = [r for n, r in enumerate(built) if publish_every is None or n % publish_every or r.name in registers]
     _publish_all(session, created, clock.today() - dt.timedelta(days=30))
     audit.record(session, actor=SYSTEM, action="catalog.import", object_type="platform", object_id="demo",
                  detail={"resources": len(created), "items": items})

@@ -29,6 +29,7 @@ class DemoSummary:
     demo_api_key: str = ""
     demo_api_client: str = ""
     resources: int = 0
+    registry_records: int = 0
 
 
 def is_empty(session: Session) -> bool:
@@ -92,8 +93,9 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
                          "enterprises": len(summary.enterprises), "clients": summary.clients})
     session.commit()
     if with_catalog:
-        from tongban.demo import catalog_loader
+        from tongban.demo import catalog_loader, registry_loader
 
         result = catalog_loader.load_demo(session)
         summary.resources = result.resources
+        summary.registry_records = sum(registry_loader.load(session).records.values())
     return summary

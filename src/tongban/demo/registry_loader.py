@@ -1,0 +1,126 @@
+"""Demo base registries: a small population, legal-entity and tax-credit register loaded
+through the real ingest, grants for two systems, and a few logged exchange calls.
+
+The demo citizens and enterprises (the accounts in the README) are in the registers, so a
+citizen who logs in sees who used their data, and the printed demo API key can query them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tongban import clock
+from tongban.authz import SYSTEM, Actor
+from tongban.catalog.models import InformationResource
+from tongban.demo import city, registry_data
+from tongban.exchange import service as sharing
+from tongban.exchange.access import CallContext
+from tongban.exchange.gateway import get_record
+from tongban.exchange.schemas import ComplianceDecision, ProviderDecision, RequestCreate
+from tongban.org.auth import user_actor
+from tongban.org.models import AppClient, Department, User
+from tongban.registries import ingest
+
+# The pension register (企业职工基本养老保险参保信息) is shared through the provider's interface only,
+# so its records stay with the provider and are not loaded here.
+SIZES = {"population": 2000, "legal_entities": 300, "credit": 300}
+
+
+@dataclass
+class RegistrySummary:
+    records: dict[str, int] = field(default_factory=dict)  # resource code → records
+    grants: int = 0
+    calls: int = 0
+
+
+def _resource(session: Session, kind: str) -> InformationResource:
+    provider_code, name, _, _ = registry_data.RESOURCE_MATCHES[kind]
+    query = select(InformationResource).join(Department, Department.id == InformationResource.provider_id)
+    return session.execute(query.where(Department.code == provider_code, InformationResource.name == name)).scalar_one()
+
+
+def _population_rows() -> list[dict[str, str]]:
+    rows = list(registry_data.population(SIZES["population"]))
+    for n, c in enumerate(city.CITIZENS):
+        row = dict(registry_data.person_at(SIZES["population"] + n))
+        row.update(id_number=c.resident_id, name=c.name, gender=c.gender, birth_date=c.birth.isoformat(),
+                   household_head=c.name, relation_to_head="02", reg_address=c.address, reg_region=c.region_code,
+                   phone=c.phone)
+        rows.append(row)
+    return rows
+
+
+def _entity_rows() -> list[dict[str, str]]:
+    rows = list(registry_data.legal_entities(SIZES["legal_entities"]))
+    for n, e in enumerate(city.ENTERPRISES):
+        row = dict(registry_data.entity_at(SIZES["legal_entities"] + n))
+        row.update(uscc=e.uscc, entity_name=e.name, legal_rep=e.legal_representative, legal_rep_id=e.legal_rep_id,
+                   reg_capital=e.registered_capital_wan, established_date=e.established.isoformat())
+        rows.append(row)
+    return rows
+
+
+def _officer(session: Session, username: str) -> Actor:
+    user = session.execute(select(User).where(User.username == username)).scalar_one()
+    return user_actor(user, client_ip="127.0.0.1")
+
+
+def _grant(session: Session, *, consumer: str, client_dept: str, resource: InformationResource, provider: str,
+           items: list[str], purpose: str, legal_basis: str) -> None:
+    client = session.execute(select(AppClient).join(Department).where(Department.code == client_dept)
+                             ).scalars().first()
+    assert client is not None
+    today = clock.today()
+    req = sharing.submit_request(session=session, actor=_officer(session, consumer), request_in=RequestCreate(
+        resource_id=resource.id, client_id=client.id, items=items, purpose=purpose, legal_basis=legal_basis,
+        scenario="一网通办业务办理中核验办事人信息", period_start=today, period_end=today + dt.timedelta(days=365)))
+    req = sharing.compliance_check(session=session, actor=_officer(session, "admin"), request_id=req.id,
+                                   decision=ComplianceDecision(decision="pass"))
+    if req.status == "pending_provider":
+        sharing.provider_decide(session=session, actor=_officer(session, provider), request_id=req.id,
+                                decision=ProviderDecision(decision="approve"))
+
+
+def load(session: Session) -> RegistrySummary:
+    """Ingest the demo registers and make a few exchange calls (after the demo city and catalog)."""
+    summary = RegistrySummary()
+    factory = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+    sources = {
+        "population": (_population_rows(), registry_data.POPULATION_COLUMNS),
+        "legal_entities": (_entity_rows(), registry_data.LEGAL_ENTITY_COLUMNS),
+        "credit": (registry_data.credit_records(SIZES["credit"]), registry_data.TAX_CREDIT_COLUMNS),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, (rows, columns) in sources.items():
+            resource = _resource(session, kind)
+            path = Path(tmp) / f"{kind}.csv"
+            registry_data.write_csv(rows, path, columns)
+            result = ingest.ingest(factory=factory, actor=SYSTEM, resource_code=resource.code, path=path,
+                                   report_path=Path(tmp) / f"{kind}.rejected.csv")
+            summary.records[resource.code] = result.records
+    population, entities = _resource(session, "population"), _resource(session, "legal_entities")
+    _grant(session, consumer="amr_data", client_dept="city-amr", resource=population, provider="psb_data",
+           items=["id_number", "name", "gender", "reg_address"], purpose="企业开办登记时核验法定代表人身份",
+           legal_basis="《中华人民共和国市场主体登记管理条例》第十五条")
+    _grant(session, consumer="dsj_data", client_dept=city.PLATFORM_OPERATOR_CODE, resource=population,
+           provider="psb_data", items=[i.key for i in population.items], purpose="一网通办办件时核验申请人身份",
+           legal_basis="《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》")
+    _grant(session, consumer="dsj_data", client_dept=city.PLATFORM_OPERATOR_CODE, resource=entities,
+           provider="amr_data", items=[i.key for i in entities.items], purpose="一网通办办件时核验企业登记信息",
+           legal_basis="《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》")
+    summary.grants = 3
+    amr = session.execute(select(AppClient).join(Department).where(Department.code == "city-amr")).scalars().first()
+    assert amr is not None
+    actor = Actor(kind="client", id=amr.id, name=amr.name, username=amr.code, department_id=amr.department_id,
+                  client_id=amr.id, client_ip="127.0.0.1")
+    for n, c in enumerate(city.CITIZENS[:5]):
+        get_record(session=session, actor=actor, code=population.code, key=c.resident_id, ctx=CallContext(
+            purpose="企业开办登记时核验法定代表人身份", end_user=c.resident_id, case_number=f"QYKB2026{n + 1:05d}"))
+        summary.calls += 1
+    return summary
