@@ -174,6 +174,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from tongban.exchange import gateway_api as exchange_gateway_api
     from tongban.exchange import pages as exchange_pages
     from tongban.exchange import proxy_api as exchange_proxy_api
+    from tongban.monitoring import api as monitoring_api
+    from tongban.monitoring import pages as monitoring_pages
     from tongban.org import api as org_api
     from tongban.org import pages as org_pages
     from tongban.workdays import api as workdays_api
@@ -187,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exchange_proxy_api.router)
     app.include_router(exchange_api.router)
     app.include_router(workdays_api.router)
+    app.include_router(monitoring_api.router)
     app.include_router(org_pages.public)
     app.include_router(org_pages.router)
     app.include_router(audit_pages.router)
@@ -196,5 +199,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exchange_pages.router)
     app.include_router(exchange_endpoint_pages.router)
     app.include_router(workdays_pages.router)
+    app.include_router(monitoring_pages.router)
     app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
     return app

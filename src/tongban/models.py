@@ -5,6 +5,7 @@ from tongban.catalog.models import Classification, InformationItem, InformationR
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import Grant, QuotaUsage, SharingRequest
+from tongban.monitoring.models import ExchangeStatsHourly
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
 from tongban.workdays.models import CalendarDay, CalendarYear
@@ -18,6 +19,7 @@ __all__ = [
     "CalendarYear",
     "Classification",
     "Department", "ExchangeLogEntry", "ExchangeLogHead", "ExchangeLogSubject",
+    "ExchangeStatsHourly",
     "Grant",
     "InformationItem",
     "InformationResource",

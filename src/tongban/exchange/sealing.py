@@ -19,6 +19,7 @@ from tongban.audit.service import VerifyResult
 from tongban.config import get_settings
 from tongban.db import Base
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead
+from tongban.monitoring.rollup import rollup
 
 _FIELDS = ("seq", "occurred_at", "client_id", "consumer_id", "provider_id", "resource_id", "resource_code",
            "operation", "items", "record_keys", "record_count", "end_user", "purpose", "case_number", "result",
@@ -57,6 +58,7 @@ def seal(session: Session, *, batch: int = 50_000) -> int:
             update(log).where(log.c.seq == bindparam("s"))
             .values(sealed=True, chain_no=bindparam("c"), prev_hash=bindparam("p"), hash=bindparam("h")), updates)
         head.last_seq, head.last_hash = chain_no, prev
+        rollup(session, entries)  # monitoring counts each entry once, in the transaction that seals it
     session.commit()
     return len(updates)
 
