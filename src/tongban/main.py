@@ -169,6 +169,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from tongban.catalog import api as catalog_api
     from tongban.catalog import import_pages as catalog_import_pages
     from tongban.catalog import pages as catalog_pages
+    from tongban.disputes import api as disputes_api
+    from tongban.disputes import pages as disputes_pages
     from tongban.exchange import api as exchange_api
     from tongban.exchange import endpoint_pages as exchange_endpoint_pages
     from tongban.exchange import gateway_api as exchange_gateway_api
@@ -197,6 +199,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_pages.router)
     app.include_router(catalog_import_pages.router)
     app.include_router(exchange_pages.router)
+    app.include_router(disputes_api.router)
+    app.include_router(disputes_pages.router)
     app.include_router(exchange_endpoint_pages.router)
     app.include_router(workdays_pages.router)
     app.include_router(monitoring_pages.router)

@@ -2,6 +2,7 @@
 
 from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
+from tongban.disputes.models import DataDispute, DisputeAttachment
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import Grant, QuotaUsage, SharingRequest
@@ -18,6 +19,8 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Classification",
+    "DataDispute",
+    "DisputeAttachment",
     "Department", "ExchangeLogEntry", "ExchangeLogHead", "ExchangeLogSubject",
     "ExchangeStatsHourly",
     "Grant",

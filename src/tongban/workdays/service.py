@@ -227,5 +227,7 @@ def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> CalendarYea
     from tongban.exchange import deadlines
 
     deadlines.refresh_assumed(session, load(session))
+    from tongban.disputes.deadlines import refresh_assumed as refresh_disputes
+    refresh_disputes(session, load(session))
     session.commit()
     return year
