@@ -103,7 +103,9 @@ def test_provider_corrects_and_the_record_is_no_longer_disputed(session: Session
     other = _raise(session, city, world, key=IDS[1], items=["name"])
     shown = service.open_disputes(session, world["resource"].id, [IDS[0], IDS[1], IDS[2]])
     assert set(shown) == {IDS[0], IDS[1]}
-    assert shown[IDS[0]] == [{"number": d.number, "items": ["address"], "since": shown[IDS[0]][0]["since"]}]
+    since = d.created_at.replace(tzinfo=dt.UTC).isoformat()
+    assert shown[IDS[0]] == [{"number": d.number, "items": ["address"], "since": since}]
+    assert shown[IDS[1]][0]["number"] == other.number and shown[IDS[1]][0]["items"] == ["name"]
     with pytest.raises(Forbidden):  # the raiser cannot answer its own dispute
         service.answer(session=session, actor=actor_of(city.users["amr_data"]), dispute_id=d.id,
                        answer_in=DisputeAnswer(decision="corrected", note="已改"))
