@@ -223,3 +223,17 @@ def test_deadline_estimated_across_an_unannounced_year_is_recomputed(session: Se
         year=2027, notice="国务院办公厅关于2027年部分节假日安排的通知", holidays=[(D(2027, 1, 1), "元旦")], workdays=[]))
     session.refresh(d)
     assert d.due_on == D(2027, 1, 5) and not d.due_assumed
+
+
+def test_cron_command_reports_overdue_disputes(session: Session, city, world) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from tongban.cli import app
+
+    with clock.frozen(D(2026, 9, 1)):
+        d = _raise(session, city, world)
+    with clock.frozen(D(2026, 9, 9)):
+        out = CliRunner().invoke(app, ["disputes", "check-deadlines"])
+        assert out.exit_code == 0, out.output
+        assert d.number in out.output and "共标记 1 件逾期数据疑义" in out.output
+        assert "共标记 0 件" in CliRunner().invoke(app, ["disputes", "check-deadlines"]).output
