@@ -216,17 +216,16 @@ def monitoring_rebuild(
 
     from tongban.monitoring import rollup
 
-    start = None
+    day = None
     if since:
         try:
             day = dt.date.fromisoformat(since)
         except ValueError:
             typer.echo(f"日期 {since} 格式不对，应为 YYYY-MM-DD。", err=True)
             raise typer.Exit(2) from None
-        start = dt.datetime.combine(day, dt.time(), rollup.BEIJING).astimezone(dt.UTC).replace(tzinfo=None)
     session = _session()
     try:
-        counted = rollup.rebuild(session, since=start)
+        counted = rollup.rebuild(session, since=day)
     finally:
         session.close()
     typer.echo(f"已按交换日志重算调用统计：计入 {counted} 条已封存调用{f'（自 {since} 起）' if since else ''}。")
@@ -342,7 +341,7 @@ def ingest(
             raise typer.Exit(1) from None
     typer.echo(f"已发布：读取 {result.rows_read:,} 行，拒绝 {result.rows_rejected:,} 行，"
                f"变更 {result.rows_changed:,} 条，"
-               f"现有记录 {result.records:,} 条，用时 {result.seconds:.1f} 秒"
+               f"现有记录 {result.records:,} 条，用时 {result.seconds:.1f} 秒（其中发布 {result.merge_seconds:.1f} 秒）"
                f"（{result.rows_read / max(result.seconds, 1e-6):,.0f} 行/秒）。")
     if result.rows_rejected or result.duplicates:
         typer.echo(f"被拒绝的行及原因见 {result.report_path}")

@@ -7,6 +7,7 @@ needs to know which character to look at again.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 
 _RIC_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -26,7 +27,10 @@ def _clean(value: str) -> str:
 
 def resident_id_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits (GB 11643)."""
-    total = sum(int(c) * w for c, w in zip(first17, _RIC_WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("first17 must have 17 digits")
+    # map() keeps this in C: it runs once per row of a multi-million-row registry load.
+    total = sum(map(operator.mul, map(int, first17), _RIC_WEIGHTS))
     return _RIC_CHECK[total % 11]
 
 
