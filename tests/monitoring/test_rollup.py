@@ -18,26 +18,32 @@ from tests.monitoring.conftest import World, log_calls, raw_entries
 from tongban import clock
 from tongban.exchange import sealing
 from tongban.monitoring import rollup, service
-from tongban.monitoring.models import BUCKET_COLUMNS, LATENCY_BOUNDS_MS, ExchangeStatsHourly
+from tongban.monitoring.models import BUCKET_COLUMNS, LATENCY_BOUNDS_MS, ExchangeStatsDaily, ExchangeStatsHourly
 from tongban.monitoring.schemas import StatsFilter
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
-def _rollup_rows(session: Session) -> dict[tuple[Any, ...], dict[str, int]]:
-    rows = session.execute(select(ExchangeStatsHourly)).scalars().all()
+def _rollup_rows(session: Session, daily: bool = False) -> dict[tuple[Any, ...], dict[str, int]]:
+    model = ExchangeStatsDaily if daily else ExchangeStatsHourly
+    rows = session.execute(select(model)).scalars().all()
     cols = ("calls", "ok", "denied", "not_found", "errors", "latency_sum_ms", "latency_max_ms", *BUCKET_COLUMNS)
-    out = {(r.hour, r.resource_id, r.client_id, r.consumer_id, r.provider_id): {c: int(getattr(r, c)) for c in cols}
-           for r in rows}
+    out = {(r.day if daily else r.hour, r.resource_id, r.client_id, r.consumer_id, r.provider_id):  # type: ignore[union-attr]
+           {c: int(getattr(r, c)) for c in cols} for r in rows}
     session.expire_all()
     return out
 
 
-def _expected_from_raw(entries: list[Any]) -> dict[tuple[Any, ...], dict[str, int]]:
+def _both(session: Session) -> tuple[dict[tuple[Any, ...], dict[str, int]], dict[tuple[Any, ...], dict[str, int]]]:
+    return _rollup_rows(session), _rollup_rows(session, daily=True)
+
+
+def _expected_from_raw(entries: list[Any], daily: bool = False) -> dict[tuple[Any, ...], dict[str, int]]:
     out: dict[tuple[Any, ...], dict[str, int]] = defaultdict(Counter)  # type: ignore[arg-type]
     for e in entries:
-        key = (e.occurred_at.replace(minute=0, second=0, microsecond=0), e.resource_id or 0, e.client_id,
-               e.consumer_id, e.provider_id or 0)
+        when = ((e.occurred_at.replace(tzinfo=dt.UTC).astimezone(BEIJING).date()) if daily
+                else e.occurred_at.replace(minute=0, second=0, microsecond=0))
+        key = (when, e.resource_id or 0, e.client_id, e.consumer_id, e.provider_id or 0)
         row = out[key]
         row["calls"] += 1
         row[e.result] += 1
@@ -61,6 +67,7 @@ def test_rollup_matches_the_raw_log(session: Session, world: World) -> None:
     assert sealing.seal(session) == 300
     raw = raw_entries(session)
     assert _rollup_rows(session) == _expected_from_raw(raw)
+    assert _rollup_rows(session, daily=True) == _expected_from_raw(raw, daily=True)
 
     stats = service.exchange_stats(session=session, actor=actor_of(world.city.users["admin"]), filters=StatsFilter())
     errors = sum(e.status_code >= 500 for e in raw)
@@ -109,15 +116,16 @@ def test_percentile_estimates_lie_in_the_true_percentiles_bucket(session: Sessio
 def test_sealing_again_does_not_count_twice(session: Session, world: World) -> None:
     log_calls(session, world, 40, seed=3)
     assert sealing.seal(session) == 40
-    before = _rollup_rows(session)
+    before = _both(session)
     assert sealing.seal(session) == 0
-    assert _rollup_rows(session) == before
+    assert _both(session) == before
     # New calls in hours already counted are added to those hours' rows.
     log_calls(session, world, 25, seed=4, hours_back=2)
     assert sealing.seal(session) == 25 and sealing.seal(session) == 0
     rows = _rollup_rows(session)
     assert sum(r["calls"] for r in rows.values()) == 65
     assert rows == _expected_from_raw(raw_entries(session))
+    assert _rollup_rows(session, daily=True) == _expected_from_raw(raw_entries(session), daily=True)
 
 
 def test_rebuild_equals_incremental(session: Session, world: World, database_url: str) -> None:
@@ -126,21 +134,23 @@ def test_rebuild_equals_incremental(session: Session, world: World, database_url
     log_calls(session, world, 60, seed=6)
     sealing.seal(session)
     log_calls(session, world, 5, seed=7)  # not sealed yet: neither counted nor recounted
-    incremental = _rollup_rows(session)
-    assert sum(r["calls"] for r in incremental.values()) == 210
+    incremental = _both(session)
+    assert sum(r["calls"] for r in incremental[0].values()) == 210
 
     assert rollup.rebuild(session, batch=37) == 210
-    assert _rollup_rows(session) == incremental
+    assert _both(session) == incremental
 
     # From a day on: earlier hours untouched, later ones recounted.
     since_day = clock.today() - dt.timedelta(days=2)
     since = dt.datetime.combine(since_day, dt.time(), BEIJING).astimezone(dt.UTC).replace(tzinfo=None)
     session.execute(ExchangeStatsHourly.__table__.update().where(ExchangeStatsHourly.hour >= since)
                     .values(calls=ExchangeStatsHourly.calls + 1000))  # damage the recent rollup
+    session.execute(ExchangeStatsDaily.__table__.update().where(ExchangeStatsDaily.day >= since_day)
+                    .values(errors=ExchangeStatsDaily.errors + 1000))
     session.commit()
     expected_recent = sum(1 for e in raw_entries(session) if e.occurred_at >= since)
-    assert rollup.rebuild(session, since=since, batch=23) == expected_recent
-    assert _rollup_rows(session) == incremental
+    assert rollup.rebuild(session, since=since_day, batch=23) == expected_recent
+    assert _both(session) == incremental
 
     # The command does the same.
     env = {**os.environ, "TONGBAN_DATABASE_URL": database_url}
@@ -148,7 +158,7 @@ def test_rebuild_equals_incremental(session: Session, world: World, database_url
                            since_day.isoformat()], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert f"计入 {expected_recent} 条" in proc.stdout
-    assert _rollup_rows(session) == incremental
+    assert _both(session) == incremental
     # Sealing the rest afterwards counts only the new entries.
     assert sealing.seal(session) == 5
     assert sum(r["calls"] for r in _rollup_rows(session).values()) == 215

@@ -1,10 +1,10 @@
-"""Tables of exchange monitoring (共享交换监测): hourly rollups of the exchange log."""
+"""Tables of exchange monitoring (共享交换监测): hourly and daily rollups of the exchange log."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Integer
+from sqlalchemy import BigInteger, Date, DateTime, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.db import Base
@@ -18,21 +18,9 @@ BUCKET_COLUMNS: tuple[str, ...] = (*(f"le_{b}ms" for b in LATENCY_BOUNDS_MS), f"
 COUNT_COLUMNS: tuple[str, ...] = ("calls", "ok", "denied", "not_found", "errors", "latency_sum_ms")
 
 
-class ExchangeStatsHourly(Base):
-    """Calls of one application system to one resource in one hour (UTC), counted by the log sealer.
+class _CallCounts:
+    """Counters of a group of calls: outcomes, latency sum and maximum, latency histogram."""
 
-    `resource_id` and `provider_id` are 0 for calls naming a resource code that does not exist;
-    consumer and provider are part of the key so that a call stays attributed to the departments
-    it had when it was made.
-    """
-
-    __tablename__ = "exchange_stats_hourly"
-
-    hour: Mapped[dt.datetime] = mapped_column(DateTime, primary_key=True)  # naive UTC, start of the hour
-    resource_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     calls: Mapped[int] = mapped_column(Integer)
     ok: Mapped[int] = mapped_column(Integer)
     denied: Mapped[int] = mapped_column(Integer)
@@ -58,3 +46,32 @@ class ExchangeStatsHourly(Base):
     le_5000ms: Mapped[int] = mapped_column(Integer)
     le_10000ms: Mapped[int] = mapped_column(Integer)
     gt_10000ms: Mapped[int] = mapped_column(Integer)
+
+
+class ExchangeStatsHourly(_CallCounts, Base):
+    """Calls of one application system to one resource in one hour (UTC), counted by the log sealer.
+
+    `resource_id` and `provider_id` are 0 for calls naming a resource code that does not exist;
+    consumer and provider are part of the key so that a call stays attributed to the departments
+    it had when it was made.
+    """
+
+    __tablename__ = "exchange_stats_hourly"
+
+    hour: Mapped[dt.datetime] = mapped_column(DateTime, primary_key=True)  # naive UTC, start of the hour
+    resource_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class ExchangeStatsDaily(_CallCounts, Base):
+    """The same per Beijing calendar day: what tables, totals and daily charts read (24× fewer rows)."""
+
+    __tablename__ = "exchange_stats_daily"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # Beijing date
+    resource_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(Integer, primary_key=True)

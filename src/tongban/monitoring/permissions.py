@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, or_, true
 
 from tongban.authz import Actor, Permission
 from tongban.errors import Forbidden
-from tongban.monitoring.models import ExchangeStatsHourly
+from tongban.monitoring.models import ExchangeStatsDaily, ExchangeStatsHourly
 
 
 def check_monitor(actor: Actor) -> None:
@@ -16,11 +16,10 @@ def check_monitor(actor: Actor) -> None:
                         detail={"permission": str(Permission.EXCHANGE_MONITOR)})
 
 
-def visible_calls(actor: Actor) -> ColumnElement[bool]:
+def visible_calls(actor: Actor, s: type[ExchangeStatsHourly] | type[ExchangeStatsDaily]) -> ColumnElement[bool]:
     """Platform-wide roles see every call; others the calls their department made or answered."""
     scope = actor.department_scope(Permission.EXCHANGE_MONITOR)
     if scope is None:
         return true()
-    s = ExchangeStatsHourly
     ids = sorted(scope)
     return or_(s.consumer_id.in_(ids), s.provider_id.in_(ids))

@@ -1,4 +1,4 @@
-"""Hourly rollup of the exchange log (调用统计汇总), and latency percentiles from its histogram.
+"""Hourly and daily rollups of the exchange log (调用统计汇总), and latency percentiles from its histogram.
 
 The sealer (`tongban.exchange.sealing.seal`) reads every new log entry exactly once, in batches, in
 one transaction; it hands each batch to `rollup`, so an entry is counted once and in the same
@@ -18,13 +18,28 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tongban.clock import BEIJING
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead
-from tongban.monitoring.models import BUCKET_COLUMNS, COUNT_COLUMNS, LATENCY_BOUNDS_MS, ExchangeStatsHourly
-
-__all__ = ["BEIJING", "bucket_of", "percentile", "rebuild", "rollup"]
+from tongban.monitoring.models import (
+    BUCKET_COLUMNS,
+    COUNT_COLUMNS,
+    LATENCY_BOUNDS_MS,
+    ExchangeStatsDaily,
+    ExchangeStatsHourly,
+)
 
 KEY_COLUMNS = ("hour", "resource_id", "client_id", "consumer_id", "provider_id")
+DAY_KEY_COLUMNS = ("day", "resource_id", "client_id", "consumer_id", "provider_id")
+_EIGHT_HOURS = dt.timedelta(hours=8)
+
+
+def beijing_day(utc: dt.datetime) -> dt.date:
+    """The Beijing calendar day of a naive-UTC time (China keeps UTC+8 all year)."""
+    return (utc + _EIGHT_HOURS).date()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Beijing midnight starting `day`, as naive UTC."""
+    return dt.datetime.combine(day, dt.time()) - _EIGHT_HOURS
 
 
 class LoggedCall(Protocol):
@@ -91,16 +106,37 @@ def _aggregate(entries: Iterable[LoggedCall]) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def rollup(session: Session, entries: Iterable[LoggedCall]) -> int:
-    """Add these log entries to the hourly rollup in the caller's transaction; returns rows touched.
+def _daily(hourly: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    days: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for h in hourly:
+        key = (beijing_day(h["hour"]), *(h[k] for k in KEY_COLUMNS[1:]))
+        row = days.get(key)
+        if row is None:
+            days[key] = {**dict(zip(DAY_KEY_COLUMNS, key, strict=True)),
+                         **{c: v for c, v in h.items() if c not in KEY_COLUMNS}}
+            continue
+        for c in (*COUNT_COLUMNS, *BUCKET_COLUMNS):
+            row[c] += h[c]
+        row["latency_max_ms"] = max(row["latency_max_ms"], h["latency_max_ms"])
+    return list(days.values())
 
-    One upsert per (hour, resource, client, consumer, provider) that adds to what is there, on
-    SQLite and PostgreSQL alike. Never commits: the sealer commits the rollup with the seal.
+
+def rollup(session: Session, entries: Iterable[LoggedCall]) -> int:
+    """Add these log entries to the hourly and daily rollups in the caller's transaction.
+
+    One upsert per (hour or day, resource, client, consumer, provider) that adds to what is there,
+    on SQLite and PostgreSQL alike. Never commits: the sealer commits the rollup with the seal.
+    Returns the number of hourly rows touched.
     """
     rows = _aggregate(entries)
     if not rows:
         return 0
-    table = ExchangeStatsHourly.__table__
+    _upsert(session, ExchangeStatsHourly.__table__, KEY_COLUMNS, rows)
+    _upsert(session, ExchangeStatsDaily.__table__, DAY_KEY_COLUMNS, _daily(rows))
+    return len(rows)
+
+
+def _upsert(session: Session, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect.name
     insert: Callable[..., Any] = postgresql.insert if dialect == "postgresql" else sqlite.insert
     greatest = func.greatest if dialect == "postgresql" else func.max
@@ -108,9 +144,8 @@ def rollup(session: Session, entries: Iterable[LoggedCall]) -> int:
     added = {c: table.c[c] + stmt.excluded[c] for c in (*COUNT_COLUMNS, *BUCKET_COLUMNS)}
     added["latency_max_ms"] = greatest(table.c.latency_max_ms, stmt.excluded.latency_max_ms)
     # Fixed key order keeps concurrent upserts on PostgreSQL from deadlocking on each other's rows.
-    rows.sort(key=lambda r: tuple(r[k] for k in KEY_COLUMNS))
-    session.execute(stmt.on_conflict_do_update(index_elements=list(KEY_COLUMNS), set_=added), rows)
-    return len(rows)
+    rows.sort(key=lambda r: tuple(r[k] for k in keys))
+    session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=added), rows)
 
 
 _REBUILD_COLUMNS = (ExchangeLogEntry.chain_no, ExchangeLogEntry.occurred_at, ExchangeLogEntry.resource_id,
@@ -126,18 +161,19 @@ def _lock_head(session: Session) -> int:
     return head.last_seq
 
 
-def rebuild(session: Session, *, since: dt.datetime | None = None, batch: int = 50_000,
+def rebuild(session: Session, *, since: dt.date | None = None, batch: int = 50_000,
             progress: Callable[[int], None] | None = None) -> int:
-    """Recount the rollup from the sealed raw log, from the hour `since` (naive UTC) or from the start.
+    """Recount the rollups from the sealed raw log, from the Beijing day `since` or from the start.
 
-    Under the sealer's lock it deletes the rollup from `since` and notes the last sealed chain
+    Under the sealer's lock it deletes the rollups from `since` and notes the last sealed chain
     number; entries up to it are then recounted in batches, each in its own short transaction, while
     the sealer goes on counting the newer ones. Returns the number of entries counted.
     """
-    start = since.replace(minute=0, second=0, microsecond=0) if since else None
+    start = day_start(since) if since else None
     last = _lock_head(session)
-    stale = delete(ExchangeStatsHourly)
-    session.execute(stale.where(ExchangeStatsHourly.hour >= start) if start else stale)
+    hourly, daily = delete(ExchangeStatsHourly), delete(ExchangeStatsDaily)
+    session.execute(hourly.where(ExchangeStatsHourly.hour >= start) if start else hourly)
+    session.execute(daily.where(ExchangeStatsDaily.day >= since) if since else daily)
     session.commit()
     position, counted = 0, 0
     while position < last:

@@ -14,8 +14,14 @@ from tongban.authz import Actor, Permission
 from tongban.catalog.models import InformationResource
 from tongban.errors import ValidationFailed
 from tongban.monitoring import permissions as rules
-from tongban.monitoring.models import BUCKET_COLUMNS, COUNT_COLUMNS, LATENCY_BOUNDS_MS, ExchangeStatsHourly
-from tongban.monitoring.rollup import percentile
+from tongban.monitoring.models import (
+    BUCKET_COLUMNS,
+    COUNT_COLUMNS,
+    LATENCY_BOUNDS_MS,
+    ExchangeStatsDaily,
+    ExchangeStatsHourly,
+)
+from tongban.monitoring.rollup import day_start, percentile
 from tongban.monitoring.schemas import (
     ConsumerRow,
     ExchangeStats,
@@ -35,8 +41,13 @@ TOP_CONSUMERS = 10
 TOP_RESOURCES = 50
 UNKNOWN_RESOURCE = "（不存在的资源代码）"
 
-S = ExchangeStatsHourly
-_SUMS = [func.sum(S.__table__.c[c]) for c in (*COUNT_COLUMNS, *BUCKET_COLUMNS)]
+H, D = ExchangeStatsHourly, ExchangeStatsDaily
+Stats = type[ExchangeStatsHourly] | type[ExchangeStatsDaily]
+
+
+def _sums(model: Stats) -> list[Any]:
+    table = model.__table__
+    return [*(func.sum(table.c[c]) for c in (*COUNT_COLUMNS, *BUCKET_COLUMNS)), func.max(table.c.latency_max_ms)]
 
 
 class _Acc:
@@ -79,16 +90,11 @@ class _Acc:
         }
 
 
-def _utc(day: dt.date) -> dt.datetime:
-    """Beijing midnight starting `day`, as the naive UTC the database holds."""
-    return dt.datetime.combine(day, dt.time(), BEIJING).astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def _grouped(session: Session, where: list[ColumnElement[bool]], *keys: Any, limit: int | None = None
-             ) -> list[tuple[tuple[Any, ...], _Acc]]:
-    query = select(*keys, *_SUMS, func.max(S.latency_max_ms)).where(*where).group_by(*keys)
+def _grouped(session: Session, model: Stats, where: list[ColumnElement[bool]], *keys: Any,
+             limit: int | None = None) -> list[tuple[tuple[Any, ...], _Acc]]:
+    query = select(*keys, *_sums(model)).where(*where).group_by(*keys)
     if limit is not None:
-        query = query.order_by(func.sum(S.calls).desc(), *keys).limit(limit)
+        query = query.order_by(func.sum(model.calls).desc(), *keys).limit(limit)
     n = len(keys)
     return [(tuple(row[:n]), _Acc.of(row[n:])) for row in session.execute(query).all()]
 
@@ -101,19 +107,17 @@ def _names(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
 
 def _series(rows: list[tuple[tuple[Any, ...], _Acc]], start: dt.date, end: dt.date, granularity: str
             ) -> list[SeriesPoint]:
-    """One point per hour or per Beijing day of the range, zero where nothing was called."""
-    by_hour = {hour: acc for (hour,), acc in rows}
+    """One point per hour (hourly rows) or per Beijing day (daily rows) of the range, zero where nothing was called."""
+    by_key = {key: acc for (key,), acc in rows}
     points: list[SeriesPoint] = []
-    t, stop = _utc(start), _utc(end + dt.timedelta(days=1))
+    t, stop = day_start(start), day_start(end + dt.timedelta(days=1))
     step = dt.timedelta(hours=1 if granularity == "hour" else 24)
     while t < stop:
-        acc = _Acc()
-        for h in range(int(step.total_seconds() // 3600)):
-            got = by_hour.get(t + dt.timedelta(hours=h))
-            if got is not None:
-                acc.add(got)
         local = t.replace(tzinfo=dt.UTC).astimezone(BEIJING)
-        label = local.strftime("%m-%d %H:00") if granularity == "hour" else local.strftime("%Y-%m-%d")
+        if granularity == "hour":
+            acc, label = by_key.get(t) or _Acc(), local.strftime("%m-%d %H:00")
+        else:
+            acc, label = by_key.get(local.date()) or _Acc(), local.strftime("%Y-%m-%d")
         points.append(SeriesPoint(start=local, label=label, **acc.fields()))
         t += step
     return points
@@ -127,32 +131,47 @@ def exchange_stats(*, session: Session, actor: Actor, filters: StatsFilter) -> E
     problem = range_problem(start, end, filters.granularity)
     if problem:
         raise ValidationFailed(problem, code="bad_range")
-    where: list[ColumnElement[bool]] = [S.hour >= _utc(start), S.hour < _utc(end + dt.timedelta(days=1)),
-                                        rules.visible_calls(actor)]
+    resource_id = None
     if filters.resource_code:
         resource_id = session.execute(select(InformationResource.id).where(
             InformationResource.code == filters.resource_code)).scalar()
         if resource_id is None:
             raise ValidationFailed(f"信息资源代码 {filters.resource_code} 不存在，请检查后重新筛选。",
                                    code="resource_unknown")
-        where.append(S.resource_id == resource_id)
-    if filters.consumer_id is not None:
-        where.append(S.consumer_id == filters.consumer_id)
-    if filters.provider_id is not None:
-        where.append(S.provider_id == filters.provider_id)
 
-    hourly = _grouped(session, where, S.hour)
-    series = _series(hourly, start, end, filters.granularity)
+    def where(model: Stats) -> list[ColumnElement[bool]]:
+        conditions = [rules.visible_calls(actor, model)]
+        if resource_id is not None:
+            conditions.append(model.resource_id == resource_id)
+        if filters.consumer_id is not None:
+            conditions.append(model.consumer_id == filters.consumer_id)
+        if filters.provider_id is not None:
+            conditions.append(model.provider_id == filters.provider_id)
+        return conditions
+
+    # Hourly charts need the hourly rows; everything else reads the daily rollup (ranges are whole days).
+    daily = [D.day >= start, D.day <= end, *where(D)]
+    if filters.granularity == "hour":
+        hourly = [H.hour >= day_start(start), H.hour < day_start(end + dt.timedelta(days=1)), *where(H)]
+        periods = _grouped(session, H, hourly, H.hour)
+    else:
+        periods = _grouped(session, D, daily, D.day)
+    series = _series(periods, start, end, filters.granularity)
     total = _Acc()
-    for _, acc in hourly:
+    for _, acc in periods:
         total.add(acc)
-    active = session.execute(select(func.count(S.consumer_id.distinct()), func.count(S.client_id.distinct()),
-                                    func.count(S.resource_id.distinct())).where(*where)).one()
-    consumers = _grouped(session, where, S.consumer_id, S.client_id, limit=TOP_CONSUMERS)
-    resources = _grouped(session, where, S.resource_id, S.provider_id, limit=TOP_RESOURCES)
-    providers = _grouped(session, where, S.provider_id)
-    provider_resources = {p: n for p, n in session.execute(
-        select(S.provider_id, func.count(S.resource_id.distinct())).where(*where).group_by(S.provider_id))}
+    consumers_all = _grouped(session, D, daily, D.consumer_id, D.client_id)
+    consumers = sorted(consumers_all, key=lambda g: (-g[1].counts["calls"], g[0]))[:TOP_CONSUMERS]
+    resources_all = _grouped(session, D, daily, D.resource_id, D.provider_id)
+    resources = sorted(resources_all, key=lambda g: (-g[1].counts["calls"], g[0]))[:TOP_RESOURCES]
+    by_provider: dict[int, _Acc] = {}
+    provider_resources: dict[int, set[int]] = {}
+    for (r, p), acc in resources_all:
+        by_provider.setdefault(p, _Acc()).add(acc)
+        provider_resources.setdefault(p, set()).add(r)
+    providers = [((p,), acc) for p, acc in by_provider.items()]
+    active = (len({d for (d, _), _ in consumers_all}), len({c for (_, c), _ in consumers_all}),
+              len({r for (r, _), _ in resources_all}))
 
     departments = _names(session, Department, {k[0] for k, _ in consumers} | {k[1] for k, _ in resources}
                          | {k[0] for k, _ in providers})
@@ -171,7 +190,7 @@ def exchange_stats(*, session: Session, actor: Actor, filters: StatsFilter) -> E
                                  provider_id=p, provider_name=dept(p) if p else "—", **acc.fields())
                      for (r, p), acc in resources]
     provider_rows = sorted((ProviderRow(department_id=p, department_name=dept(p) if p else UNKNOWN_RESOURCE,
-                                        resources=int(provider_resources.get(p, 0)) if p else 0, **acc.fields())
+                                        resources=len(provider_resources[p]) if p else 0, **acc.fields())
                             for (p,), acc in providers), key=lambda r: (-r.calls, r.department_id))
     return ExchangeStats(
         start=start, end=end, granularity=filters.granularity, resource_code=filters.resource_code,
