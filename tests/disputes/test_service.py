@@ -112,6 +112,7 @@ def test_provider_corrects_and_the_record_is_no_longer_disputed(session: Session
     done = service.answer(session=session, actor=actor_of(city.users["hrss_data"]), dispute_id=d.id,
                           answer_in=DisputeAnswer(decision="corrected", note="已按户口簿更正，随今晚数据更新生效。"))
     assert done.status == "corrected" and done.due_on is None and done.closed_at is not None
+    assert done.answered_by == city.users["hrss_data"].id and "户口簿" in done.answer_note
     assert set(service.open_disputes(session, world["resource"].id, [IDS[0], IDS[1]])) == {IDS[1]}
     assert service.open_disputes(session, world["resource"].id, []) == {}
     with pytest.raises(InvalidTransition):  # answered once
@@ -148,6 +149,7 @@ def test_rejecting_needs_a_reason_and_can_be_escalated_to_the_platform(session: 
     d = service.coordinate(session=session, actor=actor_of(city.users["admin"]), dispute_id=d.id,
                            coordination=DisputeCoordination(decision="correct", note="以公安户籍最新登记为准，请提供部门更正。"))
     assert d.status == "coordinated_correct" and d.closed_at is not None
+    assert (d.escalated_by, d.coordinated_by) == (city.users["amr_admin"].id, city.users["admin"].id)
     assert service.open_disputes(session, world["resource"].id, [IDS[0]]) == {}
     steps = [e.action for e in service.timeline(session=session, dispute=d)]
     assert steps == ["dispute.raise", "dispute.reject", "dispute.escalate", "dispute.coordinate_correct"]
@@ -171,7 +173,7 @@ def test_raiser_withdraws_and_nobody_else_can(session: Session, city, world) -> 
     with pytest.raises(NotFound):
         service.withdraw(session=session, actor=actor_of(city.users["amr_clerk"]), dispute_id=d.id)
     d = service.withdraw(session=session, actor=actor_of(city.users["amr_data"]), dispute_id=d.id)
-    assert d.status == "withdrawn" and d.withdrawn_at is not None
+    assert d.status == "withdrawn" and d.withdrawn_at is not None and d.withdrawn_by == city.users["amr_data"].id
     assert service.open_disputes(session, world["resource"].id, [IDS[0]]) == {}
     with pytest.raises(InvalidTransition):
         service.answer(session=session, actor=actor_of(city.users["hrss_data"]), dispute_id=d.id,
@@ -237,3 +239,25 @@ def test_cron_command_reports_overdue_disputes(session: Session, city, world) ->
         assert out.exit_code == 0, out.output
         assert d.number in out.output and "共标记 1 件逾期数据疑义" in out.output
         assert "共标记 0 件" in CliRunner().invoke(app, ["disputes", "check-deadlines"]).output
+
+
+def test_detail_shows_when_the_provider_has_reloaded_the_record(session: Session, city, world, engine,  # type: ignore[no-untyped-def]
+                                                                tmp_path) -> None:
+    import csv
+
+    from tongban.authz import SYSTEM
+    from tongban.db import make_session_factory
+    from tongban.registries import ingest as registry
+
+    d = _raise(session, city, world, proposed={"address": "陕西省安康市汉滨区江北街道滨江大道8号"})
+    assert service.detail_read(session, d).record_changed is False
+    path = tmp_path / "fix.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id_number", "name", "gender", "address", "phone"])
+        w.writerow([IDS[0], "王建华", "男", "陕西省安康市汉滨区江北街道滨江大道8号", "13912345678"])
+    registry.ingest(factory=make_session_factory(engine), actor=SYSTEM, resource_code=world["resource"].code,
+                    path=path)
+    service.answer(session=session, actor=actor_of(city.users["hrss_data"]), dispute_id=d.id,
+                   answer_in=DisputeAnswer(decision="corrected", note="已按户口簿更正。"))
+    assert service.detail_read(session, d).record_changed is True

@@ -68,6 +68,7 @@ class DataDispute(Base):
     coordination_note: Mapped[str] = mapped_column(Text, default="")
     coordinated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     coordinated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None when the raising system withdrew
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

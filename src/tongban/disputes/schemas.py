@@ -103,11 +103,15 @@ class DisputeRead(BaseModel):
     due_assumed: bool
     overdue: bool = False
     answer_note: str
+    answered_by: int | None
     answered_at: dt.datetime | None
     escalation_note: str
+    escalated_by: int | None
     escalated_at: dt.datetime | None
     coordination_note: str
+    coordinated_by: int | None
     coordinated_at: dt.datetime | None
+    withdrawn_by: int | None
     withdrawn_at: dt.datetime | None
     created_at: dt.datetime
     closed_at: dt.datetime | None

@@ -67,8 +67,8 @@ def dispute_read(dispute: DataDispute, *, on: dt.date | None = None, with_attach
 
 _READ_FIELDS = ("id", "number", "resource_id", "provider_id", "consumer_id", "raised_by", "client_id", "record_key",
                 "items", "description", "proposed", "evidence", "status", "due_on", "due_assumed", "answer_note",
-                "answered_at", "escalation_note", "escalated_at", "coordination_note", "coordinated_at",
-                "withdrawn_at", "created_at", "closed_at")
+                "answered_by", "answered_at", "escalation_note", "escalated_by", "escalated_at", "coordination_note",
+                "coordinated_by", "coordinated_at", "withdrawn_by", "withdrawn_at", "created_at", "closed_at")
 
 
 def detail_read(session: Session, dispute: DataDispute) -> DisputeRead:
@@ -332,6 +332,7 @@ def withdraw(*, session: Session, actor: Actor, dispute_id: int) -> DataDispute:
     _expect(dispute, *UNRESOLVED)
     deadlines.close(dispute, "withdrawn")
     dispute.withdrawn_at = dispute.closed_at
+    dispute.withdrawn_by = actor.id if actor.kind == "staff" else None
     _audit(session, actor, "dispute.withdraw", dispute)
     session.commit()
     return dispute
