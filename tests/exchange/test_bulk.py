@@ -10,16 +10,19 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from tests.exchange.conftest import IDS, ITEMS, call_headers
+from tests.exchange.conftest import IDS, ITEMS, call_headers, gateway_actor
 from tests.factories import PASSWORD, actor_of, login
 from tongban.authz import SYSTEM
 from tongban.db import make_session_factory
 from tongban.exchange import bulk
 from tongban.exchange import service as sharing
+from tongban.exchange.access import CallContext
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
 from tongban.exchange.schemas import GrantAction
 from tongban.org.models import User
@@ -176,3 +179,66 @@ def test_quota_form_on_the_grant_page(client: TestClient, world) -> None:  # typ
     r = provider.post(f"/sharing/grants/{world['grant'].id}/quota",
                       data={"csrf_token": t, "calls_per_minute": "abc", "calls_per_day": ""})
     assert r.status_code == 200 and "每分钟 120 次" in r.text and "error" in r.text
+
+
+def test_a_disputed_record_is_flagged_in_every_answer(client: TestClient, session: Session, world, city) -> None:  # type: ignore[no-untyped-def]
+    from tongban.disputes import service as disputes
+    from tongban.disputes.schemas import DisputeCreate
+
+    d = disputes.raise_dispute(session=session, actor=actor_of(city.users["amr_data"]), dispute_in=DisputeCreate(
+        resource_id=world["resource"].id, record_key=IDS[2], items=["name"],
+        description="办事人现场出示的身份证姓名为“张玮”，与共享数据不一致。"))
+    h = call_headers(world)
+    one = client.get(_url(world, f"records/{IDS[2]}"), headers=h).json()
+    assert one["disputed"] is True and one["disputes"][0]["number"] == d.number
+    assert one["disputes"][0]["items"] == ["name"]
+    other = client.get(_url(world, f"records/{IDS[1]}"), headers=h).json()
+    assert other["disputed"] is False and other["disputes"] == []
+    found = client.get(_url(world, "records"), params={"name": "张伟"}, headers=h).json()
+    assert found["disputed_rows"] == [{"row": 0, "disputes": one["disputes"]}]
+    changes = client.get(_url(world, "changes"), headers=h).json()["changes"]
+    assert [c["key"] for c in changes if "disputes" in c] == [IDS[2]]
+
+
+def test_subscription_needs_the_key_item_in_the_grant(client: TestClient, session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    world["grant"].items = ["name", "address"]
+    session.commit()
+    r = client.get(_url(world, "changes"), headers=call_headers(world))
+    assert r.status_code == 422 and r.json()["code"] == "key_not_granted" and "公民身份号码" in r.json()["message"]
+    # A filtered query still works, and flags rows without naming their keys.
+    r = client.get(_url(world, "records"), params={"name": "张伟"}, headers=call_headers(world))
+    assert r.status_code == 200 and set(r.json()["items"][0]) == {"name", "address"}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(granted=st.sets(st.sampled_from([i.key for i in ITEMS]), min_size=1),
+       plain=st.sets(st.sampled_from([i.key for i in ITEMS])))
+def test_subscriptions_and_exports_never_leak_an_ungranted_or_unmasked_item(
+        session: Session, engine: Engine, world, granted: set[str], plain: set[str]) -> None:  # type: ignore[no-untyped-def]
+    g = world["grant"]
+    g.items, g.plain_items = sorted(granted), sorted(plain)
+    session.commit()
+    actor = gateway_actor(world)
+    originals = registry.published_records(session, world["resource"].id, IDS)
+    sensitive = {i.key for i in ITEMS if i.sensitivity in ("sensitive", "personal_sensitive")}
+
+    def check(key: str, out: dict[str, str]) -> None:
+        assert set(out) <= granted
+        for item, value in out.items():
+            if item in sensitive and item not in plain:
+                assert value != originals[key][item], item
+            else:
+                assert value == originals[key][item], item
+
+    if "id_number" in granted:
+        for change in bulk.changes(session=session, actor=actor, code=world["resource"].code, since=0, limit=10,
+                                   ctx=CallContext(purpose="属性测试"))["changes"]:
+            check(change["key"], change["data"])
+    started = bulk.start_export(session=session, factory=make_session_factory(engine), actor=actor,
+                                code=world["resource"].code, fmt="csv", ctx=CallContext(purpose="属性测试"))
+    rows = list(csv.reader(io.StringIO(b"".join(started.chunks).decode("utf-8"))))
+    assert rows[0] == [i.key for i in ITEMS if i.key in granted]
+    assert len(rows) == 6
+    # Export rows come in key order, as IDS do.
+    for key, row in zip(sorted(IDS), rows[1:], strict=True):
+        check(key, dict(zip(rows[0], row, strict=True)))

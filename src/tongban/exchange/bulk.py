@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.authz import Actor
+from tongban.disputes.service import open_disputes
 from tongban.errors import ValidationFailed
 from tongban.exchange.access import (
     Access,
@@ -47,6 +48,12 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.
 def changes(*, session: Session, actor: Actor, code: str, since: int, limit: int, ctx: CallContext) -> dict[str, Any]:
     """增量订阅: records changed after cursor `since` (upserts with granted items, deletions by key)."""
     acc = check_access(session, actor, ctx, code, "changes")
+    key_items = [i for i in acc.resource.items if i.is_key]
+    if any(i.key not in acc.items for i in key_items):
+        # Changes are keyed by the record key; without a grant for it the key itself would leak.
+        raise refuse(session, actor, ctx, "changes", code, acc.resource, ValidationFailed(
+            "增量订阅按主键同步，须先获得主键信息项（" + "、".join(i.name for i in key_items) + "）的授权。",
+            code="key_not_granted"))
     head = session.get(RegistryHead, acc.resource.id)
     last = head.last_seq if head is not None else 0
     if since > last:
@@ -63,12 +70,16 @@ def changes(*, session: Session, actor: Actor, code: str, since: int, limit: int
              records=records, keys=[k for _, k, _, _ in rows], result="ok", status=200,
              subject_types=subject_types(acc))
     session.commit()
-    out = []
+    disputed = open_disputes(session, acc.resource.id, [k for _, k, deleted, _ in rows if not deleted])
+    out: list[dict[str, Any]] = []
     for seq, key, deleted, data in rows:
         if deleted:
             out.append({"seq": int(seq), "key": key, "op": "delete"})
         else:
-            out.append({"seq": int(seq), "key": key, "op": "upsert", "data": shape(acc, load_json(data))})
+            change = {"seq": int(seq), "key": key, "op": "upsert", "data": shape(acc, load_json(data))}
+            if key in disputed:
+                change["disputes"] = disputed[key]
+            out.append(change)
     cursor = int(rows[-1][0]) if rows else since
     return {"changes": out, "next_cursor": cursor, "has_more": more, "last_seq": int(last),
             "provenance": provenance(session, acc)}

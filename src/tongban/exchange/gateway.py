@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
 from tongban.catalog.models import InformationResource
+from tongban.disputes.service import open_disputes
 from tongban.errors import Forbidden, NotFound, ValidationFailed
 from tongban.exchange.access import (
     CallContext,
@@ -46,7 +47,9 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
     log_call(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
          records=[data], keys=[key], result="ok", status=200, subject_types=subject_types(acc))
     session.commit()
-    return {"data": shape(acc, data), "provenance": provenance(session, acc)}
+    disputes = open_disputes(session, acc.resource.id, [key]).get(key, [])
+    return {"data": shape(acc, data), "disputed": bool(disputes), "disputes": disputes,
+            "provenance": provenance(session, acc)}
 
 
 def query_records(*, session: Session, actor: Actor, code: str, filters: dict[str, str], page: int, size: int,
@@ -79,8 +82,11 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
          records=records, keys=[k for k, _ in rows], result="ok", status=200,
          subject_types=subject_types(acc))
     session.commit()
+    disputed = open_disputes(session, acc.resource.id, [k for k, _ in rows])
+    # Rows are flagged by position: the record key may be an item the grant does not cover.
+    flags = [{"row": n, "disputes": disputed[k]} for n, (k, _) in enumerate(rows) if k in disputed]
     return {"items": [shape(acc, d) for d in records], "total": int(total), "page": page, "size": size,
-            "provenance": provenance(session, acc)}
+            "disputed_rows": flags, "provenance": provenance(session, acc)}
 
 
 def data_uses(*, session: Session, actor: Actor, page: int = 1, size: int = 50) -> dict[str, Any]:
