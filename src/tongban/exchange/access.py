@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from tongban import clock
 from tongban.authz import Actor
-from tongban.catalog.models import InformationResource
+from tongban.catalog.models import InformationItem, InformationResource
 from tongban.db import utcnow
 from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from tongban.exchange import masking, quotas
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
 from tongban.exchange.models import Grant
 from tongban.identifiers import validate_resident_id, validate_uscc
+from tongban.org.models import Department
 from tongban.registries.models import RegistryHead
 
 _SUBJECT_TYPES = ("resident_id", "credit_code")
@@ -39,16 +40,69 @@ class CallContext:
     started: float = field(default_factory=time.perf_counter)
 
 
+@dataclass(frozen=True)
+class ItemView:
+    key: str
+    name: str
+    data_type: str
+    sensitivity: str
+    is_key: bool
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    """What a call needs of a catalog resource, read with two light queries instead of the ORM graph."""
+
+    id: int
+    code: str
+    name: str
+    status: str
+    version: int
+    provider_id: int
+    provider_name: str
+    share_methods: tuple[str, ...]
+    items: tuple[ItemView, ...]
+
+
+# Items of published resources by (id, version, updated_at): a published edit bumps the version,
+# so a changed resource is never served with its old items.
+_ITEMS: dict[tuple[int, int, dt.datetime], tuple[ItemView, ...]] = {}
+
+
+def resource_view(session: Session, code: str) -> ResourceView | None:
+    """The resource with this code (any status), its provider's name and its items in catalog order."""
+    r = InformationResource
+    row = session.execute(select(r.id, r.name, r.status, r.version, r.provider_id, Department.name,
+                                 r.share_methods, r.updated_at).join(Department, Department.id == r.provider_id)
+                          .where(r.code == code)).first()
+    if row is None:
+        return None
+    rid, name, status, version, provider_id, provider_name, methods, updated = row
+    cache_key = (rid, version, updated)
+    items = _ITEMS.get(cache_key) if status == "published" else None
+    if items is None:
+        i = InformationItem
+        items = tuple(ItemView(*x) for x in session.execute(
+            select(i.key, i.name, i.data_type, i.sensitivity, i.is_key).where(i.resource_id == rid)
+            .order_by(i.position)).all())
+        if status == "published":
+            if len(_ITEMS) > 10_000:
+                _ITEMS.clear()
+            _ITEMS[cache_key] = items
+    return ResourceView(id=rid, code=code, name=name, status=status, version=version, provider_id=provider_id,
+                        provider_name=provider_name, share_methods=tuple(methods or ()), items=items)
+
+
 @dataclass
 class Access:
-    resource: InformationResource
+    resource: ResourceView
     items: list[str]  # granted item keys, in catalog order
     plain: set[str]
     masks: dict[str, Any]  # item key → mask function, for items served masked
 
 
-def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str, resource: InformationResource | None,
-         code: str, items: list[str], records: list[dict[str, Any]], keys: list[str], result: str,
+def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str, resource: ResourceView | None,
+             code: str, items: list[str], records: list[dict[str, Any]], keys: list[str], result: str,
          status: int, subject_types: dict[str, str] | None = None, record_count: int | None = None) -> int:
     """Write the call's log entry (and its subjects) in the call's transaction; returns its seq."""
     entry = {
@@ -75,7 +129,7 @@ def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str
 
 
 def refuse(session: Session, actor: Actor, ctx: CallContext, operation: str, code: str,
-            resource: InformationResource | None, exc: DomainError) -> DomainError:
+            resource: ResourceView | None, exc: DomainError) -> DomainError:
     log_call(session, actor, ctx, operation=operation, resource=resource, code=code, items=[], records=[], keys=[],
          result="denied", status=exc.status_code)
     session.commit()
@@ -85,8 +139,7 @@ def refuse(session: Session, actor: Actor, ctx: CallContext, operation: str, cod
 def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, operation: str) -> Access:
     if actor.kind != "client" or actor.client_id is None:
         raise Forbidden("共享交换接口供应用系统以 API 密钥调用。", code="clients_only")
-    resource = session.execute(select(InformationResource).where(InformationResource.code == code)
-                               ).scalar_one_or_none()
+    resource = resource_view(session, code)
     if not ctx.purpose or len(ctx.purpose.strip()) < 2:
         raise refuse(session, actor, ctx, operation, code, resource, ValidationFailed(
             "每次调用须在 X-Purpose 请求头中说明用途（如“企业开办登记核验法定代表人身份”）。", code="purpose_required"))
@@ -103,9 +156,10 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
         raise refuse(session, actor, ctx, operation, code, resource,
                       NotFound(f"信息资源 {code} 不存在或未发布。", code="resource_unknown"))
     day = clock.today()
-    grants = session.execute(select(Grant).where(Grant.client_id == actor.client_id, Grant.resource_id == resource.id,
-                                                 Grant.status == "active", Grant.valid_from <= day,
-                                                 Grant.valid_until >= day)).scalars().all()
+    g = Grant
+    grants = session.execute(select(g.items, g.plain_items, g.calls_per_minute, g.calls_per_day).where(
+        g.client_id == actor.client_id, g.resource_id == resource.id, g.status == "active", g.valid_from <= day,
+        g.valid_until >= day)).all()
     if not grants:
         any_grant = session.execute(select(Grant.status, Grant.valid_until).where(
             Grant.client_id == actor.client_id, Grant.resource_id == resource.id)).all()
@@ -140,9 +194,10 @@ def shape(access: Access, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def provenance(session: Session, access: Access) -> dict[str, Any]:
-    head = session.get(RegistryHead, access.resource.id)
+    h = RegistryHead
+    head = session.execute(select(h.version, h.updated_at).where(h.resource_id == access.resource.id)).first()
     return {"resource_code": access.resource.code, "resource_name": access.resource.name,
-            "provider": access.resource.provider.name, "catalog_version": access.resource.version,
+            "provider": access.resource.provider_name, "catalog_version": access.resource.version,
             "data_version": head.version if head else 0,
             "updated_at": (head.updated_at.replace(tzinfo=dt.UTC).isoformat() if head else None),
             "masked_items": sorted(access.masks)}

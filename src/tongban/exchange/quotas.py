@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
@@ -19,14 +20,21 @@ from tongban import clock
 from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import TooManyRequests
-from tongban.exchange.models import Grant, QuotaUsage
+from tongban.exchange.models import QuotaUsage
 
-_UPSERT = text(
-    "INSERT INTO exchange_quota_usage (client_id, resource_id, span, window_start, calls) "
-    "VALUES (:c, :r, :w, :s, 1) "
+_UPSERT = (
+    "INSERT INTO exchange_quota_usage (client_id, resource_id, span, window_start, calls) VALUES {values} "
     "ON CONFLICT (client_id, resource_id, span, window_start) "
-    "DO UPDATE SET calls = exchange_quota_usage.calls + 1 RETURNING calls"
+    "DO UPDATE SET calls = exchange_quota_usage.calls + 1 RETURNING span, calls"
 )
+_UPSERT_BOTH = text(_UPSERT.format(values="(:c, :r, 'd', :d, 1), (:c, :r, 'm', :m, 1)"))
+_UPSERT_DAY = text(_UPSERT.format(values="(:c, :r, 'd', :d, 1)"))
+_UPSERT_MINUTE = text(_UPSERT.format(values="(:c, :r, 'm', :m, 1)"))
+
+
+class _HasLimits(Protocol):
+    calls_per_minute: int | None
+    calls_per_day: int | None
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ def _effective(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def limits_of(grants: Sequence[Grant]) -> Limits:
+def limits_of(grants: Sequence[_HasLimits]) -> Limits:
     """The most generous limit among the client's active grants for the resource (0 = unlimited)."""
     cfg = get_settings()
     minute = [_effective(g.calls_per_minute, cfg.exchange_default_calls_per_minute) for g in grants]
@@ -48,34 +56,29 @@ def limits_of(grants: Sequence[Grant]) -> Limits:
                   per_day=0 if (not day or 0 in day) else max(day))
 
 
-def _count(session: Session, client_id: int, resource_id: int, window: str, start: dt.datetime) -> int:
-    return int(session.execute(_UPSERT, {"c": client_id, "r": resource_id, "w": window, "s": start}).scalar_one())
-
-
 def count_call(session: Session, *, client_id: int, resource_id: int, limits: Limits) -> TooManyRequests | None:
     """Count one call; returns the error to answer with when a limit is exceeded (None: go on)."""
     if not limits.per_minute and not limits.per_day:
         return None
     now = utcnow()
-    error: TooManyRequests | None = None
-    if limits.per_day:
-        day_start = dt.datetime.combine(clock.today(), dt.time())
-        if _count(session, client_id, resource_id, "d", day_start) > limits.per_day:
-            local = dt.datetime.now(clock.BEIJING)
-            wait = 86_400 - (local.hour * 3600 + local.minute * 60 + local.second)
-            error = TooManyRequests(
-                f"本应用系统今日对该资源的调用已达上限（每日 {limits.per_day} 次），请明日再试或联系提供部门调整限额。",
-                code="quota_day_exceeded", retry_after=max(1, int(wait)),
-                detail={"limit": limits.per_day, "window": "day"})
-    if error is None and limits.per_minute:
-        minute_start = now.replace(second=0, microsecond=0)
-        if _count(session, client_id, resource_id, "m", minute_start) > limits.per_minute:
-            error = TooManyRequests(
-                f"调用过于频繁：本应用系统对该资源每分钟最多调用 {limits.per_minute} 次，请稍后再试。",
-                code="quota_minute_exceeded", retry_after=max(1, 60 - now.second),
-                detail={"limit": limits.per_minute, "window": "minute"})
+    params = {"c": client_id, "r": resource_id, "d": dt.datetime.combine(clock.today(), dt.time()),
+              "m": now.replace(second=0, microsecond=0)}
+    statement = _UPSERT_BOTH if (limits.per_minute and limits.per_day) else (
+        _UPSERT_DAY if limits.per_day else _UPSERT_MINUTE)
+    counts = {str(span): int(calls) for span, calls in session.execute(statement, params)}
     session.commit()
-    return error
+    if limits.per_day and counts.get("d", 0) > limits.per_day:
+        local = dt.datetime.now(clock.BEIJING)
+        wait = 86_400 - (local.hour * 3600 + local.minute * 60 + local.second)
+        return TooManyRequests(
+            f"本应用系统今日对该资源的调用已达上限（每日 {limits.per_day} 次），请明日再试或联系提供部门调整限额。",
+            code="quota_day_exceeded", retry_after=max(1, int(wait)), detail={"limit": limits.per_day, "window": "day"})
+    if limits.per_minute and counts.get("m", 0) > limits.per_minute:
+        return TooManyRequests(
+            f"调用过于频繁：本应用系统对该资源每分钟最多调用 {limits.per_minute} 次，请稍后再试。",
+            code="quota_minute_exceeded", retry_after=max(1, 60 - now.second),
+            detail={"limit": limits.per_minute, "window": "minute"})
+    return None
 
 
 def prune(session: Session, *, keep_days: int = 2) -> int:
