@@ -102,6 +102,15 @@ class ProviderRow(Counts):
     resources: int = Field(description="被调用的本部门资源数")
 
 
+class OverdueDisputes(BaseModel):
+    """A provider department's data-quality disputes past their answer deadline (as of today)."""
+
+    provider_id: int
+    name: str
+    overdue: int
+    oldest_due_on: dt.date
+
+
 class ExchangeStats(BaseModel):
     """共享交换监测: calls, errors and latency over a date range, from the hourly rollup."""
 
@@ -120,3 +129,5 @@ class ExchangeStats(BaseModel):
     resources: list[ResourceRow] = Field(description="按信息资源（调用量最大的前 50 个）")
     resources_total: int = Field(description="被调用的信息资源总数")
     providers: list[ProviderRow] = Field(description="按提供部门")
+    overdue_disputes: list[OverdueDisputes] = Field(
+        default_factory=list, description="逾期未答复的数据疑义，按提供部门（今日状态，不受日期范围影响）")
