@@ -117,11 +117,13 @@ def _merge(session: Session, actor: Actor, load: RegistryLoad, resource: Informa
     # The last row of each key wins when a file repeats a key; most files do not, and skip that step.
     last_rows = ("AND s.row_no IN (SELECT max(row_no) FROM registry_staging WHERE load_id = :load "
                  "GROUP BY record_key) " if distinct < staged else "")
-    # Key order keeps the inserts into the primary-key index local.
+    # On PostgreSQL, key order keeps the inserts into the primary-key index local. SQLite stores rows in
+    # insertion order and its key index fits the load's page cache, so sorting gigabytes would only cost.
+    order = "ORDER BY s.record_key " if dialect == "postgresql" else ""
     upsert = (
         "INSERT INTO registry_records (resource_id, record_key, checksum, data, seq, deleted, load_id, updated_at) "
         "SELECT :rid, s.record_key, s.checksum, s.data, :base + s.row_no, false, :load, :now "
-        "FROM registry_staging s WHERE s.load_id = :load " + last_rows + "ORDER BY s.record_key "
+        "FROM registry_staging s WHERE s.load_id = :load " + last_rows + order +
         "ON CONFLICT (resource_id, record_key) DO UPDATE SET checksum = excluded.checksum, data = excluded.data, "
         "seq = excluded.seq, deleted = false, load_id = excluded.load_id, updated_at = excluded.updated_at "
         "WHERE registry_records.checksum <> excluded.checksum OR registry_records.deleted")
@@ -191,6 +193,10 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
 
     report_path = report_path or path.with_name(path.stem + f".rejected-{load_id}.csv")
     rows_read = rejected = 0
+    # One connection for the whole load: on SQLite it gets a large page cache, so that the key
+    # indexes of millions of staged and merged rows stay in memory; it is reset afterwards.
+    bulk = factory()
+    _bulk_cache(bulk, on=True)
     try:
         with report_path.open("w", newline="", encoding="utf-8-sig") as report_file:
             report = csv.writer(report_file)
@@ -208,30 +214,30 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
                     continue
                 batch.append((row_no, key, *_encode(data)))
                 if len(batch) >= batch_size:
-                    _flush(factory, load_id, batch, rows_read, rejected)
+                    _flush(bulk, load_id, batch, rows_read, rejected)
                     batch = []
                     if progress:
                         progress(rows_read, rejected)
                 if fail_after_rows is not None and rows_read >= fail_after_rows:
                     raise RuntimeError("simulated interruption")  # tests: a load that dies midway
             if batch:
-                _flush(factory, load_id, batch, rows_read, rejected)
+                _flush(bulk, load_id, batch, rows_read, rejected)
             if progress:
                 progress(rows_read, rejected)
         merge_started = time.perf_counter()
-        session = factory()
-        try:
-            staged_load = session.get(RegistryLoad, load_id)
-            target = session.get(InformationResource, resource_id)
-            assert staged_load is not None and target is not None
-            staged_load.rows_read, staged_load.rows_rejected = rows_read, rejected
-            changed, duplicates, records = _merge(session, actor, staged_load, target)
-            session.commit()
-        finally:
-            session.close()
+        staged_load = bulk.get(RegistryLoad, load_id)
+        target = bulk.get(InformationResource, resource_id)
+        assert staged_load is not None and target is not None
+        staged_load.rows_read, staged_load.rows_rejected = rows_read, rejected
+        changed, duplicates, records = _merge(bulk, actor, staged_load, target)
+        bulk.commit()
     except BaseException as exc:
+        bulk.rollback()
         _fail(factory, load_id, exc)
         raise
+    finally:
+        _bulk_cache(bulk, on=False)
+        bulk.close()
     if duplicates:
         with report_path.open("a", newline="", encoding="utf-8-sig") as report_file:
             csv.writer(report_file).writerow(["", "", "", f"文件中有 {duplicates} 行主键重复，以最后出现的一行为准"])
@@ -241,16 +247,18 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
                         merge_seconds=time.perf_counter() - merge_started)
 
 
-def _flush(factory: sessionmaker[Session], load_id: int, batch: list[tuple[int, str, str, str]],
-           rows_read: int, rejected: int) -> None:
-    session = factory()
-    try:
-        _write_staging(session, load_id, batch)
-        session.execute(text("UPDATE registry_loads SET rows_read = :r, rows_rejected = :j WHERE id = :id"),
-                        {"r": rows_read, "j": rejected, "id": load_id})
+def _bulk_cache(session: Session, *, on: bool) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"PRAGMA cache_size = {-262144 if on else -2000}"))  # KiB: 256 MB / the default
         session.commit()
-    finally:
-        session.close()
+
+
+def _flush(session: Session, load_id: int, batch: list[tuple[int, str, str, str]], rows_read: int,
+           rejected: int) -> None:
+    _write_staging(session, load_id, batch)
+    session.execute(text("UPDATE registry_loads SET rows_read = :r, rows_rejected = :j WHERE id = :id"),
+                    {"r": rows_read, "j": rejected, "id": load_id})
+    session.commit()
 
 
 def _fail(factory: sessionmaker[Session], load_id: int, exc: BaseException) -> None:
