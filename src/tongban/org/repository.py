@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, WebSession
 
@@ -121,4 +121,6 @@ def list_clients(session: Session, *, department_ids: set[int] | None) -> Sequen
 
 
 def api_key_by_hash(session: Session, key_hash: str) -> ApiKey | None:
-    return session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash)).scalars().first()
+    # The client comes along in the same query: this runs on every call of every system.
+    return session.execute(select(ApiKey).options(joinedload(ApiKey.client)).where(ApiKey.key_hash == key_hash)
+                           ).scalars().first()
