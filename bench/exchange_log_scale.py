@@ -44,7 +44,7 @@ def fill(url: str, entries: int, chain: int) -> float:
     engine = make_engine(url)
     pg = engine.dialect.name == "postgresql"
     started = time.perf_counter()
-    series = ("SELECT g AS n FROM generate_series(:lo, :hi) AS g" if pg else
+    series = ("SELECT g AS n FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS g" if pg else
               "WITH RECURSIVE s(n) AS (SELECT :lo UNION ALL SELECT n + 1 FROM s WHERE n < :hi) SELECT n FROM s")
     ts = ("(timestamp '2024-01-01' + (n * interval '2 seconds'))" if pg else
           "datetime('2024-01-01', '+' || (n * 2) || ' seconds')")
