@@ -28,7 +28,8 @@ from tongban.disputes.schemas import (
     DisputeCreate,
     DisputeEscalation,
 )
-from tongban.errors import DomainError, Forbidden, translate_validation_errors
+from tongban.errors import DomainError, Forbidden
+from tongban.web.forms import allowed, error_message
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)
@@ -45,14 +46,6 @@ TIMELINE_LABELS = {
     "dispute.coordinate_uphold": "平台协调结论：维持原数据",
     "dispute.overdue": "逾期预警",
 }
-
-
-def _errors(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return translate_validation_errors(exc.errors())[0]
-    if isinstance(exc, DomainError):
-        return exc.message
-    raise exc
 
 
 def _tabs(actor: Actor) -> list[tuple[str, str]]:
@@ -118,7 +111,7 @@ async def new_dispute_submit(request: Request, session: DbSession, actor: Curren
         session.rollback()
         rid = data["resource_id"]
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
-        return _new_form(request, session, actor, int(rid) if rid.isdigit() else 0, form=data, error=_errors(exc),
+        return _new_form(request, session, actor, int(rid) if rid.isdigit() else 0, form=data, error=error_message(exc),
                          status_code=status_code)
     notice = f"疑义已提交，提供部门应在 {created.due_on} 前答复"
     return RedirectResponse(f"/disputes/{created.id}?notice={quote(notice)}", status_code=303)
@@ -136,14 +129,6 @@ def _note(action: str, detail: dict[str, Any]) -> str:
     return ""
 
 
-def _is(check: Any, *args: Any) -> bool:
-    try:
-        check(*args)
-    except DomainError:
-        return False
-    return True
-
-
 def _detail(request: Request, session: DbSession, actor: Actor, dispute_id: int, *, error: str | None = None,
             status_code: int = 200) -> Response:
     dispute = service.get_dispute(session=session, actor=actor, dispute_id=dispute_id)
@@ -154,7 +139,7 @@ def _detail(request: Request, session: DbSession, actor: Actor, dispute_id: int,
         "answer": dispute.status == "open" and rules.is_answerer(actor, dispute),
         "withdraw": dispute.status in UNRESOLVED and rules.is_raiser(actor, dispute),
         "attach": dispute.status in UNRESOLVED and rules.is_raiser(actor, dispute),
-        "escalate": dispute.status == "rejected" and _is(rules.check_raiser_staff, actor, dispute)
+        "escalate": dispute.status == "rejected" and allowed(rules.check_raiser_staff, actor, dispute)
         and (deadline is None or clock.today() <= deadline),
         "coordinate": dispute.status == "escalated" and rules.is_platform(actor),
     }
@@ -203,5 +188,5 @@ async def dispute_action(request: Request, session: DbSession, actor: CurrentAct
     except (ValidationError, DomainError) as exc:
         session.rollback()
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
-        return _detail(request, session, actor, dispute_id, error=_errors(exc), status_code=status_code)
+        return _detail(request, session, actor, dispute_id, error=error_message(exc), status_code=status_code)
     return RedirectResponse(f"/disputes/{dispute_id}?notice={quote(notice)}", status_code=303)

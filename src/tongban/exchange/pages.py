@@ -15,7 +15,7 @@ from tongban.authz import Actor, Permission
 from tongban.catalog import service as catalog
 from tongban.catalog.schemas import SENSITIVITY_LABELS
 from tongban.deps import CurrentActor, DbSession, secure_router
-from tongban.errors import DomainError, translate_validation_errors
+from tongban.errors import DomainError
 from tongban.exchange import permissions as rules
 from tongban.exchange import service
 from tongban.exchange.schemas import (
@@ -30,6 +30,7 @@ from tongban.exchange.schemas import (
     RequestCreate,
 )
 from tongban.org import service as org
+from tongban.web.forms import allowed, error_message
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)
@@ -42,14 +43,6 @@ TABS = {
     "compliance": "合规审查",
     "disputes": "争议协调",
 }
-
-
-def _errors(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return translate_validation_errors(exc.errors())[0]
-    if isinstance(exc, DomainError):
-        return exc.message
-    raise exc
 
 
 def _tabs(actor: Actor) -> list[tuple[str, str]]:
@@ -116,7 +109,7 @@ async def new_request_submit(request: Request, session: DbSession, actor: Curren
     except (ValidationError, DomainError) as exc:
         session.rollback()
         rid = str(data.get("resource_id") or "0")
-        return _new_form(request, session, actor, int(rid) if rid.isdigit() else 0, form=data, error=_errors(exc),
+        return _new_form(request, session, actor, int(rid) if rid.isdigit() else 0, form=data, error=error_message(exc),
                          status_code=422)
     return RedirectResponse(f"/sharing/requests/{created.id}?notice={quote('申请已提交，等待平台合规审查')}",
                             status_code=303)
@@ -129,10 +122,11 @@ def _detail(request: Request, session: DbSession, actor: Actor, request_id: int,
     resource_items = {i.key: i for i in req.resource.items}
     can = {
         "compliance": req.status == "submitted" and actor.has(Permission.SHARING_COMPLIANCE),
-        "decide": req.status in ("pending_provider", "objected") and _is(rules.check_provider, actor, req.provider_id),
-        "object": req.status == "refused" and _is(rules.check_consumer, actor, req),
+        "decide": req.status in ("pending_provider", "objected")
+        and allowed(rules.check_provider, actor, req.provider_id),
+        "object": req.status == "refused" and allowed(rules.check_consumer, actor, req),
         "withdraw": req.status in ("submitted", "pending_provider", "objected", "refused")
-        and _is(rules.check_consumer, actor, req),
+        and allowed(rules.check_consumer, actor, req),
         "coordinate": req.status == "objected" and actor.has(Permission.SHARING_COMPLIANCE),
     }
     return render(request, "sharing/detail.html", {
@@ -140,14 +134,6 @@ def _detail(request: Request, session: DbSession, actor: Actor, request_id: int,
         "can": can, "objection_deadline": service.objection_deadline(session, req),
         "SENSITIVITY_LABELS": SENSITIVITY_LABELS, "error": error,
         "notice": request.query_params.get("notice")}, status_code=status_code)
-
-
-def _is(check: Any, *args: Any) -> bool:
-    try:
-        check(*args)
-    except DomainError:
-        return False
-    return True
 
 
 @router.get("/sharing/requests/{request_id}", response_class=HTMLResponse)
@@ -188,7 +174,7 @@ async def request_action(request: Request, session: DbSession, actor: CurrentAct
     except (ValidationError, DomainError) as exc:
         session.rollback()
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
-        return _detail(request, session, actor, request_id, error=_errors(exc), status_code=status_code)
+        return _detail(request, session, actor, request_id, error=error_message(exc), status_code=status_code)
     return RedirectResponse(f"/sharing/requests/{request_id}?notice={quote(notice)}", status_code=303)
 
 
@@ -197,7 +183,7 @@ def grant_page(request: Request, session: DbSession, actor: CurrentActor, grant_
                error: str | None = None) -> Response:
     grant = service.get_grant(session=session, actor=actor, grant_id=grant_id)
     return render(request, "sharing/grant.html", {
-        "grant": service.grant_read(grant), "can_control": _is(rules.check_grant_control, actor, grant),
+        "grant": service.grant_read(grant), "can_control": allowed(rules.check_grant_control, actor, grant),
         "items": {i.key: i for i in grant.resource.items}, "GRANT_STATUS_LABELS": GRANT_STATUS_LABELS,
         "notice": request.query_params.get("notice"), "error": error})
 
@@ -216,7 +202,7 @@ async def grant_quota(request: Request, session: DbSession, actor: CurrentActor,
         service.set_grant_quota(session=session, actor=actor, grant_id=grant_id, quota=quota)
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        return grant_page(request, session, actor, grant_id, error=_errors(exc))
+        return grant_page(request, session, actor, grant_id, error=error_message(exc))
     return RedirectResponse(f"/sharing/grants/{grant_id}?notice={quote('调用限额已保存')}", status_code=303)
 
 
@@ -233,5 +219,5 @@ async def grant_action(request: Request, session: DbSession, actor: CurrentActor
         fn(session=session, actor=actor, grant_id=grant_id, action=GrantAction(reason=str(form.get("reason", ""))))
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        return grant_page(request, session, actor, grant_id, error=_errors(exc))
+        return grant_page(request, session, actor, grant_id, error=error_message(exc))
     return RedirectResponse(f"/sharing/grants/{grant_id}?notice={quote(notice)}", status_code=303)
