@@ -156,3 +156,64 @@ def published_resource(session: Session, provider_officer: User, **overrides):  
     actor = actor_of(provider_officer)
     r = catalog.create_resource(session=session, actor=actor, resource_in=resource_in(**overrides))
     return catalog.publish_resource(session=session, actor=actor, resource_id=r.id)
+
+
+def population_items():  # type: ignore[no-untyped-def]
+    """The five items of the test population registers (key: 公民身份号码)."""
+    from tongban.catalog.schemas import ItemIn
+
+    return [
+        ItemIn(name="公民身份号码", key="id_number", data_type="resident_id", length=18, required=True, is_key=True,
+               sensitivity="personal_sensitive"),
+        ItemIn(name="姓名", key="name", length=50, required=True, sensitivity="sensitive"),
+        ItemIn(name="性别", key="gender", length=1, sensitivity="internal"),
+        ItemIn(name="户籍地址", key="address", data_type="address", length=200, sensitivity="personal_sensitive"),
+        ItemIn(name="联系电话", key="phone", data_type="phone", sensitivity="personal_sensitive"),
+    ]
+
+
+def population_ids() -> list[str]:
+    from tongban.demo.city import resident_id
+
+    return [resident_id("610902", dt.date(1985, 3, 1) + dt.timedelta(days=i), 10 + i, i % 2 == 1) for i in range(5)]
+
+
+def population_world(session: Session, engine, city, tmp_path, *, name: str,  # type: ignore[no-untyped-def]
+                     granted: list[str]) -> dict:  # type: ignore[type-arg]
+    """户籍人口 of 人社局 (hrss) with five records ingested; 市场监管局 (amr) holds a grant on `granted` for its
+    system, whose API key is returned as `secret`."""
+    import csv
+
+    from tongban import clock
+    from tongban.authz import SYSTEM
+    from tongban.db import make_session_factory
+    from tongban.exchange import service as sharing
+    from tongban.exchange.schemas import ComplianceDecision, RequestCreate
+    from tongban.org.auth import new_api_key
+    from tongban.org.models import ApiKey
+    from tongban.registries import ingest as registry
+
+    items, ids = population_items(), population_ids()
+    resource = published_resource(session, city.users["hrss_data"], name=name, share_type="unconditional",
+                                  share_condition="", items=items)
+    path = tmp_path / "people.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow([i.key for i in items])
+        for n, rid in enumerate(ids):
+            w.writerow([rid, ["王建华", "李秀英", "张伟", "刘洋", "陈静"][n], "男" if n % 2 == 0 else "女",
+                        f"陕西省安康市汉滨区老城街道兴安路{n + 1}号", "13912345678"])
+    registry.ingest(factory=make_session_factory(engine), actor=SYSTEM, resource_code=resource.code, path=path)
+    client = app_client(session, city.amr, code="amr-register")
+    secret, prefix, digest = new_api_key()
+    session.add(ApiKey(client_id=client.id, key_prefix=prefix, key_hash=digest, label="test"))
+    session.commit()
+    req = sharing.submit_request(session=session, actor=actor_of(city.users["amr_data"]), request_in=RequestCreate(
+        resource_id=resource.id, client_id=client.id, items=granted,
+        purpose="企业开办登记核验法定代表人身份", legal_basis="《市场主体登记管理条例》", scenario="企业开办",
+        period_start=clock.today(), period_end=clock.today() + dt.timedelta(days=30)))
+    sharing.compliance_check(session=session, actor=actor_of(city.users["admin"]), request_id=req.id,
+                             decision=ComplianceDecision(decision="pass"))
+    grant = sharing.grant_for(session, req.id)
+    assert grant is not None
+    return {"resource": resource, "client": client, "secret": secret, "grant": grant}
