@@ -13,24 +13,11 @@ from tongban.clock import today
 from tongban.db import utcnow
 from tongban.disputes.models import DataDispute
 from tongban.workdays.service import WorkCalendar
+from tongban.workdays.stages import start_stage as start_stage  # callers enter stages through this module
 
 OBJECT_TYPE = "data_dispute"
 # States whose deadline someone must meet, and who that is.
 OWED_BY = {"open": "provider", "escalated": "platform"}
-
-
-def start_stage(dispute: DataDispute, calendar: WorkCalendar, *, status: str, days: int | None,
-                start: dt.date) -> None:
-    """Enter a stage; a stage with a deadline gets its due date (working days after `start`)."""
-    dispute.status = status
-    dispute.stage_started_on = start
-    dispute.stage_days = days or 0
-    dispute.overdue_flagged_at = None
-    if days:
-        deadline = calendar.add_working_days(start, days)
-        dispute.due_on, dispute.due_assumed = deadline.due, deadline.assumed
-    else:
-        dispute.due_on, dispute.due_assumed = None, False
 
 
 def close(dispute: DataDispute, status: str) -> None:

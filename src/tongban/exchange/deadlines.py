@@ -12,23 +12,10 @@ from tongban.authz import SYSTEM
 from tongban.db import utcnow
 from tongban.exchange.models import SharingRequest
 from tongban.workdays.service import WorkCalendar
+from tongban.workdays.stages import start_stage as start_stage  # callers enter stages through this module
 
 # States whose deadline someone must meet, and who that is.
 OWED_BY = {"submitted": "platform", "pending_provider": "provider", "objected": "platform"}
-
-
-def start_stage(request: SharingRequest, calendar: WorkCalendar, *, status: str, days: int | None,
-                start: dt.date) -> None:
-    """Enter a stage; a stage with a deadline gets its due date (working days after `start`)."""
-    request.status = status
-    request.stage_started_on = start
-    request.stage_days = days or 0
-    request.overdue_flagged_at = None
-    if days:
-        deadline = calendar.add_working_days(start, days)
-        request.due_on, request.due_assumed = deadline.due, deadline.assumed
-    else:
-        request.due_on, request.due_assumed = None, False
 
 
 def is_overdue(request: SharingRequest, today: dt.date) -> bool:
