@@ -88,7 +88,8 @@ def load_demo(session: Session) -> LoadResult:
     return result
 
 
-def _officer(session: Session, username: str) -> Actor:
+def officer(session: Session, username: str) -> Actor:
+    """A demo staff account as the acting user (the demo loaders act through the real services)."""
     user = session.execute(select(User).where(User.username == username)).scalar_one()
     return user_actor(user, client_ip="127.0.0.1")
 
@@ -100,7 +101,7 @@ def _client(session: Session, department_code: str) -> AppClient:
 
 def load_demo_requests(session: Session) -> None:
     """Sharing requests in every state, with some overdue, made by the demo officers."""
-    platform = _officer(session, "admin")
+    platform = officer(session, "admin")
     published = session.execute(select(InformationResource).where(InformationResource.status == "published")
                                 .order_by(InformationResource.id)).scalars().all()
     by_provider: dict[int, list[InformationResource]] = {}
@@ -139,7 +140,7 @@ def load_demo_requests(session: Session) -> None:
             continue
         used.add((client.id, resource.id))
         made += 1
-        consumer, provider = _officer(session, cuser), _officer(session, puser)
+        consumer, provider = officer(session, cuser), officer(session, puser)
         overdue = target.endswith("_overdue")
         start = today - dt.timedelta(days=20 if overdue else 2)
         keys = [i.key for i in resource.items][:4]

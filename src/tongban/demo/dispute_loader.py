@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
 from tongban.catalog.models import InformationResource
-from tongban.demo import city, registry_data
+from tongban.demo import city
+from tongban.demo.catalog_loader import officer
+from tongban.demo.registry_loader import register
 from tongban.disputes import service
 from tongban.disputes.schemas import DisputeAnswer, DisputeCreate, DisputeEscalation
 from tongban.org.auth import user_actor
@@ -27,17 +29,6 @@ from tongban.registries.models import RegistryRecord
 @dataclass
 class DisputeSummary:
     numbers: dict[str, str] = field(default_factory=dict)  # status → number of the demo dispute
-
-
-def _officer(session: Session, username: str) -> Actor:
-    user = session.execute(select(User).where(User.username == username)).scalar_one()
-    return user_actor(user, client_ip="127.0.0.1")
-
-
-def _resource(session: Session, kind: str) -> InformationResource:
-    provider_code, name, _, _ = registry_data.RESOURCE_MATCHES[kind]
-    query = select(InformationResource).join(Department, Department.id == InformationResource.provider_id)
-    return session.execute(query.where(Department.code == provider_code, InformationResource.name == name)).scalar_one()
 
 
 def _provider_officer(session: Session, resource: InformationResource) -> Actor:
@@ -59,8 +50,8 @@ def _first_entity_key(session: Session, resource: InformationResource) -> str:
 def load(session: Session) -> DisputeSummary:
     """Raise four disputes: open, corrected, escalated (waiting for the platform), open against 市场监管局."""
     summary = DisputeSummary()
-    population, entities = _resource(session, "population"), _resource(session, "legal_entities")
-    amr = _officer(session, "amr_data")
+    population, entities = register(session, "population"), register(session, "legal_entities")
+    amr = officer(session, "amr_data")
     psb = _provider_officer(session, population)
     people = city.CITIZENS
 
@@ -93,7 +84,7 @@ def load(session: Session) -> DisputeSummary:
         reason="申请人当场出示的身份证原件与共享数据不一致，双方各执一词，请平台协调核实。"))
     summary.numbers["escalated"] = d.number
 
-    d = service.raise_dispute(session=session, actor=_officer(session, "dsj_data"), dispute_in=DisputeCreate(
+    d = service.raise_dispute(session=session, actor=officer(session, "dsj_data"), dispute_in=DisputeCreate(
         resource_id=entities.id, record_key=_first_entity_key(session, entities),
         items=["entity_name"], description="一网通办办件时发现该企业名称已变更，共享数据仍为变更前的名称。"))
     summary.numbers["against_amr"] = d.number

@@ -19,12 +19,12 @@ from tongban import clock
 from tongban.authz import SYSTEM, Actor
 from tongban.catalog.models import InformationResource
 from tongban.demo import city, registry_data
+from tongban.demo.catalog_loader import officer
 from tongban.exchange import service as sharing
 from tongban.exchange.access import CallContext
 from tongban.exchange.gateway import get_record
 from tongban.exchange.schemas import ComplianceDecision, ProviderDecision, RequestCreate
-from tongban.org.auth import user_actor
-from tongban.org.models import AppClient, Department, User
+from tongban.org.models import AppClient, Department
 from tongban.registries import ingest
 
 # The pension register (企业职工基本养老保险参保信息) is shared through the provider's interface only,
@@ -39,7 +39,8 @@ class RegistrySummary:
     calls: int = 0
 
 
-def _resource(session: Session, kind: str) -> InformationResource:
+def register(session: Session, kind: str) -> InformationResource:
+    """The demo catalog resource a generated register (`registry_data.RESOURCE_MATCHES`) is loaded into."""
     provider_code, name, _, _ = registry_data.RESOURCE_MATCHES[kind]
     query = select(InformationResource).join(Department, Department.id == InformationResource.provider_id)
     return session.execute(query.where(Department.code == provider_code, InformationResource.name == name)).scalar_one()
@@ -66,24 +67,19 @@ def _entity_rows() -> list[dict[str, str]]:
     return rows
 
 
-def _officer(session: Session, username: str) -> Actor:
-    user = session.execute(select(User).where(User.username == username)).scalar_one()
-    return user_actor(user, client_ip="127.0.0.1")
-
-
 def _grant(session: Session, *, consumer: str, client_dept: str, resource: InformationResource, provider: str,
            items: list[str], purpose: str, legal_basis: str) -> None:
     client = session.execute(select(AppClient).join(Department).where(Department.code == client_dept)
                              ).scalars().first()
     assert client is not None
     today = clock.today()
-    req = sharing.submit_request(session=session, actor=_officer(session, consumer), request_in=RequestCreate(
+    req = sharing.submit_request(session=session, actor=officer(session, consumer), request_in=RequestCreate(
         resource_id=resource.id, client_id=client.id, items=items, purpose=purpose, legal_basis=legal_basis,
         scenario="一网通办业务办理中核验办事人信息", period_start=today, period_end=today + dt.timedelta(days=365)))
-    req = sharing.compliance_check(session=session, actor=_officer(session, "admin"), request_id=req.id,
+    req = sharing.compliance_check(session=session, actor=officer(session, "admin"), request_id=req.id,
                                    decision=ComplianceDecision(decision="pass"))
     if req.status == "pending_provider":
-        sharing.provider_decide(session=session, actor=_officer(session, provider), request_id=req.id,
+        sharing.provider_decide(session=session, actor=officer(session, provider), request_id=req.id,
                                 decision=ProviderDecision(decision="approve"))
 
 
@@ -98,13 +94,13 @@ def load(session: Session) -> RegistrySummary:
     }
     with tempfile.TemporaryDirectory() as tmp:
         for kind, (rows, columns) in sources.items():
-            resource = _resource(session, kind)
+            resource = register(session, kind)
             path = Path(tmp) / f"{kind}.csv"
             registry_data.write_csv(rows, path, columns)
             result = ingest.ingest(factory=factory, actor=SYSTEM, resource_code=resource.code, path=path,
                                    report_path=Path(tmp) / f"{kind}.rejected.csv")
             summary.records[resource.code] = result.records
-    population, entities = _resource(session, "population"), _resource(session, "legal_entities")
+    population, entities = register(session, "population"), register(session, "legal_entities")
     _grant(session, consumer="amr_data", client_dept="city-amr", resource=population, provider="psb_data",
            items=["id_number", "name", "gender", "reg_address"], purpose="企业开办登记时核验法定代表人身份",
            legal_basis="《中华人民共和国市场主体登记管理条例》第十五条")

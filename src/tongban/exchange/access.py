@@ -60,7 +60,6 @@ class ResourceView:
     version: int
     provider_id: int
     provider_name: str
-    share_methods: tuple[str, ...]
     items: tuple[ItemView, ...]
 
 
@@ -73,11 +72,11 @@ def resource_view(session: Session, code: str) -> ResourceView | None:
     """The resource with this code (any status), its provider's name and its items in catalog order."""
     r = InformationResource
     row = session.execute(select(r.id, r.name, r.status, r.version, r.provider_id, Department.name,
-                                 r.share_methods, r.updated_at).join(Department, Department.id == r.provider_id)
+                                 r.updated_at).join(Department, Department.id == r.provider_id)
                           .where(r.code == code)).first()
     if row is None:
         return None
-    rid, name, status, version, provider_id, provider_name, methods, updated = row
+    rid, name, status, version, provider_id, provider_name, updated = row
     cache_key = (rid, version, updated)
     items = _ITEMS.get(cache_key) if status == "published" else None
     if items is None:
@@ -90,7 +89,7 @@ def resource_view(session: Session, code: str) -> ResourceView | None:
                 _ITEMS.clear()
             _ITEMS[cache_key] = items
     return ResourceView(id=rid, code=code, name=name, status=status, version=version, provider_id=provider_id,
-                        provider_name=provider_name, share_methods=tuple(methods or ()), items=items)
+                        provider_name=provider_name, items=items)
 
 
 @dataclass
@@ -181,6 +180,18 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
     masks = {i.key: masking.masker(i.data_type, i.key, i.name) for i in resource.items
              if i.key in granted and masking.needs_mask(i.sensitivity) and i.key not in plain}
     return Access(resource=resource, items=items, plain=plain, masks=masks)
+
+
+def check_filters(session: Session, actor: Actor, ctx: CallContext, operation: str, code: str, access: Access,
+                  filters: dict[str, str], *, empty_message: str) -> None:
+    """A filtered call names at least one item, and only granted ones; refusals are logged like any other."""
+    unknown = [k for k in filters if k not in access.items]
+    if unknown:
+        raise refuse(session, actor, ctx, operation, code, access.resource, ValidationFailed(
+            "只能按已授权的信息项查询：" + "、".join(unknown) + " 不在授权范围内。", code="filter_not_granted"))
+    if not filters:
+        raise refuse(session, actor, ctx, operation, code, access.resource,
+                     ValidationFailed(empty_message, code="filter_required"))
 
 
 def shape(access: Access, data: dict[str, Any]) -> dict[str, Any]:

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 from tongban.authz import Actor
 from tongban.catalog.models import InformationResource
 from tongban.disputes.service import open_disputes
-from tongban.errors import Forbidden, NotFound, ValidationFailed
+from tongban.errors import Forbidden, NotFound
 from tongban.exchange.access import (
     CallContext,
     check_access,
+    check_filters,
     load_json,
     log_call,
     provenance,
-    refuse,
     shape,
     subject_types,
 )
@@ -56,12 +56,8 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
                   ctx: CallContext) -> dict[str, Any]:
     """按条件查询: equality filters on granted items, paged in key order."""
     acc = check_access(session, actor, ctx, code, "query")
-    unknown = [k for k in filters if k not in acc.items]
-    if unknown:
-        raise refuse(session, actor, ctx, "query", code, acc.resource, ValidationFailed(
-            "只能按已授权的信息项筛选：" + "、".join(unknown) + " 不在授权范围内。", code="filter_not_granted"))
-    if not filters:
-        raise ValidationFailed("请至少给出一个筛选条件；批量获取请使用数据导出接口。", code="filter_required")
+    check_filters(session, actor, ctx, "query", code, acc, filters,
+                  empty_message="请至少给出一个筛选条件；批量获取请使用数据导出接口。")
     dialect = session.get_bind().dialect.name
     clauses: list[str] = []
     params: dict[str, Any] = {"r": acc.resource.id, "limit": size, "offset": (page - 1) * size}

@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 
 from tongban import __version__
 from tongban.authz import Actor
-from tongban.errors import DomainError, NotFound, ValidationFailed
+from tongban.errors import DomainError, NotFound
 from tongban.exchange.access import (
     Access,
     CallContext,
     check_access,
+    check_filters,
     log_call,
     provenance,
-    refuse,
     shape,
     subject_types,
 )
@@ -149,13 +149,8 @@ def invoke(*, session: Session, actor: Actor, code: str, params: dict[str, str],
            ) -> dict[str, Any]:
     """接口调用: forward a query to the provider's system; answer only granted items, masked, logged."""
     acc = check_access(session, actor, ctx, code, OPERATION)
-    unknown = [k for k in params if k not in acc.items]
-    if unknown:
-        raise refuse(session, actor, ctx, OPERATION, code, acc.resource, ValidationFailed(
-            "只能按已授权的信息项查询：" + "、".join(unknown) + " 不在授权范围内。", code="filter_not_granted"))
-    if not params:
-        raise refuse(session, actor, ctx, OPERATION, code, acc.resource, ValidationFailed(
-            "请至少给出一个查询条件（如 ?id_number=…）；批量获取请使用数据导出接口。", code="filter_required"))
+    check_filters(session, actor, ctx, OPERATION, code, acc, params,
+                  empty_message="请至少给出一个查询条件（如 ?id_number=…）；批量获取请使用数据导出接口。")
     key_items = [i.key for i in acc.resource.items if i.is_key]
     asked_keys = [params[k] for k in key_items if k in params]
     endpoint = session.execute(select(ProviderEndpoint).where(ProviderEndpoint.resource_id == acc.resource.id)
