@@ -123,6 +123,41 @@ def test_replace_marks_missing_records_deleted(tmp_path: Path, engine: Engine, s
     assert head.last_seq == max(r.seq for r in deleted)
 
 
+def test_repeated_keys_last_row_wins_on_every_way(tmp_path: Path, engine: Engine, session: Session,
+                                                  population) -> None:  # type: ignore[no-untyped-def]
+    """A first load on PostgreSQL is copied straight into the records; a file that repeats a key
+    cannot be, and is read again through staging. Both databases end with the file's last rows."""
+    factory = make_session_factory(engine)
+    postgres = engine.dialect.name == "postgresql"
+    ids = _ids(6)
+    first = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                            path=_write(tmp_path / "a.csv", _people(ids[:4])))
+    assert first.way == ("direct" if postgres else "staged") and first.records == 4
+    # New keys repeated (5th), and an existing key repeated (1st): the last row of each wins.
+    rows = _people([ids[4], ids[0], ids[4], ids[0], ids[5]])
+    rows[2]["name"], rows[3]["name"] = "后来者", "改名"
+    again = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                            path=_write(tmp_path / "b.csv", rows))
+    assert again.way == "staged"  # the direct attempt met the repeated new key and started again
+    assert (again.rows_read, again.duplicates, again.rows_changed, again.records) == (5, 2, 3, 6)
+    records = _records(session, population.id)
+    assert records[ids[4]]["name"] == "后来者" and records[ids[0]]["name"] == "改名"
+    assert "主键重复" in again.report_path.read_text(encoding="utf-8-sig")  # type: ignore[union-attr]
+    # Existing keys repeated but no new key repeated: a direct load on PostgreSQL, same answer.
+    rows = _people([ids[1], ids[1]])
+    rows[1]["name"] = "再改"
+    third = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                            path=_write(tmp_path / "c.csv", rows))
+    assert third.way == ("direct" if postgres else "staged")
+    assert (third.duplicates, third.rows_changed) == (1, 1)
+    assert _records(session, population.id)[ids[1]]["name"] == "再改"
+    session.expire_all()
+    seqs = sorted(r.seq for r in session.execute(select(RegistryRecord)).scalars())
+    assert len(set(seqs)) == len(seqs)  # every change its own sequence number
+    head = session.execute(select(RegistryHead)).scalar_one()
+    assert head.last_seq == seqs[-1] and head.version == 3 and head.records == 6
+
+
 def test_interrupted_load_leaves_the_old_version_served(tmp_path: Path, engine: Engine, session: Session,
                                                         population) -> None:  # type: ignore[no-untyped-def]
     factory = make_session_factory(engine)

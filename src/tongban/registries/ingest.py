@@ -1,12 +1,13 @@
 """Ingest (数据归集): validate a file against its resource's items and publish it as the resource's records.
 
 1. A load row is created (status `loading`).
-2. The file is streamed in batches: each row is validated; good rows go to the staging table,
-   rejected rows to the report file with the reason. Memory stays bounded whatever the file size.
-3. When the whole file has been read, one transaction merges the staging rows into the records
-   (upsert by the record key; with mode `replace`, records missing from the file are marked
-   deleted), gives every changed record the next change-sequence numbers, marks the load
-   published, audits it and clears the staging rows.
+2. The file is streamed: each row is validated; good rows are written (see `publish`: straight into
+   the records for a register's first load on PostgreSQL, else into staging), rejected rows go to
+   the report file with the reason. Memory stays bounded whatever the file size.
+3. When the whole file has been read, the same transaction (staged loads: one merge transaction)
+   publishes the rows: upsert by the record key (with mode `replace`, records missing from the file
+   are marked deleted), every changed record gets the next change-sequence numbers, the load is
+   marked published and audited.
 If anything fails before that commit — a crash, Ctrl-C, a database error — the records are as they
 were: readers keep seeing the previously published data, and the load is marked failed.
 """
@@ -17,13 +18,13 @@ import csv
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.audit import service as audit
@@ -32,11 +33,16 @@ from tongban.catalog import permissions as catalog_rules
 from tongban.catalog.models import InformationResource
 from tongban.db import utcnow
 from tongban.errors import InvalidTransition, NotFound, ValidationFailed
-from tongban.registries.models import RegistryHead, RegistryLoad, RegistryStaging
-from tongban.registries.readers import detect_format, read_rows
-from tongban.registries.validation import RowRejected, Schema, compile_schema, validate_row
+from tongban.registries import publish
+from tongban.registries.models import RegistryLoad, RegistryStaging
+from tongban.registries.publish import Row
+from tongban.registries.readers import detect_format, open_rows
+from tongban.registries.validation import RowRejected, Schema, compile_schema
 
 Progress = Callable[[int, int], None]  # rows read, rows rejected
+# A PostgreSQL load writes rows straight into the records when the resource has at most this many
+# (the rows of their keys are held in memory for the merge); else it goes through staging.
+DIRECT_MAX_EXISTING = 100_000
 
 
 @dataclass
@@ -50,12 +56,13 @@ class IngestResult:
     records: int
     seconds: float
     report_path: Path | None
-    merge_seconds: float = 0.0  # of `seconds`: publishing the staged rows in one transaction
+    merge_seconds: float = 0.0  # of `seconds`: publishing the written rows
+    way: str = "staged"  # direct: COPY into a resource without records; staged: staging + merge
 
 
 def _encode(data: dict[str, str]) -> tuple[str, str]:
     """(checksum, JSON): encoded once, canonically (sorted keys, UTF-8), so that unchanged records compare equal."""
-    payload = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    payload = orjson.dumps(data)  # validation builds the dict in key order
     return hashlib.md5(payload, usedforsecurity=False).hexdigest(), payload.decode("utf-8")
 
 
@@ -75,91 +82,67 @@ def _resource(session: Session, actor: Actor, code: str) -> InformationResource:
     return resource
 
 
-def _write_staging(session: Session, load_id: int, rows: list[tuple[int, str, str, str]]) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        # COPY is several times faster than INSERT for bulk rows.
-        raw: Any = session.connection().connection.driver_connection
-        with raw.cursor() as cur, cur.copy(
-                "COPY registry_staging (load_id, row_no, record_key, checksum, data) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((load_id, *row))
-    else:
-        session.connection().exec_driver_sql(
-            "INSERT INTO registry_staging (load_id, row_no, record_key, checksum, data) VALUES (?, ?, ?, ?, ?)",
-            [(load_id, *row) for row in rows])
+class _Rows:
+    """Reads and validates the file: good rows out in batches, rejected rows to the report with the reason."""
+
+    def __init__(self, path: Path, schema: Schema, report: Any, batch_size: int,
+                 on_batch: Callable[[int, int], None], fail_after_rows: int | None) -> None:
+        self.path, self.schema, self.report, self.batch_size = path, schema, report, batch_size
+        self.on_batch, self.fail_after_rows = on_batch, fail_after_rows
+        self.rows_read = self.rejected = 0
+
+    def batches(self) -> Iterator[list[Row]]:
+        report, fail_after = self.report, self.fail_after_rows
+        header, rows = open_rows(self.path)
+        bound = self.schema.bind(header)
+        validate = bound.validate
+        batch: list[Row] = []
+        for row_no, values in rows:
+            self.rows_read += 1
+            try:
+                # Most rows are clean: the generated fast path; the rest also find their reasons.
+                key, data = validate(values)
+            except RowRejected as exc:
+                self.rejected += 1
+                guess = bound.key_guess(values)
+                for column, reason in exc.problems:
+                    report.writerow([row_no, guess, column, reason])
+                continue
+            batch.append((row_no, key, *_encode(data)))
+            if len(batch) >= self.batch_size:
+                self.on_batch(self.rows_read, self.rejected)
+                yield batch
+                batch = []
+            if fail_after is not None and self.rows_read >= fail_after:
+                raise RuntimeError("simulated interruption")  # tests: a load that dies midway
+        self.on_batch(self.rows_read, self.rejected)
+        if batch:
+            yield batch
+
+    def rows(self) -> Iterator[Row]:
+        for batch in self.batches():
+            yield from batch
 
 
-def _merge(session: Session, actor: Actor, load: RegistryLoad, resource: InformationResource) -> tuple[int, int, int]:
-    """Publish the staged rows (one transaction). Returns (changed, duplicates, record count)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.execute(text("UPDATE registry_heads SET resource_id = resource_id WHERE resource_id = :r"),
-                        {"r": resource.id})  # take the write lock before reading the head
-    head = session.execute(select(RegistryHead).where(RegistryHead.resource_id == resource.id)
-                           .with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = RegistryHead(resource_id=resource.id, last_seq=0, version=0, records=0)
-        session.add(head)
-        session.flush()
-    base = head.last_seq
-    now = utcnow()
-    params = {"rid": resource.id, "load": load.id, "base": base, "now": now}
-    if dialect == "postgresql":
-        # Planner statistics of the fresh staging rows (else it expects a handful and loops), and
-        # room to hash millions of keys in memory rather than sorting them on disk.
-        session.execute(text("ANALYZE registry_staging"))
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-    staged = session.execute(select(func.count()).select_from(RegistryStaging).where(
-        RegistryStaging.load_id == load.id)).scalar() or 0
-    distinct = session.execute(text(
-        "SELECT count(*) FROM (SELECT 1 FROM registry_staging WHERE load_id = :load GROUP BY record_key) AS g"),
-        params).scalar() or 0
-    # The last row of each key wins when a file repeats a key; most files do not, and skip that step.
-    last_rows = ("AND s.row_no IN (SELECT max(row_no) FROM registry_staging WHERE load_id = :load "
-                 "GROUP BY record_key) " if distinct < staged else "")
-    # On PostgreSQL, key order keeps the inserts into the primary-key index local. SQLite stores rows in
-    # insertion order and its key index fits the load's page cache, so sorting gigabytes would only cost.
-    order = "ORDER BY s.record_key " if dialect == "postgresql" else ""
-    upsert = (
-        "INSERT INTO registry_records (resource_id, record_key, checksum, data, seq, deleted, load_id, updated_at) "
-        "SELECT :rid, s.record_key, s.checksum, s.data, :base + s.row_no, false, :load, :now "
-        "FROM registry_staging s WHERE s.load_id = :load " + last_rows + order +
-        "ON CONFLICT (resource_id, record_key) DO UPDATE SET checksum = excluded.checksum, data = excluded.data, "
-        "seq = excluded.seq, deleted = false, load_id = excluded.load_id, updated_at = excluded.updated_at "
-        "WHERE registry_records.checksum <> excluded.checksum OR registry_records.deleted")
-    changed = _rowcount(session.execute(text(upsert), params))
-    top = session.execute(select(func.max(RegistryStaging.row_no)).where(RegistryStaging.load_id == load.id)
-                          ).scalar() or 0
-    last_seq = base + top
-    if load.mode == "replace":
-        # Records not in the file are deleted, each with its own sequence number after the file's.
-        gone = _rowcount(session.execute(text(
-            "UPDATE registry_records SET deleted = true, load_id = :load, updated_at = :now, seq = :top + g.n "
-            "FROM (SELECT r.record_key AS k, row_number() OVER (ORDER BY r.record_key) AS n FROM registry_records r "
-            "WHERE r.resource_id = :rid AND NOT r.deleted AND NOT EXISTS (SELECT 1 FROM registry_staging s "
-            "WHERE s.load_id = :load AND s.record_key = r.record_key)) AS g "
-            "WHERE registry_records.resource_id = :rid AND registry_records.record_key = g.k"),
-            {**params, "top": last_seq}))
-        changed += gone
-        last_seq += gone
-    records = session.execute(text("SELECT count(*) FROM registry_records WHERE resource_id = :rid AND NOT deleted"),
-                              {"rid": resource.id}).scalar() or 0
-    head.last_seq = max(head.last_seq, last_seq)
-    head.version += 1
-    head.published_load_id = load.id
-    head.records = int(records)
-    head.updated_at = now
-    load.status, load.finished_at, load.rows_changed = "published", now, int(changed)
-    session.execute(delete(RegistryStaging).where(RegistryStaging.load_id == load.id))
-    audit.record(session, actor=actor, action="registry.publish", object_type="resource", object_id=resource.code,
-                 detail={"load_id": load.id, "mode": load.mode, "rows_read": load.rows_read,
-                         "rows_rejected": load.rows_rejected, "changed": int(changed), "records": int(records),
-                         "version": head.version, "last_seq": head.last_seq, "source": load.source_name})
-    return int(changed), int(staged - distinct), int(records)
+class _LoadProgress:
+    """The caller's progress callback, and the load row's counts (for the pages) about once a second,
+    written by their own short transactions: the load's own connection is busy streaming rows."""
 
+    def __init__(self, factory: sessionmaker[Session], load_id: int, progress: Progress | None) -> None:
+        self.factory, self.load_id, self.progress = factory, load_id, progress
+        self.written_at = 0.0
 
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount)
+    def __call__(self, rows_read: int, rejected: int) -> None:
+        if self.progress:
+            self.progress(rows_read, rejected)
+        now = time.monotonic()
+        if now - self.written_at < 1.0:
+            return
+        self.written_at = now
+        with self.factory() as side:
+            side.execute(text("UPDATE registry_loads SET rows_read = :r, rows_rejected = :j WHERE id = :id"),
+                         {"r": rows_read, "j": rejected, "id": self.load_id})
+            side.commit()
 
 
 def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, path: Path, mode: str = "upsert",
@@ -170,66 +153,27 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
         raise ValidationFailed("导入方式应为 upsert（按主键更新）或 replace（整体替换）。", code="bad_mode")
     detect_format(path)
     started = time.perf_counter()
-    session = factory()
-    try:
-        resource = _resource(session, actor, resource_code)
-        schema: Schema = compile_schema(resource.items)
-        resource_id, code = resource.id, resource.code
-        # Loads left `loading` by a crash are marked failed and their staging rows dropped.
-        stale = session.execute(select(RegistryLoad).where(RegistryLoad.resource_id == resource_id,
-                                                           RegistryLoad.status == "loading")).scalars().all()
-        for old in stale:
-            old.status, old.error, old.finished_at = "failed", "导入中断（进程退出或断电）", utcnow()
-            session.execute(delete(RegistryStaging).where(RegistryStaging.load_id == old.id))
-        load = RegistryLoad(resource_id=resource_id, mode=mode, status="loading", source_name=path.name[:255],
-                            started_by=actor.id if actor.is_staff else None)
-        session.add(load)
-        audit.record(session, actor=actor, action="registry.ingest_start", object_type="resource", object_id=code,
-                     detail={"file": path.name, "mode": mode})
-        session.commit()
-        load_id = load.id
-    finally:
-        session.close()
-
+    load_id, resource_id, code, schema = _start(factory, actor, resource_code, path, mode)
     report_path = report_path or path.with_name(path.stem + f".rejected-{load_id}.csv")
-    rows_read = rejected = 0
+    tick = _LoadProgress(factory, load_id, progress)
     # One connection for the whole load: on SQLite it gets a large page cache, so that the key
     # indexes of millions of staged and merged rows stay in memory; it is reset afterwards.
     bulk = factory()
     _bulk_cache(bulk, on=True)
+    way = "direct" if publish.is_postgres(bulk) else "staged"
     try:
-        with report_path.open("w", newline="", encoding="utf-8-sig") as report_file:
-            report = csv.writer(report_file)
-            report.writerow(["行号", "主键", "信息项", "问题"])
-            batch: list[tuple[int, str, str, str]] = []
-            for row_no, raw in read_rows(path):
-                rows_read += 1
+        while True:
+            with report_path.open("w", newline="", encoding="utf-8-sig") as report_file:
+                report = csv.writer(report_file)
+                report.writerow(["行号", "主键", "信息项", "问题"])
+                reader = _Rows(path, schema, report, batch_size, tick, fail_after_rows)
                 try:
-                    key, data = validate_row(schema, raw)
-                except RowRejected as exc:
-                    rejected += 1
-                    guess = "|".join(str(raw.get(k, "")) for k in schema.key_columns)
-                    for column, reason in exc.problems:
-                        report.writerow([row_no, guess, column, reason])
+                    outcome = _load(bulk, actor, load_id, resource_id, reader, way)
+                except publish.RepeatedKey:
+                    bulk.rollback()
+                    way = "staged"  # the file repeats a key: read it again into staging
                     continue
-                batch.append((row_no, key, *_encode(data)))
-                if len(batch) >= batch_size:
-                    _flush(bulk, load_id, batch, rows_read, rejected)
-                    batch = []
-                    if progress:
-                        progress(rows_read, rejected)
-                if fail_after_rows is not None and rows_read >= fail_after_rows:
-                    raise RuntimeError("simulated interruption")  # tests: a load that dies midway
-            if batch:
-                _flush(bulk, load_id, batch, rows_read, rejected)
-            if progress:
-                progress(rows_read, rejected)
-        merge_started = time.perf_counter()
-        staged_load = bulk.get(RegistryLoad, load_id)
-        target = bulk.get(InformationResource, resource_id)
-        assert staged_load is not None and target is not None
-        staged_load.rows_read, staged_load.rows_rejected = rows_read, rejected
-        changed, duplicates, records = _merge(bulk, actor, staged_load, target)
+            break
         bulk.commit()
     except BaseException as exc:
         bulk.rollback()
@@ -238,27 +182,82 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
     finally:
         _bulk_cache(bulk, on=False)
         bulk.close()
+    changed, duplicates, records, merge_seconds, way = outcome
     if duplicates:
         with report_path.open("a", newline="", encoding="utf-8-sig") as report_file:
             csv.writer(report_file).writerow(["", "", "", f"文件中有 {duplicates} 行主键重复，以最后出现的一行为准"])
-    return IngestResult(load_id=load_id, resource_code=code, rows_read=rows_read, rows_rejected=rejected,
-                        rows_changed=changed, duplicates=duplicates, records=records,
-                        seconds=time.perf_counter() - started, report_path=report_path,
-                        merge_seconds=time.perf_counter() - merge_started)
+    return IngestResult(load_id=load_id, resource_code=code, rows_read=reader.rows_read,
+                        rows_rejected=reader.rejected, rows_changed=changed, duplicates=duplicates, records=records,
+                        seconds=time.perf_counter() - started, report_path=report_path, merge_seconds=merge_seconds,
+                        way=way)
+
+
+def _start(factory: sessionmaker[Session], actor: Actor, resource_code: str, path: Path,
+           mode: str) -> tuple[int, int, str, Schema]:
+    """Checks the resource and creates the load row (committed, so that a failure can be recorded)."""
+    with factory() as session:
+        resource = _resource(session, actor, resource_code)
+        schema = compile_schema(resource.items)
+        # Loads left `loading` by a crash are marked failed and their staging rows dropped.
+        stale = session.execute(select(RegistryLoad).where(RegistryLoad.resource_id == resource.id,
+                                                           RegistryLoad.status == "loading")).scalars().all()
+        for old in stale:
+            old.status, old.error, old.finished_at = "failed", "导入中断（进程退出或断电）", utcnow()
+            session.execute(delete(RegistryStaging).where(RegistryStaging.load_id == old.id))
+        load = RegistryLoad(resource_id=resource.id, mode=mode, status="loading", source_name=path.name[:255],
+                            started_by=actor.id if actor.is_staff else None)
+        session.add(load)
+        audit.record(session, actor=actor, action="registry.ingest_start", object_type="resource",
+                     object_id=resource.code, detail={"file": path.name, "mode": mode})
+        session.commit()
+        return load.id, resource.id, resource.code, schema
+
+
+def _load(bulk: Session, actor: Actor, load_id: int, resource_id: int, reader: _Rows,
+          way: str) -> tuple[int, int, int, float, str]:
+    """Writes and publishes the rows (one transaction on PostgreSQL; staging batches committed on SQLite).
+    Returns (changed, duplicates, records, seconds of the publish step, the way taken)."""
+    now = utcnow()
+    if way == "direct":
+        head = publish.lock_head(bulk, resource_id)
+        existing = publish.existing_keys(bulk, resource_id, DIRECT_MAX_EXISTING)
+        if existing is not None:
+            written, top, held, repeated = publish.copy_records(bulk, resource_id=resource_id, load_id=load_id,
+                                                      base=head.last_seq, now=now, rows=reader.rows(),
+                                                      existing=existing)
+            merge_started = time.perf_counter()
+            load, resource = _load_rows(bulk, load_id, resource_id, reader)
+            changed, last_seq = written, head.last_seq + top
+            if held or (load.mode == "replace" and existing):
+                publish.stage_rows(bulk, load_id, [list(held.values())])
+                merged, _, last_seq = publish.merge(bulk, load, resource, head, now, top=top)
+                changed += merged
+            records = publish.publish(bulk, actor, load=load, resource=resource, head=head, changed=changed,
+                                      last_seq=last_seq, now=now, way="direct")
+            return changed, repeated, records, time.perf_counter() - merge_started, way
+    publish.stage_rows(bulk, load_id, reader.batches())
+    merge_started = time.perf_counter()
+    head = publish.lock_head(bulk, resource_id)
+    load, resource = _load_rows(bulk, load_id, resource_id, reader)
+    changed, duplicates, last_seq = publish.merge(bulk, load, resource, head, now)
+    records = publish.publish(bulk, actor, load=load, resource=resource, head=head, changed=changed,
+                              last_seq=last_seq, now=now, way="staged")
+    return changed, duplicates, records, time.perf_counter() - merge_started, "staged"
+
+
+def _load_rows(bulk: Session, load_id: int, resource_id: int,
+               reader: _Rows) -> tuple[RegistryLoad, InformationResource]:
+    load = bulk.get(RegistryLoad, load_id, populate_existing=True)
+    resource = bulk.get(InformationResource, resource_id)
+    assert load is not None and resource is not None
+    load.rows_read, load.rows_rejected = reader.rows_read, reader.rejected
+    return load, resource
 
 
 def _bulk_cache(session: Session, *, on: bool) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text(f"PRAGMA cache_size = {-262144 if on else -2000}"))  # KiB: 256 MB / the default
         session.commit()
-
-
-def _flush(session: Session, load_id: int, batch: list[tuple[int, str, str, str]], rows_read: int,
-           rejected: int) -> None:
-    _write_staging(session, load_id, batch)
-    session.execute(text("UPDATE registry_loads SET rows_read = :r, rows_rejected = :j WHERE id = :id"),
-                    {"r": rows_read, "j": rejected, "id": load_id})
-    session.commit()
 
 
 def _fail(factory: sessionmaker[Session], load_id: int, exc: BaseException) -> None:

@@ -1,4 +1,7 @@
-"""Streaming readers of CSV, xlsx and Parquet files: rows as dicts, in bounded memory."""
+"""Streaming readers of CSV, xlsx and Parquet files: the header, then rows as lists in header order.
+
+Memory stays bounded whatever the file size.
+"""
 
 from __future__ import annotations
 
@@ -20,18 +23,18 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number as a person counts it in the file, row) for every data row."""
+Rows = Iterator[tuple[int, list[Any]]]  # (row number as a person counts it in the file, values)
+
+
+def open_rows(path: Path) -> tuple[list[str], Rows]:
+    """The file's header and its data rows. An empty file has an empty header and no rows."""
     fmt = detect_format(path)
-    if fmt == "csv":
-        yield from _csv(path)
-    elif fmt == "xlsx":
-        yield from _xlsx(path)
-    else:
-        yield from _parquet(path)
+    rows = _csv(path) if fmt == "csv" else _xlsx(path) if fmt == "xlsx" else _parquet(path)
+    header = next(rows, None)
+    return (header[1], rows) if header is not None else ([], iter(()))
 
 
-def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv(path: Path) -> Rows:
     raw = path.open("rb")
     head = raw.read(4)
     raw.seek(0)
@@ -39,7 +42,7 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
         reader = csv.reader(text)
         try:
-            header = [h.strip() for h in next(reader)]
+            yield 1, [h.strip() for h in next(reader)]
         except StopIteration:
             return
         except UnicodeDecodeError:
@@ -48,13 +51,13 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             for n, values in enumerate(reader, start=2):
                 if values:
-                    yield n, dict(zip(header, values, strict=False))
+                    yield n, values
         except UnicodeDecodeError:
             raise ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。",
                                    code="bad_encoding") from None
 
 
-def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _xlsx(path: Path) -> Rows:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -63,23 +66,24 @@ def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise ValidationFailed("无法读取该 xlsx 文件，请确认文件完整且为 .xlsx 格式。", code="bad_file") from None
     rows = sheet.iter_rows()
     try:
-        header = [str(h).strip() for h in next(rows)]
+        yield 1, [str(h).strip() for h in next(rows)]
     except StopIteration:
         return
     for n, values in enumerate(rows, start=2):
         if any(v not in ("", None) for v in values):
-            yield n, dict(zip(header, values, strict=False))
+            yield n, values
 
 
-def _parquet(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _parquet(path: Path) -> Rows:
     import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(str(path))
     except Exception:  # pyarrow raises ArrowInvalid and others for broken files
         raise ValidationFailed("无法读取该 Parquet 文件，请确认文件完整。", code="bad_file") from None
+    yield 1, list(parquet.schema_arrow.names)
     n = 1
     for batch in parquet.iter_batches(batch_size=20_000):
-        for row in batch.to_pylist():
+        for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
             n += 1
-            yield n, row
+            yield n, list(row)
