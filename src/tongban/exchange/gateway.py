@@ -44,12 +44,14 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
         session.commit()
         raise NotFound("没有该主键的记录。", code="record_not_found")
     data = load_json(row[0])
-    log_call(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
-         records=[data], keys=[key], result="ok", status=200, subject_types=subject_types(acc))
-    session.commit()
+    # The whole answer is read before the log entry, so that the call ends with its commit.
     disputes = open_disputes(session, acc.resource.id, [key]).get(key, [])
-    return {"data": shape(acc, data), "disputed": bool(disputes), "disputes": disputes,
-            "provenance": provenance(session, acc)}
+    answer = {"data": shape(acc, data), "disputed": bool(disputes), "disputes": disputes,
+              "provenance": provenance(session, acc)}
+    log_call(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
+             records=[data], keys=[key], result="ok", status=200, subject_types=subject_types(acc))
+    session.commit()
+    return answer
 
 
 def query_records(*, session: Session, actor: Actor, code: str, filters: dict[str, str], page: int, size: int,
@@ -74,15 +76,16 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
         f"SELECT count(*) FROM registry_records WHERE resource_id = :r AND NOT deleted AND {where}"),  # noqa: S608
         params).scalar_one()
     records = [load_json(d) for _, d in rows]
-    log_call(session, actor, ctx, operation="query", resource=acc.resource, code=code, items=acc.items,
-         records=records, keys=[k for k, _ in rows], result="ok", status=200,
-         subject_types=subject_types(acc))
-    session.commit()
     disputed = open_disputes(session, acc.resource.id, [k for k, _ in rows])
     # Rows are flagged by position: the record key may be an item the grant does not cover.
     flags = [{"row": n, "disputes": disputed[k]} for n, (k, _) in enumerate(rows) if k in disputed]
-    return {"items": [shape(acc, d) for d in records], "total": int(total), "page": page, "size": size,
-            "disputed_rows": flags, "provenance": provenance(session, acc)}
+    answer = {"items": [shape(acc, d) for d in records], "total": int(total), "page": page, "size": size,
+              "disputed_rows": flags, "provenance": provenance(session, acc)}
+    log_call(session, actor, ctx, operation="query", resource=acc.resource, code=code, items=acc.items,
+             records=records, keys=[k for k, _ in rows], result="ok", status=200,
+             subject_types=subject_types(acc))
+    session.commit()
+    return answer
 
 
 def data_uses(*, session: Session, actor: Actor, page: int = 1, size: int = 50) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from tongban.audit import service as audit
@@ -18,7 +18,7 @@ from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
 from tongban.org import repository as repo
-from tongban.org.models import ApiKey, LoginAttempt, User, WebSession
+from tongban.org.models import ApiKey, AppClient, LoginAttempt, User, WebSession, api_key_state
 
 _hasher = PasswordHasher()
 # Verified when the user name is unknown, so that a miss costs as long as a wrong password.
@@ -180,19 +180,23 @@ def new_api_key() -> tuple[str, str, str]:
 
 def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Actor:
     """The application client behind a bearer key; refuses unknown, revoked and expired keys."""
-    key = repo.api_key_by_hash(session, token_hash(secret.strip()))
-    if key is None:
+    # Every call of every system comes through here: one Core query for the key and its client.
+    k, c = ApiKey, AppClient
+    row = session.execute(select(k.id, k.revoked_at, k.expires_at, k.last_used_at, c.id, c.name, c.code,
+                                 c.department_id, c.status).join(c, c.id == k.client_id)
+                          .where(k.key_hash == token_hash(secret.strip()))).first()
+    if row is None:
         raise NotAuthenticated("API 密钥无效，请检查 Authorization 请求头（Bearer 密钥）。",
                                code="api_key_invalid")
+    key_id, revoked_at, expires_at, last_used_at, client_id, name, code, department_id, client_status = row
     now = utcnow()
-    state = key.state_at(now)
-    client = key.client
-    actor = Actor(kind="client", id=client.id, name=client.name, username=client.code,
-                  department_id=client.department_id, client_id=client.id, client_ip=client_ip)
-    if state != "active" or client.status != "active":
+    state = api_key_state(revoked_at, expires_at, now)
+    actor = Actor(kind="client", id=client_id, name=name, username=code, department_id=department_id,
+                  client_id=client_id, client_ip=client_ip)
+    if state != "active" or client_status != "active":
         reason = state if state != "active" else "client_disabled"
         audit.record(session, actor=actor, action="api_key.rejected", object_type="api_key",
-                     object_id=key.id, result="denied", detail={"reason": reason})
+                     object_id=key_id, result="denied", detail={"reason": reason})
         session.commit()
         messages = {
             "revoked": ("api_key_revoked", "该 API 密钥已被吊销，请联系本部门管理员签发新密钥。"),
@@ -202,8 +206,8 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
         code, message = messages[reason]
         raise NotAuthenticated(message, code=code)
     # Write last-use at most every five minutes: a busy system must not turn reads into writes.
-    if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=5):
-        key.last_used_at = now
+    if last_used_at is None or now - last_used_at > dt.timedelta(minutes=5):
+        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
         session.commit()
     return actor
 

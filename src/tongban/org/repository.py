@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, WebSession
+from tongban.org.models import AppClient, Department, LoginAttempt, Region, User, WebSession
 
 
 def get_region(session: Session, code: str) -> Region | None:
@@ -119,8 +119,3 @@ def list_clients(session: Session, *, department_ids: set[int] | None) -> Sequen
         stmt = stmt.where(AppClient.department_id.in_(department_ids))
     return session.execute(stmt.order_by(AppClient.department_id, AppClient.id)).scalars().all()
 
-
-def api_key_by_hash(session: Session, key_hash: str) -> ApiKey | None:
-    # The client comes along in the same query: this runs on every call of every system.
-    return session.execute(select(ApiKey).options(joinedload(ApiKey.client)).where(ApiKey.key_hash == key_hash)
-                           ).scalars().first()

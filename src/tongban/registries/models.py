@@ -40,7 +40,9 @@ class RegistryStaging(Base):
     __tablename__ = "registry_staging"
     __table_args__ = (Index("ix_registry_staging_load_key", "load_id", "record_key"),)
 
-    load_id: Mapped[int] = mapped_column(ForeignKey("registry_loads.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key: checked once per staged row it slowed bulk loads; the code that ends a load
+    # deletes its staging rows (0010).
+    load_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     row_no: Mapped[int] = mapped_column(_BIG, primary_key=True)
     record_key: Mapped[str] = mapped_column(String(255))
     checksum: Mapped[str] = mapped_column(String(32))

@@ -12,9 +12,10 @@ Two ways, chosen per load by `ingest`:
   records keep their change sequence and subscribers only see real changes.
 
 On PostgreSQL each phase is one COPY stream fed through psycopg's queued writer: the server parses
-and indexes rows on one core while Python validates the next ones on the other. On SQLite (one
-writer for the whole database) staging rows are committed per batch so that other writers, such
-as the exchange log, get their turn between batches.
+and indexes rows on one core while Python validates the next ones on the other, and staging is a
+temporary table of the load's transaction. On SQLite (one writer for the whole database) staging
+rows go to `registry_staging`, committed per batch so that other writers, such as the exchange
+log, get their turn between batches.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from tongban.audit import service as audit
@@ -101,10 +102,19 @@ def copy_records(session: Session, *, resource_id: int, load_id: int, base: int,
     return written, top, held, repeated
 
 
+def _staging(session: Session) -> str:
+    """Where a load's staging rows go: on PostgreSQL a temporary table of the load's transaction
+    (private, never bloated by earlier loads, no index to maintain, dropped at commit or rollback);
+    on SQLite the shared `registry_staging`, committed per batch and deleted after the merge."""
+    return "load_staging" if is_postgres(session) else "registry_staging"
+
+
 def stage_rows(session: Session, load_id: int, batches: Iterable[list[Row]]) -> None:
-    """Staged load, first half: the validated rows into `registry_staging`."""
+    """Staged load, first half: the validated rows into staging."""
     if is_postgres(session):
-        with _copy(session, "COPY registry_staging (load_id, row_no, record_key, checksum, data) FROM STDIN") as copy:
+        session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS load_staging (LIKE registry_staging) "
+                             "ON COMMIT DROP"))
+        with _copy(session, "COPY load_staging (load_id, row_no, record_key, checksum, data) FROM STDIN") as copy:
             write = copy.write_row
             for batch in batches:
                 for row in batch:
@@ -122,48 +132,54 @@ def merge(session: Session, load: RegistryLoad, resource: InformationResource, h
     directly. Rows this load wrote directly are not deleted by replace mode.
     Returns (changed, duplicates, last sequence number)."""
     dialect = session.get_bind().dialect.name
+    staging = _staging(session)
     base = head.last_seq
     params = {"rid": resource.id, "load": load.id, "base": base, "now": now}
     if dialect == "postgresql":
         # Planner statistics of the fresh staging rows (else it expects a handful and loops), and
-        # room to hash millions of keys in memory rather than sorting them on disk.
-        session.execute(text("ANALYZE registry_staging"))
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-    staged = session.execute(select(func.count()).select_from(RegistryStaging).where(
-        RegistryStaging.load_id == load.id)).scalar() or 0
+        # room to hash millions of keys in memory (a 5-million-row register's keys and checksums take
+        # about 520 MB) rather than spilling them to disk in batches.
+        session.execute(text("ANALYZE load_staging"))
+        session.execute(text("SET LOCAL work_mem = '1GB'"))
+    # Table names below are the two constants of `_staging`, never outside text.
+    staged, staged_top = session.execute(text(
+        f"SELECT count(*), coalesce(max(row_no), 0) FROM {staging} WHERE load_id = :load"), params).one()  # noqa: S608
     distinct = session.execute(text(
-        "SELECT count(*) FROM (SELECT 1 FROM registry_staging WHERE load_id = :load GROUP BY record_key) AS g"),
+        f"SELECT count(*) FROM (SELECT 1 FROM {staging} WHERE load_id = :load GROUP BY record_key) AS g"),  # noqa: S608
         params).scalar() or 0
     # The last row of each key wins when a file repeats a key; most files do not, and skip that step.
-    last_rows = ("AND s.row_no IN (SELECT max(row_no) FROM registry_staging WHERE load_id = :load "
+    last_rows = (f"AND s.row_no IN (SELECT max(row_no) FROM {staging} WHERE load_id = :load "  # noqa: S608
                  "GROUP BY record_key) " if distinct < staged else "")
-    # On PostgreSQL, key order keeps the inserts into the primary-key index local. SQLite stores rows in
-    # insertion order and its key index fits the load's page cache, so sorting gigabytes would only cost.
+    # Only new and changed rows reach the upsert: the join finds them (on PostgreSQL, for a big load,
+    # one hash join over both tables instead of an index probe per row). On PostgreSQL, key order
+    # keeps the inserts into the primary-key index local. SQLite stores rows in insertion order and
+    # its key index fits the load's page cache, so sorting gigabytes would only cost.
     order = "ORDER BY s.record_key " if dialect == "postgresql" else ""
     upsert = (
-        "INSERT INTO registry_records (resource_id, record_key, checksum, data, seq, deleted, load_id, updated_at) "
+        "INSERT INTO registry_records (resource_id, record_key, checksum, data, seq, deleted, load_id, updated_at) "  # noqa: S608
         "SELECT :rid, s.record_key, s.checksum, s.data, :base + s.row_no, false, :load, :now "
-        "FROM registry_staging s WHERE s.load_id = :load " + last_rows + order +
+        f"FROM {staging} s LEFT JOIN registry_records r ON r.resource_id = :rid AND r.record_key = s.record_key "
+        "WHERE s.load_id = :load AND (r.record_key IS NULL OR r.checksum <> s.checksum OR r.deleted) "
+        + last_rows + order +
         "ON CONFLICT (resource_id, record_key) DO UPDATE SET checksum = excluded.checksum, data = excluded.data, "
         "seq = excluded.seq, deleted = false, load_id = excluded.load_id, updated_at = excluded.updated_at "
         "WHERE registry_records.checksum <> excluded.checksum OR registry_records.deleted")
     changed = int(session.execute(text(upsert), params).rowcount)  # type: ignore[attr-defined]
-    staged_top = session.execute(select(func.max(RegistryStaging.row_no)).where(
-        RegistryStaging.load_id == load.id)).scalar() or 0
-    last_seq = base + max(top, staged_top)
+    last_seq = base + max(top, int(staged_top))
     if load.mode == "replace":
         # Records not in the file are deleted, each with its own sequence number after the file's.
         gone = int(session.execute(text(  # type: ignore[attr-defined]
-            "UPDATE registry_records SET deleted = true, load_id = :load, updated_at = :now, seq = :top + g.n "
+            "UPDATE registry_records SET deleted = true, load_id = :load, updated_at = :now, seq = :top + g.n "  # noqa: S608
             "FROM (SELECT r.record_key AS k, row_number() OVER (ORDER BY r.record_key) AS n FROM registry_records r "
             "WHERE r.resource_id = :rid AND NOT r.deleted AND r.load_id <> :load "
-            "AND NOT EXISTS (SELECT 1 FROM registry_staging s WHERE s.load_id = :load AND s.record_key = r.record_key)"
+            f"AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE s.load_id = :load AND s.record_key = r.record_key)"
             ") AS g "
             "WHERE registry_records.resource_id = :rid AND registry_records.record_key = g.k"),
             {**params, "top": last_seq}).rowcount)
         changed += gone
         last_seq += gone
-    session.execute(delete(RegistryStaging).where(RegistryStaging.load_id == load.id))
+    if staging == "registry_staging":
+        session.execute(delete(RegistryStaging).where(RegistryStaging.load_id == load.id))
     return changed, int(staged - distinct), last_seq
 
 
