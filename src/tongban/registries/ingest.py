@@ -230,7 +230,8 @@ def _load(bulk: Session, actor: Actor, load_id: int, resource_id: int, reader: _
             changed, last_seq = written, head.last_seq + top
             if held or (load.mode == "replace" and existing):
                 publish.stage_rows(bulk, load_id, [list(held.values())])
-                merged, _, last_seq = publish.merge(bulk, load, resource, head, now, top=top)
+                merged, _, last_seq = publish.merge(bulk, load, resource, head, now, top=top,
+                                                    missing=existing - held.keys())
                 changed += merged
             records = publish.publish(bulk, actor, load=load, resource=resource, head=head, changed=changed,
                                       last_seq=last_seq, now=now, way="direct")

@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from tongban.audit import service as audit
@@ -127,10 +127,11 @@ def stage_rows(session: Session, load_id: int, batches: Iterable[list[Row]]) -> 
 
 
 def merge(session: Session, load: RegistryLoad, resource: InformationResource, head: RegistryHead,
-          now: dt.datetime, top: int = 0) -> tuple[int, int, int]:
+          now: dt.datetime, top: int = 0, missing: set[str] | None = None) -> tuple[int, int, int]:
     """Staged load, second half (one transaction). `top`: the highest row number already written
-    directly. Rows this load wrote directly are not deleted by replace mode.
-    Returns (changed, duplicates, last sequence number)."""
+    directly. Rows this load wrote directly are not deleted by replace mode. `missing`: when the
+    caller knows them (a direct load), the keys replace mode deletes, instead of comparing every
+    record with the staging rows. Returns (changed, duplicates, last sequence number)."""
     dialect = session.get_bind().dialect.name
     staging = _staging(session)
     base = head.last_seq
@@ -166,7 +167,11 @@ def merge(session: Session, load: RegistryLoad, resource: InformationResource, h
         "WHERE registry_records.checksum <> excluded.checksum OR registry_records.deleted")
     changed = int(session.execute(text(upsert), params).rowcount)  # type: ignore[attr-defined]
     last_seq = base + max(top, int(staged_top))
-    if load.mode == "replace":
+    if load.mode == "replace" and missing is not None:
+        gone = _delete_keys(session, params, sorted(missing), last_seq) if missing else 0
+        changed += gone
+        last_seq += gone
+    elif load.mode == "replace":
         # Records not in the file are deleted, each with its own sequence number after the file's.
         gone = int(session.execute(text(  # type: ignore[attr-defined]
             "UPDATE registry_records SET deleted = true, load_id = :load, updated_at = :now, seq = :top + g.n "  # noqa: S608
@@ -181,6 +186,24 @@ def merge(session: Session, load: RegistryLoad, resource: InformationResource, h
     if staging == "registry_staging":
         session.execute(delete(RegistryStaging).where(RegistryStaging.load_id == load.id))
     return changed, int(staged - distinct), last_seq
+
+
+def _delete_keys(session: Session, params: dict[str, Any], keys: list[str], top: int) -> int:
+    """Replace mode, keys known: the live ones among them are deleted, numbered after `top` in key order."""
+    gone = 0
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start:start + 1000]
+        live = session.execute(text(
+            "SELECT record_key FROM registry_records WHERE resource_id = :rid AND NOT deleted "
+            "AND record_key IN :keys ORDER BY record_key").bindparams(bindparam("keys", expanding=True)),
+            {**params, "keys": chunk}).scalars().all()
+        if live:
+            session.execute(text(
+                "UPDATE registry_records SET deleted = true, load_id = :load, updated_at = :now, seq = :seq "
+                "WHERE resource_id = :rid AND record_key = :key"),
+                [{**params, "seq": top + gone + n, "key": key} for n, key in enumerate(live, start=1)])
+            gone += len(live)
+    return gone
 
 
 def publish(session: Session, actor: Actor, *, load: RegistryLoad, resource: InformationResource,
