@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from tongban.audit import service as audit
@@ -178,13 +178,15 @@ def new_api_key() -> tuple[str, str, str]:
     return secret, secret[: len(API_KEY_PREFIX) + 6], token_hash(secret)
 
 
+# Every call of every system comes through here: one Core query for the key and its client, built once.
+_KEY_AND_CLIENT = (select(ApiKey.id, ApiKey.revoked_at, ApiKey.expires_at, ApiKey.last_used_at, AppClient.id,
+                          AppClient.name, AppClient.code, AppClient.department_id, AppClient.status)
+                   .join(AppClient, AppClient.id == ApiKey.client_id).where(ApiKey.key_hash == bindparam("hash")))
+
+
 def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Actor:
     """The application client behind a bearer key; refuses unknown, revoked and expired keys."""
-    # Every call of every system comes through here: one Core query for the key and its client.
-    k, c = ApiKey, AppClient
-    row = session.execute(select(k.id, k.revoked_at, k.expires_at, k.last_used_at, c.id, c.name, c.code,
-                                 c.department_id, c.status).join(c, c.id == k.client_id)
-                          .where(k.key_hash == token_hash(secret.strip()))).first()
+    row = session.execute(_KEY_AND_CLIENT, {"hash": token_hash(secret.strip())}).first()
     if row is None:
         raise NotAuthenticated("API 密钥无效，请检查 Authorization 请求头（Bearer 密钥）。",
                                code="api_key_invalid")

@@ -57,7 +57,7 @@ class IngestResult:
     seconds: float
     report_path: Path | None
     merge_seconds: float = 0.0  # of `seconds`: publishing the written rows
-    way: str = "staged"  # direct: COPY into a resource without records; staged: staging + merge
+    way: str = "staged"  # direct: COPY into a resource with no or few records; staged: staging + merge
 
 
 def _encode(data: dict[str, str]) -> tuple[str, str]:
@@ -160,20 +160,20 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
     # indexes of millions of staged and merged rows stay in memory; it is reset afterwards.
     bulk = factory()
     _bulk_cache(bulk, on=True)
-    way = "direct" if publish.is_postgres(bulk) else "staged"
+
+    def attempt(way: str) -> tuple[_Rows, tuple[int, int, int, float, str]]:
+        with report_path.open("w", newline="", encoding="utf-8-sig") as report_file:
+            report = csv.writer(report_file)
+            report.writerow(["行号", "主键", "信息项", "问题"])
+            reader = _Rows(path, schema, report, batch_size, tick, fail_after_rows)
+            return reader, _load(bulk, actor, load_id, resource_id, reader, way)
+
     try:
-        while True:
-            with report_path.open("w", newline="", encoding="utf-8-sig") as report_file:
-                report = csv.writer(report_file)
-                report.writerow(["行号", "主键", "信息项", "问题"])
-                reader = _Rows(path, schema, report, batch_size, tick, fail_after_rows)
-                try:
-                    outcome = _load(bulk, actor, load_id, resource_id, reader, way)
-                except publish.RepeatedKey:
-                    bulk.rollback()
-                    way = "staged"  # the file repeats a key: read it again into staging
-                    continue
-            break
+        try:
+            reader, outcome = attempt("direct" if publish.is_postgres(bulk) else "staged")
+        except publish.RepeatedKey:
+            bulk.rollback()
+            reader, outcome = attempt("staged")  # the file repeats a new key: read it again into staging
         bulk.commit()
     except BaseException as exc:
         bulk.rollback()
@@ -218,6 +218,7 @@ def _load(bulk: Session, actor: Actor, load_id: int, resource_id: int, reader: _
     """Writes and publishes the rows (one transaction on PostgreSQL; staging batches committed on SQLite).
     Returns (changed, duplicates, records, seconds of the publish step, the way taken)."""
     now = utcnow()
+    head = None
     if way == "direct":
         head = publish.lock_head(bulk, resource_id)
         existing = publish.existing_keys(bulk, resource_id, DIRECT_MAX_EXISTING)
@@ -238,7 +239,7 @@ def _load(bulk: Session, actor: Actor, load_id: int, resource_id: int, reader: _
             return changed, repeated, records, time.perf_counter() - merge_started, way
     publish.stage_rows(bulk, load_id, reader.batches())
     merge_started = time.perf_counter()
-    head = publish.lock_head(bulk, resource_id)
+    head = head or publish.lock_head(bulk, resource_id)  # on SQLite only now: its write lock, after the staging commits
     load, resource = _load_rows(bulk, load_id, resource_id, reader)
     changed, duplicates, last_seq = publish.merge(bulk, load, resource, head, now)
     records = publish.publish(bulk, actor, load=load, resource=resource, head=head, changed=changed,

@@ -125,10 +125,6 @@ class Schema:
     columns: tuple[Column, ...]
     key_columns: tuple[str, ...]
 
-    @property
-    def keys(self) -> list[str]:
-        return [c.key for c in self.columns]
-
     def bind(self, header: Sequence[str]) -> BoundSchema:
         """The checks for a file with this header (each item found by its key or its Chinese name)."""
         where = {h: i for i, h in reversed(list(enumerate(header)))}
