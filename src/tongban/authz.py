@@ -58,6 +58,10 @@ class Permission(StrEnum):
     DISPUTE_ANSWER = "dispute.answer"  # answer disputes on the department's own resources
     ENDPOINT_MANAGE = "endpoint.manage"  # register the department's own systems behind 接口 resources
     EXCHANGE_MONITOR = "exchange.monitor"  # call statistics of the department's resources and systems
+    SEAL_MANAGE = "seal.manage"  # platform: make, suspend, revoke seals; trust CAs
+    LICENCE_TYPE_MANAGE = "licence_type.manage"  # platform: the licence-type catalog
+    LICENCE_READ = "licence.read"  # the licences the department issued (personal data: read is logged)
+    LICENCE_ISSUE = "licence.issue"  # issue, annotate, suspend, revoke the department's licences
 
 
 _ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ, Permission.CATALOG_READ}
@@ -69,13 +73,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
     Role.DEPT_ADMIN: frozenset(
         _ALL_STAFF | _DATA_WORK | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
-                                   Permission.AUDIT_READ}
+                                   Permission.AUDIT_READ, Permission.LICENCE_READ, Permission.LICENCE_ISSUE}
     ),
-    Role.WINDOW_CLERK: frozenset(_ALL_STAFF),
-    Role.REVIEWER: frozenset(_ALL_STAFF),
+    Role.WINDOW_CLERK: frozenset(_ALL_STAFF | {Permission.LICENCE_READ}),
+    Role.REVIEWER: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.LICENCE_ISSUE}),
     Role.DATA_OFFICER: frozenset(_ALL_STAFF | _DATA_WORK | {Permission.CLIENT_READ}),
     Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ, Permission.SHARING_READ,
-                                             Permission.EXCHANGE_MONITOR}),
+                                             Permission.EXCHANGE_MONITOR, Permission.LICENCE_READ}),
 }
 
 CLIENT_PERMISSIONS = frozenset({Permission.DEPARTMENT_READ})
@@ -100,6 +104,8 @@ class Actor:
     client_ip: str = ""
     session_token_hash: str | None = None
     csrf_token: str | None = None
+    # A citizen's resident ID or an enterprise's credit code: whose licences and data are "mine".
+    holder_code: str = ""
 
     @property
     def is_authenticated(self) -> bool:

@@ -15,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # development refuses to start with them.
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105
 DEV_AUDIT_KEY = "dev-only-audit-chain-key-do-not-use-in-production"
+DEV_KEYSTORE_MASTER_KEY = "dev-only-keystore-master-key-do-not-use-in-production"
 
 
 class Settings(BaseSettings):
@@ -28,6 +29,11 @@ class Settings(BaseSettings):
     # Key of the audit hash chain (HMAC-SHA256): whoever can write the database but does not
     # hold this key cannot recompute the chain after altering it.
     audit_key: str = DEV_AUDIT_KEY
+    # Master key of the seal key store: every private key of a seal or of the platform's CA is
+    # sealed with SM4-GCM under a key derived from it. Keep it out of the database and its backups.
+    keystore_master_key: str = DEV_KEYSTORE_MASTER_KEY
+    # Public address of the platform, printed in the QR code of every licence (verification page).
+    public_url: str = "http://127.0.0.1:8000"
     session_cookie: str = "tongban_session"
     session_hours: int = 8
     # Browsers only send Secure cookies over HTTPS; production sits behind TLS.
@@ -60,6 +66,8 @@ class Settings(BaseSettings):
                 weak.append("TONGBAN_SECRET_KEY")
             if self.audit_key == DEV_AUDIT_KEY or len(self.audit_key) < 32:
                 weak.append("TONGBAN_AUDIT_KEY")
+            if self.keystore_master_key == DEV_KEYSTORE_MASTER_KEY or len(self.keystore_master_key) < 32:
+                weak.append("TONGBAN_KEYSTORE_MASTER_KEY")
             if weak:
                 raise ValueError(
                     "生产环境必须设置至少 32 个字符的随机密钥，不能使用默认值: " + ", ".join(weak)

@@ -6,6 +6,18 @@ from tongban.disputes.models import DataDispute, DisputeAttachment
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import Grant, QuotaUsage, SharingRequest
+from tongban.licences.models import (
+    CaCertificate,
+    Licence,
+    LicenceCounter,
+    LicenceEvent,
+    LicenceLibrary,
+    LicenceType,
+    LicenceTypeIssuer,
+    LicenceVersion,
+    Seal,
+    StoredKey,
+)
 from tongban.monitoring.models import ExchangeStatsHourly
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
@@ -16,6 +28,7 @@ __all__ = [
     "AppClient",
     "AuditChainHead",
     "AuditEntry",
+    "CaCertificate",
     "CalendarDay",
     "CalendarYear",
     "Classification",
@@ -27,6 +40,8 @@ __all__ = [
     "Grant",
     "InformationItem",
     "InformationResource",
+    "Licence", "LicenceCounter", "LicenceEvent", "LicenceLibrary", "LicenceType", "LicenceTypeIssuer",
+    "LicenceVersion",
     "LoginAttempt",
     "ProviderEndpoint",
     "QuotaUsage",
@@ -36,7 +51,9 @@ __all__ = [
     "RegistryRecord",
     "RegistryStaging",
     "ResourceVersion",
+    "Seal",
     "SharingRequest",
+    "StoredKey",
     "User",
     "UserRole",
     "WebSession",

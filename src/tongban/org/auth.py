@@ -58,6 +58,8 @@ def user_actor(user: User, *, client_ip: str = "", session: WebSession | None = 
         client_ip=client_ip,
         session_token_hash=session.token_hash if session else None,
         csrf_token=session.csrf_token if session else None,
+        holder_code=(user.id_number if user.kind == "citizen" else user.credit_code if user.kind == "enterprise"
+                     else None) or "",
     )
 
 

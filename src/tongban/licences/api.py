@@ -1,0 +1,284 @@
+"""JSON API of seals, licence types, licences and the public verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import File, Query, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from tongban import clock
+from tongban.authz import Permission
+from tongban.deps import CurrentActor, DbSession, public_router, secure_router
+from tongban.errors import ValidationFailed
+from tongban.licences import ca, certs, issuing, licence_types, queries, seals, verify
+from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
+from tongban.org.schemas import Page
+
+router = secure_router(prefix="/api/v1", tags=["电子印章与电子证照"])
+public = public_router(prefix="/api/v1", tags=["证照核验（公开）"])
+MAX_PDF_BYTES = 10 * 1024 * 1024
+
+
+class SealRead(BaseModel):
+    id: int
+    department_id: int
+    department_name: str
+    es_id: str
+    name: str
+    kind: str
+    ca_source: str
+    status: str
+    status_reason: str
+    valid_from: dt.datetime
+    valid_to: dt.datetime
+    uses: int
+    sm2_certificate_pem: str | None
+    pdf_certificate_pem: str | None
+
+
+def _seal(seal: Seal) -> SealRead:
+    return SealRead(id=seal.id, department_id=seal.department_id, department_name=seal.department.name,
+                    es_id=seal.es_id, name=seal.name, kind=seal.kind, ca_source=seal.ca_source, status=seal.status,
+                    status_reason=seal.status_reason, valid_from=seal.valid_from, valid_to=seal.valid_to,
+                    uses=seal.uses, sm2_certificate_pem=certs.to_pem(seal.sm2_cert) if seal.sm2_cert else None,
+                    pdf_certificate_pem=certs.to_pem(seal.pdf_cert) if seal.pdf_cert else None)
+
+
+class StatusChange(BaseModel):
+    reason: str = Field(default="", max_length=500)
+
+
+class CertificatesIn(BaseModel):
+    sm2_certificate_pem: str = Field(min_length=10, max_length=20000)
+    pdf_certificate_pem: str = Field(min_length=10, max_length=20000)
+
+
+class CaRead(BaseModel):
+    id: int
+    algorithm: str
+    role: str
+    source: str
+    subject: str
+    fingerprint: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    status: str
+    pem: str
+
+
+class CaImport(BaseModel):
+    pem: str = Field(min_length=10, max_length=20000)
+    role: str = Field(pattern="^(root|issuing)$")
+
+
+def _ca(row: CaCertificate) -> CaRead:
+    return CaRead(id=row.id, algorithm=row.algorithm, role=row.role, source=row.source, subject=row.subject,
+                  fingerprint=row.fingerprint, not_before=row.not_before, not_after=row.not_after, status=row.status,
+                  pem=certs.to_pem(bytes(row.der)))
+
+
+@router.get("/seals", response_model=list[SealRead], summary="电子印章列表")
+def list_seals(session: DbSession, actor: CurrentActor,
+               department_id: Annotated[int | None, Query()] = None) -> list[SealRead]:
+    return [_seal(s) for s in seals.list_seals(session=session, actor=actor, department_id=department_id)]
+
+
+@router.post("/seals", response_model=SealRead, status_code=201, summary="制作电子印章（平台管理员）")
+def create_seal(body: seals.SealCreate, session: DbSession, actor: CurrentActor) -> SealRead:
+    return _seal(seals.create_seal(session=session, actor=actor, seal_in=body))
+
+
+@router.post("/seals/{seal_id}/{action}", response_model=SealRead, summary="暂停 / 恢复 / 注销电子印章")
+def seal_action(seal_id: int, action: str, body: StatusChange, session: DbSession, actor: CurrentActor) -> SealRead:
+    return _seal(seals.change_status(session=session, actor=actor, seal_id=seal_id, action=action,
+                                     reason=body.reason))
+
+
+@router.get("/seals/{seal_id}/requests", summary="印章证书请求（外部 CA）")
+def seal_requests(seal_id: int, session: DbSession, actor: CurrentActor) -> dict[str, str]:
+    reqs = seals.certificate_requests(session=session, actor=actor, seal_id=seal_id)
+    return {"sm2_request_pem": reqs.sm2, "pdf_request_pem": reqs.pdf}
+
+
+@router.put("/seals/{seal_id}/certificates", response_model=SealRead, summary="安装外部 CA 签发的印章证书")
+def seal_certificates(seal_id: int, body: CertificatesIn, session: DbSession, actor: CurrentActor) -> SealRead:
+    return _seal(seals.install_certificates(session=session, actor=actor, seal_id=seal_id,
+                                            sm2_cert=body.sm2_certificate_pem.encode(),
+                                            pdf_cert=body.pdf_certificate_pem.encode()))
+
+
+@router.get("/ca/certificates", response_model=list[CaRead], summary="信任的 CA 证书")
+def list_ca(session: DbSession, actor: CurrentActor) -> list[CaRead]:
+    actor.require(Permission.SEAL_MANAGE)
+    return [_ca(r) for r in session.execute(select(CaCertificate).order_by(CaCertificate.id)).scalars()]
+
+
+@router.post("/ca/certificates", response_model=CaRead, status_code=201, summary="导入外部 CA 证书")
+def import_ca(body: CaImport, session: DbSession, actor: CurrentActor) -> CaRead:
+    return _ca(ca.import_external(session=session, actor=actor, data=body.pem.encode(), role=body.role))
+
+
+class LicenceTypeRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    defining_org_name: str
+    defining_org_code: str
+    holder_kind: str
+    items: list[dict[str, Any]]
+    layout: dict[str, Any]
+    validity_years: int | None
+    description: str
+    status: str
+    issuer_department_ids: list[int]
+
+
+def _type(row: LicenceType) -> LicenceTypeRead:
+    return LicenceTypeRead(id=row.id, code=row.code, name=row.name, defining_org_name=row.defining_org_name,
+                           defining_org_code=row.defining_org_code, holder_kind=row.holder_kind, items=row.items,
+                           layout=row.layout, validity_years=row.validity_years, description=row.description,
+                           status=row.status, issuer_department_ids=[i.department_id for i in row.issuers])
+
+
+@router.get("/licence-types", response_model=list[LicenceTypeRead], summary="证照类型目录")
+def list_types(session: DbSession, actor: CurrentActor) -> list[LicenceTypeRead]:
+    return [_type(t) for t in licence_types.list_types(session)]
+
+
+@router.post("/licence-types", response_model=LicenceTypeRead, status_code=201, summary="新建证照类型")
+def create_type(body: licence_types.LicenceTypeIn, session: DbSession, actor: CurrentActor) -> LicenceTypeRead:
+    return _type(licence_types.create_type(session=session, actor=actor, type_in=body))
+
+
+@router.put("/licence-types/{type_id}", response_model=LicenceTypeRead, summary="修改证照类型")
+def update_type(type_id: int, body: licence_types.LicenceTypeIn, session: DbSession,
+                actor: CurrentActor) -> LicenceTypeRead:
+    return _type(licence_types.update_type(session=session, actor=actor, type_id=type_id, type_in=body))
+
+
+class LicenceRead(BaseModel):
+    id: int
+    identifier: str
+    type_code: str
+    type_name: str
+    number: str
+    issuer_name: str
+    issuer_code: str
+    holder_name: str
+    holder_code: str
+    holder_code_type: str
+    issued_on: dt.date
+    valid_from: dt.date
+    valid_to: dt.date | None
+    region_code: str
+    service_item_code: str
+    service_item_name: str
+    data: dict[str, Any]
+    version: int
+    status: str
+    status_reason: str
+    seal_es_id: str
+    verify_url: str
+
+
+def _licence(row: Licence) -> LicenceRead:
+    return LicenceRead(id=row.id, identifier=row.identifier, type_code=row.type.code, type_name=row.type.name,
+                       number=row.number, issuer_name=row.issuer_name, issuer_code=row.issuer_code,
+                       holder_name=row.holder_name, holder_code=row.holder_code,
+                       holder_code_type=row.holder_code_type, issued_on=row.issued_on, valid_from=row.valid_from,
+                       valid_to=row.valid_to, region_code=row.region_code, service_item_code=row.service_item_code,
+                       service_item_name=row.service_item_name, data=row.data, version=row.version,
+                       status=queries.status_today(row), status_reason=row.status_reason,
+                       seal_es_id=row.seal.es_id, verify_url=issuing.verify_url(row.identifier))
+
+
+class Annotation(BaseModel):
+    text: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/licences", response_model=LicenceRead, status_code=201, summary="签发电子证照")
+def issue(body: issuing.LicenceIssue, session: DbSession, actor: CurrentActor) -> LicenceRead:
+    return _licence(issuing.issue(session=session, actor=actor, licence_in=body))
+
+
+@router.get("/licences", response_model=Page[LicenceRead], summary="本部门已签发的证照")
+def list_issued(session: DbSession, actor: CurrentActor,
+                type_id: Annotated[int | None, Query()] = None,
+                status: Annotated[str | None, Query(pattern="^(valid|suspended|revoked|expired)$")] = None,
+                q: Annotated[str, Query(max_length=128)] = "",
+                page: Annotated[int, Query(ge=1, le=10000)] = 1,
+                size: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[LicenceRead]:
+    rows, total = queries.list_issued(session=session, actor=actor, type_id=type_id, status=status, q=q,
+                                      page=page, size=size)
+    return Page(items=[_licence(r) for r in rows], total=total, page=page, size=size)
+
+
+@router.get("/licences/mine", response_model=list[LicenceRead], summary="我的证照（群众、企业）")
+def mine(session: DbSession, actor: CurrentActor) -> list[LicenceRead]:
+    return [_licence(r) for r in queries.my_licences(session=session, actor=actor)]
+
+
+@router.get("/licences/{licence_id}", response_model=LicenceRead, summary="证照详情")
+def get_licence(licence_id: int, session: DbSession, actor: CurrentActor) -> LicenceRead:
+    return _licence(queries.read_licence(session=session, actor=actor, licence_id=licence_id))
+
+
+@router.get("/licences/{licence_id}/pdf", summary="下载证照 PDF", response_class=Response)
+def download(licence_id: int, session: DbSession, actor: CurrentActor,
+             version: Annotated[int | None, Query(ge=1, le=999)] = None) -> Response:
+    licence, pdf = queries.pdf_of(session=session, actor=actor, licence_id=licence_id, version=version)
+    name = f"{licence.identifier}.pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/licences/{licence_id}/annotations", response_model=LicenceRead, summary="证照加注")
+def annotate(licence_id: int, body: Annotation, session: DbSession, actor: CurrentActor) -> LicenceRead:
+    return _licence(issuing.annotate(session=session, actor=actor, licence_id=licence_id, text=body.text))
+
+
+@router.post("/licences/{licence_id}/status/{action}", response_model=LicenceRead, summary="暂停 / 恢复 / 注销证照")
+def licence_action(licence_id: int, action: str, body: StatusChange, session: DbSession,
+                   actor: CurrentActor) -> LicenceRead:
+    return _licence(issuing.change_status(session=session, actor=actor, licence_id=licence_id, action=action,
+                                          reason=body.reason))
+
+
+def verify_upload(session: DbSession, data: bytes) -> verify.Verdict:
+    """Verify an uploaded PDF against the register (used by the API and the page)."""
+    if not data:
+        raise ValidationFailed("请选择要核验的证照 PDF 文件。", code="verify_file_missing")
+    if len(data) > MAX_PDF_BYTES:
+        raise ValidationFailed("文件过大（超过 10 MB），不是本平台签发的电子证照。", code="verify_file_too_large")
+    return verify.verify_online(session, data, ecdsa=ca.trust(session, "ecdsa-p256"), sm2=ca.trust(session, "sm2"),
+                                now=dt.datetime.now(dt.UTC), today=clock.today())
+
+
+@public.post("/verify", summary="上传 PDF 核验电子证照（无需登录）")
+async def verify_file(session: DbSession, file: Annotated[UploadFile, File(description="电子证照 PDF")]
+                      ) -> dict[str, object]:
+    data = await file.read(MAX_PDF_BYTES + 1)
+    return verify_upload(session, data).as_dict()
+
+
+@public.get("/verify/{identifier}", summary="按证照标识核验（二维码，无需登录）")
+def verify_by_identifier(identifier: str, session: DbSession) -> dict[str, object]:
+    from tongban.licences import identifier as ident
+
+    ident.parse(identifier)
+    return verify.verify_identifier(session, identifier.strip().upper(), today=clock.today()).as_dict()
+
+
+@public.get("/ca/trust.pem", summary="下载信任的 CA 证书（离线核验用）", response_class=Response)
+def trust_bundle(session: DbSession) -> Response:
+    pems = []
+    for algorithm in ca.ALGORITHMS:
+        t = ca.trust(session, algorithm)
+        pems += [certs.to_pem(d) for d in t.roots + t.intermediates]
+    return Response("".join(pems), media_type="application/x-pem-file",
+                    headers={"Content-Disposition": 'attachment; filename="tongban-trust.pem"'})
+

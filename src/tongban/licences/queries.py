@@ -1,0 +1,102 @@
+"""Reading licences: a department's issued list, one licence, a holder's own licences, the PDF.
+
+Licences carry personal data, so every read by staff is audited with its purpose; a holder
+reading their own licences is not a read of someone else's data and is not.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from tongban import clock
+from tongban.audit.service import record
+from tongban.authz import Actor, Permission
+from tongban.errors import Forbidden, NotFound
+from tongban.licences.issuing import effective_status, get_licence
+from tongban.licences.models import Licence, LicenceEvent, LicenceVersion
+
+
+def list_issued(*, session: Session, actor: Actor, department_id: int | None = None, type_id: int | None = None,
+                status: str | None = None, q: str = "", page: int = 1, size: int = 50) -> tuple[list[Licence], int]:
+    """已签发证照: the licences of the departments the actor may read, newest first."""
+    actor.require(Permission.LICENCE_READ)
+    scope = actor.department_scope(Permission.LICENCE_READ)
+    query = select(Licence)
+    if scope is not None:
+        query = query.where(Licence.issuer_department_id.in_(scope or {-1}))
+    if department_id is not None:
+        query = query.where(Licence.issuer_department_id == department_id)
+    if type_id is not None:
+        query = query.where(Licence.type_id == type_id)
+    if status:
+        query = query.where(Licence.status == status)
+    q = q.strip()
+    if q:
+        query = query.where(or_(Licence.holder_name == q, Licence.holder_code == q.upper(), Licence.number == q,
+                                Licence.identifier == q.upper()))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = list(session.execute(query.order_by(Licence.id.desc()).offset((page - 1) * size).limit(size)).scalars())
+    if rows:
+        record(session, actor=actor, action="licence.read", object_type="licence_list", object_id=None,
+               purpose="证照签发管理", detail={"count": len(rows), "query": q, "status": status or ""})
+        session.commit()
+    return rows, total
+
+
+def read_licence(*, session: Session, actor: Actor, licence_id: int, purpose: str = "证照签发管理") -> Licence:
+    """One licence for staff of its issuer (or platform-wide roles), or for its holder."""
+    licence = get_licence(session, licence_id)
+    if is_holder(actor, licence):
+        return licence
+    if not actor.can_in_department(Permission.LICENCE_READ, licence.issuer_department_id):
+        raise Forbidden("只能查看本部门签发的证照，或本人持有的证照。")
+    record(session, actor=actor, action="licence.read", object_type="licence", object_id=licence.id,
+           purpose=purpose, detail={"identifier": licence.identifier})
+    session.commit()
+    return licence
+
+
+def is_holder(actor: Actor, licence: Licence) -> bool:
+    """Whether the actor is the licence's holder (a citizen by resident ID, an enterprise by USCC)."""
+    return bool(actor.holder_code) and actor.holder_code == licence.holder_code
+
+
+def my_licences(*, session: Session, actor: Actor) -> list[Licence]:
+    """我的证照: the licences the logged-in citizen or enterprise holds, newest first."""
+    if not actor.holder_code:
+        raise Forbidden("“我的证照”仅供群众和企业账号使用。")
+    return list(session.execute(select(Licence).where(Licence.holder_code == actor.holder_code)
+                                .order_by(Licence.issued_on.desc(), Licence.id.desc())).scalars())
+
+
+def versions_and_events(session: Session, licence: Licence) -> tuple[list[LicenceVersion], list[LicenceEvent]]:
+    """The signed versions and the state changes of a licence, oldest first."""
+    versions = list(session.execute(select(LicenceVersion).where(LicenceVersion.licence_id == licence.id)
+                                    .order_by(LicenceVersion.version)).scalars())
+    events = list(session.execute(select(LicenceEvent).where(LicenceEvent.licence_id == licence.id)
+                                  .order_by(LicenceEvent.id)).scalars())
+    return versions, events
+
+
+def pdf_of(*, session: Session, actor: Actor, licence_id: int, version: int | None = None) -> tuple[Licence, bytes]:
+    """The signed PDF of the current (or a given) version; downloads are audited."""
+    licence = get_licence(session, licence_id)
+    if not is_holder(actor, licence) and not actor.can_in_department(Permission.LICENCE_READ,
+                                                                      licence.issuer_department_id):
+        raise Forbidden("只能下载本部门签发的证照，或本人持有的证照。")
+    wanted = version or licence.version
+    pdf = session.execute(select(LicenceVersion.pdf).where(LicenceVersion.licence_id == licence.id,
+                                                           LicenceVersion.version == wanted)).scalar_one_or_none()
+    if pdf is None:
+        raise NotFound("该版本的证照文件不存在。", code="licence_version_not_found")
+    record(session, actor=actor, action="licence.download", object_type="licence", object_id=licence.id,
+           purpose="持证人下载" if is_holder(actor, licence) else "证照签发管理",
+           detail={"identifier": licence.identifier, "version": wanted})
+    session.commit()
+    return licence, bytes(pdf)
+
+
+def status_today(licence: Licence) -> str:
+    """The licence's status as readers see it today."""
+    return effective_status(licence, clock.today())

@@ -1,0 +1,112 @@
+"""Issuing a licence and verifying it: genuine, altered, revoked, suspended, expired, superseded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from tests.factories import actor_of
+from tests.licences.conftest import LicenceWorld
+from tongban import clock
+from tongban.licences import ca, identifier, issuing, seals, verify
+from tongban.licences.models import LicenceVersion
+
+
+def _versions(session: Session, licence_id: int) -> list[LicenceVersion]:
+    return list(session.execute(select(LicenceVersion).where(LicenceVersion.licence_id == licence_id)
+                                .order_by(LicenceVersion.version)).scalars())
+
+
+def _check(session: Session, pdf: bytes) -> verify.Verdict:
+    return verify.verify_online(session, pdf, ecdsa=ca.trust(session, "ecdsa-p256"), sm2=ca.trust(session, "sm2"),
+                                now=dt.datetime.now(dt.UTC), today=clock.today())
+
+
+def test_issued_licence_verifies(session: Session, world: LicenceWorld) -> None:
+    licence = world.issue(session)
+    ident = identifier.parse(licence.identifier)
+    assert ident.type_code == world.licence_type.code and ident.issuer_code == world.city.amr.uscc
+    assert ident.version == 1
+    pdf = _versions(session, licence.id)[0].pdf
+    verdict = _check(session, pdf)
+    assert verdict.outcome == "valid", verdict.reasons
+    assert all(verdict.checks.values()), verdict.checks
+    assert verdict.identifier == licence.identifier
+    assert verdict.issuer_name == "安康市市场监督管理局"
+    assert verdict.holder == "安康汉水云科技有限公司"  # an enterprise is not masked
+
+
+def test_one_changed_byte_is_detected(session: Session, world: LicenceWorld) -> None:
+    pdf = bytearray(_versions(session, world.issue(session).id)[0].pdf)
+    for position in (len(pdf) // 3, len(pdf) // 2, len(pdf) - 200):
+        altered = bytearray(pdf)
+        altered[position] ^= 0x01
+        verdict = _check(session, bytes(altered))
+        assert verdict.outcome == "altered", (position, verdict)
+        assert verdict.reasons
+
+
+def test_revoked_and_suspended_licence(session: Session, world: LicenceWorld) -> None:
+    licence = world.issue(session)
+    pdf = _versions(session, licence.id)[0].pdf
+    reviewer = actor_of(world.city.users["amr_reviewer"])
+    issuing.change_status(session=session, actor=reviewer, licence_id=licence.id, action="suspend", reason="核查中")
+    assert _check(session, pdf).outcome == "suspended"
+    issuing.change_status(session=session, actor=reviewer, licence_id=licence.id, action="resume", reason="")
+    assert _check(session, pdf).outcome == "valid"
+    issuing.change_status(session=session, actor=reviewer, licence_id=licence.id, action="revoke", reason="企业注销")
+    verdict = _check(session, pdf)
+    assert verdict.outcome == "revoked" and "企业注销" in verdict.reasons[0]
+
+
+def test_revoked_or_suspended_seal_is_reported(session: Session, world: LicenceWorld) -> None:
+    pdf = _versions(session, world.issue(session).id)[0].pdf
+    admin = actor_of(world.city.users["admin"])
+    seals.change_status(session=session, actor=admin, seal_id=world.seal.id, action="suspend", reason="印章保管人变更")
+    verdict = _check(session, pdf)
+    assert verdict.outcome == "suspended" and "印章" in verdict.reasons[0]
+    seals.change_status(session=session, actor=admin, seal_id=world.seal.id, action="revoke", reason="密钥泄露")
+    verdict = _check(session, pdf)
+    assert verdict.outcome == "revoked" and "印章" in verdict.reasons[0]
+
+
+def test_annotation_supersedes_the_earlier_version(session: Session, world: LicenceWorld) -> None:
+    licence = world.issue(session)
+    reviewer = actor_of(world.city.users["amr_reviewer"])
+    issuing.annotate(session=session, actor=reviewer, licence_id=licence.id, text="住所变更为汉滨区金州路 1 号")
+    first, second = _versions(session, licence.id)
+    assert identifier.parse(second.identifier).version == 2
+    assert _check(session, first.pdf).outcome == "superseded"
+    assert _check(session, second.pdf).outcome == "valid"
+
+
+def test_expired_licence(session: Session, world: LicenceWorld) -> None:
+    licence = world.issue(session, valid_to=clock.today().isoformat())
+    pdf = _versions(session, licence.id)[0].pdf
+    with clock.frozen(clock.today() + dt.timedelta(days=1)):
+        assert _check(session, pdf).outcome == "expired"
+        assert issuing.expire_due(session=session, actor=actor_of(world.city.users["admin"])) == 1
+        assert _check(session, pdf).outcome == "expired"
+
+
+def test_private_keys_never_unencrypted_in_the_database(session: Session, world: LicenceWorld) -> None:
+    from tongban.licences.keystore import get_keystore
+
+    world.issue(session)
+    store = get_keystore()
+    rows = session.execute(text("SELECT id, algorithm, sealed_private_key FROM licence_keys")).all()
+    assert len(rows) >= 6  # two CAs × two algorithms, and the seal's two keys
+    secrets = [store._unseal(session, r[0]).private for r in rows]  # type: ignore[attr-defined]
+    raw = []
+    for secret in secrets:
+        if isinstance(secret, bytes):
+            raw.append(secret)
+        else:
+            raw.append(secret.private_numbers().private_value.to_bytes(32, "big"))
+    dump = b"".join(bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
+                    for table in ("licence_keys", "seals", "licence_ca_certificates", "licence_versions")
+                    for row in session.execute(text(f"SELECT * FROM {table}")).all() for v in row)
+    for secret in raw:
+        assert secret not in dump
