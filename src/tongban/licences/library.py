@@ -102,10 +102,10 @@ def publish(session: Session, licence: Licence) -> None:
     params = {"r": rid, "k": data["licence_key"], "c": checksum, "d": encoded.decode(), "s": head.last_seq,
               "now": utcnow()}
     value = "CAST(:d AS JSONB)" if session.get_bind().dialect.name == "postgresql" else ":d"
-    updated = session.execute(text(
+    result = session.execute(text(
         f"UPDATE registry_records SET checksum = :c, data = {value}, seq = :s, deleted = false, updated_at = :now "  # noqa: S608
         "WHERE resource_id = :r AND record_key = :k"), params)
-    if not updated:
+    if not result.rowcount:  # type: ignore[attr-defined]
         session.execute(text(
             "INSERT INTO registry_records (resource_id, record_key, checksum, data, seq, deleted, load_id, updated_at) "  # noqa: S608
             f"VALUES (:r, :k, :c, {value}, :s, false, 0, :now)"), params)
