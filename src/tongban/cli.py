@@ -12,6 +12,7 @@ from alembic.config import Config
 
 from tongban.config import REPO_ROOT, get_settings
 from tongban.db import make_engine, make_session_factory
+from tongban.licences import cli as licence_cli
 
 app = typer.Typer(help="通办 Tongban 平台管理命令", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库迁移", no_args_is_help=True)
@@ -30,6 +31,8 @@ disputes_app = typer.Typer(help="数据疑义（纠错）", no_args_is_help=True
 app.add_typer(disputes_app, name="disputes")
 monitoring_app = typer.Typer(help="共享交换监测", no_args_is_help=True)
 app.add_typer(monitoring_app, name="monitoring")
+app.add_typer(licence_cli.licence_app, name="licence")
+app.add_typer(licence_cli.keystore_app, name="keystore")
 
 
 def alembic_config(database_url: str | None = None) -> Config:
