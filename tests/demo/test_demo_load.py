@@ -54,6 +54,11 @@ def test_demo_city_is_complete_and_valid(session: Session, client: TestClient) -
     requests = session.execute(select(SharingRequest)).scalars().all()
     assert sum(is_overdue(r, clock.today()) for r in requests) >= 2
 
+    # Demo licences of every type, each verifiable by its QR link.
+    assert len(summary.licences) == 4
+    for identifier in summary.licences:
+        assert client.get(f"/api/v1/verify/{identifier}").json()["outcome"] == "valid"
+
     # The printed demo key works against the API, and the demo logins work.
     r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {summary.demo_api_key}"})
     assert r.status_code == 200 and r.json()["kind"] == "client"

@@ -58,7 +58,7 @@ LICENCE_TYPES: list[LicenceTypeSeed] = [
          _item("unit_number", "不动产单元号"), _item("other", "其他", required=False)],
         {"title": "不动产登记证明", "orientation": "portrait", "accent_color": "#2E7D32", "columns": 1,
          "footer": "中华人民共和国自然资源部监制"},
-        None, ("city-nr",), "抵押权、地役权、预告登记等事项的登记证明。"),
+        None, ("city-bdc",), "抵押权、地役权、预告登记等事项的登记证明。"),
     LicenceTypeSeed(
         "户口迁移证明", "001", "公安部", "person",
         [_item("gender", "性别"), _item("birth_date", "出生日期", "date"), _item("from_address", "迁出地址"),

@@ -31,6 +31,7 @@ class DemoSummary:
     resources: int = 0
     registry_records: int = 0
     dispute_numbers: dict[str, str] = field(default_factory=dict)  # kind → number of a demo dispute
+    licences: list[str] = field(default_factory=list)  # identifiers of the demo licences
 
 
 def is_empty(session: Session) -> bool:
@@ -94,10 +95,11 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
                          "enterprises": len(summary.enterprises), "clients": summary.clients})
     session.commit()
     if with_catalog:
-        from tongban.demo import catalog_loader, dispute_loader, registry_loader
+        from tongban.demo import catalog_loader, dispute_loader, licence_loader, registry_loader
 
         result = catalog_loader.load_demo(session)
         summary.resources = result.resources
         summary.registry_records = sum(registry_loader.load(session).records.values())
         summary.dispute_numbers = dispute_loader.load(session).numbers
+        summary.licences = licence_loader.load(session).identifiers
     return summary
