@@ -178,6 +178,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from tongban.exchange import gateway_api as exchange_gateway_api
     from tongban.exchange import pages as exchange_pages
     from tongban.exchange import proxy_api as exchange_proxy_api
+    from tongban.licences import api as licences_api
+    from tongban.licences import pages as licences_pages
     from tongban.monitoring import api as monitoring_api
     from tongban.monitoring import pages as monitoring_pages
     from tongban.org import api as org_api
@@ -206,5 +208,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exchange_endpoint_pages.router)
     app.include_router(workdays_pages.router)
     app.include_router(monitoring_pages.router)
+    app.include_router(licences_api.public)
+    app.include_router(licences_api.router)
+    app.include_router(licences_pages.public)
+    app.include_router(licences_pages.router)
     app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
     return app

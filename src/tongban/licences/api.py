@@ -8,10 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from tongban import clock
-from tongban.authz import Permission
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import ValidationFailed
 from tongban.licences import ca, certs, issuing, licence_types, queries, seals, verify
@@ -116,8 +114,7 @@ def seal_certificates(seal_id: int, body: CertificatesIn, session: DbSession, ac
 
 @router.get("/ca/certificates", response_model=list[CaRead], summary="信任的 CA 证书")
 def list_ca(session: DbSession, actor: CurrentActor) -> list[CaRead]:
-    actor.require(Permission.SEAL_MANAGE)
-    return [_ca(r) for r in session.execute(select(CaCertificate).order_by(CaCertificate.id)).scalars()]
+    return [_ca(r) for r in ca.list_certificates(session=session, actor=actor)]
 
 
 @router.post("/ca/certificates", response_model=CaRead, status_code=201, summary="导入外部 CA 证书")
@@ -272,8 +269,7 @@ def verify_file(session: DbSession, file: Annotated[UploadFile, File(description
 def verify_by_identifier(identifier: str, session: DbSession) -> dict[str, object]:
     from tongban.licences import identifier as ident
 
-    ident.parse(identifier)
-    return verify.verify_identifier(session, identifier.strip().upper(), today=clock.today()).as_dict()
+    return verify.verify_identifier(session, str(ident.parse(identifier)), today=clock.today()).as_dict()
 
 
 @public.get("/ca/trust.pem", summary="下载信任的 CA 证书（离线核验用）", response_class=Response)

@@ -172,3 +172,9 @@ def retire(*, session: Session, actor: Actor, ca_id: int) -> CaCertificate:
            detail={"subject": row.subject})
     session.commit()
     return row
+
+
+def list_certificates(*, session: Session, actor: Actor) -> list[CaCertificate]:
+    """The CA certificates on record (trusted and retired), by algorithm."""
+    actor.require(Permission.SEAL_MANAGE)
+    return list(session.execute(select(CaCertificate).order_by(CaCertificate.algorithm, CaCertificate.id)).scalars())

@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tongban.errors import ValidationFailed
 from tongban.licences import sm
 
 __all__ = [
@@ -70,8 +71,10 @@ _MAX_CHAIN = 8
 _PRINTABLE = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]*")
 
 
-class CertificateError(ValueError):
+class CertificateError(ValidationFailed, ValueError):
     """A certificate that cannot be read or uses an algorithm the platform does not support."""
+
+    code = "certificate_invalid"
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ produce SM2 signatures, and this way the SM2 seal is still bound to the very byt
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Sequence
+import concurrent.futures
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import algos, cms, x509
 from pyhanko.pdf_utils import embed, generic
@@ -116,6 +117,24 @@ class _SignerInfo(cms.SignerInfo):
         return self._header + self.contents + self._trailer
 
 
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run pyhanko's coroutine to the end from synchronous code, even on a thread with a running loop.
+
+    asyncio.run refuses a thread whose event loop is running (an async route, a test harness that
+    keeps a browser's loop on the main thread); then the coroutine gets a loop of its own on a
+    short-lived worker thread. The usual case — a worker thread of the web server — runs inline.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def sign_pdf(
     pdf: bytes,
     *,
@@ -130,7 +149,7 @@ def sign_pdf(
     contact: str = "",
 ) -> bytes:
     """Embed `attachments` and add an invisible PAdES B-B signature over them in one incremental update."""
-    return asyncio.run(
+    return _run(
         async_sign_pdf(
             pdf,
             attachments=attachments,
@@ -253,7 +272,7 @@ def inspect_pdf(
     at: datetime | None = None,
 ) -> PadesReport:
     """Check the one signature of a licence PDF, its coverage and chain at `at` (default now); never raises."""
-    return asyncio.run(async_inspect_pdf(pdf, roots=roots, intermediates=intermediates, at=at))
+    return _run(async_inspect_pdf(pdf, roots=roots, intermediates=intermediates, at=at))
 
 
 async def async_inspect_pdf(

@@ -13,7 +13,6 @@ from urllib.parse import quote
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from starlette.datastructures import FormData, UploadFile
 
 from tongban import clock
@@ -23,7 +22,7 @@ from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed, t
 from tongban.identifiers import mask_resident_id
 from tongban.licences import ca, identifier, issuing, licence_types, queries, seals, verify
 from tongban.licences.api import MAX_PDF_BYTES, verify_upload
-from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
+from tongban.licences.models import Licence, LicenceType, Seal
 from tongban.org import service as org
 from tongban.web.templating import render
 
@@ -115,18 +114,14 @@ def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
 
 
 def _seal(session: DbSession, actor: Actor, seal_id: int) -> Seal:
-    # list_seals scopes by permission; seals are few, so finding one in the list is cheap.
-    seal = next((s for s in seals.list_seals(session=session, actor=actor) if s.id == seal_id), None)
-    if seal is None:
-        raise NotFound("电子印章不存在，或不属于您可管理的部门。", code="seal_not_found")
-    return seal
+    return seals.get_seal(session=session, actor=actor, seal_id=seal_id)
 
 
 def _seals_page(request: Request, session: DbSession, actor: Actor, *, error: str | None = None,
                 error_for: str = "", form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     actor.require(Permission.SEAL_MANAGE)
     # No service lists the CA rows with their metadata; this read is what the JSON API does too.
-    cas = session.execute(select(CaCertificate).order_by(CaCertificate.algorithm, CaCertificate.id)).scalars().all()
+    cas = ca.list_certificates(session=session, actor=actor)
     return render(request, "licences/seals.html", _ctx(
         request, seals=seals.list_seals(session=session, actor=actor), cas=cas, error=error, error_for=error_for,
         form=form or {}, departments=_departments(session, actor), max_years=seals.MAX_YEARS),

@@ -243,3 +243,12 @@ def list_seals(*, session: Session, actor: Actor, department_id: int | None = No
     if department_id is not None:
         q = q.where(Seal.department_id == department_id)
     return list(session.execute(q).scalars())
+
+
+def get_seal(*, session: Session, actor: Actor, seal_id: int) -> Seal:
+    """One seal, for platform admins or staff of its department who issue licences."""
+    seal = _get(session, seal_id)
+    if not (actor.has(Permission.SEAL_MANAGE)
+            or actor.can_in_department(Permission.LICENCE_ISSUE, seal.department_id)):
+        raise NotFound("电子印章不存在。", code="seal_not_found")
+    return seal

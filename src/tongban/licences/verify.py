@@ -264,7 +264,9 @@ def verify_identifier(session: Session, identifier: str, *, today: dt.date) -> V
     _fill_from_data(verdict, orjson.loads(version.canonical))
     licence = session.get(Licence, version.licence_id)
     assert licence is not None
-    verdict.seal_name = licence.seal.name if version.version == licence.version else verdict.seal_name
+    # The seal that signed this version: the current seal unless an annotation re-signed with another.
+    seal = licence.seal
+    verdict.seal_name = f"{seal.department.name}{seal.name}" if version.version == licence.version else ""
     verdict.signed_at = (version.created_at + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
     state_of(verdict, licence, version.version, today)
     if verdict.outcome == "valid":
