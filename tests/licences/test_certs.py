@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -333,7 +334,9 @@ def test_ecdsa_chain_in_pyhanko_certvalidator(ecdsa_chain: Chain) -> None:
         moment=LATER,
     )
     validator = CertificateValidator(asn1_x509.Certificate.load(ecdsa_chain.leaf), validation_context=context)
-    path = asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+    # On a worker thread: the browser tests keep an event loop running on the main thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        path = pool.submit(asyncio.run, validator.async_validate_usage({"non_repudiation"})).result()
     assert len(path) == 3
 
 

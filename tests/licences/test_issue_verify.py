@@ -110,3 +110,22 @@ def test_private_keys_never_unencrypted_in_the_database(session: Session, world:
                     for row in session.execute(text(f"SELECT * FROM {table}")).all() for v in row)
     for secret in raw:
         assert secret not in dump
+
+
+def test_concurrent_issues_get_distinct_serials(engine, session: Session, world: LicenceWorld) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tongban.db import make_session_factory
+    from tongban.licences.models import Licence
+
+    factory = make_session_factory(engine)
+
+    def issue_three(_: int) -> list[str]:
+        with factory() as own:
+            return [world.issue(own).serial for _ in range(3)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        serials = [s for batch in pool.map(issue_three, range(2)) for s in batch]
+    assert len(set(serials)) == 6
+    assert sorted(s[-4:] for s in serials) == [f"{n:04d}" for n in range(1, 7)]  # no gaps
+    assert session.execute(select(Licence.id)).scalars().all().__len__() == 6

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban import clock
@@ -105,14 +107,19 @@ def _check_items(licence_type: LicenceType, data: dict[str, Any]) -> dict[str, s
 
 
 def _next_serial(session: Session, department_id: int, type_id: int, day: dt.date) -> str:
-    values = {"d": department_id, "t": type_id, "day": day}
-    bumped = session.execute(update(LicenceCounter).where(
-        LicenceCounter.issuer_department_id == department_id, LicenceCounter.type_id == type_id,
-        LicenceCounter.day == day).values(last=LicenceCounter.last + 1).returning(LicenceCounter.last)).scalar()
+    """Serial number: the issue date and the day's 4-digit counter of the issuer and type."""
+    bump = (update(LicenceCounter).where(LicenceCounter.issuer_department_id == department_id,
+                                         LicenceCounter.type_id == type_id, LicenceCounter.day == day)
+            .values(last=LicenceCounter.last + 1).returning(LicenceCounter.last))
+    # The UPDATE locks the day's row until the licence commits: concurrent issues wait, no gaps.
+    bumped = session.execute(bump).scalar()
     if bumped is None:
-        session.add(LicenceCounter(issuer_department_id=values["d"], type_id=type_id, day=day, last=1))
-        session.flush()
-        bumped = 1
+        try:
+            with session.begin_nested():
+                session.add(LicenceCounter(issuer_department_id=department_id, type_id=type_id, day=day, last=1))
+            bumped = 1
+        except IntegrityError:  # another issue created the day's row first: take the next number
+            bumped = session.execute(bump).scalar_one()
     return f"{day:%Y%m%d}{bumped:04d}"
 
 
@@ -153,8 +160,6 @@ LAST_STEPS = StepTimes()
 def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, annotations: list[dict[str, str]],
                   now: dt.datetime) -> LicenceVersion:
     """Make and sign one version of the licence: canonical data, seal signature, PDF, PAdES."""
-    import time
-
     store = get_keystore()
     canonical = canonical_data(licence, annotations)
     assert seal.seal_der is not None and seal.sm2_cert is not None and seal.pdf_cert is not None
