@@ -10,6 +10,7 @@ Naive datetimes are taken as UTC, as everywhere in the database; datetimes retur
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -377,7 +378,14 @@ def to_pem(der: bytes, label: str = "CERTIFICATE") -> str:
 def _parse(data: bytes) -> tuple[x509.Certificate, CertInfo]:
     if not isinstance(data, bytes | bytearray) or not data:
         raise CertificateError("证书数据为空。")
-    der = bytes(data)
+    return _parse_cached(bytes(data))
+
+
+# Verifying a licence reads the same few CA and seal certificates again and again: parsing them
+# (asn1crypto, every field) and checking their signatures cost more than the licence's own
+# signatures, so both are remembered by the certificate bytes. The objects are only read.
+@functools.lru_cache(maxsize=2048)
+def _parse_cached(der: bytes) -> tuple[x509.Certificate, CertInfo]:
     try:
         if pem.detect(der):
             label, _, der = pem.unarmor(der)
@@ -427,6 +435,11 @@ def load_certificate(data: bytes) -> CertInfo:
     return _parse(data)[1]
 
 
+@functools.lru_cache(maxsize=4096)
+def _signed_by_der(cert_der: bytes, issuer_der: bytes) -> bool:
+    return _signed_by(_parse_cached(cert_der)[0], _parse_cached(issuer_der)[1])
+
+
 def _signed_by(cert: x509.Certificate, issuer: CertInfo) -> bool:
     """True if issuer's name and key account for cert's issuer name and signature."""
     tbs = cert["tbs_certificate"]
@@ -467,7 +480,7 @@ def _fail(reason: str, path: list[CertInfo]) -> ChainResult:
 def verify_chain(cert_der: bytes, intermediates: list[bytes], roots: list[bytes], at: datetime) -> ChainResult:
     """Build and check the path from cert to one of roots at time `at`: names, signatures, validity, CA rules."""
     try:
-        leaf_cert, leaf = _parse(cert_der)
+        _, leaf = _parse(cert_der)
     except CertificateError as exc:
         return _fail(str(exc), [])
     at = _utc(at)
@@ -482,7 +495,7 @@ def verify_chain(cert_der: bytes, intermediates: list[bytes], roots: list[bytes]
     anchor_ders = {info.der for _, info in anchors}
 
     path = [leaf]
-    current_cert, current = leaf_cert, leaf
+    current = leaf
     while current.der not in anchor_ders:
         if len(path) > _MAX_CHAIN:
             return _fail(f"证书链超过 {_MAX_CHAIN} 级，无法验证。", path)
@@ -495,11 +508,11 @@ def verify_chain(cert_der: bytes, intermediates: list[bytes], roots: list[bytes]
                 return _fail(f"根证书{_label(current)}不在受信任的根证书列表中。", path)
             return _fail(f"找不到{_label(current)}的签发者「{current.issuer_cn or current.issuer}」的证书："
                          "证书链不完整，或签发 CA 未被本平台信任。", path)
-        found = next(((c, i) for c, i in candidates if _signed_by(current_cert, i)), None)
+        found = next(((c, i) for c, i in candidates if _signed_by_der(current.der, i.der)), None)
         if found is None:
             return _fail(f"{_label(current)}的签名无法用签发者「{current.issuer_cn or current.issuer}」的公钥验证："
                          "证书可能被篡改，或由另一把密钥签发。", path)
-        current_cert, current = found
+        current = found[1]
         path.append(current)
 
     for position, info in enumerate(path):
