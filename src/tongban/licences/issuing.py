@@ -27,9 +27,9 @@ from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.config import get_settings
 from tongban.db import utcnow
-from tongban.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from tongban.identifiers import validate_resident_id, validate_uscc
-from tongban.licences import asn1, ca, identifier, library, pades, seals, sm
+from tongban.licences import asn1, ca, certs, identifier, library, pades, seals, sm
 from tongban.licences.keystore import get_keystore
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
 from tongban.licences.models import Licence, LicenceCounter, LicenceEvent, LicenceType, LicenceVersion, Seal
@@ -180,8 +180,13 @@ def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, 
     pdf = render_pdf(doc)
     t2 = time.perf_counter()
     t = ca.trust(session, "ecdsa-p256")
+    # The CMS carries exactly the signer's path (issuing CA, root): verification refuses certificates
+    # that are not on it, and a path that no longer leads to a trusted root must not sign at all.
+    path = certs.verify_chain(seal.pdf_cert, t.intermediates, t.roots, now.replace(tzinfo=dt.UTC))
+    if not path.ok:
+        raise Conflict("印章的 PDF 签名证书无法验证到受信任的 CA，不能签章：" + path.reason, code="seal_chain_invalid")
     signed = pades.sign_pdf(pdf, attachments={ATTACHMENT_DATA: canonical, ATTACHMENT_SEAL: ses},
-                            signer_cert=seal.pdf_cert, chain=t.intermediates + t.roots,
+                            signer_cert=seal.pdf_cert, chain=[info.der for info in path.path[1:]],
                             sign=lambda data: store.sign(session, seal.pdf_key_id, data),
                             signed_at=now.replace(tzinfo=dt.UTC),
                             reason="电子证照签发", location=licence.issuer_name)
