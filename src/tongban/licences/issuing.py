@@ -34,12 +34,11 @@ from tongban.licences.keystore import get_keystore
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
 from tongban.licences.models import Licence, LicenceCounter, LicenceEvent, LicenceType, LicenceVersion, Seal
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
+from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
 from tongban.org.models import Department
 
 STATUS_LABELS = {"valid": "有效", "suspended": "已暂停", "revoked": "已注销", "expired": "已过期"}
 CODE_TYPE_LABELS = {"resident_id": "居民身份证", "uscc": "统一社会信用代码"}
-ATTACHMENT_DATA = "licence.json"
-ATTACHMENT_SEAL = "seal-signature.der"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -35,6 +35,7 @@ OUTCOME_LABELS = {
     "superseded": "已有新版本",
     "unknown": "无法确认",
 }
+# The files every licence PDF embeds in its signed revision (written by issuing, read here).
 ATTACHMENT_DATA = "licence.json"
 ATTACHMENT_SEAL = "seal-signature.der"
 # Seconds spent in each layer of the last verification (read by bench/licences.py).
