@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # Exchange call quotas of a grant when its provider has not set its own (0: unlimited).
     exchange_default_calls_per_minute: int = 600
     exchange_default_calls_per_day: int = 100_000
+    # Public licence verification: PDF uploads per client address and minute (0: unlimited).
+    verify_uploads_per_minute: int = 30
     # Trust X-Forwarded-For only behind a known reverse proxy.
     trust_forwarded_for: bool = False
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from tongban import clock
-from tongban.deps import CurrentActor, DbSession, secure_router
+from tongban.deps import CurrentActor, DbSession, client_ip, secure_router
 from tongban.errors import ValidationFailed
-from tongban.licences import ca, certs, issuing, licence_types, queries, seals, verify
+from tongban.licences import ca, certs, issuing, licence_types, queries, seals, throttle, verify
 from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
 from tongban.org.schemas import Page
 
@@ -248,8 +248,9 @@ def licence_action(licence_id: int, action: str, body: StatusChange, session: Db
                                           reason=body.reason))
 
 
-def verify_upload(session: DbSession, data: bytes) -> verify.Verdict:
+def verify_upload(session: DbSession, data: bytes, client_ip: str) -> verify.Verdict:
     """Verify an uploaded PDF against the register (used by the API and the page)."""
+    throttle.check_upload(client_ip)
     if not data:
         raise ValidationFailed("请选择要核验的证照 PDF 文件。", code="verify_file_missing")
     if len(data) > MAX_PDF_BYTES:
@@ -259,10 +260,11 @@ def verify_upload(session: DbSession, data: bytes) -> verify.Verdict:
 
 
 @public.post("/verify", summary="上传 PDF 核验电子证照（无需登录）")
-def verify_file(session: DbSession, file: Annotated[UploadFile, File(description="电子证照 PDF")]) -> dict[str, object]:
+def verify_file(request: Request, session: DbSession,
+                file: Annotated[UploadFile, File(description="电子证照 PDF")]) -> dict[str, object]:
     # Synchronous on purpose: verification runs pyhanko's event loop of its own in a worker thread.
     data = file.file.read(MAX_PDF_BYTES + 1)
-    return verify_upload(session, data).as_dict()
+    return verify_upload(session, data, client_ip(request)).as_dict()
 
 
 @public.get("/verify/{identifier}", summary="按证照标识核验（二维码，无需登录）")

@@ -17,8 +17,15 @@ from starlette.datastructures import FormData, UploadFile
 
 from tongban import clock
 from tongban.authz import Actor, Permission
-from tongban.deps import CurrentActor, DbSession, OptionalActor, public_router, secure_router
-from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed, translate_validation_errors
+from tongban.deps import CurrentActor, DbSession, OptionalActor, client_ip, public_router, secure_router
+from tongban.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    ValidationFailed,
+    translate_validation_errors,
+)
 from tongban.identifiers import mask_resident_id
 from tongban.licences import ca, identifier, issuing, licence_types, queries, seals, verify
 from tongban.licences.api import MAX_PDF_BYTES, verify_upload
@@ -457,8 +464,8 @@ def verify_submit(request: Request, session: DbSession, actor: OptionalActor, fo
     upload = form.get("file")
     data = upload.file.read(MAX_PDF_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
-        verdict = verify_upload(session, data)
-    except ValidationFailed as exc:
+        verdict = verify_upload(session, data, client_ip(request))
+    except (ValidationFailed, TooManyRequests) as exc:
         return _verify_page(request, error=exc.message, status_code=exc.status_code)
     return _verify_page(request, verdict=verdict)
 
