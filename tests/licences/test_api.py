@@ -138,3 +138,25 @@ def test_library_answers_valid_licences_of_a_holder_through_the_exchange(
     found = r.json()["items"]
     assert [f["identifier"] for f in found] == [first.identifier]
     assert found[0]["holder_code"] != world.holder_code  # personal-sensitive items are masked
+
+
+def test_a_retired_type_issues_nothing_new_but_its_licences_still_verify(
+        client: TestClient, session: Session, world: LicenceWorld) -> None:
+    licence = world.issue(session)
+    admin_csrf = login(client, "admin")
+    r = client.post(f"/api/v1/licence-types/{world.licence_type.id}/status/retired",
+                    headers={"X-CSRF-Token": admin_csrf})
+    assert r.status_code == 200 and r.json()["status"] == "retired"
+    assert world.licence_type.id not in [t["id"] for t in client.get("/api/v1/licence-types").json()]
+    assert world.licence_type.id in [t["id"] for t in client.get("/api/v1/licence-types",
+                                                                 params={"include_retired": True}).json()]
+    page = client.get("/admin/licence-types")
+    assert "已停用" in page.text and "启用" in page.text
+    reviewer = TestClient(client.app)
+    csrf = login(reviewer, "amr_reviewer")
+    r = reviewer.post("/api/v1/licences", json=_body(world), headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 409 and r.json()["code"] == "licence_type_retired"
+    assert reviewer.get(f"/api/v1/verify/{licence.identifier}").json()["outcome"] == "valid"
+    r = client.post(f"/api/v1/licence-types/{world.licence_type.id}/status/bogus",
+                    headers={"X-CSRF-Token": admin_csrf})
+    assert r.status_code == 422 and r.json()["code"] == "licence_type_status_invalid"

@@ -145,8 +145,14 @@ def _type(row: LicenceType) -> LicenceTypeRead:
 
 
 @router.get("/licence-types", response_model=list[LicenceTypeRead], summary="证照类型目录")
-def list_types(session: DbSession, actor: CurrentActor) -> list[LicenceTypeRead]:
-    return [_type(t) for t in licence_types.list_types(session)]
+def list_types(session: DbSession, actor: CurrentActor,
+               include_retired: Annotated[bool, Query(description="含已停用的类型")] = False) -> list[LicenceTypeRead]:
+    return [_type(t) for t in licence_types.list_types(session, include_retired=include_retired)]
+
+
+@router.post("/licence-types/{type_id}/status/{status}", response_model=LicenceTypeRead, summary="停用 / 启用证照类型")
+def type_status(type_id: int, status: str, session: DbSession, actor: CurrentActor) -> LicenceTypeRead:
+    return _type(licence_types.set_status(session=session, actor=actor, type_id=type_id, status=status))
 
 
 @router.post("/licence-types", response_model=LicenceTypeRead, status_code=201, summary="新建证照类型")

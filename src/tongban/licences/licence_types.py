@@ -140,9 +140,26 @@ def get_type(session: Session, type_id: int) -> LicenceType:
     return row
 
 
-def list_types(session: Session, *, issuer_department_id: int | None = None) -> list[LicenceType]:
-    """Active types by code; with a department, only those it may issue."""
-    q = select(LicenceType).where(LicenceType.status == "active").order_by(LicenceType.code)
+def set_status(*, session: Session, actor: Actor, type_id: int, status: str) -> LicenceType:
+    """停用 / 启用: a retired type issues no new licences; those issued stay valid and verifiable."""
+    actor.require(Permission.LICENCE_TYPE_MANAGE)
+    if status not in ("active", "retired"):
+        raise ValidationFailed("证照类型状态只能是启用或停用。", code="licence_type_status_invalid")
+    row = get_type(session, type_id)
+    if row.status != status:
+        before, row.status = row.status, status
+        record(session, actor=actor, action="licence_type.update", object_type="licence_type", object_id=row.id,
+               detail={"code": row.code, "status": status, "from": before})
+        session.commit()
+    return row
+
+
+def list_types(session: Session, *, issuer_department_id: int | None = None,
+               include_retired: bool = False) -> list[LicenceType]:
+    """Types by code (active ones unless asked); with a department, only those it may issue."""
+    q = select(LicenceType).order_by(LicenceType.status, LicenceType.code)
+    if not include_retired:
+        q = q.where(LicenceType.status == "active")
     if issuer_department_id is not None:
         q = q.join(LicenceTypeIssuer).where(LicenceTypeIssuer.department_id == issuer_department_id)
     return list(session.execute(q).scalars())

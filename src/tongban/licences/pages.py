@@ -282,7 +282,7 @@ def types_page(request: Request, session: DbSession, actor: CurrentActor) -> Res
         raise Forbidden(detail={"permission": str(Permission.LICENCE_READ)})
     names = {d.id: d.name for d in _departments(session, actor)}
     return render(request, "licences/types.html", _ctx(
-        request, types=licence_types.list_types(session), department_names=names,
+        request, types=licence_types.list_types(session, include_retired=True), department_names=names,
         can_manage=actor.has(Permission.LICENCE_TYPE_MANAGE)))
 
 
@@ -296,6 +296,12 @@ def type_new_page(request: Request, session: DbSession, actor: CurrentActor) -> 
 def type_edit_page(request: Request, type_id: int, session: DbSession, actor: CurrentActor) -> Response:
     row = licence_types.get_type(session, type_id)
     return _type_form(request, session, actor, row=row, form=_form_of(row))
+
+
+@router.post("/admin/licence-types/{type_id}/status/{status}", response_class=HTMLResponse)
+def type_status(type_id: int, status: str, session: DbSession, actor: CurrentActor) -> Response:
+    row = licence_types.set_status(session=session, actor=actor, type_id=type_id, status=status)
+    return _go("/admin/licence-types", f"证照类型“{row.name}”已{'启用' if row.status == 'active' else '停用'}")
 
 
 @router.post("/admin/licence-types/{type_ref}", response_class=HTMLResponse)
