@@ -169,13 +169,12 @@ def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, 
     items = {i["key"]: i["name"] for i in licence.type.items}
     fields = [("持证主体", licence.holder_name), (CODE_TYPE_LABELS[licence.holder_code_type], licence.holder_code)]
     fields += [(items[k], v) for k, v in licence.data.items() if k in items]
-    fields.append(("有效期限", f"{licence.valid_from:%Y年%m月%d日} 至 "
-                   + (f"{licence.valid_to:%Y年%m月%d日}" if licence.valid_to else "长期")))
     doc = LicenceDocument(
         layout=LicenceLayout.from_json(licence.type.layout), identifier=licence.identifier, number=licence.number,
         fields=fields, issuer_name=licence.issuer_name, issue_date=licence.issued_on, valid_to=licence.valid_to,
         annotations=[(dt.date.fromisoformat(a["date"]), a["text"]) for a in annotations],
-        seal=seals.design_of(seal), verify_url=verify_url(licence.identifier), version=licence.version)
+        seal=seals.design_of(seal), verify_url=verify_url(licence.identifier), version=licence.version,
+        valid_from=licence.valid_from)
     pdf = render_pdf(doc)
     t2 = time.perf_counter()
     t = ca.trust(session, "ecdsa-p256")

@@ -103,6 +103,7 @@ class LicenceDocument:
     seal: SealDesign
     verify_url: str  # content of the QR code
     version: int
+    valid_from: date | None = None  # None: from the issue date
 
 
 def chinese_date(d: date) -> str:
@@ -409,7 +410,8 @@ def render_pdf(doc: LicenceDocument) -> bytes:
         _text(c, center_x, subtitle_y, layout.subtitle, 14.0, accent, "center")
     number_text = f"证照编号：{doc.number}"
     validity = (
-        f"有效期限：{chinese_date(doc.issue_date)}至{chinese_date(doc.valid_to)}" if doc.valid_to else "有效期限：长期"
+        f"有效期限：{chinese_date(doc.valid_from or doc.issue_date)}至{chinese_date(doc.valid_to)}" if doc.valid_to
+        else "有效期限：长期"
     )
     meta_fit = _fit_size(number_text + "　　" + validity, meta_size, width, 6.0)
     _text(c, left, meta_y, number_text, meta_fit, _INK)
