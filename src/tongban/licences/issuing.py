@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -144,16 +143,8 @@ def verify_url(licence_identifier: str) -> str:
     return f"{get_settings().public_url.rstrip('/')}/verify/{licence_identifier}"
 
 
-@dataclass
-class StepTimes:
-    """Seconds spent in each step of the last signing (for the benchmark)."""
-
-    render: float = 0.0
-    seal_signature: float = 0.0
-    pdf_signature: float = 0.0
-
-
-LAST_STEPS = StepTimes()
+# Seconds spent in each step of the last signing (read by bench/licences.py).
+LAST_STEPS: dict[str, float] = {"render": 0.0, "seal_signature": 0.0, "pdf_signature": 0.0}
 
 
 def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, annotations: list[dict[str, str]],
@@ -189,7 +180,7 @@ def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, 
                             signed_at=now.replace(tzinfo=dt.UTC),
                             reason="电子证照签发", location=licence.issuer_name)
     t3 = time.perf_counter()
-    LAST_STEPS.seal_signature, LAST_STEPS.render, LAST_STEPS.pdf_signature = t1 - t0, t2 - t1, t3 - t2
+    LAST_STEPS.update(seal_signature=t1 - t0, render=t2 - t1, pdf_signature=t3 - t2)
     seal.uses = (seal.uses or 0) + 1
     version = LicenceVersion(licence_id=licence.id, version=licence.version, identifier=licence.identifier,
                              canonical=canonical, data_hash=sm.sm3(canonical).hex(), seal_signature=ses, pdf=signed,
@@ -339,9 +330,3 @@ def expire_due(*, session: Session, actor: Actor) -> int:
     session.commit()
     return len(due)
 
-
-def effective_status(licence: Licence, today: dt.date) -> str:
-    """The status a reader sees today (a licence past its end date is expired even before the job ran)."""
-    if licence.status in ("valid", "suspended") and licence.valid_to is not None and licence.valid_to < today:
-        return "expired"
-    return licence.status

@@ -22,7 +22,7 @@ from tongban.catalog.schemas import ItemIn, ResourceIn
 from tongban.catalog.service import build_resource, mark_published
 from tongban.db import utcnow
 from tongban.errors import Conflict
-from tongban.licences.models import Licence, LicenceLibrary
+from tongban.licences.models import Licence, LicenceLibrary, LicenceType
 from tongban.org.models import Department
 from tongban.registries.publish import lock_head
 
@@ -118,7 +118,6 @@ def valid_licences(session: Session, *, holder_code: str, type_code: str | None 
     """The holder's current valid licences (of one type), newest first: the library's question."""
     q = select(Licence).where(Licence.holder_code == holder_code, Licence.status == "valid")
     if type_code:
-        from tongban.licences.models import LicenceType
         q = q.join(LicenceType, Licence.type_id == LicenceType.id).where(LicenceType.code == type_code)
     rows = session.execute(q.order_by(Licence.issued_on.desc(), Licence.id.desc())).scalars().all()
-    return [r for r in rows if r.valid_to is None or r.valid_to >= today]
+    return [r for r in rows if r.status_on(today) == "valid"]

@@ -154,6 +154,12 @@ class Licence(Base):
     type: Mapped[LicenceType] = relationship(lazy="joined")
     seal: Mapped[Seal] = relationship(lazy="joined")
 
+    def status_on(self, day: dt.date) -> str:
+        """The status a reader sees on `day`: past its end date a licence is expired even before the job ran."""
+        if self.status in ("valid", "suspended") and self.valid_to is not None and self.valid_to < day:
+            return "expired"
+        return self.status
+
 
 class LicenceVersion(Base):
     """One signed version of a licence (the first issue, then one per annotation 加注)."""

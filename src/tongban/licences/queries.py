@@ -13,7 +13,7 @@ from tongban import clock
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.errors import Forbidden, NotFound
-from tongban.licences.issuing import effective_status, get_licence
+from tongban.licences.issuing import get_licence
 from tongban.licences.models import Licence, LicenceEvent, LicenceVersion
 
 
@@ -46,14 +46,21 @@ def list_issued(*, session: Session, actor: Actor, department_id: int | None = N
 
 def read_licence(*, session: Session, actor: Actor, licence_id: int, purpose: str = "证照签发管理") -> Licence:
     """One licence for staff of its issuer (or platform-wide roles), or for its holder."""
-    licence = get_licence(session, licence_id)
+    licence = _readable(session, actor, licence_id, "查看")
     if is_holder(actor, licence):
         return licence
-    if not actor.can_in_department(Permission.LICENCE_READ, licence.issuer_department_id):
-        raise Forbidden("只能查看本部门签发的证照，或本人持有的证照。")
     record(session, actor=actor, action="licence.read", object_type="licence", object_id=licence.id,
            purpose=purpose, detail={"identifier": licence.identifier})
     session.commit()
+    return licence
+
+
+def _readable(session: Session, actor: Actor, licence_id: int, verb: str) -> Licence:
+    """The licence, if the actor holds it or reads licences of its issuer; else Forbidden."""
+    licence = get_licence(session, licence_id)
+    if not is_holder(actor, licence) and not actor.can_in_department(Permission.LICENCE_READ,
+                                                                      licence.issuer_department_id):
+        raise Forbidden(f"只能{verb}本部门签发的证照，或本人持有的证照。")
     return licence
 
 
@@ -81,10 +88,7 @@ def versions_and_events(session: Session, licence: Licence) -> tuple[list[Licenc
 
 def pdf_of(*, session: Session, actor: Actor, licence_id: int, version: int | None = None) -> tuple[Licence, bytes]:
     """The signed PDF of the current (or a given) version; downloads are audited."""
-    licence = get_licence(session, licence_id)
-    if not is_holder(actor, licence) and not actor.can_in_department(Permission.LICENCE_READ,
-                                                                      licence.issuer_department_id):
-        raise Forbidden("只能下载本部门签发的证照，或本人持有的证照。")
+    licence = _readable(session, actor, licence_id, "下载")
     wanted = version or licence.version
     pdf = session.execute(select(LicenceVersion.pdf).where(LicenceVersion.licence_id == licence.id,
                                                            LicenceVersion.version == wanted)).scalar_one_or_none()
@@ -99,4 +103,4 @@ def pdf_of(*, session: Session, actor: Actor, licence_id: int, version: int | No
 
 def status_today(licence: Licence) -> str:
     """The licence's status as readers see it today."""
-    return effective_status(licence, clock.today())
+    return licence.status_on(clock.today())

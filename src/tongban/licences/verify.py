@@ -225,9 +225,13 @@ def verify_online(session: Session, pdf: bytes, *, ecdsa: Trust, sm2: Trust, now
     return verdict
 
 
+def _version(session: Session, identifier: str) -> LicenceVersion | None:
+    return session.execute(select(LicenceVersion).where(LicenceVersion.identifier == identifier)
+                           ).scalar_one_or_none()
+
+
 def _check_register(session: Session, verdict: Verdict, doc: dict[str, object], today: dt.date) -> None:
-    version = session.execute(select(LicenceVersion).where(LicenceVersion.identifier == verdict.identifier)
-                              ).scalar_one_or_none()
+    version = _version(session, verdict.identifier)
     if version is None:
         verdict.outcome = "unknown"
         verdict.reasons.append("本平台没有签发过该证照。")
@@ -265,15 +269,14 @@ def state_of(verdict: Verdict, licence: Licence, version: int, today: dt.date) -
     elif seal.status == "suspended":
         verdict.outcome = "suspended"
         verdict.reasons.append(f"签章所用的电子印章“{seal.name}”已暂停使用。")
-    elif licence.status == "expired" or (licence.valid_to is not None and licence.valid_to < today):
+    elif licence.status_on(today) == "expired":
         verdict.outcome = "expired"
         verdict.reasons.append(f"证照有效期至 {licence.valid_to}，已过期。")
 
 
 def verify_identifier(session: Session, identifier: str, *, today: dt.date) -> Verdict:
     """The QR link: the register's state of the licence named by its identifier (no file to check)."""
-    version = session.execute(select(LicenceVersion).where(LicenceVersion.identifier == identifier)
-                              ).scalar_one_or_none()
+    version = _version(session, identifier)
     if version is None:
         return Verdict(outcome="unknown", reasons=["本平台没有签发过该证照标识。"], identifier=identifier,
                        checks={"registered": False})
