@@ -100,6 +100,17 @@ def mask_resident_id(value: str) -> str:
     return value[:6] + "*" * 8 + value[14:]
 
 
+def mask_name(value: str) -> str:
+    """王建华 → 王**, 张伟 → 张*, 欧阳娜娜 → 欧***: the surname's first character stays, the rest is hidden.
+
+    The one rule for a person's name wherever it is shown masked (exchange answers, licence lists,
+    public verification): the same person must not appear as 王** here and 王*华 there, and
+    combining two partial masks would reveal more than either.
+    """
+    value = value or ""
+    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else ("*" if value else "")
+
+
 def mask_phone(value: str | None) -> str:
     if not value:
         return ""

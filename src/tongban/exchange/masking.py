@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tongban.identifiers import mask_phone, mask_resident_id
+from tongban.identifiers import mask_name, mask_phone, mask_resident_id
 
 MASKED_SENSITIVITIES = frozenset({"sensitive", "personal_sensitive"})
-
-
-def _name(value: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧***: the surname stays, as on a bank slip."""
-    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
 def _address(value: str) -> str:
@@ -40,8 +35,8 @@ def masker(data_type: str, key: str, name: str) -> Callable[[str], str]:
     """The mask for one item; names of persons get the surname rule."""
     if data_type in _BY_TYPE:
         return _BY_TYPE[data_type]
-    if key.endswith("name") and ("姓名" in name or name.endswith("人")):
-        return _name
+    if "姓名" in name or (key.endswith("name") and name.endswith("人")):
+        return mask_name
     return _generic
 
 

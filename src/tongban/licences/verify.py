@@ -21,7 +21,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.identifiers import mask_resident_id
+from tongban.identifiers import mask_name, mask_resident_id  # one masking rule, shared with the exchange
 from tongban.licences import asn1, certs, pades, sm
 from tongban.licences.ca import Trust
 from tongban.licences.models import Licence, LicenceVersion
@@ -75,15 +75,6 @@ class Verdict:
                 "holder_code": self.holder_code, "issued_on": self.issued_on, "valid_from": self.valid_from,
                 "valid_to": self.valid_to, "version": self.version, "seal_name": self.seal_name,
                 "signed_at": self.signed_at, "offline": self.offline}
-
-
-def mask_name(name: str) -> str:
-    """张*三 / 李* : a person's name shown to a stranger."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _holder(verdict: Verdict, name: str, code: str, code_type: str) -> None:
