@@ -18,8 +18,9 @@ from tongban import __version__
 from tongban.audit import service as audit
 from tongban.config import Settings, get_settings
 from tongban.db import make_engine, make_session_factory
-from tongban.deps import public_router
+from tongban.deps import client_ip, public_router
 from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests, translate_validation_errors
+from tongban.org import auth
 from tongban.web.templating import PKG, render
 
 log = logging.getLogger("tongban")
@@ -45,10 +46,36 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+def _resolve_page_actor(request: Request) -> None:
+    """Error pages wear the signed-in user's layout and menu.
+
+    A 404 for an unknown path (or an error raised before the route's dependencies ran) reaches the
+    handler without `request.state.actor`; resolve it from the session cookie as `deps.get_actor` would.
+    """
+    if getattr(request.state, "actor", None) is not None:
+        return
+    token = request.cookies.get(request.app.state.settings.session_cookie)
+    if not token:
+        return
+    session = request.app.state.session_factory()
+    try:
+        actor = auth.actor_from_session_token(session, token, client_ip=client_ip(request))
+        if actor.is_authenticated:
+            request.state.actor = actor
+    except Exception:  # an error page must render even when the database does not answer
+        log.exception("could not resolve the actor for an error page")
+    finally:
+        session.close()
+
+
 def _error_response(request: Request, status: int, body: dict[str, Any],
                     headers: dict[str, str] | None = None) -> Response:
     if _wants_html(request):
-        return render(request, "error.html", {"error": body, "status": status}, status_code=status)
+        _resolve_page_actor(request)
+        response = render(request, "error.html", {"failure": body, "status": status}, status_code=status)
+        for name, value in (headers or {}).items():
+            response.headers.setdefault(name, value)
+        return response
     return JSONResponse(body, status_code=status, headers=headers)
 
 
