@@ -3,9 +3,16 @@ an application client of another department with an API key, and an active grant
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -13,6 +20,7 @@ from sqlalchemy.orm import Session
 from tests.factories import population_ids, population_items, population_world
 from tongban.authz import Actor
 
+ROOT = Path(__file__).resolve().parents[2]
 ITEMS = population_items()
 IDS = population_ids()
 
@@ -36,3 +44,58 @@ def gateway_actor(world):  # type: ignore[no-untyped-def]
     c = world["client"]
     return Actor(kind="client", id=c.id, name=c.name, username=c.code, department_id=c.department_id,
                  client_id=c.id, client_ip="127.0.0.1")
+
+
+# ---------------------------------------------------------------- the provider's system, a real process
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ProviderProcess:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "tests.exchange.provider_app:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("provider process exited: " + (self.proc.stderr.read() or b"").decode())  # type: ignore[union-attr]
+            try:
+                if httpx.get(self.url + "/health", timeout=1, trust_env=False).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("provider process did not answer within 30 s")
+            time.sleep(0.1)
+
+    def seen(self, call_id: str = "") -> list[dict[str, str]]:
+        r = httpx.get(self.url + "/_seen", params={"call_id": call_id}, timeout=5, trust_env=False)
+        return r.json()  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[ProviderProcess]:
+    p = ProviderProcess()
+    yield p
+    p.stop()

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.exchange.conftest import ProviderProcess
 from tests.exchange.provider_app import RECORDS, SLOW_SECONDS
 from tests.factories import actor_of, app_client, csrf_from, login, published_resource
 from tongban import clock
@@ -37,7 +31,6 @@ from tongban.exchange.schemas import ComplianceDecision, RequestCreate
 from tongban.org.auth import new_api_key
 from tongban.org.models import ApiKey
 
-ROOT = Path(__file__).resolve().parents[2]
 PURPOSE = "企业开办登记核验法定代表人身份"
 ITEMS = [
     ItemIn(name="公民身份号码", key="id_number", data_type="resident_id", length=18, required=True, is_key=True,
@@ -48,61 +41,6 @@ ITEMS = [
     ItemIn(name="联系电话", key="phone", data_type="phone", sensitivity="personal_sensitive"),
 ]
 ID0 = RECORDS[0]["id_number"]
-
-
-# ---------------------------------------------------------------- the provider's system, a real process
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ProviderProcess:
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "tests.exchange.provider_app:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("provider process exited: " + (self.proc.stderr.read() or b"").decode())  # type: ignore[union-attr]
-            try:
-                if httpx.get(self.url + "/health", timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("provider process did not answer within 30 s")
-            time.sleep(0.1)
-
-    def seen(self, call_id: str = "") -> list[dict[str, str]]:
-        r = httpx.get(self.url + "/_seen", params={"call_id": call_id}, timeout=5, trust_env=False)
-        return r.json()  # type: ignore[no-any-return]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
-
-
-@pytest.fixture(scope="module")
-def provider() -> Iterator[ProviderProcess]:
-    p = ProviderProcess()
-    yield p
-    p.stop()
 
 
 # ---------------------------------------------------------------- a 接口 resource, a granted client, an endpoint

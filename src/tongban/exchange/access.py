@@ -225,6 +225,23 @@ def shape(access: Access, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def shape_key(access: Access, record_key: str) -> str:
+    """The record key as the grant may see it: each key item masked like the item itself.
+
+    A key is the key items' values joined by "|" (registries/validation.py); it is the same personal
+    data as those items, so wherever a key leaves the hub (the change feed) it is masked with them.
+    """
+    key_items = [i.key for i in access.resource.items if i.is_key]
+    masks = [access.masks.get(k) for k in key_items]
+    if not any(masks):
+        return record_key
+    parts = record_key.split("|")
+    if len(parts) != len(key_items):
+        # A key item's value held a "|": the parts cannot be told apart, so nothing of it is shown.
+        return "*" * 6
+    return "|".join(m(p) if (m is not None and p) else p for m, p in zip(masks, parts, strict=True))
+
+
 def provenance(session: Session, access: Access) -> dict[str, Any]:
     head = session.execute(_HEAD, {"rid": access.resource.id}).first()
     return {"resource_code": access.resource.code, "resource_name": access.resource.name,

@@ -36,6 +36,7 @@ from tongban.exchange.access import (
     provenance,
     refuse,
     shape,
+    shape_key,
     subject_types,
 )
 from tongban.exchange.log_models import ExchangeLogSubject
@@ -73,10 +74,12 @@ def changes(*, session: Session, actor: Actor, code: str, since: int, limit: int
     disputed = open_disputes(session, acc.resource.id, [k for _, k, deleted, _ in rows if not deleted])
     out: list[dict[str, Any]] = []
     for seq, key, deleted, data in rows:
+        # The key is masked like its items: a masked id_number must not travel in plain beside its data.
         if deleted:
-            out.append({"seq": int(seq), "key": key, "op": "delete"})
+            out.append({"seq": int(seq), "key": shape_key(acc, key), "op": "delete"})
         else:
-            change = {"seq": int(seq), "key": key, "op": "upsert", "data": shape(acc, load_json(data))}
+            change = {"seq": int(seq), "key": shape_key(acc, key), "op": "upsert",
+                      "data": shape(acc, load_json(data))}
             if key in disputed:
                 change["disputes"] = disputed[key]
             out.append(change)
