@@ -38,10 +38,18 @@ class Settings(BaseSettings):
     session_hours: int = 8
     # Browsers only send Secure cookies over HTTPS; production sits behind TLS.
     cookie_secure: bool = False
-    login_max_failures: int = 5
-    login_failure_window_minutes: int = 15
-    login_lockout_minutes: int = 15
-    login_ip_max_failures: int = 30
+    # Login throttling (see docs/operations.md): failures are counted per user name AND address, so
+    # that nobody can lock someone else's account from elsewhere, and answered the same for names that
+    # exist and names that do not.
+    login_max_failures: int = 5  # per name and address: then that address waits, doubling each round
+    login_failure_window_minutes: int = 15  # window of the per-address and per-name counts
+    login_lockout_minutes: int = 15  # first wait; each further round of failures doubles it …
+    login_max_lockout_minutes: int = 1440  # … up to this
+    login_ip_max_failures: int = 30  # per address, whatever the names: an address trying many accounts
+    # Per name from all addresses within the window (a distributed guess): then only addresses that
+    # logged in to that account successfully within `login_known_address_days` may still try.
+    login_account_max_failures: int = 50
+    login_known_address_days: int = 30
     city_name: str = "安康市"
     platform_name: str = "通办 · 一体化政务服务与数据共享平台"
     # Sharing-request deadlines in working days (provincial rules differ: configurable).
@@ -60,6 +68,13 @@ class Settings(BaseSettings):
     # Trust X-Forwarded-For only behind a known reverse proxy.
     trust_forwarded_for: bool = False
 
+    # `tongban ingest --mode replace` refuses a file that would delete more than this share of the
+    # register's live records (an empty, truncated or wrong file), unless --allow-mass-delete is given.
+    ingest_max_delete_share: float = Field(default=0.1, ge=0.0, le=1.0)
+    # Request bodies, refused with 413 before they are read: JSON and forms, and the declared upload
+    # routes (licence PDF verification, catalog xlsx import, dispute evidence …; see web/limits.py).
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
         if self.env == "production":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
+import unicodedata
 
 _RIC_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _RIC_CHECK = "10X98765432"
@@ -18,11 +19,38 @@ _PROVINCES = {
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
     "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
 }
-_REGION_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+# re.ASCII everywhere: without it \d also matches full-width and other Unicode digits, which int()
+# reads as well, so "６１２４…" would pass every check and be stored as a second, different identifier.
+_REGION_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$", re.ASCII)
+_RIC_RE = re.compile(r"\d{17}[\dX]", re.ASCII)
+_SEPARATORS_RE = re.compile(r"[\s\-]")
+# Control characters (Unicode category Cc): never part of a name, title or note a person typed.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def normalize_identifier(value: str) -> str:
+    """NFKC (full-width ６１０９… and Ｘ become 6109… and X), then nothing but ASCII may remain.
+
+    Identifiers are keys: two spellings of one person's number must end as one stored string, and a
+    digit of another script (٦, ६) that NFKC does not fold is refused rather than stored.
+    """
+    v = value if value.isascii() else unicodedata.normalize("NFKC", value)
+    if not v.isascii():
+        raise ValueError("含有全角以外的非半角字符，请只使用半角数字 0–9 和英文字母（可切换到英文输入法后重新输入）。")
+    return v
 
 
 def _clean(value: str) -> str:
-    return re.sub(r"[\s-]", "", value or "").upper()
+    return _SEPARATORS_RE.sub("", normalize_identifier(value or "")).upper()
+
+
+def validate_text(value: str, *, multiline: bool = False) -> str:
+    """Refuse control characters (NUL, escape, …) in text a person typed; tab and line breaks only if multiline."""
+    if (_CONTROL_MULTILINE_RE if multiline else _CONTROL_RE).search(value):
+        what = "除换行和制表符外的控制字符" if multiline else "换行符、制表符或其他控制字符"
+        raise ValueError(f"内容中含有{what}，请删除后重新输入（从其他软件复制的文字常带有这类不可见字符）。")
+    return value
 
 
 def resident_id_check_char(first17: str) -> str:
@@ -39,7 +67,7 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
     v = _clean(value)
     if len(v) != 18:
         raise ValueError(f"公民身份号码应为 18 位，当前为 {len(v)} 位，请核对证件。")
-    if not re.fullmatch(r"\d{17}[\dX]", v):
+    if not _RIC_RE.fullmatch(v):
         raise ValueError("公民身份号码前 17 位应为数字，最后一位为数字或 X。")
     try:
         birth = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
@@ -117,7 +145,7 @@ def mask_phone(value: str | None) -> str:
     return value[:3] + "****" + value[-4:] if len(value) == 11 else "*" * len(value)
 
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 
 
 def validate_phone(value: str) -> str:

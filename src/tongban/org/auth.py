@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -14,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from tongban.audit import service as audit
 from tongban.authz import ANONYMOUS, Actor
-from tongban.config import get_settings
+from tongban.config import Settings, get_settings
 from tongban.db import utcnow
-from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
+from tongban.errors import Forbidden, NotAuthenticated, TooManyRequests
 from tongban.org import repository as repo
 from tongban.org.models import ApiKey, AppClient, LoginAttempt, User, WebSession, api_key_state
 
@@ -25,9 +28,12 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("tongban-timing-equaliser-0000")
 
 API_KEY_PREFIX = "tbk_"
+_RESIDENT_ID = re.compile(r"\d{17}[\dXx]", re.ASCII)
 
 
-class AccountLocked(DomainError):
+class AccountLocked(TooManyRequests):
+    """Too many wrong passwords for this name from this address: it waits (Retry-After says how long)."""
+
     status_code = 423
     code = "account_locked"
 
@@ -74,61 +80,110 @@ def _beijing(value: dt.datetime) -> str:
     return (value + dt.timedelta(hours=8)).strftime("%H:%M")
 
 
+def login_key(username: str) -> str:
+    """The name a login attempt is counted and looked up under: NFKC (full-width digits of an ID number
+    folded) and a resident ID's final x upper-cased, so the spellings of one name count together."""
+    name = unicodedata.normalize("NFKC", username or "").strip()
+    return (name.upper() if _RESIDENT_ID.fullmatch(name) else name)[:64]
+
+
+def _locked_for(session: Session, *, name: str, client_ip: str, now: dt.datetime,
+                cfg: Settings) -> dt.datetime | None:
+    """Until when this name may not be tried from this address, or None.
+
+    The same rules for names that exist and names that do not, so the answers do not tell them apart:
+    - per name and address: every `login_max_failures` failures (since the pair's last success, within
+      a day) make the address wait after its last failure, `login_lockout_minutes` doubling each round;
+    - per name from all addresses (a guess spread over many addresses): past `login_account_max_failures`
+      within the window, only addresses that logged in to it recently may still try, so a stranger
+      cannot lock the owner out.
+    """
+    day_ago = now - dt.timedelta(days=1)
+    last_success = repo.last_login_success(session, username=name, client_ip=client_ip, since=day_ago)
+    failures = repo.recent_failures(session, username=name, client_ip=client_ip,
+                                    since=max(day_ago, last_success) if last_success else day_ago)
+    rounds, rest = divmod(len(failures), cfg.login_max_failures)
+    if rounds and not rest:  # a round just completed; the next round starts after the wait
+        minutes = min(cfg.login_lockout_minutes * 2 ** (rounds - 1), cfg.login_max_lockout_minutes)
+        until = failures[-1] + dt.timedelta(minutes=minutes)
+        if until > now:
+            return until
+    window_start = now - dt.timedelta(minutes=cfg.login_failure_window_minutes)
+    spread = repo.count_name_failures(session, username=name, since=window_start)
+    if spread >= cfg.login_account_max_failures:
+        known_since = now - dt.timedelta(days=cfg.login_known_address_days)
+        if repo.last_login_success(session, username=name, client_ip=client_ip, since=known_since) is None:
+            oldest = repo.oldest_name_failure(session, username=name, since=window_start)
+            return (oldest or now) + dt.timedelta(minutes=cfg.login_failure_window_minutes)
+    return None
+
+
+def _lock_error(until: dt.datetime, now: dt.datetime) -> AccountLocked:
+    return AccountLocked(
+        f"登录失败次数过多，该账号在您当前的网络环境下已被暂时锁定，请于北京时间 {_beijing(until)} 后再试；"
+        "忘记密码请联系本部门管理员重置。",
+        retry_after=max(1, math.ceil((until - now).total_seconds())),
+        detail={"locked_until": until.isoformat() + "Z"},
+    )
+
+
 def login(session: Session, *, username: str, password: str, client_ip: str,
           user_agent: str = "") -> LoginResult:
-    """登录: check the password, throttle by address, lock the account after repeated failures."""
+    """登录: check the password; throttle by address, by name and address, and by name (see `_locked_for`).
+
+    Every answer a guesser can get — wrong password, unknown name, locked — is the same for a name
+    that exists and one that does not; only the right password of an existing account differs.
+    """
     cfg = get_settings()
     now = utcnow()
     window_start = now - dt.timedelta(minutes=cfg.login_failure_window_minutes)
-    if repo.count_recent_failures(session, client_ip=client_ip, since=window_start) >= cfg.login_ip_max_failures:
+    ip_failures = repo.count_recent_failures(session, client_ip=client_ip, since=window_start)
+    if ip_failures >= cfg.login_ip_max_failures:
+        oldest = repo.oldest_address_failure(session, client_ip=client_ip, since=window_start) or now
+        wait = max(1, math.ceil((oldest + dt.timedelta(minutes=cfg.login_failure_window_minutes) - now
+                                 ).total_seconds()))
         raise TooManyRequests(
-            f"该网络地址登录失败次数过多，请 {cfg.login_failure_window_minutes} 分钟后再试。",
-            code="login_throttled", retry_after=cfg.login_failure_window_minutes * 60,
+            f"该网络地址登录失败次数过多，请 {math.ceil(wait / 60)} 分钟后再试。",
+            code="login_throttled", retry_after=wait,
         )
-    username = (username or "").strip()
-    user = repo.user_by_login(session, username) if username else None
-    anonymous = Actor(kind="anonymous", id=None, name=username[:64] or "匿名", client_ip=client_ip)
+    name = login_key(username)
+    user = repo.user_by_login(session, name) if name else None
+    anonymous = Actor(kind="anonymous", id=None, name=name or "匿名", client_ip=client_ip)
 
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        verify_password(_DUMMY_HASH, password)
-        session.add(LoginAttempt(username=username[:64], client_ip=client_ip, succeeded=False, at=now))
-        audit.record(session, actor=anonymous, action="auth.login", object_type="user", object_id=user.id,
-                     result="denied", detail={"reason": "locked"})
+    until = _locked_for(session, name=name, client_ip=client_ip, now=now, cfg=cfg) if name else None
+    if until is not None:
+        # No password is tried, so nothing is counted: waiting is all it takes. The hash still runs,
+        # so that a locked name costs as long as any other answer.
+        verify_password(_DUMMY_HASH, password or "")
+        audit.record(session, actor=anonymous, action="auth.login", object_type="user",
+                     object_id=user.id if user else None, result="denied", detail={"reason": "locked"})
         session.commit()
-        raise AccountLocked(
-            f"账号因连续输错密码已被临时锁定，请于北京时间 {_beijing(user.locked_until)} 后再试，"
-            "或联系本部门管理员解锁。",
-            detail={"locked_until": user.locked_until.isoformat() + "Z"},
-        )
+        raise _lock_error(until, now)
 
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not ok:
-        session.add(LoginAttempt(username=username[:64], client_ip=client_ip, succeeded=False, at=now))
-        detail: dict[str, object] = {"reason": "bad_credentials"}
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= cfg.login_max_failures:
-                user.locked_until = now + dt.timedelta(minutes=cfg.login_lockout_minutes)
-                user.failed_logins = 0
-                audit.record(session, actor=anonymous, action="auth.lockout", object_type="user",
-                             object_id=user.id, result="success",
-                             detail={"minutes": cfg.login_lockout_minutes})
+        session.add(LoginAttempt(username=name, client_ip=client_ip, succeeded=False, at=now))
         audit.record(session, actor=anonymous, action="auth.login", object_type="user",
-                     object_id=user.id if user else None, result="failed", detail=detail)
+                     object_id=user.id if user else None, result="failed", detail={"reason": "bad_credentials"})
+        session.flush()
+        until = _locked_for(session, name=name, client_ip=client_ip, now=now, cfg=cfg) if name else None
+        if until is not None and user is not None:
+            # Shown to administrators (user list, detail page); it does not stop the owner elsewhere.
+            user.locked_until = until
+            audit.record(session, actor=anonymous, action="auth.lockout", object_type="user",
+                         object_id=user.id, result="success",
+                         detail={"client_ip": client_ip, "until": until.isoformat() + "Z"})
         session.commit()
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            raise AccountLocked(
-                f"密码已连续输错 {cfg.login_max_failures} 次，账号被临时锁定 {cfg.login_lockout_minutes} 分钟，"
-                f"请于北京时间 {_beijing(user.locked_until)} 后再试，或联系本部门管理员解锁。"
-            )
+        if until is not None:
+            raise _lock_error(until, now)
         raise NotAuthenticated(
-            f"用户名或密码错误。连续输错 {cfg.login_max_failures} 次账号将被锁定 "
-            f"{cfg.login_lockout_minutes} 分钟。",
+            f"用户名或密码错误。同一网络环境下连续输错 {cfg.login_max_failures} 次，需等待 "
+            f"{cfg.login_lockout_minutes} 分钟后再试。",
             code="bad_credentials",
         )
 
     if user.status != "active":
-        session.add(LoginAttempt(username=username[:64], client_ip=client_ip, succeeded=False, at=now))
+        session.add(LoginAttempt(username=name, client_ip=client_ip, succeeded=False, at=now))
         audit.record(session, actor=anonymous, action="auth.login", object_type="user", object_id=user.id,
                      result="denied", detail={"reason": "disabled"})
         session.commit()
@@ -146,7 +201,7 @@ def login(session: Session, *, username: str, password: str, client_ip: str,
         expires_at=now + dt.timedelta(hours=cfg.session_hours),
     )
     session.add(web_session)
-    session.add(LoginAttempt(username=username[:64], client_ip=client_ip, succeeded=True, at=now))
+    session.add(LoginAttempt(username=name, client_ip=client_ip, succeeded=True, at=now))
     session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at < now))
     audit.record(session, actor=user_actor(user, client_ip=client_ip), action="auth.login",
                  object_type="user", object_id=user.id)
@@ -188,7 +243,10 @@ _KEY_AND_CLIENT = (select(ApiKey.id, ApiKey.revoked_at, ApiKey.expires_at, ApiKe
 
 def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Actor:
     """The application client behind a bearer key; refuses unknown, revoked and expired keys."""
-    row = session.execute(_KEY_AND_CLIENT, {"hash": token_hash(secret.strip())}).first()
+    secret = secret.strip()
+    # Keys are ASCII (tbk_ + URL-safe base64): anything else is refused as invalid, never folded.
+    row = (session.execute(_KEY_AND_CLIENT, {"hash": token_hash(secret)}).first()
+           if secret.isascii() and secret.isprintable() else None)
     if row is None:
         raise NotAuthenticated("API 密钥无效，请检查 Authorization 请求头（Bearer 密钥）。",
                                code="api_key_invalid")

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from tongban.authz import DEPARTMENT_GRANTABLE_ROLES, ROLE_LABELS, Actor, Permission, Role
 from tongban.deps import CurrentActor, DbSession, OptionalActor, client_ip, public_router, secure_router
-from tongban.errors import DomainError, translate_validation_errors
+from tongban.errors import DomainError, TooManyRequests, translate_validation_errors
 from tongban.org import auth, home, service
 from tongban.org import repository as repo
 from tongban.org.schemas import (
@@ -75,8 +75,11 @@ async def login_submit(request: Request, session: DbSession) -> Response:
         result = auth.login(session, username=username, password=str(form.get("password", "")),
                             client_ip=client_ip(request), user_agent=request.headers.get("user-agent", ""))
     except DomainError as exc:
-        return render(request, "org/login.html", {"error": exc.message, "username": username, "next": target},
+        page = render(request, "org/login.html", {"error": exc.message, "username": username, "next": target},
                       status_code=exc.status_code)
+        if isinstance(exc, TooManyRequests):  # throttled or locked: how long to wait, as the API says it
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(target, status_code=303)
     cfg = request.app.state.settings
     response.set_cookie(cfg.session_cookie, result.token, httponly=True, samesite="lax", secure=cfg.cookie_secure,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from tongban.org.models import AppClient, Department, LoginAttempt, Region, User, WebSession
@@ -99,6 +99,52 @@ def count_recent_failures(session: Session, *, client_ip: str, since: dt.datetim
             LoginAttempt.client_ip == client_ip, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
         )
     ).scalar_one())
+
+
+def oldest_address_failure(session: Session, *, client_ip: str, since: dt.datetime) -> dt.datetime | None:
+    return session.execute(
+        select(func.min(LoginAttempt.at)).where(
+            LoginAttempt.client_ip == client_ip, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+    ).scalar_one_or_none()
+
+
+def recent_failures(session: Session, *, username: str, client_ip: str, since: dt.datetime) -> list[dt.datetime]:
+    """Times of the failed attempts of one name from one address since `since`, oldest first."""
+    return list(session.execute(
+        select(LoginAttempt.at).where(
+            LoginAttempt.username == username, LoginAttempt.client_ip == client_ip,
+            LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since,
+        ).order_by(LoginAttempt.at)
+    ).scalars().all())
+
+
+def last_login_success(session: Session, *, username: str, client_ip: str, since: dt.datetime
+                       ) -> dt.datetime | None:
+    return session.execute(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.client_ip == client_ip,
+            LoginAttempt.succeeded.is_(True), LoginAttempt.at >= since)
+    ).scalar_one_or_none()
+
+
+def count_name_failures(session: Session, *, username: str, since: dt.datetime) -> int:
+    return int(session.execute(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+    ).scalar_one())
+
+
+def oldest_name_failure(session: Session, *, username: str, since: dt.datetime) -> dt.datetime | None:
+    return session.execute(
+        select(func.min(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+    ).scalar_one_or_none()
+
+
+def forget_login_failures(session: Session, *, usernames: set[str]) -> None:
+    """An administrator's unlock or password reset: the name's failures no longer count anywhere."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username.in_(usernames),
+                                               LoginAttempt.succeeded.is_(False)))
 
 
 def get_web_session(session: Session, token_hash: str) -> WebSession | None:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, ClassVar, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from tongban.authz import Role
 from tongban.identifiers import (
@@ -14,8 +23,10 @@ from tongban.identifiers import (
     validate_phone,
     validate_region_code,
     validate_resident_id,
+    validate_text,
     validate_uscc,
 )
+from tongban.schema_types import RefId, UtcDateTime
 
 ResidentId = Annotated[str, AfterValidator(validate_resident_id)]
 CreditCode = Annotated[str, AfterValidator(validate_uscc)]
@@ -44,13 +55,81 @@ class Page(BaseModel, Generic[T]):
     size: int
 
 
+def _one_line(value: str) -> str:
+    return validate_text(value, multiline=False)
+
+
+# A name, title or label: one line, no control characters. `Strict` already refuses the control
+# characters other than line breaks and tabs in every text field; this also refuses those.
+OneLine = Annotated[str, AfterValidator(_one_line)]
+
+
+def _refuse_control_characters(value: object) -> None:
+    if isinstance(value, str):
+        validate_text(value, multiline=True)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            _refuse_control_characters(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_control_characters(k)
+            _refuse_control_characters(v)
+
+
 class Strict(BaseModel):
+    """Base of every input schema: unknown fields refused, text trimmed, control characters refused.
+
+    Other domains may derive their input schemas from it to get the same text rule at their edge.
+    """
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # Every text field of every input: a NUL or an escape sequence in a name is stored for good and
+        # breaks exports, PDFs and other systems downstream.
+        _refuse_control_characters(value)
+        return value
+
+
+class Patch(Strict):
+    """Base of PATCH bodies: an omitted field is left as it is; an explicit null is refused with a 422.
+
+    Only the fields named in `nullable` accept null, and there it clears the value (the column may be empty):
+    a department's parent, a person's phone and e-mail. Before this, a null reached a NOT NULL column (a 500).
+    The OpenAPI schema says the same: only the `nullable` fields admit null.
+    """
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_nullable(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("null_not_allowed", "null is not allowed here")
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name, prop in schema.get("properties", {}).items():
+            alternatives = prop.get("anyOf")
+            if name in cls.nullable or not alternatives:
+                continue
+            rest = [a for a in alternatives if a != {"type": "null"}]
+            del prop["anyOf"]
+            if len(rest) == 1:
+                prop.update(rest[0])
+            else:
+                prop["anyOf"] = rest
+            prop.pop("default", None)  # "omit to keep" is said by the field being optional
+        return schema
 
 
 class RegionCreate(Strict):
     code: RegionCode
-    name: str = Field(min_length=2, max_length=64)
+    name: OneLine = Field(min_length=2, max_length=64)
     level: str = Field(pattern=r"^(province|city|county|township)$")
     parent_code: RegionCode | None = None
 
@@ -65,20 +144,21 @@ class RegionRead(BaseModel):
 
 class DepartmentCreate(Strict):
     code: str = Field(min_length=2, max_length=32, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
-    name: str = Field(min_length=2, max_length=128)
-    short_name: str = Field(min_length=2, max_length=64)
+    name: OneLine = Field(min_length=2, max_length=128)
+    short_name: OneLine = Field(min_length=2, max_length=64)
     uscc: CreditCode
     region_code: RegionCode
-    parent_id: int | None = None
+    parent_id: RefId | None = None
     kind: str = Field(default="government", pattern=r"^(government|institution)$")
 
 
-class DepartmentUpdate(Strict):
-    name: str | None = Field(default=None, min_length=2, max_length=128)
-    short_name: str | None = Field(default=None, min_length=2, max_length=64)
+class DepartmentUpdate(Patch):
+    nullable: ClassVar[frozenset[str]] = frozenset({"parent_id"})
+    name: OneLine | None = Field(default=None, min_length=2, max_length=128)
+    short_name: OneLine | None = Field(default=None, min_length=2, max_length=64)
     uscc: CreditCode | None = None
     region_code: RegionCode | None = None
-    parent_id: int | None = None
+    parent_id: RefId | None = Field(default=None, description="上级部门；null 表示设为无上级")
     status: str | None = Field(default=None, pattern=r"^(active|inactive)$")
 
 
@@ -98,9 +178,9 @@ class DepartmentRead(BaseModel):
 
 class StaffCreate(Strict):
     username: Username
-    display_name: str = Field(min_length=2, max_length=64)
+    display_name: OneLine = Field(min_length=2, max_length=64)
     password: Password
-    department_id: int
+    department_id: RefId
     roles: list[Role] = Field(min_length=1)
     phone: Phone | None = None
     email: str | None = Field(default=None, max_length=128, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -111,12 +191,14 @@ class StaffCreate(Strict):
         return sorted(set(v))
 
 
-class StaffUpdate(Strict):
-    display_name: str | None = Field(default=None, min_length=2, max_length=64)
-    department_id: int | None = None
+class StaffUpdate(Patch):
+    nullable: ClassVar[frozenset[str]] = frozenset({"phone", "email"})
+    display_name: OneLine | None = Field(default=None, min_length=2, max_length=64)
+    department_id: RefId | None = None
     roles: list[Role] | None = None
-    phone: Phone | None = None
-    email: str | None = Field(default=None, max_length=128, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: Phone | None = Field(default=None, description="null 表示清除")
+    email: str | None = Field(default=None, max_length=128, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                              description="null 表示清除")
     status: str | None = Field(default=None, pattern=r"^(active|disabled)$")
 
 
@@ -140,9 +222,9 @@ class UserRead(BaseModel):
     phone: str | None
     email: str | None
     status: str
-    locked_until: dt.datetime | None
-    last_login_at: dt.datetime | None
-    created_at: dt.datetime
+    locked_until: UtcDateTime | None
+    last_login_at: UtcDateTime | None
+    created_at: UtcDateTime
 
     @field_validator("phone")
     @classmethod
@@ -151,16 +233,16 @@ class UserRead(BaseModel):
 
 
 class CitizenCreate(Strict):
-    display_name: str = Field(min_length=2, max_length=64)
+    display_name: OneLine = Field(min_length=2, max_length=64)
     id_number: ResidentId
     password: Password
     phone: Phone | None = None
 
 
 class EnterpriseCreate(Strict):
-    display_name: str = Field(min_length=2, max_length=128)
+    display_name: OneLine = Field(min_length=2, max_length=128)
     credit_code: CreditCode
-    legal_representative: str = Field(min_length=2, max_length=64)
+    legal_representative: OneLine = Field(min_length=2, max_length=64)
     password: Password
     phone: Phone | None = None
 
@@ -178,7 +260,7 @@ class AccountRead(BaseModel):
     legal_representative: str | None
     phone: str | None
     status: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
     @classmethod
     def masked(cls, user: object) -> AccountRead:
@@ -194,19 +276,19 @@ class AccountRead(BaseModel):
 
 class ClientCreate(Strict):
     code: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
-    name: str = Field(min_length=2, max_length=128)
+    name: OneLine = Field(min_length=2, max_length=128)
     description: str = Field(default="", max_length=2000)
-    department_id: int | None = None  # platform admins name it; department admins get their own
+    department_id: RefId | None = None  # platform admins name it; department admins get their own
 
 
-class ClientUpdate(Strict):
-    name: str | None = Field(default=None, min_length=2, max_length=128)
+class ClientUpdate(Patch):
+    name: OneLine | None = Field(default=None, min_length=2, max_length=128)
     description: str | None = Field(default=None, max_length=2000)
     status: str | None = Field(default=None, pattern=r"^(active|disabled)$")
 
 
 class ApiKeyCreate(Strict):
-    label: str = Field(default="", max_length=128)
+    label: OneLine = Field(default="", max_length=128)
     expires_in_days: int | None = Field(default=365, ge=1, le=3650)
 
 
@@ -215,10 +297,10 @@ class ApiKeyRead(BaseModel):
     id: int
     key_prefix: str
     label: str
-    created_at: dt.datetime
-    expires_at: dt.datetime | None
-    revoked_at: dt.datetime | None
-    last_used_at: dt.datetime | None
+    created_at: UtcDateTime
+    expires_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
     state: str = ""
 
 
@@ -236,7 +318,7 @@ class ClientRead(BaseModel):
     description: str
     department_id: int
     status: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
     keys: list[ApiKeyRead] = []
 
 

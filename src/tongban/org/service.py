@@ -211,11 +211,17 @@ def update_staff(*, session: Session, actor: Actor, user_id: int, user_in: Staff
     return user
 
 
+def _login_names(user: User) -> set[str]:
+    """Every name the user can log in with, as login attempts are counted (auth.login_key)."""
+    return {n for n in (user.username, user.id_number, user.credit_code) if n}
+
+
 def unlock_user(*, session: Session, actor: Actor, user_id: int) -> User:
     user = get_user(session=session, actor=actor, user_id=user_id)
     rules.check_manage_user(actor, user)
     user.locked_until = None
     user.failed_logins = 0
+    repo.forget_login_failures(session, usernames=_login_names(user))
     audit.record(session, actor=actor, action="user.unlock", object_type="user", object_id=user.id)
     session.commit()
     return user
@@ -228,6 +234,7 @@ def reset_password(*, session: Session, actor: Actor, user_id: int, new_password
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
+    repo.forget_login_failures(session, usernames=_login_names(user))
     # Whoever held the old password is logged out everywhere.
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     audit.record(session, actor=actor, action="user.password_reset", object_type="user", object_id=user.id)

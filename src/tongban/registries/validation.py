@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tongban.identifiers import resident_id_check_char, validate_uscc
+from tongban.identifiers import normalize_identifier, resident_id_check_char, validate_text, validate_uscc
 
-_RIC = re.compile(r"^\d{17}[\dX]$")
-_REGION = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-_DATE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})$")
+# re.ASCII: a plain \d also matches full-width and other Unicode digits (and int() reads them), so a
+# key typed "６１０９…" would be stored beside "6109…" as a second person. Identifiers go through
+# normalize_identifier first (full-width folded to ASCII, other scripts refused).
+_RIC = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_REGION = re.compile(r"^(\d{6}|\d{9}|\d{12})$", re.ASCII)
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$", re.ASCII)
+_DATE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})$", re.ASCII)
+_INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
 _TRUE = {"是", "1", "true", "True", "TRUE", "y", "Y"}
 _FALSE = {"否", "0", "false", "False", "FALSE", "n", "N"}
 
@@ -32,7 +36,7 @@ class _DateCache(dict[str, str]):
         hit = self.get(value)
         if hit is not None:
             return hit
-        m = _DATE.match(value)
+        m = _DATE.match(value if value.isascii() else _ascii(value))
         if not m:
             raise ValueError(f"日期“{value}”格式不正确，应为 2026-01-31")
         try:
@@ -47,7 +51,7 @@ class _DateCache(dict[str, str]):
 
 def _resident_id(dates: _DateCache) -> Callable[[str], str]:
     def check(value: str) -> str:
-        v = value.upper()
+        v = (value if value.isascii() else _ascii(value)).upper()
         if not _RIC.match(v):
             raise ValueError("公民身份号码应为 17 位数字加 1 位数字或 X")
         try:
@@ -65,22 +69,33 @@ def _credit_code(value: str) -> str:
     return validate_uscc(value)
 
 
+def _ascii(value: str) -> str:
+    """Full-width digits folded to ASCII (NFKC); other non-ASCII refused with the reason."""
+    return normalize_identifier(value)
+
+
 def _region(value: str) -> str:
+    if not value.isascii():
+        value = _ascii(value)
     if not _REGION.match(value) or value[:2] == "00":
         raise ValueError("行政区划代码应为 6、9 或 12 位数字")
     return value
 
 
 def _integer(value: str) -> str:
+    v = (value if value.isascii() else _ascii(value)).replace(",", "")
+    if not _INTEGER.match(v):
+        raise ValueError(f"“{value}”不是整数")
     try:
-        return str(int(value.replace(",", "")))
+        return str(int(v))
     except ValueError:
         raise ValueError(f"“{value}”不是整数") from None
 
 
 def _decimal(value: str) -> str:
+    v = value.replace("，", ",")
     try:
-        number = Decimal(value.replace(",", "").replace("，", ""))
+        number = Decimal((v if v.isascii() else _ascii(v)).replace(",", ""))
     except InvalidOperation:
         raise ValueError(f"“{value}”不是数值") from None
     if not number.is_finite():
@@ -97,7 +112,7 @@ def _boolean(value: str) -> str:
 
 
 def _phone(value: str) -> str:
-    v = value.replace(" ", "")
+    v = (value if value.isascii() else _ascii(value)).replace(" ", "")
     if _MOBILE.match(v) or _LANDLINE.match(v):
         return v
     raise ValueError(f"电话号码“{value}”格式不正确")
@@ -105,7 +120,8 @@ def _phone(value: str) -> str:
 
 def _datetime(value: str) -> str:
     try:
-        return dt.datetime.fromisoformat(value.replace("/", "-")).isoformat(sep=" ")
+        return dt.datetime.fromisoformat((value if value.isascii() else _ascii(value)).replace("/", "-")
+                                         ).isoformat(sep=" ")
     except ValueError:
         raise ValueError(f"日期时间“{value}”格式不正确，应为 2026-01-31 09:30:00") from None
 
@@ -190,12 +206,12 @@ class BoundSchema:
                     problems.append((name, "必填项为空"))
                 data[column.key] = ""
                 continue
-            if column.check is not None:
-                try:
-                    text = column.check(text)
-                except ValueError as exc:
-                    problems.append((name, str(exc)))
-                    continue
+            try:
+                # Free text keeps line breaks and tabs; other control characters (a NUL in a name) are refused.
+                text = validate_text(text, multiline=True) if column.check is None else column.check(text)
+            except ValueError as exc:
+                problems.append((name, str(exc).rstrip("。")))
+                continue
             if column.length is not None and len(text) > column.length:
                 problems.append((name, f"长度 {len(text)} 超过 {column.length} 个字符"))
                 continue
@@ -238,6 +254,10 @@ def _fast_validator(columns: tuple[Column, ...], positions: tuple[int, ...],
         if column.check is not None:
             env[f"check{j}"] = column.check
             inner.append(f"            {v} = check{j}({v})")
+        else:
+            # isprintable() is one C call; text it does not pass (control characters, but also line
+            # breaks and U+3000) goes to `explain`, which refuses control characters only.
+            inner.append(f"            if not {v}.isprintable(): return None")
         if column.length is not None:
             inner.append(f"            if len({v}) > {int(column.length)}: return None")
         body.append(f"        if {v}:")
