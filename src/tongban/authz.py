@@ -3,7 +3,14 @@
 Deny by default: a role has only the permissions listed in ROLE_PERMISSIONS. Roles act within
 the user's own department, except the platform-wide roles (platform admin, supervisor), whose
 permissions reach every department. Object rules (e.g. who may change which user) live in each
-domain's permissions.py and build on `Actor.department_scope`.
+domain's permissions.py and build on `Actor.department_scope` (reach) and `Actor.acts_for` (a
+department's own decisions).
+
+The administrator does not act in another role's place: a department's own decisions — asking
+for data, answering a sharing request, raising or answering a data dispute, issuing and changing
+its licences — belong to that department's staff (DEPARTMENT_ACTS), and the platform admin role
+does not carry them. The platform acts only in the steps the rules give it (compliance check,
+coordination of objections and disputes, supervision of grants, seals, the catalog's tree).
 """
 
 from __future__ import annotations
@@ -69,8 +76,16 @@ _DATA_WORK = {Permission.CATALOG_EDIT, Permission.SHARING_READ, Permission.SHARI
               Permission.DISPUTE_RAISE, Permission.DISPUTE_ANSWER, Permission.ENDPOINT_MANAGE,
               Permission.EXCHANGE_MONITOR}
 
+# Decisions that are a department's own act: taken by that department's staff, never by a platform role
+# on its behalf (政务数据共享条例: the provider answers, the requester asks and withdraws; the issuing
+# authority issues, annotates, suspends and revokes its licences).
+DEPARTMENT_ACTS = frozenset({
+    Permission.SHARING_REQUEST, Permission.SHARING_DECIDE, Permission.DISPUTE_RAISE, Permission.DISPUTE_ANSWER,
+    Permission.LICENCE_ISSUE,
+})
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PLATFORM_ADMIN: frozenset(Permission),
+    Role.PLATFORM_ADMIN: frozenset(Permission) - DEPARTMENT_ACTS,
     Role.DEPT_ADMIN: frozenset(
         _ALL_STAFF | _DATA_WORK | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
                                    Permission.AUDIT_READ, Permission.LICENCE_READ, Permission.LICENCE_ISSUE}
@@ -160,6 +175,21 @@ class Actor:
     def can_in_department(self, perm: Permission, department_id: int | None) -> bool:
         scope = self.department_scope(perm)
         return scope is None or (department_id is not None and department_id in scope)
+
+    def acts_for(self, perm: Permission, department_id: int | None) -> bool:
+        """Whether the actor takes `perm`'s decisions for `department_id`: a member of that department
+        holding `perm` through a department role. Platform-wide reach does not count (and neither does
+        the system actor): nobody decides in a department's place."""
+        if self.kind != "staff" or department_id is None or self.department_id != department_id:
+            return False
+        for role in self.roles:
+            try:
+                r = Role(role)
+            except ValueError:
+                continue
+            if r not in PLATFORM_WIDE_ROLES and perm in ROLE_PERMISSIONS[r]:
+                return True
+        return False
 
     def require_in_department(self, perm: Permission, department_id: int | None) -> None:
         if not self.can_in_department(perm, department_id):

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import actor_of, app_client, login
+from tests.factories import actor_of, app_client, login, staff
 from tests.licences.conftest import LicenceWorld
 from tongban import clock
 from tongban.audit.models import AuditEntry
@@ -122,7 +122,10 @@ def test_library_answers_valid_licences_of_a_holder_through_the_exchange(
     admin = actor_of(world.city.users["admin"])
     sharing.compliance_check(session=session, actor=admin, request_id=req.id,
                              decision=ComplianceDecision(decision="pass"))
-    sharing.provider_decide(session=session, actor=admin, request_id=req.id,
+    # The library is the data bureau's resource: its data officer answers, not the platform admin.
+    dsj_data = staff(session, "dsj_data", world.city.data_bureau, "data_officer")
+    session.commit()
+    sharing.provider_decide(session=session, actor=actor_of(dsj_data), request_id=req.id,
                             decision=ProviderDecision(decision="approve"))
     code = session.execute(select(LicenceVersion.identifier)).scalars().first()
     assert code

@@ -212,13 +212,14 @@ def test_other_departments_and_citizens_cannot_read_a_licence(client: TestClient
                                                               world: LicenceWorld) -> None:
     licence = world.issue(session)
     login(client, "hrss_clerk")
-    assert client.get(f"/licences/{licence.id}").status_code == 403
-    assert client.get(f"/licences/{licence.id}/pdf").status_code == 403
+    # Another department's licence answers like a missing one: its existence is personal information.
+    assert client.get(f"/licences/{licence.id}").status_code == 404
+    assert client.get(f"/licences/{licence.id}/pdf").status_code == 404
     assert licence.number not in client.get("/licences").text
     assert client.get("/licences/new").status_code == 403  # a clerk does not issue
     login(client, world.city.users["citizen"].username)
     assert client.get(f"/licences/{licence.id}").status_code == 403
-    assert client.get(f"/my/licences/{licence.id}/pdf").status_code == 403  # not theirs
+    assert client.get(f"/my/licences/{licence.id}/pdf").status_code == 404  # not theirs: as if not there
     assert "暂无您的电子证照" in client.get("/my/licences").text
 
 

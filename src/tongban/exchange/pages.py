@@ -121,13 +121,13 @@ def _detail(request: Request, session: DbSession, actor: Actor, request_id: int,
     grant = service.grant_for(session, req.id)
     resource_items = {i.key: i for i in req.resource.items}
     can = {
-        "compliance": req.status == "submitted" and actor.has(Permission.SHARING_COMPLIANCE),
+        "compliance": req.status == "submitted" and allowed(rules.check_platform, actor),
         "decide": req.status in ("pending_provider", "objected")
         and allowed(rules.check_provider, actor, req.provider_id),
         "object": req.status == "refused" and allowed(rules.check_consumer, actor, req),
         "withdraw": req.status in ("submitted", "pending_provider", "objected", "refused")
         and allowed(rules.check_consumer, actor, req),
-        "coordinate": req.status == "objected" and actor.has(Permission.SHARING_COMPLIANCE),
+        "coordinate": req.status == "objected" and allowed(rules.check_platform, actor),
     }
     return render(request, "sharing/detail.html", {
         "req": service.request_read(req, grant_id=grant.id if grant else None), "items": resource_items,

@@ -32,6 +32,7 @@ from tongban.licences import asn1, ca, certs, identifier, library, pades, seals,
 from tongban.licences.keystore import get_keystore
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
 from tongban.licences.models import Licence, LicenceCounter, LicenceEvent, LicenceType, LicenceVersion, Seal
+from tongban.licences.queries import readable_licence
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
 from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
 from tongban.org.models import Department
@@ -166,7 +167,11 @@ def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, 
         annotations=[(dt.date.fromisoformat(a["date"]), a["text"]) for a in annotations],
         seal=seals.design_of(seal), verify_url=verify_url(licence.identifier), version=licence.version,
         valid_from=licence.valid_from)
-    pdf = render_pdf(doc)
+    try:
+        pdf = render_pdf(doc)
+    except ValueError as exc:
+        # The renderer says in Chinese what does not fit on the page: the user's content, not a fault (422).
+        raise ValidationFailed(str(exc), code="licence_content_too_long") from exc
     t2 = time.perf_counter()
     t = ca.trust(session, "ecdsa-p256")
     # The CMS carries exactly the signer's path (issuing CA, root): verification refuses certificates
@@ -252,7 +257,8 @@ def get_licence(session: Session, licence_id: int) -> Licence:
 
 
 def _own(session: Session, actor: Actor, licence_id: int) -> Licence:
-    licence = get_licence(session, licence_id)
+    # A licence the actor may not read answers like one that does not exist (docs/api.md).
+    licence = readable_licence(session, actor, licence_id)
     actor.require_in_department(Permission.LICENCE_ISSUE, licence.issuer_department_id)
     return licence
 
@@ -280,7 +286,14 @@ def annotate(*, session: Session, actor: Actor, licence_id: int, text: str) -> L
     ident = identifier.parse(licence.identifier).with_version(licence.version + 1)
     licence.version, licence.identifier, licence.seal_id, licence.seal = ident.version, str(ident), seal.id, seal
     session.flush()
-    _sign_version(session, actor, licence, seal, annotations, now)
+    try:
+        _sign_version(session, actor, licence, seal, annotations, now)
+    except ValidationFailed as exc:
+        if exc.code != "licence_content_too_long":
+            raise
+        raise ValidationFailed(f"加注后证照一页放不下（已有 {len(annotations) - 1} 条加注）：请精简加注内容，"
+                               "或注销后重新签发证照。", code="licence_annotation_too_long",
+                               detail={"field": "text"}) from exc
     _event(session, actor, licence, "annotate", licence.status, text)
     library.publish(session, licence)
     session.commit()

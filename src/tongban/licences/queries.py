@@ -13,7 +13,6 @@ from tongban import clock
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.errors import Forbidden, NotFound
-from tongban.licences.issuing import get_licence
 from tongban.licences.models import Licence, LicenceEvent, LicenceVersion
 
 
@@ -46,7 +45,7 @@ def list_issued(*, session: Session, actor: Actor, department_id: int | None = N
 
 def read_licence(*, session: Session, actor: Actor, licence_id: int, purpose: str = "证照签发管理") -> Licence:
     """One licence for staff of its issuer (or platform-wide roles), or for its holder."""
-    licence = _readable(session, actor, licence_id, "查看")
+    licence = readable_licence(session, actor, licence_id)
     if is_holder(actor, licence):
         return licence
     record(session, actor=actor, action="licence.read", object_type="licence", object_id=licence.id,
@@ -55,12 +54,20 @@ def read_licence(*, session: Session, actor: Actor, licence_id: int, purpose: st
     return licence
 
 
-def _readable(session: Session, actor: Actor, licence_id: int, verb: str) -> Licence:
-    """The licence, if the actor holds it or reads licences of its issuer; else Forbidden."""
-    licence = get_licence(session, licence_id)
-    if not is_holder(actor, licence) and not actor.can_in_department(Permission.LICENCE_READ,
-                                                                      licence.issuer_department_id):
-        raise Forbidden(f"只能{verb}本部门签发的证照，或本人持有的证照。")
+def may_read(actor: Actor, licence: Licence) -> bool:
+    """Whether the actor holds the licence or reads the licences of its issuer."""
+    return is_holder(actor, licence) or (
+        actor.has(Permission.LICENCE_READ)
+        and actor.can_in_department(Permission.LICENCE_READ, licence.issuer_department_id))
+
+
+def readable_licence(session: Session, actor: Actor, licence_id: int) -> Licence:
+    """The one access check of a licence by id (read, download, and before any change): "not yours" and
+    "not there" answer alike (404, code licence_not_found), since whether someone else's licence exists
+    is itself personal information."""
+    licence = session.get(Licence, licence_id)
+    if licence is None or not may_read(actor, licence):
+        raise NotFound("电子证照不存在。", code="licence_not_found")
     return licence
 
 
@@ -88,7 +95,7 @@ def versions_and_events(session: Session, licence: Licence) -> tuple[list[Licenc
 
 def pdf_of(*, session: Session, actor: Actor, licence_id: int, version: int | None = None) -> tuple[Licence, bytes]:
     """The signed PDF of the current (or a given) version; downloads are audited."""
-    licence = _readable(session, actor, licence_id, "下载")
+    licence = readable_licence(session, actor, licence_id)
     wanted = version or licence.version
     pdf = session.execute(select(LicenceVersion.pdf).where(LicenceVersion.licence_id == licence.id,
                                                            LicenceVersion.version == wanted)).scalar_one_or_none()
