@@ -128,3 +128,31 @@ def test_no_call_returns_an_item_outside_its_grant_or_a_masked_item_in_plain(
             assert value != original[key], key
         else:
             assert value == original[key], key
+
+
+def test_headers_are_percent_encoded_utf8_and_anything_else_is_refused_and_logged(
+        client: TestClient, session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    auth = {"Authorization": f"Bearer {world['secret']}"}
+    # Raw UTF-8 bytes in a header would be read as Latin-1 and stored as mojibake (æ ¸éª…): refused.
+    for name, raw in (("X-Purpose", "核验身份"), ("X-End-User", IDS[0][:-1] + "Ｘ"), ("X-Case-Number", "QY-汉滨-1")):
+        headers = {**_h(world), **auth, name: raw.encode("utf-8")}
+        r = client.get(_url(world, IDS[0]), headers=headers)
+        assert r.status_code == 422 and r.json()["code"] == "header_not_encoded", (name, r.text)
+        assert name in r.json()["message"] and "百分号编码" in r.json()["message"]
+    # Percent-encoding of bytes that are not UTF-8, and control characters, are refused too.
+    r = client.get(_url(world, IDS[0]), headers={**auth, "X-Purpose": "%E6%A0%B8%FF"})
+    assert r.status_code == 422 and r.json()["code"] == "header_bad_encoding" and "UTF-8" in r.json()["message"]
+    r = client.get(_url(world, IDS[0]), headers={**auth, "X-Purpose": "%E6%A0%B8%E9%AA%8C%00%0A"})
+    assert r.status_code == 422 and r.json()["code"] == "header_control_characters"
+    entries = session.execute(select(ExchangeLogEntry).order_by(ExchangeLogEntry.seq)).scalars().all()
+    assert [(e.result, e.status_code) for e in entries] == [("denied", 422)] * 5
+    assert all(e.purpose == "" and e.end_user == "" and e.case_number == "" for e in entries)
+    # The documented encoding is stored as sent; a query parameter is decoded once (a “%” stays a “%”).
+    r = client.get(_url(world, IDS[0]), headers=_h(world, purpose="核验身份", **{"X-Case-Number": "QY-汉滨-1"}))
+    assert r.status_code == 200, r.text
+    r = client.get(_url(world, IDS[0]), params={"purpose": "核验 100% 持股股东身份"}, headers=auth)
+    assert r.status_code == 200, r.text
+    session.expire_all()
+    ok = session.execute(select(ExchangeLogEntry).where(ExchangeLogEntry.result == "ok")
+                         .order_by(ExchangeLogEntry.seq)).scalars().all()
+    assert [(e.purpose, e.case_number) for e in ok] == [("核验身份", "QY-汉滨-1"), ("核验 100% 持股股东身份", "")]

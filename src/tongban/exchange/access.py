@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
@@ -22,7 +25,7 @@ from tongban.authz import Actor
 from tongban.catalog.models import InformationItem, InformationResource
 from tongban.db import utcnow
 from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from tongban.exchange import masking, quotas
+from tongban.exchange import masking, quotas, sealing
 from tongban.exchange.models import Grant
 from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.org.models import Department
@@ -37,6 +40,73 @@ class CallContext:
     end_user: str = ""
     case_number: str = ""
     started: float = field(default_factory=time.perf_counter)
+    # A header that could not be decoded: the call is refused (and logged) by check_access.
+    problem: ValidationFailed | None = None
+
+
+# Control characters (category Cc) are never part of a purpose, an identifier or a case number; a NUL
+# or line break would also corrupt the log and the headers forwarded to providers.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_EXAMPLE = "“核验身份”应发送为 %E6%A0%B8%E9%AA%8C%E8%BA%AB%E4%BB%BD"
+
+
+class _Undecodable(ValueError):
+    def __init__(self, error: ValidationFailed) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _decode_header(name: str, value: str) -> str:
+    """A header as the API documents it: UTF-8, percent-encoded (HTTP headers carry only Latin-1).
+
+    Starlette hands over the header's bytes read as Latin-1, so raw UTF-8 would come out as mojibake
+    (核验 → æ ¸éª) and be stored so in the log citizens read: it is refused, not guessed at.
+    """
+    if not value.isascii():
+        raise _Undecodable(ValidationFailed(
+            f"{name} 请求头含有未编码的中文或其他非 ASCII 字符。HTTP 请求头只能传送 ASCII 字符，请将内容按 UTF-8 "
+            f"进行百分号编码后发送（例如{_EXAMPLE}）。", code="header_not_encoded", detail={"field": name}))
+    try:
+        text_ = unquote(value, errors="strict")
+    except UnicodeDecodeError:
+        raise _Undecodable(ValidationFailed(
+            f"{name} 请求头的百分号编码不是有效的 UTF-8 文本，请按 UTF-8 重新编码后发送（例如{_EXAMPLE}）。",
+            code="header_bad_encoding", detail={"field": name})) from None
+    return _checked(name, text_)
+
+
+def _checked(name: str, value: str) -> str:
+    if "\ufffd" in value:
+        # Query parameters are decoded by the framework with replacement characters for bad UTF-8.
+        raise _Undecodable(ValidationFailed(
+            f"{name} 不是有效的 UTF-8 文本，请按 UTF-8 百分号编码后发送。", code="header_bad_encoding",
+            detail={"field": name}))
+    if _CONTROL.search(value):
+        raise _Undecodable(ValidationFailed(
+            f"{name} 含有换行符或其他控制字符，请删除后重新发送。", code="header_control_characters",
+            detail={"field": name}))
+    return value.strip()
+
+
+def call_context(*, purpose: str | None, end_user: str | None, case_number: str | None,
+                 query: Mapping[str, str]) -> CallContext:
+    """The call's purpose, end user and case number from the X-… headers, else from the query parameters.
+
+    Headers are percent-decoded once; query parameters are already decoded by URL parsing and are not
+    decoded again (a purpose may contain “%”). What cannot be decoded becomes `problem`.
+    """
+    values: dict[str, str] = {}
+    try:
+        for field_, header_name, header in (("purpose", "X-Purpose", purpose), ("end_user", "X-End-User", end_user),
+                                            ("case_number", "X-Case-Number", case_number)):
+            if header:
+                values[field_] = _decode_header(header_name, header)
+            else:
+                values[field_] = _checked(f"参数 {field_}", query.get(field_, ""))
+    except _Undecodable as exc:
+        return CallContext(purpose="", problem=exc.error)
+    return CallContext(purpose=values["purpose"], end_user=values["end_user"].upper(),
+                       case_number=values["case_number"])
 
 
 @dataclass(frozen=True)
@@ -126,6 +196,8 @@ def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str
             value = record.get(key)
             if value and kind in _SUBJECT_TYPES:
                 subjects.add(value)
+    # Written with the row so the sealer can tell it from one inserted by SQL (one short HMAC).
+    entry["row_mac"] = sealing.row_mac(entry, subjects)
     if subjects and session.get_bind().dialect.name == "postgresql":
         # Entry and subjects in one statement (one round trip on the hot path).
         return int(session.execute(_LOG_WITH_SUBJECTS, {**entry, "subjects": sorted(subjects)}).scalar_one())
@@ -139,7 +211,7 @@ def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str
 # ORM insert of seventeen values cost more than the database's work on it.
 _LOG_COLUMNS = ("occurred_at", "client_id", "consumer_id", "provider_id", "resource_id", "resource_code", "operation",
                 "items", "record_keys", "record_count", "end_user", "purpose", "case_number", "result", "status_code",
-                "latency_ms", "sealed")
+                "latency_ms", "sealed", "row_mac")
 _LOG_INSERT = (f"INSERT INTO exchange_log ({', '.join(_LOG_COLUMNS)}) "  # noqa: S608 - fixed column names
                f"VALUES ({', '.join(':' + c for c in _LOG_COLUMNS)}) RETURNING seq")
 _LOG_ENTRY = text(_LOG_INSERT)
@@ -163,6 +235,8 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
     if actor.kind != "client" or actor.client_id is None:
         raise Forbidden("共享交换接口供应用系统以 API 密钥调用。", code="clients_only")
     resource = resource_view(session, code)
+    if ctx.problem is not None:
+        raise refuse(session, actor, ctx, operation, code, resource, ctx.problem)
     if not ctx.purpose or len(ctx.purpose.strip()) < 2:
         raise refuse(session, actor, ctx, operation, code, resource, ValidationFailed(
             "每次调用须在 X-Purpose 请求头中说明用途（如“企业开办登记核验法定代表人身份”）。", code="purpose_required"))

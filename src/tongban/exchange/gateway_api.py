@@ -8,13 +8,15 @@ The same values may be given as query parameters `purpose`, `end_user`, `case_nu
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import unquote
 
 from fastapi import Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from tongban.deps import CurrentActor, DbSession, secure_router
+from tongban.errors import error_responses
 from tongban.exchange import bulk, gateway
+from tongban.exchange.access import call_context
+from tongban.schema_types import DB_INT_MAX
 
 router = secure_router(prefix="/api/v1/exchange", tags=["共享交换接口"])
 RESERVED = {"purpose", "end_user", "case_number", "page", "size"}
@@ -22,10 +24,7 @@ HEADERS_DOC = "调用须带 X-Purpose（用途），办件时带 X-End-User 与 
 
 
 def _ctx(request: Request, purpose: str | None, end_user: str | None, case_number: str | None) -> gateway.CallContext:
-    q = request.query_params
-    return gateway.CallContext(purpose=unquote(purpose or q.get("purpose", "")).strip(),
-                               end_user=unquote(end_user or q.get("end_user", "")).strip().upper(),
-                               case_number=unquote(case_number or q.get("case_number", "")).strip())
+    return call_context(purpose=purpose, end_user=end_user, case_number=case_number, query=request.query_params)
 
 
 PurposeH = Annotated[str | None, Header(alias="X-Purpose", description="用途（UTF-8 百分号编码），必填")]
@@ -33,14 +32,15 @@ EndUserH = Annotated[str | None, Header(alias="X-End-User", description="办事�
 CaseH = Annotated[str | None, Header(alias="X-Case-Number", description="办件编号")]
 
 
-@router.get("/{classification}/{seq}/records/{key}", summary="按主键查询记录（只返回授权的信息项，按敏感级别脱敏）")
+@router.get("/{classification}/{seq}/records/{key}", summary="按主键查询记录（只返回授权的信息项，按敏感级别脱敏）",
+            responses=error_responses(404, 429))
 def get_record(classification: str, seq: str, key: str, request: Request, session: DbSession, actor: CurrentActor,
                x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None) -> dict[str, Any]:
     return gateway.get_record(session=session, actor=actor, code=f"{classification}/{seq}", key=key.upper()
                               if len(key) == 18 else key, ctx=_ctx(request, x_purpose, x_end_user, x_case_number))
 
 
-@router.get("/{classification}/{seq}/records", summary="按信息项条件查询（分页）")
+@router.get("/{classification}/{seq}/records", summary="按信息项条件查询（分页）", responses=error_responses(404, 429))
 def query_records(classification: str, seq: str, request: Request, session: DbSession, actor: CurrentActor,
                   page: Annotated[int, Query(ge=1, le=100000)] = 1, size: Annotated[int, Query(ge=1, le=200)] = 50,
                   x_purpose: PurposeH = None, x_end_user: EndUserH = None,
@@ -50,9 +50,10 @@ def query_records(classification: str, seq: str, request: Request, session: DbSe
                                  page=page, size=size, ctx=_ctx(request, x_purpose, x_end_user, x_case_number))
 
 
-@router.get("/{classification}/{seq}/changes", summary="增量订阅：取游标之后变更的记录（含删除）")
+@router.get("/{classification}/{seq}/changes", summary="增量订阅：取游标之后变更的记录（含删除）",
+            responses=error_responses(404, 429))
 def changes(classification: str, seq: str, request: Request, session: DbSession, actor: CurrentActor,
-            since: Annotated[int, Query(ge=0, description="上次同步得到的 next_cursor，首次为 0")] = 0,
+            since: Annotated[int, Query(ge=0, le=DB_INT_MAX, description="上次同步得到的 next_cursor，首次为 0")] = 0,
             limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
             x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None) -> dict[str, Any]:
     return bulk.changes(session=session, actor=actor, code=f"{classification}/{seq}", since=since, limit=limit,
@@ -61,7 +62,8 @@ def changes(classification: str, seq: str, request: Request, session: DbSession,
 
 @router.get("/{classification}/{seq}/export", summary="批量导出库表资源（CSV 或 Parquet，流式）",
             response_class=StreamingResponse,
-            responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}})
+            responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}},
+                       **error_responses(404, 429)})
 def export(classification: str, seq: str, request: Request, session: DbSession, actor: CurrentActor,
            format: Annotated[str, Query(pattern="^(csv|parquet)$")] = "csv",
            x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None) -> StreamingResponse:
