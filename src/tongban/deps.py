@@ -13,19 +13,31 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from tongban.authz import ANONYMOUS, Actor, Permission
 from tongban.config import Settings
 from tongban.db import session_scope
-from tongban.errors import CsrfFailed, NotAuthenticated
+from tongban.errors import CsrfFailed, NotAuthenticated, error_responses
 from tongban.org import auth
+from tongban.schema_types import DB_INT_MAX
 
 CSRF_COOKIE = "tongban_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Ids in paths and queries are bounded to what the database can hold (signed 64 bits): a larger number is a 422
+# with a Chinese message at the edge, not an overflow in the driver. Use these for every integer id.
+Id = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="编号（正整数）")]
+OptionalIdQuery = Annotated[int | None, Query(ge=1, le=DB_INT_MAX, description="编号（正整数）")]
+PageNo = Annotated[int, Query(ge=1, le=100000, description="页码，从 1 开始")]
+
+# Error answers every route of a router can give (a route adds its own, e.g. 404 or 409, with
+# `responses=error_responses(...)`): a body that cannot be parsed at all (400), not logged in or bad key (401),
+# not allowed or CSRF refused (403), bad input (422). All share the one error body.
+ROUTER_ERRORS = error_responses(400, 401, 403, 422)
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -131,7 +143,8 @@ StaffActor = Annotated[Actor, Depends(require_staff)]
 def secure_router(**kw: Any) -> APIRouter:
     """A router whose every route needs an authenticated caller and passes the CSRF check."""
     deps = list(kw.pop("dependencies", []))
-    return APIRouter(dependencies=[Depends(require_actor), Depends(csrf_protect), *deps], **kw)
+    responses = {**ROUTER_ERRORS, **kw.pop("responses", {})}
+    return APIRouter(dependencies=[Depends(require_actor), Depends(csrf_protect), *deps], responses=responses, **kw)
 
 
 def public_router(**kw: Any) -> APIRouter:
@@ -140,7 +153,8 @@ def public_router(**kw: Any) -> APIRouter:
     Forms on them are still CSRF-checked against the anonymous double-submit cookie.
     """
     deps = list(kw.pop("dependencies", []))
-    router = APIRouter(dependencies=[Depends(csrf_protect), *deps], **kw)
+    responses = {**ROUTER_ERRORS, **kw.pop("responses", {})}
+    router = APIRouter(dependencies=[Depends(csrf_protect), *deps], responses=responses, **kw)
     router.tongban_public = True  # type: ignore[attr-defined]
     return router
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 
 class DomainError(Exception):
     """Base of every error a user can meet; `message` is Chinese and says what to do."""
@@ -32,6 +34,17 @@ class ValidationFailed(DomainError):
     status_code = 422
     code = "validation_failed"
     default_message = "提交的数据有误，请按提示修改后重试。"
+
+    def body(self) -> dict[str, Any]:
+        """Every 422 carries `detail.fields`, as a schema error does, so clients read one shape."""
+        detail = dict(self.detail) if isinstance(self.detail, dict) else {}
+        if self.detail is not None and not isinstance(self.detail, dict):
+            detail["value"] = self.detail
+        if "fields" not in detail:
+            name = detail.get("field")
+            detail["fields"] = [{"field": str(name), "label": field_label(str(name).split(".")),
+                                 "message": self.message, "type": self.code}] if name else []
+        return {"code": self.code, "message": self.message, "detail": detail}
 
 
 class NotAuthenticated(DomainError):
@@ -138,6 +151,7 @@ _PYDANTIC_MESSAGES: dict[str, str] = {
     "string_type": "必须是文本",
     "extra_forbidden": "是未知字段，请删除",
     "value_error": "取值不正确",
+    "null_not_allowed": "不能为 null：不修改时请省略此项，要修改时请填写新值",
 }
 
 
@@ -160,6 +174,9 @@ def translate_validation_errors(errors: Sequence[Any]) -> tuple[str, list[dict[s
         if etype == "value_error":
             # Our validators raise ValueError with a complete Chinese sentence.
             text = str(err.get("msg", "")).removeprefix("Value error, ")
+        elif "input" in err and err["input"] is None and etype.endswith("_type"):
+            # An explicit null for a field that must have a value (in a PATCH: omit the field to keep it).
+            text = "不能为 null：不修改时请省略此项，修改时请填写新值"
         else:
             text = _PYDANTIC_MESSAGES.get(etype, "取值不正确")
             ctx = err.get("ctx") or {}
@@ -174,5 +191,73 @@ def translate_validation_errors(errors: Sequence[Any]) -> tuple[str, list[dict[s
         else:
             message = f"{label}{text}"
         fields.append({"field": field, "label": label, "message": message, "type": etype})
-    summary = "；".join(f["message"] for f in fields[:5]) or "提交的数据有误"
+    summary = "；".join(f["message"].rstrip("。") for f in fields[:5]) or "提交的数据有误"
     return summary + "。", fields
+
+
+# ---------------------------------------------------------------- the error contract, as OpenAPI declares it
+
+
+class FieldError(BaseModel):
+    """One refused field of a 422 answer."""
+
+    field: str = Field(description="字段路径，如 items.0.name；请求整体有误时为空")
+    label: str = Field(description="字段的中文名称")
+    message: str = Field(description="中文说明：哪里不对、应如何修改")
+    type: str = Field(description="稳定的错误类型，如 missing、string_too_long、value_error")
+
+
+class ErrorBody(BaseModel):
+    """Every error answer of the API: a stable code, a Chinese message, and details that depend on the code."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "code": "not_found", "message": "未找到请求的对象，请确认编号是否正确。", "detail": None}})
+    code: str = Field(description="稳定的错误代码，程序据此判断，如 validation_failed、not_found、conflict")
+    message: str = Field(description="中文说明，可直接展示给用户")
+    detail: Any = Field(default=None, description="补充信息；字段校验失败时为 {fields: [...]}，系统错误时为 {incident}")
+
+
+class ValidationDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")  # e.g. an import's row-by-row `errors`
+    fields: list[FieldError] = Field(description="逐个字段的错误；与具体字段无关时为空列表")
+
+
+class ValidationErrorBody(ErrorBody):
+    """A 422 answer: the request was understood but its content is refused; `detail.fields` names the fields."""
+
+    detail: ValidationDetail
+
+
+_STATUS_TEXT: dict[int, str] = {
+    400: "请求无法处理（例如请求头格式不正确）",
+    401: "未登录或 API 密钥无效、已过期、已吊销",
+    403: "无权执行此操作，或 CSRF 校验未通过",
+    404: "对象不存在，或不在调用者可见的范围内",
+    405: "不支持该请求方法（Allow 响应头列出支持的方法）",
+    409: "与当前状态或已有数据冲突",
+    413: "请求体过大",
+    415: "请求体的内容类型不受支持",
+    422: "提交的数据有误：detail.fields 逐项说明",
+    429: "请求过于频繁或超过调用限额（Retry-After 响应头给出等待秒数）",
+    500: "系统内部错误：detail.incident 为事件编号",
+    502: "提供部门业务系统的应答有误",
+    503: "服务暂不可用",
+    504: "提供部门业务系统应答超时",
+}
+
+_HEADERS: dict[int, dict[str, Any]] = {
+    405: {"Allow": {"description": "支持的请求方法", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "建议等待的秒数", "schema": {"type": "integer"}}},
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the error statuses a route can answer, all with the one error body."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"model": ValidationErrorBody if status == 422 else ErrorBody,
+                                 "description": _STATUS_TEXT.get(status, "错误")}
+        if status in _HEADERS:
+            entry["headers"] = _HEADERS[status]
+        out[status] = entry
+    return out

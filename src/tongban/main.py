@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tongban import __version__
 from tongban.audit import service as audit
@@ -117,20 +118,61 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: ("not_found", "页面或接口不存在，请检查地址。"),
+        messages = {400: ("body_unreadable", "请求体无法解析：JSON 须为 UTF-8 编码的有效 JSON，表单须符合其内容类型。"),
+                    404: ("not_found", "页面或接口不存在，请检查地址。"),
                     405: ("method_not_allowed", "不支持该请求方法。")}
         code, message = messages.get(exc.status_code, ("http_error", "请求无法处理。"))
-        return _error_response(request, exc.status_code, {"code": code, "message": message, "detail": None})
+        # Starlette's headers matter: a 405 names the allowed methods in `Allow` (RFC 9110 §15.5.6).
+        return _error_response(request, exc.status_code, {"code": code, "message": message, "detail": None},
+                               dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        incident = uuid.uuid4().hex[:12]
-        log.exception("unhandled error, incident %s", incident)
-        return _error_response(request, 500, {
-            "code": "internal_error",
-            "message": f"系统内部错误，操作未完成。请稍后重试；如持续出现，请将事件编号 {incident} 告知平台运维人员。",
-            "detail": {"incident": incident},
-        })
+        # Reached only for errors outside CatchUnexpected (in an outer middleware); Starlette re-raises after it.
+        return unexpected_error_response(request, exc)
+
+
+def unexpected_error_response(request: Request, exc: Exception) -> Response:
+    """The 500 answer: logged with an incident number the user can quote."""
+    incident = uuid.uuid4().hex[:12]
+    log.error("unhandled error, incident %s", incident, exc_info=exc)
+    return _error_response(request, 500, {
+        "code": "internal_error",
+        "message": f"系统内部错误，操作未完成。请稍后重试；如持续出现，请将事件编号 {incident} 告知平台运维人员。",
+        "detail": {"incident": incident},
+    })
+
+
+class CatchUnexpected:
+    """Answer an unexpected exception with the 500 error body below Starlette's ServerErrorMiddleware.
+
+    ServerErrorMiddleware sends its handler's answer and then re-raises, and the server, seeing the exception,
+    closes the keep-alive connection: every client pooling connections then met a reset on its next call. Handled
+    here, the exception ends with the answer and the connection stays open.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # part of an answer is already out: nothing honest can follow it
+                raise
+            response = unexpected_error_response(Request(scope, receive), exc)
+            await response(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -149,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(app.state.engine)
 
     install_error_handlers(app)
+    app.add_middleware(CatchUnexpected)  # innermost of our middlewares: the others see an ordinary 500 answer
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next: Any) -> Response:
@@ -168,7 +211,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     system = public_router(tags=["系统"])
 
-    @system.get("/healthz", summary="健康检查（公开）")
+    @system.get("/healthz", summary="健康检查（公开）",
+                responses={503: {"description": "数据库不可达（同样的字段，status 为 error）"}})
     def healthz() -> JSONResponse:
         try:
             with app.state.engine.connect() as conn:

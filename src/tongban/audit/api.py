@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from tongban.audit import service
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.org.schemas import Page
+from tongban.schema_types import UtcDateTime
 
 router = secure_router(prefix="/api/v1", tags=["审计留痕"])
 
@@ -19,7 +20,7 @@ router = secure_router(prefix="/api/v1", tags=["审计留痕"])
 class AuditRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     seq: int
-    occurred_at: dt.datetime
+    occurred_at: UtcDateTime
     actor_kind: str
     actor_id: str
     actor_name: str

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tongban.schema_types import RefId, UtcDateTime
+
 DataType = Literal["string", "integer", "decimal", "date", "datetime", "boolean", "resident_id",
                    "credit_code", "region_code", "amount", "phone", "address", "text"]
 Sensitivity = Literal["public", "internal", "sensitive", "personal_sensitive"]
@@ -74,7 +76,7 @@ class ResourceIn(Strict):
     related_codes: list[str] = Field(default_factory=list, max_length=50)
     themes: list[str] = Field(default_factory=list, max_length=12)
     data_on_platform: bool = False
-    provider_id: int | None = None  # platform admins catalog for others; officers for their own department
+    provider_id: RefId | None = None  # platform admins catalog for others; officers for their own department
     items: list[ItemIn] = Field(min_length=1, max_length=500)
     change_note: str = Field(default="", max_length=500)
 
@@ -159,14 +161,14 @@ class ResourceRead(ResourceSummary):
     themes: list[str]
     data_on_platform: bool
     items: list[ItemRead]
-    updated_at: dt.datetime
+    updated_at: UtcDateTime
 
 
 class VersionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     version: int
     change_note: str
-    published_at: dt.datetime
+    published_at: UtcDateTime
     published_by: int | None
     snapshot: dict[str, Any]
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import File, Query, Response, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from tongban.deps import CurrentActor, DbSession, secure_router
+from tongban.deps import CurrentActor, DbSession, Id, OptionalIdQuery, secure_router
 from tongban.disputes import service
 from tongban.disputes.evidence import MAX_ATTACHMENT_BYTES, Upload
 from tongban.disputes.models import DataDispute
@@ -20,6 +20,7 @@ from tongban.disputes.schemas import (
     DisputeEscalation,
     DisputeRead,
 )
+from tongban.errors import error_responses
 from tongban.org.schemas import Page
 
 router = secure_router(prefix="/api/v1/disputes", tags=["数据疑义"])
@@ -42,7 +43,7 @@ def list_disputes(
     role: Annotated[str, Query(pattern="^(raised|against|platform)$", description=_ROLE_HELP)] = "raised",
     status: Annotated[str | None, Query(max_length=24, description=_STATUS_HELP)] = None,
     overdue: Annotated[bool, Query(description="只看已超过答复期限的")] = False,
-    resource_id: int | None = None,
+    resource_id: OptionalIdQuery = None,
     record_key: Annotated[str | None, Query(max_length=255)] = None,
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -52,56 +53,60 @@ def list_disputes(
     return Page(items=[service.dispute_read(d) for d in rows], total=total, page=page, size=size)
 
 
-@router.post("", response_model=DisputeRead, status_code=201, summary="提出数据疑义")
+@router.post("", response_model=DisputeRead, status_code=201, summary="提出数据疑义", responses=error_responses(409))
 def raise_dispute(body: DisputeCreate, session: DbSession, actor: CurrentActor) -> DisputeRead:
     return _detail(session, service.raise_dispute(session=session, actor=actor, dispute_in=body))
 
 
-@router.get("/{dispute_id}", response_model=DisputeRead, summary="数据疑义详情")
-def get_dispute(dispute_id: int, session: DbSession, actor: CurrentActor) -> DisputeRead:
+@router.get("/{dispute_id}", response_model=DisputeRead, summary="数据疑义详情", responses=error_responses(404))
+def get_dispute(dispute_id: Id, session: DbSession, actor: CurrentActor) -> DisputeRead:
     return _detail(session, service.get_dispute(session=session, actor=actor, dispute_id=dispute_id))
 
 
-@router.get("/{dispute_id}/timeline", summary="办理过程（来自审计日志）")
-def get_timeline(dispute_id: int, session: DbSession, actor: CurrentActor) -> list[dict[str, Any]]:
+@router.get("/{dispute_id}/timeline", summary="办理过程（来自审计日志）", responses=error_responses(404))
+def get_timeline(dispute_id: Id, session: DbSession, actor: CurrentActor) -> list[dict[str, Any]]:
     dispute = service.get_dispute(session=session, actor=actor, dispute_id=dispute_id)
     return [{"at": e.occurred_at.isoformat() + "Z", "action": e.action, "actor": e.actor_name,
              "actor_kind": e.actor_kind} for e in service.timeline(session=session, dispute=dispute)]
 
 
 @router.post("/{dispute_id}/attachments", response_model=list[AttachmentRead], status_code=201,
-             summary="上传证明材料（PDF、JPEG、PNG，multipart 字段 files）")
-async def upload(dispute_id: int, session: DbSession, actor: CurrentActor,
+             summary="上传证明材料（PDF、JPEG、PNG，multipart 字段 files）", responses=error_responses(404, 409))
+async def upload(dispute_id: Id, session: DbSession, actor: CurrentActor,
                  files: Annotated[list[UploadFile], File(description="证明材料文件，可多个")]) -> list[AttachmentRead]:
     uploads = await read_uploads(list(files))
     added = service.add_attachments(session=session, actor=actor, dispute_id=dispute_id, files=uploads)
     return [AttachmentRead.model_validate(a) for a in added]
 
 
-@router.get("/{dispute_id}/attachments/{attachment_id}", summary="下载证明材料")
-def download(dispute_id: int, attachment_id: int, session: DbSession, actor: CurrentActor) -> Response:
+@router.get("/{dispute_id}/attachments/{attachment_id}", summary="下载证明材料", responses=error_responses(404))
+def download(dispute_id: Id, attachment_id: Id, session: DbSession, actor: CurrentActor) -> Response:
     att = service.get_attachment(session=session, actor=actor, dispute_id=dispute_id, attachment_id=attachment_id)
     return Response(att.content, media_type=att.content_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.filename)}",
         "X-Content-SHA256": att.sha256, "Cache-Control": "no-store"})
 
 
-@router.post("/{dispute_id}/answer", response_model=DisputeRead, summary="提供方答复：已更正或不予更正")
-def answer(dispute_id: int, body: DisputeAnswer, session: DbSession, actor: CurrentActor) -> DisputeRead:
+@router.post("/{dispute_id}/answer", response_model=DisputeRead, summary="提供方答复：已更正或不予更正",
+             responses=error_responses(404, 409))
+def answer(dispute_id: Id, body: DisputeAnswer, session: DbSession, actor: CurrentActor) -> DisputeRead:
     return _detail(session, service.answer(session=session, actor=actor, dispute_id=dispute_id, answer_in=body))
 
 
-@router.post("/{dispute_id}/withdraw", response_model=DisputeRead, summary="撤回疑义")
-def withdraw(dispute_id: int, session: DbSession, actor: CurrentActor) -> DisputeRead:
+@router.post("/{dispute_id}/withdraw", response_model=DisputeRead, summary="撤回疑义",
+             responses=error_responses(404, 409))
+def withdraw(dispute_id: Id, session: DbSession, actor: CurrentActor) -> DisputeRead:
     return _detail(session, service.withdraw(session=session, actor=actor, dispute_id=dispute_id))
 
 
-@router.post("/{dispute_id}/escalate", response_model=DisputeRead, summary="对不予更正申请平台协调")
-def escalate(dispute_id: int, body: DisputeEscalation, session: DbSession, actor: CurrentActor) -> DisputeRead:
+@router.post("/{dispute_id}/escalate", response_model=DisputeRead, summary="对不予更正申请平台协调",
+             responses=error_responses(404, 409))
+def escalate(dispute_id: Id, body: DisputeEscalation, session: DbSession, actor: CurrentActor) -> DisputeRead:
     return _detail(session, service.escalate(session=session, actor=actor, dispute_id=dispute_id, escalation=body))
 
 
-@router.post("/{dispute_id}/coordinate", response_model=DisputeRead, summary="协调结论（平台）")
-def coordinate(dispute_id: int, body: DisputeCoordination, session: DbSession, actor: CurrentActor) -> DisputeRead:
+@router.post("/{dispute_id}/coordinate", response_model=DisputeRead, summary="协调结论（平台）",
+             responses=error_responses(404, 409))
+def coordinate(dispute_id: Id, body: DisputeCoordination, session: DbSession, actor: CurrentActor) -> DisputeRead:
     return _detail(session, service.coordinate(session=session, actor=actor, dispute_id=dispute_id,
                                                coordination=body))

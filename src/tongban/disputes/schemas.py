@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tongban.schema_types import RefId, UtcDateTime
+
 DISPUTE_STATUS_LABELS: dict[str, str] = {
     "open": "待提供方答复",
     "corrected": "已更正",
@@ -26,7 +28,7 @@ class Strict(BaseModel):
 
 
 class DisputeCreate(Strict):
-    resource_id: int
+    resource_id: RefId
     record_key: str = Field(min_length=1, max_length=255)
     items: list[str] = Field(min_length=1, max_length=200)
     description: str = Field(min_length=10, max_length=4000)
@@ -74,7 +76,7 @@ class AttachmentRead(BaseModel):
     content_type: str
     size: int
     sha256: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 class DisputeRead(BaseModel):
@@ -104,17 +106,17 @@ class DisputeRead(BaseModel):
     overdue: bool = False
     answer_note: str
     answered_by: int | None
-    answered_at: dt.datetime | None
+    answered_at: UtcDateTime | None
     escalation_note: str
     escalated_by: int | None
-    escalated_at: dt.datetime | None
+    escalated_at: UtcDateTime | None
     coordination_note: str
     coordinated_by: int | None
-    coordinated_at: dt.datetime | None
+    coordinated_at: UtcDateTime | None
     withdrawn_by: int | None
-    withdrawn_at: dt.datetime | None
-    created_at: dt.datetime
-    closed_at: dt.datetime | None
+    withdrawn_at: UtcDateTime | None
+    created_at: UtcDateTime
+    closed_at: UtcDateTime | None
     escalation_deadline: dt.date | None = None
     record_changed: bool = False  # the provider's record changed since the dispute was raised
     attachments: list[AttachmentRead] = Field(default_factory=list)

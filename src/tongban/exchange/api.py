@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Query
 
-from tongban.deps import CurrentActor, DbSession, secure_router
+from tongban.deps import CurrentActor, DbSession, Id, secure_router
+from tongban.errors import error_responses
 from tongban.exchange import service
 from tongban.exchange.schemas import (
     ComplianceDecision,
@@ -42,42 +43,49 @@ def list_requests(
     return Page(items=[_read(session, r) for r in rows], total=total, page=page, size=size)
 
 
-@router.post("/requests", response_model=RequestRead, status_code=201, summary="提交共享申请")
+@router.post("/requests", response_model=RequestRead, status_code=201, summary="提交共享申请",
+             responses=error_responses(409))
 def submit(body: RequestCreate, session: DbSession, actor: CurrentActor) -> RequestRead:
     return _read(session, service.submit_request(session=session, actor=actor, request_in=body))
 
 
-@router.get("/requests/{request_id}", response_model=RequestRead, summary="共享申请详情")
-def get_request(request_id: int, session: DbSession, actor: CurrentActor) -> RequestRead:
+@router.get("/requests/{request_id}", response_model=RequestRead, summary="共享申请详情",
+            responses=error_responses(404))
+def get_request(request_id: Id, session: DbSession, actor: CurrentActor) -> RequestRead:
     return _read(session, service.get_request(session=session, actor=actor, request_id=request_id))
 
 
-@router.post("/requests/{request_id}/compliance", response_model=RequestRead, summary="合规审查（平台）")
-def compliance(request_id: int, body: ComplianceDecision, session: DbSession, actor: CurrentActor) -> RequestRead:
+@router.post("/requests/{request_id}/compliance", response_model=RequestRead, summary="合规审查（平台）",
+             responses=error_responses(404, 409))
+def compliance(request_id: Id, body: ComplianceDecision, session: DbSession, actor: CurrentActor) -> RequestRead:
     return _read(session, service.compliance_check(session=session, actor=actor, request_id=request_id,
                                                    decision=body))
 
 
-@router.post("/requests/{request_id}/decision", response_model=RequestRead, summary="提供方答复：同意或不予共享")
-def decide(request_id: int, body: ProviderDecision, session: DbSession, actor: CurrentActor) -> RequestRead:
+@router.post("/requests/{request_id}/decision", response_model=RequestRead, summary="提供方答复：同意或不予共享",
+             responses=error_responses(404, 409))
+def decide(request_id: Id, body: ProviderDecision, session: DbSession, actor: CurrentActor) -> RequestRead:
     return _read(session, service.provider_decide(session=session, actor=actor, request_id=request_id,
                                                   decision=body))
 
 
-@router.post("/requests/{request_id}/objection", response_model=RequestRead, summary="对不予共享提出异议")
-def object_(request_id: int, body: Objection, session: DbSession, actor: CurrentActor) -> RequestRead:
+@router.post("/requests/{request_id}/objection", response_model=RequestRead, summary="对不予共享提出异议",
+             responses=error_responses(404, 409))
+def object_(request_id: Id, body: Objection, session: DbSession, actor: CurrentActor) -> RequestRead:
     return _read(session, service.object_to_refusal(session=session, actor=actor, request_id=request_id,
                                                     objection=body))
 
 
-@router.post("/requests/{request_id}/coordination", response_model=RequestRead, summary="争议协调决定（平台）")
-def coordinate(request_id: int, body: Coordination, session: DbSession, actor: CurrentActor) -> RequestRead:
+@router.post("/requests/{request_id}/coordination", response_model=RequestRead, summary="争议协调决定（平台）",
+             responses=error_responses(404, 409))
+def coordinate(request_id: Id, body: Coordination, session: DbSession, actor: CurrentActor) -> RequestRead:
     return _read(session, service.coordinate(session=session, actor=actor, request_id=request_id,
                                              coordination=body))
 
 
-@router.post("/requests/{request_id}/withdraw", response_model=RequestRead, summary="撤回申请")
-def withdraw(request_id: int, session: DbSession, actor: CurrentActor) -> RequestRead:
+@router.post("/requests/{request_id}/withdraw", response_model=RequestRead, summary="撤回申请",
+             responses=error_responses(404, 409))
+def withdraw(request_id: Id, session: DbSession, actor: CurrentActor) -> RequestRead:
     return _read(session, service.withdraw(session=session, actor=actor, request_id=request_id))
 
 
@@ -87,27 +95,30 @@ def list_grants(session: DbSession, actor: CurrentActor,
     return [service.grant_read(g) for g in service.list_grants(session=session, actor=actor, role=role)]
 
 
-@router.get("/grants/{grant_id}", response_model=GrantRead, summary="授权详情")
-def get_grant(grant_id: int, session: DbSession, actor: CurrentActor) -> GrantRead:
+@router.get("/grants/{grant_id}", response_model=GrantRead, summary="授权详情", responses=error_responses(404))
+def get_grant(grant_id: Id, session: DbSession, actor: CurrentActor) -> GrantRead:
     return service.grant_read(service.get_grant(session=session, actor=actor, grant_id=grant_id))
 
 
-@router.post("/grants/{grant_id}/suspend", response_model=GrantRead, summary="暂停授权（提供方或平台）")
-def suspend(grant_id: int, body: GrantAction, session: DbSession, actor: CurrentActor) -> GrantRead:
+@router.post("/grants/{grant_id}/suspend", response_model=GrantRead, summary="暂停授权（提供方或平台）",
+             responses=error_responses(404, 409))
+def suspend(grant_id: Id, body: GrantAction, session: DbSession, actor: CurrentActor) -> GrantRead:
     return service.grant_read(service.suspend_grant(session=session, actor=actor, grant_id=grant_id, action=body))
 
 
-@router.post("/grants/{grant_id}/resume", response_model=GrantRead, summary="恢复授权")
-def resume(grant_id: int, body: GrantAction, session: DbSession, actor: CurrentActor) -> GrantRead:
+@router.post("/grants/{grant_id}/resume", response_model=GrantRead, summary="恢复授权",
+             responses=error_responses(404, 409))
+def resume(grant_id: Id, body: GrantAction, session: DbSession, actor: CurrentActor) -> GrantRead:
     return service.grant_read(service.resume_grant(session=session, actor=actor, grant_id=grant_id, action=body))
 
 
-@router.post("/grants/{grant_id}/revoke", response_model=GrantRead, summary="撤销授权（提供方或平台）")
-def revoke(grant_id: int, body: GrantAction, session: DbSession, actor: CurrentActor) -> GrantRead:
+@router.post("/grants/{grant_id}/revoke", response_model=GrantRead, summary="撤销授权（提供方或平台）",
+             responses=error_responses(404, 409))
+def revoke(grant_id: Id, body: GrantAction, session: DbSession, actor: CurrentActor) -> GrantRead:
     return service.grant_read(service.revoke_grant(session=session, actor=actor, grant_id=grant_id, action=body))
 
 
 @router.put("/grants/{grant_id}/quota", response_model=GrantRead,
-            summary="设置调用限额（提供方或平台；空为平台默认，0 为不限）")
-def set_quota(grant_id: int, body: GrantQuota, session: DbSession, actor: CurrentActor) -> GrantRead:
+            summary="设置调用限额（提供方或平台；空为平台默认，0 为不限）", responses=error_responses(404, 409))
+def set_quota(grant_id: Id, body: GrantQuota, session: DbSession, actor: CurrentActor) -> GrantRead:
     return service.grant_read(service.set_grant_quota(session=session, actor=actor, grant_id=grant_id, quota=body))

@@ -12,7 +12,8 @@ from typing import Any
 
 from fastapi import Request
 
-from tongban.deps import CurrentActor, DbSession, secure_router
+from tongban.deps import CurrentActor, DbSession, Id, secure_router
+from tongban.errors import error_responses
 from tongban.exchange import endpoints, proxy
 from tongban.exchange.gateway_api import RESERVED, CaseH, EndUserH, PurposeH
 from tongban.exchange.gateway_api import _ctx as call_context  # the same header decoding as the records routes
@@ -27,20 +28,22 @@ def list_endpoints(session: DbSession, actor: CurrentActor) -> list[dict[str, An
              "endpoint": endpoints.read(r.endpoint).model_dump(mode="json") if r.endpoint else None} for r in rows]
 
 
-@router.get("/endpoints/{resource_id}", summary="查看接口资源登记的提供方接口地址")
-def get_endpoint(resource_id: int, session: DbSession, actor: CurrentActor) -> endpoints.EndpointRead:
+@router.get("/endpoints/{resource_id}", summary="查看接口资源登记的提供方接口地址", responses=error_responses(404))
+def get_endpoint(resource_id: Id, session: DbSession, actor: CurrentActor) -> endpoints.EndpointRead:
     return endpoints.read(endpoints.get_endpoint(session=session, actor=actor, resource_id=resource_id))
 
 
-@router.put("/endpoints/{resource_id}", summary="登记或修改接口资源的提供方接口地址（enabled=false 即停用）")
-def put_endpoint(resource_id: int, endpoint_in: endpoints.EndpointIn, session: DbSession,
+@router.put("/endpoints/{resource_id}", summary="登记或修改接口资源的提供方接口地址（enabled=false 即停用）",
+            responses=error_responses(404, 409))
+def put_endpoint(resource_id: Id, endpoint_in: endpoints.EndpointIn, session: DbSession,
                  actor: CurrentActor) -> endpoints.EndpointRead:
     return endpoints.read(endpoints.register_endpoint(session=session, actor=actor, resource_id=resource_id,
                                                       endpoint_in=endpoint_in))
 
 
-@router.post("/endpoints/{resource_id}/check", summary="测试提供方接口的连通性并记录结果")
-def check_endpoint(resource_id: int, session: DbSession, actor: CurrentActor) -> endpoints.EndpointRead:
+@router.post("/endpoints/{resource_id}/check", summary="测试提供方接口的连通性并记录结果",
+             responses=error_responses(404, 409))
+def check_endpoint(resource_id: Id, session: DbSession, actor: CurrentActor) -> endpoints.EndpointRead:
     return endpoints.read(endpoints.check_endpoint(session=session, actor=actor, resource_id=resource_id))
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tongban.schema_types import RefId, UtcDateTime
+
 REQUEST_STATUS_LABELS: dict[str, str] = {
     "submitted": "待合规审查",
     "compliance_rejected": "合规审查未通过",
@@ -27,8 +29,8 @@ class Strict(BaseModel):
 
 
 class RequestCreate(Strict):
-    resource_id: int
-    client_id: int
+    resource_id: RefId
+    client_id: RefId
     items: list[str] = Field(min_length=1, max_length=500)
     purpose: str = Field(min_length=4, max_length=1000)
     legal_basis: str = Field(min_length=4, max_length=1000)
@@ -118,8 +120,8 @@ class RequestRead(BaseModel):
     decision_note: str
     objection: str
     coordination_note: str
-    created_at: dt.datetime
-    closed_at: dt.datetime | None
+    created_at: UtcDateTime
+    closed_at: UtcDateTime | None
     grant_id: int | None = None
 
 
@@ -147,4 +149,4 @@ class GrantRead(BaseModel):
     calls_per_day: int | None
     effective_per_minute: int = 0  # after the platform default; 0 = unlimited
     effective_per_day: int = 0
-    created_at: dt.datetime
+    created_at: UtcDateTime

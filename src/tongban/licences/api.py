@@ -10,16 +10,17 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from tongban import clock
-from tongban.deps import CurrentActor, DbSession, client_ip, secure_router
-from tongban.errors import ValidationFailed
+from tongban.deps import CurrentActor, DbSession, Id, OptionalIdQuery, client_ip, secure_router
+from tongban.errors import ValidationFailed, error_responses
 from tongban.licences import ca, certs, issuing, licence_types, queries, seals, throttle, verify
 from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
 from tongban.org.schemas import Page
+from tongban.schema_types import UtcDateTime
 
 router = secure_router(prefix="/api/v1", tags=["电子印章与电子证照"])
 # Verification is for anyone — a bank's system as much as a citizen — and changes nothing: it reads
 # no session and writes nothing, so there is no forged request to protect against and no CSRF token.
-public = APIRouter(prefix="/api/v1", tags=["证照核验（公开）"])
+public = APIRouter(prefix="/api/v1", tags=["证照核验（公开）"], responses=error_responses(400, 422))
 public.tongban_public = True  # type: ignore[attr-defined]
 MAX_PDF_BYTES = 10 * 1024 * 1024
 
@@ -34,8 +35,8 @@ class SealRead(BaseModel):
     ca_source: str
     status: str
     status_reason: str
-    valid_from: dt.datetime
-    valid_to: dt.datetime
+    valid_from: UtcDateTime
+    valid_to: UtcDateTime
     uses: int
     sm2_certificate_pem: str | None
     pdf_certificate_pem: str | None
@@ -65,8 +66,8 @@ class CaRead(BaseModel):
     source: str
     subject: str
     fingerprint: str
-    not_before: dt.datetime
-    not_after: dt.datetime
+    not_before: UtcDateTime
+    not_after: UtcDateTime
     status: str
     pem: str
 
@@ -84,29 +85,32 @@ def _ca(row: CaCertificate) -> CaRead:
 
 @router.get("/seals", response_model=list[SealRead], summary="电子印章列表")
 def list_seals(session: DbSession, actor: CurrentActor,
-               department_id: Annotated[int | None, Query()] = None) -> list[SealRead]:
+               department_id: OptionalIdQuery = None) -> list[SealRead]:
     return [_seal(s) for s in seals.list_seals(session=session, actor=actor, department_id=department_id)]
 
 
-@router.post("/seals", response_model=SealRead, status_code=201, summary="制作电子印章（平台管理员）")
+@router.post("/seals", response_model=SealRead, status_code=201, summary="制作电子印章（平台管理员）",
+             responses=error_responses(409))
 def create_seal(body: seals.SealCreate, session: DbSession, actor: CurrentActor) -> SealRead:
     return _seal(seals.create_seal(session=session, actor=actor, seal_in=body))
 
 
-@router.post("/seals/{seal_id}/{action}", response_model=SealRead, summary="暂停 / 恢复 / 注销电子印章")
-def seal_action(seal_id: int, action: str, body: StatusChange, session: DbSession, actor: CurrentActor) -> SealRead:
+@router.post("/seals/{seal_id}/{action}", response_model=SealRead, summary="暂停 / 恢复 / 注销电子印章",
+             responses=error_responses(404, 409))
+def seal_action(seal_id: Id, action: str, body: StatusChange, session: DbSession, actor: CurrentActor) -> SealRead:
     return _seal(seals.change_status(session=session, actor=actor, seal_id=seal_id, action=action,
                                      reason=body.reason))
 
 
-@router.get("/seals/{seal_id}/requests", summary="印章证书请求（外部 CA）")
-def seal_requests(seal_id: int, session: DbSession, actor: CurrentActor) -> dict[str, str]:
+@router.get("/seals/{seal_id}/requests", summary="印章证书请求（外部 CA）", responses=error_responses(404))
+def seal_requests(seal_id: Id, session: DbSession, actor: CurrentActor) -> dict[str, str]:
     reqs = seals.certificate_requests(session=session, actor=actor, seal_id=seal_id)
     return {"sm2_request_pem": reqs.sm2, "pdf_request_pem": reqs.pdf}
 
 
-@router.put("/seals/{seal_id}/certificates", response_model=SealRead, summary="安装外部 CA 签发的印章证书")
-def seal_certificates(seal_id: int, body: CertificatesIn, session: DbSession, actor: CurrentActor) -> SealRead:
+@router.put("/seals/{seal_id}/certificates", response_model=SealRead, summary="安装外部 CA 签发的印章证书",
+            responses=error_responses(404, 409))
+def seal_certificates(seal_id: Id, body: CertificatesIn, session: DbSession, actor: CurrentActor) -> SealRead:
     return _seal(seals.install_certificates(session=session, actor=actor, seal_id=seal_id,
                                             sm2_cert=body.sm2_certificate_pem.encode(),
                                             pdf_cert=body.pdf_certificate_pem.encode()))
@@ -117,7 +121,8 @@ def list_ca(session: DbSession, actor: CurrentActor) -> list[CaRead]:
     return [_ca(r) for r in ca.list_certificates(session=session, actor=actor)]
 
 
-@router.post("/ca/certificates", response_model=CaRead, status_code=201, summary="导入外部 CA 证书")
+@router.post("/ca/certificates", response_model=CaRead, status_code=201, summary="导入外部 CA 证书",
+             responses=error_responses(409))
 def import_ca(body: CaImport, session: DbSession, actor: CurrentActor) -> CaRead:
     return _ca(ca.import_external(session=session, actor=actor, data=body.pem.encode(), role=body.role))
 
@@ -150,18 +155,21 @@ def list_types(session: DbSession, actor: CurrentActor,
     return [_type(t) for t in licence_types.list_types(session, include_retired=include_retired)]
 
 
-@router.post("/licence-types/{type_id}/status/{status}", response_model=LicenceTypeRead, summary="停用 / 启用证照类型")
-def type_status(type_id: int, status: str, session: DbSession, actor: CurrentActor) -> LicenceTypeRead:
+@router.post("/licence-types/{type_id}/status/{status}", response_model=LicenceTypeRead, summary="停用 / 启用证照类型",
+             responses=error_responses(404, 409))
+def type_status(type_id: Id, status: str, session: DbSession, actor: CurrentActor) -> LicenceTypeRead:
     return _type(licence_types.set_status(session=session, actor=actor, type_id=type_id, status=status))
 
 
-@router.post("/licence-types", response_model=LicenceTypeRead, status_code=201, summary="新建证照类型")
+@router.post("/licence-types", response_model=LicenceTypeRead, status_code=201, summary="新建证照类型",
+             responses=error_responses(409))
 def create_type(body: licence_types.LicenceTypeIn, session: DbSession, actor: CurrentActor) -> LicenceTypeRead:
     return _type(licence_types.create_type(session=session, actor=actor, type_in=body))
 
 
-@router.put("/licence-types/{type_id}", response_model=LicenceTypeRead, summary="修改证照类型")
-def update_type(type_id: int, body: licence_types.LicenceTypeIn, session: DbSession,
+@router.put("/licence-types/{type_id}", response_model=LicenceTypeRead, summary="修改证照类型",
+            responses=error_responses(404, 409))
+def update_type(type_id: Id, body: licence_types.LicenceTypeIn, session: DbSession,
                 actor: CurrentActor) -> LicenceTypeRead:
     return _type(licence_types.update_type(session=session, actor=actor, type_id=type_id, type_in=body))
 
@@ -206,14 +214,15 @@ class Annotation(BaseModel):
     text: str = Field(min_length=1, max_length=200)
 
 
-@router.post("/licences", response_model=LicenceRead, status_code=201, summary="签发电子证照")
+@router.post("/licences", response_model=LicenceRead, status_code=201, summary="签发电子证照",
+             responses=error_responses(409))
 def issue(body: issuing.LicenceIssue, session: DbSession, actor: CurrentActor) -> LicenceRead:
     return _licence(issuing.issue(session=session, actor=actor, licence_in=body))
 
 
 @router.get("/licences", response_model=Page[LicenceRead], summary="本部门已签发的证照")
 def list_issued(session: DbSession, actor: CurrentActor,
-                type_id: Annotated[int | None, Query()] = None,
+                type_id: OptionalIdQuery = None,
                 status: Annotated[str | None, Query(pattern="^(valid|suspended|revoked|expired)$")] = None,
                 q: Annotated[str, Query(max_length=128)] = "",
                 page: Annotated[int, Query(ge=1, le=10000)] = 1,
@@ -228,13 +237,14 @@ def mine(session: DbSession, actor: CurrentActor) -> list[LicenceRead]:
     return [_licence(r) for r in queries.my_licences(session=session, actor=actor)]
 
 
-@router.get("/licences/{licence_id}", response_model=LicenceRead, summary="证照详情")
-def get_licence(licence_id: int, session: DbSession, actor: CurrentActor) -> LicenceRead:
+@router.get("/licences/{licence_id}", response_model=LicenceRead, summary="证照详情", responses=error_responses(404))
+def get_licence(licence_id: Id, session: DbSession, actor: CurrentActor) -> LicenceRead:
     return _licence(queries.read_licence(session=session, actor=actor, licence_id=licence_id))
 
 
-@router.get("/licences/{licence_id}/pdf", summary="下载证照 PDF", response_class=Response)
-def download(licence_id: int, session: DbSession, actor: CurrentActor,
+@router.get("/licences/{licence_id}/pdf", summary="下载证照 PDF", response_class=Response,
+            responses=error_responses(404))
+def download(licence_id: Id, session: DbSession, actor: CurrentActor,
              version: Annotated[int | None, Query(ge=1, le=999)] = None) -> Response:
     licence, pdf = queries.pdf_of(session=session, actor=actor, licence_id=licence_id, version=version)
     name = f"{licence.identifier}.pdf"
@@ -242,13 +252,15 @@ def download(licence_id: int, session: DbSession, actor: CurrentActor,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.post("/licences/{licence_id}/annotations", response_model=LicenceRead, summary="证照加注")
-def annotate(licence_id: int, body: Annotation, session: DbSession, actor: CurrentActor) -> LicenceRead:
+@router.post("/licences/{licence_id}/annotations", response_model=LicenceRead, summary="证照加注",
+             responses=error_responses(404, 409))
+def annotate(licence_id: Id, body: Annotation, session: DbSession, actor: CurrentActor) -> LicenceRead:
     return _licence(issuing.annotate(session=session, actor=actor, licence_id=licence_id, text=body.text))
 
 
-@router.post("/licences/{licence_id}/status/{action}", response_model=LicenceRead, summary="暂停 / 恢复 / 注销证照")
-def licence_action(licence_id: int, action: str, body: StatusChange, session: DbSession,
+@router.post("/licences/{licence_id}/status/{action}", response_model=LicenceRead, summary="暂停 / 恢复 / 注销证照",
+             responses=error_responses(404, 409))
+def licence_action(licence_id: Id, action: str, body: StatusChange, session: DbSession,
                    actor: CurrentActor) -> LicenceRead:
     return _licence(issuing.change_status(session=session, actor=actor, licence_id=licence_id, action=action,
                                           reason=body.reason))
@@ -265,7 +277,7 @@ def verify_upload(session: DbSession, data: bytes, client_ip: str) -> verify.Ver
                                 now=dt.datetime.now(dt.UTC), today=clock.today())
 
 
-@public.post("/verify", summary="上传 PDF 核验电子证照（无需登录）")
+@public.post("/verify", summary="上传 PDF 核验电子证照（无需登录）", responses=error_responses(429))
 def verify_file(request: Request, session: DbSession,
                 file: Annotated[UploadFile, File(description="电子证照 PDF")]) -> dict[str, object]:
     # Synchronous on purpose: verification runs pyhanko's event loop of its own in a worker thread.
@@ -273,7 +285,7 @@ def verify_file(request: Request, session: DbSession,
     return verify_upload(session, data, client_ip(request)).as_dict()
 
 
-@public.get("/verify/{identifier}", summary="按证照标识核验（二维码，无需登录）")
+@public.get("/verify/{identifier}", summary="按证照标识核验（二维码，无需登录）", responses=error_responses(404))
 def verify_by_identifier(identifier: str, session: DbSession) -> dict[str, object]:
     from tongban.licences import identifier as ident
 

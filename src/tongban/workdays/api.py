@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tongban.authz import Permission
 from tongban.deps import CurrentActor, DbSession, secure_router
+from tongban.errors import error_responses
 from tongban.workdays import service
 
 router = secure_router(prefix="/api/v1/calendar", tags=["节假日设置"])
@@ -55,7 +56,7 @@ def deadline(session: DbSession, actor: CurrentActor, start: dt.date,
     return DeadlineRead(start=start, days=days, due=result.due, assumed=result.assumed, note=result.note())
 
 
-@router.get("/{year}", response_model=YearRead, summary="某年的节假日与调休上班日")
+@router.get("/{year}", response_model=YearRead, summary="某年的节假日与调休上班日", responses=error_responses(404))
 def get_year(year: Year, session: DbSession, actor: CurrentActor) -> YearRead:
     view = service.year_view(session=session, year=year)
     return YearRead(year=year, official=view.official, source=view.source, notice=view.notice,
@@ -63,7 +64,8 @@ def get_year(year: Year, session: DbSession, actor: CurrentActor) -> YearRead:
                     workdays=[DayIn(day=d, name=n) for d, n in view.workdays])
 
 
-@router.put("/{year}", response_model=YearRead, summary="登记某年的国务院节假日安排（平台管理员）")
+@router.put("/{year}", response_model=YearRead, summary="登记某年的国务院节假日安排（平台管理员）",
+            responses=error_responses(404, 409))
 def put_year(year: Year, body: YearBody, session: DbSession, actor: CurrentActor) -> YearRead:
     actor.require(Permission.CALENDAR_MANAGE)
     service.save_year(session=session, actor=actor, year_in=service.YearIn(
