@@ -168,7 +168,9 @@ def main() -> None:
 
     env = {**os.environ, "TONGBAN_DATABASE_URL": url, "TONGBAN_ENV": "test"}
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "tongban.cli", "ingest", code, str(path), "--mode", "replace"],
+    # The generated register replaces the demo's whole population register: confirmed deliberately.
+    proc = subprocess.Popen([sys.executable, "-m", "tongban.cli", "ingest", code, str(path), "--mode", "replace",
+                             "--allow-mass-delete"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started

@@ -317,6 +317,9 @@ def ingest(
     file: Path = typer.Argument(..., exists=True, readable=True, help="CSV（UTF-8）、xlsx 或 Parquet 文件"),
     mode: str = typer.Option("upsert", help="upsert 按主键新增或更新；replace 整体替换（文件中没有的记录标记删除）"),
     report: Path | None = typer.Option(None, help="被拒绝行的报告文件（默认与数据文件同目录）"),
+    allow_mass_delete: bool = typer.Option(
+        False, "--allow-mass-delete",
+        help="replace 时允许删除超过 TONGBAN_INGEST_MAX_DELETE_SHARE（默认 10%）的现有记录（确认文件无误后使用）"),
 ) -> None:
     """数据归集：逐项校验后发布为资源的记录；中途失败时原有数据不受影响。"""
     from rich.progress import Progress, TextColumn, TimeElapsedColumn
@@ -338,7 +341,8 @@ def ingest(
 
         try:
             result = registry_ingest.ingest(factory=factory, actor=SYSTEM, resource_code=resource_code, path=file,
-                                            mode=mode, report_path=report, progress=progress)
+                                            mode=mode, report_path=report, progress=progress,
+                                            allow_mass_delete=allow_mass_delete)
         except DomainError as exc:
             typer.echo(exc.message, err=True)
             raise typer.Exit(1) from None

@@ -71,7 +71,7 @@ def test_subscriber_follows_changes_with_a_cursor(client: TestClient, session: S
     # The provider reloads the registry: one person renamed, one gone, the others unchanged.
     names = {0: "王建国", 1: NAMES[1], 2: NAMES[2], 3: NAMES[3]}
     registry.ingest(factory=make_session_factory(engine), actor=SYSTEM, resource_code=world["resource"].code,
-                    path=_write(tmp_path / "v2.csv", names), mode="replace")
+                    path=_write(tmp_path / "v2.csv", names), mode="replace", allow_mass_delete=True)
     delta = client.get(_url(world, "changes"), params={"since": cursor}, headers=h).json()
     by_key = {c["key"]: c for c in delta["changes"]}
     assert set(by_key) == {IDS[0], IDS[4]}

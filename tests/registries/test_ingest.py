@@ -114,7 +114,7 @@ def test_replace_marks_missing_records_deleted(tmp_path: Path, engine: Engine, s
     registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
                     path=_write(tmp_path / "a.csv", _people(ids)))
     result = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, mode="replace",
-                             path=_write(tmp_path / "b.csv", _people(ids[:3])))
+                             path=_write(tmp_path / "b.csv", _people(ids[:3])), allow_mass_delete=True)
     assert result.records == 3 and result.rows_changed == 2
     session.expire_all()
     deleted = session.execute(select(RegistryRecord).where(RegistryRecord.deleted.is_(True))).scalars().all()
@@ -217,3 +217,108 @@ def test_refusals(tmp_path: Path, engine: Engine, session: Session, city, popula
         registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, path=bad)
     session.expire_all()
     assert session.execute(select(RegistryLoad.status)).scalars().all() == ["failed"]
+
+
+# Issue 11.11: a replace load must not wipe a register by mistake.
+
+def _published(session: Session) -> tuple[int, int]:
+    session.expire_all()
+    head = session.execute(select(RegistryHead)).scalar_one()
+    return head.version, head.records
+
+
+@pytest.mark.parametrize("content", ["", "id_number,name,birth_date,region_code,phone\n",
+                                     "身份证,名字\n610902198001010011,张三\n"], ids=["empty", "header-only", "wrong-columns"])
+def test_replace_with_an_empty_or_wrong_file_leaves_the_register(tmp_path: Path, engine: Engine, session: Session,
+                                                                 population, content: str) -> None:  # type: ignore[no-untyped-def]
+    factory = make_session_factory(engine)
+    ids = _ids(20)
+    registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                    path=_write(tmp_path / "a.csv", _people(ids)))
+    before = _records(session, population.id)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(ValidationFailed) as err:
+        registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, path=bad, mode="replace")
+    expected = {"": "file_empty", "身份证": "key_column_missing"}.get(content[:3].rstrip(",\n") or "", "mass_delete_refused")
+    assert err.value.code == expected
+    assert any("\u4e00" <= c <= "\u9fff" for c in err.value.message)  # said in Chinese
+    assert _records(session, population.id) == before and _published(session) == (1, 20)
+    session.expire_all()
+    assert session.execute(select(RegistryLoad.status).order_by(RegistryLoad.id)).scalars().all() == ["published",
+                                                                                                      "failed"]
+    assert session.execute(select(RegistryStaging)).first() is None
+
+
+def test_mass_delete_needs_explicit_confirmation(tmp_path: Path, engine: Engine, session: Session, population,
+                                                 settings) -> None:  # type: ignore[no-untyped-def]
+    factory = make_session_factory(engine)
+    ids = _ids(20)
+    registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                    path=_write(tmp_path / "a.csv", _people(ids)))
+    # Two of twenty (10%) may go; three (15%) may not, unless confirmed.
+    with pytest.raises(ValidationFailed, match="--allow-mass-delete") as err:
+        registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, mode="replace",
+                        path=_write(tmp_path / "b.csv", _people(ids[3:])))
+    assert err.value.detail == {"would_delete": 3, "records": 20, "max_share": 0.1}
+    assert _published(session) == (1, 20)
+    ok = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, mode="replace",
+                         path=_write(tmp_path / "c.csv", _people(ids[2:])))
+    assert ok.records == 18
+    confirmed = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, mode="replace",
+                                path=_write(tmp_path / "d.csv", []), allow_mass_delete=True)
+    assert confirmed.records == 0 and _published(session) == (3, 0)
+    # The share is a setting.
+    registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code,
+                    path=_write(tmp_path / "e.csv", _people(ids)))
+    settings.ingest_max_delete_share = 0.5
+    half = registry.ingest(factory=factory, actor=SYSTEM, resource_code=population.code, mode="replace",
+                           path=_write(tmp_path / "f.csv", _people(ids[:10])))
+    assert half.records == 10
+
+
+def test_upsert_without_the_key_column_is_refused(tmp_path: Path, engine: Engine, session: Session,
+                                                  population) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "names.csv"
+    bad.write_text("name,phone\n张三,13912345678\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="缺少主键列“公民身份号码”") as err:
+        registry.ingest(factory=make_session_factory(engine), actor=SYSTEM, resource_code=population.code, path=bad)
+    assert err.value.detail["missing"] == ["id_number"]
+
+
+# Issue 11.12: a CSV field past the csv module's 128 KiB limit is a bad row, not a traceback.
+
+def test_oversized_csv_field_is_reported_as_a_bad_row(tmp_path: Path, engine: Engine, session: Session,
+                                                      population) -> None:  # type: ignore[no-untyped-def]
+    ids = _ids(3)
+    rows = _people(ids)
+    path = _write(tmp_path / "big.csv", rows[:1])
+    with path.open("a", encoding="utf-8", newline="") as f:
+        f.write(f"{ids[1]},{'长' * 140_000},1980-01-02,610902,13912345678\r\n")
+        f.write(f"{ids[2]},李四,{ids[2][6:10]}-{ids[2][10:12]}-{ids[2][12:14]},610902,13912345678\r\n")
+    result = registry.ingest(factory=make_session_factory(engine), actor=SYSTEM, resource_code=population.code,
+                             path=path)
+    assert (result.rows_read, result.rows_rejected, result.records) == (3, 1, 2)
+    assert set(_records(session, population.id)) == {ids[0], ids[2]}
+    report = list(csv.reader(result.report_path.open(encoding="utf-8-sig")))  # type: ignore[union-attr]
+    assert report[1][0] == "3" and "超过 128 KiB" in report[1][3]
+
+
+# Issue 11.4 in ingest: full-width digits are the same key; control characters are refused.
+
+def test_full_width_keys_are_one_person_and_control_characters_refused(tmp_path: Path, engine: Engine,
+                                                                        session: Session, population) -> None:  # type: ignore[no-untyped-def]
+    ids = _ids(3)
+    rows = _people(ids)
+    wide = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    rows.append({**rows[0], "id_number": ids[0].translate(wide), "name": "张全角",
+                 "region_code": "６１０９０２", "phone": "１３９１２３４５６７８"})
+    rows[1]["name"] = "王\x00五"
+    rows[2]["id_number"] = ids[2][:6] + "".join(chr(0x0660 + int(c)) for c in ids[2][6:14]) + ids[2][14:]
+    result = registry.ingest(factory=make_session_factory(engine), actor=SYSTEM, resource_code=population.code,
+                             path=_write(tmp_path / "u.csv", rows))
+    records = _records(session, population.id)
+    assert set(records) == {ids[0]} and result.duplicates == 1  # one person, stored under the ASCII key
+    assert records[ids[0]] == {**records[ids[0]], "name": "张全角", "region_code": "610902", "phone": "13912345678"}
+    reasons = {r[0]: r[3] for r in csv.reader(result.report_path.open(encoding="utf-8-sig"))}  # type: ignore[union-attr]
+    assert "控制字符" in reasons["3"] and "半角" in reasons["4"]

@@ -31,12 +31,13 @@ from tongban.audit import service as audit
 from tongban.authz import Actor
 from tongban.catalog import permissions as catalog_rules
 from tongban.catalog.models import InformationResource
+from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import InvalidTransition, NotFound, ValidationFailed
 from tongban.registries import publish
-from tongban.registries.models import RegistryLoad, RegistryStaging
+from tongban.registries.models import RegistryHead, RegistryLoad, RegistryStaging
 from tongban.registries.publish import Row
-from tongban.registries.readers import detect_format, open_rows
+from tongban.registries.readers import UnreadableRow, detect_format, open_rows
 from tongban.registries.validation import RowRejected, Schema, compile_schema
 
 Progress = Callable[[int, int], None]  # rows read, rows rejected
@@ -95,10 +96,15 @@ class _Rows:
         report, fail_after = self.report, self.fail_after_rows
         header, rows = open_rows(self.path)
         bound = self.schema.bind(header)
+        _require_key_columns(self.schema, bound.positions, header)
         validate = bound.validate
         batch: list[Row] = []
         for row_no, values in rows:
             self.rows_read += 1
+            if values.__class__ is UnreadableRow:  # the reader could not split this row into fields
+                self.rejected += 1
+                report.writerow([row_no, "", "", values.reason])
+                continue
             try:
                 # Most rows are clean: the generated fast path; the rest also find their reasons.
                 key, data = validate(values)
@@ -124,6 +130,34 @@ class _Rows:
             yield from batch
 
 
+def _require_key_columns(schema: Schema, positions: tuple[int, ...], header: list[str]) -> None:
+    """A file without the key column cannot be matched to records: refused before anything is written
+    (in replace mode it would otherwise delete the whole register)."""
+    if not any(h.strip() for h in header):
+        raise ValidationFailed("文件为空或没有表头行：第一行应为信息项名称或键（如“公民身份号码”或 id_number）。",
+                               code="file_empty")
+    missing = [c for c, i in zip(schema.columns, positions, strict=True) if c.is_key and i < 0]
+    if missing:
+        names = "、".join(f"“{c.name}”（{c.key}）" for c in missing)
+        raise ValidationFailed(
+            f"文件缺少主键列{names}：表头须含主键信息项的名称或键。请核对文件是否选错、表头是否被改动。",
+            code="key_column_missing", detail={"missing": [c.key for c in missing], "header": header[:50]})
+
+
+class MassDeleteRefused(ValidationFailed):
+    code = "mass_delete_refused"
+
+
+def _mass_delete_refused(exc: publish.MassDelete) -> MassDeleteRefused:
+    share = get_settings().ingest_max_delete_share
+    return MassDeleteRefused(
+        f"整体替换（replace）将删除 {exc.deleted:,} 条记录，占现有 {exc.records:,} 条的 "
+        f"{exc.deleted / max(exc.records, 1):.0%}，超过允许的 {share:.0%}（TONGBAN_INGEST_MAX_DELETE_SHARE），"
+        "本次导入已取消，原有数据未受影响。请核对文件是否完整、是否选错；确需删除这些记录，"
+        "请加 --allow-mass-delete 重新导入。",
+        detail={"would_delete": exc.deleted, "records": exc.records, "max_share": share})
+
+
 class _LoadProgress:
     """The caller's progress callback, and the load row's counts (for the pages) about once a second,
     written by their own short transactions: the load's own connection is busy streaming rows."""
@@ -147,8 +181,11 @@ class _LoadProgress:
 
 def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, path: Path, mode: str = "upsert",
            report_path: Path | None = None, progress: Progress | None = None, batch_size: int = 5000,
-           fail_after_rows: int | None = None) -> IngestResult:
-    """`tongban ingest`: validate and publish a file as the records of a 库表 resource."""
+           fail_after_rows: int | None = None, allow_mass_delete: bool = False) -> IngestResult:
+    """`tongban ingest`: validate and publish a file as the records of a 库表 resource.
+
+    In replace mode a load that would delete more than TONGBAN_INGEST_MAX_DELETE_SHARE of the
+    register's records is refused (nothing changes) unless `allow_mass_delete`."""
     if mode not in ("upsert", "replace"):
         raise ValidationFailed("导入方式应为 upsert（按主键更新）或 replace（整体替换）。", code="bad_mode")
     detect_format(path)
@@ -166,7 +203,7 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
             report = csv.writer(report_file)
             report.writerow(["行号", "主键", "信息项", "问题"])
             reader = _Rows(path, schema, report, batch_size, tick, fail_after_rows)
-            return reader, _load(bulk, actor, load_id, resource_id, reader, way)
+            return reader, _load(bulk, actor, load_id, resource_id, reader, way, allow_mass_delete)
 
     try:
         try:
@@ -175,6 +212,11 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
             bulk.rollback()
             reader, outcome = attempt("staged")  # the file repeats a new key: read it again into staging
         bulk.commit()
+    except publish.MassDelete as exc:
+        bulk.rollback()
+        refused = _mass_delete_refused(exc)
+        _fail(factory, load_id, refused)
+        raise refused from None
     except BaseException as exc:
         bulk.rollback()
         _fail(factory, load_id, exc)
@@ -213,8 +255,15 @@ def _start(factory: sessionmaker[Session], actor: Actor, resource_code: str, pat
         return load.id, resource.id, resource.code, schema
 
 
+def _delete_limit(head: RegistryHead, allow_mass_delete: bool) -> int | None:
+    """How many records a replace load may delete: a share of the live records, or None (unlimited)."""
+    if allow_mass_delete:
+        return None
+    return int(head.records * get_settings().ingest_max_delete_share)
+
+
 def _load(bulk: Session, actor: Actor, load_id: int, resource_id: int, reader: _Rows,
-          way: str) -> tuple[int, int, int, float, str]:
+          way: str, allow_mass_delete: bool = False) -> tuple[int, int, int, float, str]:
     """Writes and publishes the rows (one transaction on PostgreSQL; staging batches committed on SQLite).
     Returns (changed, duplicates, records, seconds of the publish step, the way taken)."""
     now = utcnow()
@@ -232,7 +281,8 @@ def _load(bulk: Session, actor: Actor, load_id: int, resource_id: int, reader: _
             if held or (load.mode == "replace" and existing):
                 publish.stage_rows(bulk, load_id, [list(held.values())])
                 merged, _, last_seq = publish.merge(bulk, load, resource, head, now, top=top,
-                                                    missing=existing - held.keys())
+                                                    missing=existing - held.keys(),
+                                                    max_delete=_delete_limit(head, allow_mass_delete))
                 changed += merged
             records = publish.publish(bulk, actor, load=load, resource=resource, head=head, changed=changed,
                                       last_seq=last_seq, now=now, way="direct")
@@ -241,7 +291,8 @@ def _load(bulk: Session, actor: Actor, load_id: int, resource_id: int, reader: _
     merge_started = time.perf_counter()
     head = head or publish.lock_head(bulk, resource_id)  # on SQLite only now: its write lock, after the staging commits
     load, resource = _load_rows(bulk, load_id, resource_id, reader)
-    changed, duplicates, last_seq = publish.merge(bulk, load, resource, head, now)
+    changed, duplicates, last_seq = publish.merge(bulk, load, resource, head, now,
+                                                  max_delete=_delete_limit(head, allow_mass_delete))
     records = publish.publish(bulk, actor, load=load, resource=resource, head=head, changed=changed,
                               last_seq=last_seq, now=now, way="staged")
     return changed, duplicates, records, time.perf_counter() - merge_started, "staged"

@@ -126,12 +126,23 @@ def stage_rows(session: Session, load_id: int, batches: Iterable[list[Row]]) -> 
         session.commit()
 
 
+class MassDelete(Exception):
+    """Replace mode would delete more records than allowed; the caller's transaction must roll back."""
+
+    def __init__(self, deleted: int, records: int) -> None:
+        super().__init__(f"{deleted} of {records}")
+        self.deleted, self.records = deleted, records
+
+
 def merge(session: Session, load: RegistryLoad, resource: InformationResource, head: RegistryHead,
-          now: dt.datetime, top: int = 0, missing: set[str] | None = None) -> tuple[int, int, int]:
+          now: dt.datetime, top: int = 0, missing: set[str] | None = None,
+          max_delete: int | None = None) -> tuple[int, int, int]:
     """Staged load, second half (one transaction). `top`: the highest row number already written
     directly. Rows this load wrote directly are not deleted by replace mode. `missing`: when the
     caller knows them (a direct load), the keys replace mode deletes, instead of comparing every
-    record with the staging rows. Returns (changed, duplicates, last sequence number)."""
+    record with the staging rows. `max_delete`: replace mode raises MassDelete past this many
+    deletions (counted by the delete itself, so the common case costs no extra scan; the caller
+    rolls back). Returns (changed, duplicates, last sequence number)."""
     dialect = session.get_bind().dialect.name
     staging = _staging(session)
     base = head.last_seq
@@ -169,6 +180,8 @@ def merge(session: Session, load: RegistryLoad, resource: InformationResource, h
     last_seq = base + max(top, int(staged_top))
     if load.mode == "replace" and missing is not None:
         gone = _delete_keys(session, params, sorted(missing), last_seq) if missing else 0
+        if max_delete is not None and gone > max_delete:
+            raise MassDelete(gone, head.records)
         changed += gone
         last_seq += gone
     elif load.mode == "replace":
@@ -181,6 +194,8 @@ def merge(session: Session, load: RegistryLoad, resource: InformationResource, h
             ") AS g "
             "WHERE registry_records.resource_id = :rid AND registry_records.record_key = g.k"),
             {**params, "top": last_seq}).rowcount)
+        if max_delete is not None and gone > max_delete:
+            raise MassDelete(gone, head.records)
         changed += gone
         last_seq += gone
     if staging == "registry_staging":

@@ -23,6 +23,14 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
+class UnreadableRow(list[Any]):
+    """A row the reader could not split into fields; ingest reports it with `reason` like any bad row."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
 Rows = Iterator[tuple[int, list[Any]]]  # (row number as a person counts it in the file, values)
 
 
@@ -48,13 +56,35 @@ def _csv(path: Path) -> Rows:
         except UnicodeDecodeError:
             raise ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。",
                                    code="bad_encoding") from None
-        try:
-            for n, values in enumerate(reader, start=2):
-                if values:
-                    yield n, values
-        except UnicodeDecodeError:
-            raise ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。",
-                                   code="bad_encoding") from None
+        except csv.Error as exc:
+            raise ValidationFailed(f"无法读取表头（第 1 行）：{_csv_problem(exc)}。", code="bad_file") from None
+        n = 1
+        while True:
+            n += 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。",
+                                       code="bad_encoding") from None
+            except csv.Error as exc:
+                # Most often a field over the csv module's limit (128 KiB; a runaway quote does it too):
+                # the row is rejected with its reason and reading goes on with the next line.
+                yield n, UnreadableRow(_csv_problem(exc))
+                continue
+            if values:
+                yield n, values
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (f"该行有字段超过 {csv.field_size_limit() // 1024} KiB，无法读取（可能是引号未闭合，"
+                "使后面的多行被读成一个字段），请检查该行及其后几行")
+    if "NUL" in text:
+        return "该行含有空字符（NUL），请检查文件是否损坏或是否为 CSV 文本文件"
+    return "该行无法按 CSV 格式解析（引号或分隔符有误），请检查该行"
 
 
 def _xlsx(path: Path) -> Rows:
