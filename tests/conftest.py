@@ -88,6 +88,7 @@ def database_url(_migrated_template: str, tmp_path: Path, monkeypatch: pytest.Mo
         shutil.copyfile(_migrated_template, db)
         url = f"sqlite:///{db}"
     monkeypatch.setenv("TONGBAN_DATABASE_URL", url)
+    monkeypatch.setenv("TONGBAN_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))  # never the repo's var/
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()

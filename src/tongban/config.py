@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # Key of the audit hash chain (HMAC-SHA256): whoever can write the database but does not
     # hold this key cannot recompute the chain after altering it.
     audit_key: str = DEV_AUDIT_KEY
+    # Where signed checkpoints of the audit and exchange-log chain heads are appended (outside the
+    # database; put it on another volume or host and ship the lines off-host, see docs/operations.md).
+    checkpoint_dir: Path = REPO_ROOT / "var" / "checkpoints"
     # Master key of the seal key store: every private key of a seal or of the platform's CA is
     # sealed with SM4-GCM under a key derived from it. Keep it out of the database and its backups.
     keystore_master_key: str = DEV_KEYSTORE_MASTER_KEY

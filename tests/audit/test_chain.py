@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tongban.audit import anchors
 from tongban.audit import service as audit
 from tongban.authz import Actor
 from tongban.db import make_session_factory
@@ -179,3 +181,85 @@ def test_one_session_across_transactions_keeps_the_chain(session: Session, engin
     other.close()
     result = audit.verify(session)
     assert result.ok and result.checked == 4
+
+
+# --- Checkpoints outside the database (issue 11, item 6) ---
+
+def _rewind(engine: Engine, to: int) -> None:
+    """Delete the entries after `to` and set the chain head back to it, as someone with database access could."""
+    _drop_append_only_guard(engine)
+    with engine.begin() as conn:
+        last = conn.execute(text("SELECT hash FROM audit_log WHERE seq = :n"), {"n": to}).scalar_one()
+        conn.execute(text("DELETE FROM audit_log WHERE seq > :n"), {"n": to})
+        conn.execute(text("UPDATE audit_chain_head SET last_seq = :n, last_hash = :h"), {"n": to, "h": last})
+
+
+def test_deleted_tail_with_rewound_head_is_found_by_the_checkpoint(session: Session, engine: Engine,
+                                                                   database_url: str) -> None:
+    _fill(session)
+    proc = subprocess.run([sys.executable, "-m", "tongban.cli", "log", "checkpoint"],
+                          env={**os.environ, "TONGBAN_DATABASE_URL": database_url}, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert '"audit_seq":10' in proc.stdout
+    _rewind(engine, 7)
+    result = audit.verify(session)
+    assert not result.ok and result.problem == "truncated" and result.first_bad_seq == 8
+    assert "第 8 条至第 10 条被删除" in result.message
+    proc = _cli_verify(database_url)
+    assert proc.returncode == 1 and "第 8 条" in proc.stderr
+    # The application keeps writing after the rewind: the chain is long again, but not the anchored one.
+    _fill(session, 5)
+    result = audit.verify(session)
+    assert not result.ok and result.problem == "rewritten" and result.first_bad_seq == 8
+
+
+def test_without_a_checkpoint_the_rewind_passes_and_verify_says_so(session: Session, engine: Engine) -> None:
+    """The gap this closes: with no checkpoint, a deleted tail plus a rewound head cannot be told apart."""
+    _fill(session)
+    _rewind(engine, 7)
+    result = audit.verify(session)
+    assert result.ok and "尚无检查点" in result.message
+
+
+def test_checkpoints_removed_or_forged_are_found(session: Session, engine: Engine) -> None:
+    _fill(session, 3)
+    anchors.take(session)
+    _fill(session, 3)
+    anchors.take(session)
+    assert audit.verify(session).ok
+    # Deleted from the database only: the file still has them.
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM log_checkpoints WHERE id = 2"))
+    result = audit.verify(session)
+    assert not result.ok and result.problem == "checkpoint" and "数据库检查点表缺少第 2 号" in result.message
+    anchors.take(session)  # numbering continues after the file's newest
+    path = next(anchors.checkpoint_dir().glob("checkpoints-*.jsonl"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # A line changed to point at an earlier head does not carry a valid MAC.
+    forged = json.loads(lines[-1])
+    forged["audit_seq"] = 3
+    path.write_text("\n".join([*lines[:-1], json.dumps(forged)]) + "\n", encoding="utf-8")
+    result = audit.verify(session)
+    assert not result.ok and "签名不符" in result.message
+    # Files removed (or the directory restored from an old copy).
+    path.unlink()
+    result = audit.verify(session)
+    assert not result.ok and result.problem == "checkpoint" and "检查点被删除" in result.message
+
+
+def test_off_host_copy_of_checkpoints_catches_a_rollback_of_both_places(session: Session, engine: Engine,
+                                                                        database_url: str, tmp_path) -> None:
+    _fill(session, 5)
+    copy = tmp_path / "offsite.jsonl"
+    copy.write_text(anchors.take(session).line() + "\n", encoding="utf-8")
+    _rewind(engine, 2)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM log_checkpoints"))
+    for path in anchors.checkpoint_dir().glob("checkpoints-*.jsonl"):
+        path.unlink()
+    assert audit.verify(session).ok  # nothing local left to compare with
+    proc = subprocess.run([sys.executable, "-m", "tongban.cli", "log", "verify", "--checkpoints", str(copy)],
+                          env={**os.environ, "TONGBAN_DATABASE_URL": database_url}, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 1 and "审计链校验失败" in proc.stderr and "第 3 条至第 5 条被删除" in proc.stderr

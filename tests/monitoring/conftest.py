@@ -21,7 +21,7 @@ from tests.factories import SmallCity, app_client, published_resource
 from tongban.authz import Actor
 from tongban.catalog.models import InformationResource
 from tongban.db import utcnow
-from tongban.exchange import access
+from tongban.exchange import access, sealing
 from tongban.exchange.log_models import ExchangeLogEntry
 from tongban.org.models import AppClient
 
@@ -60,6 +60,7 @@ def log_calls(session: Session, world: World, n: int, *, seed: int, hours_back: 
         ms = latency if latency is not None else int(10 ** rng.uniform(0, 4.5)) - 1  # 0 ms … ~30 s, log-spread
         session.execute(update(ExchangeLogEntry).where(ExchangeLogEntry.seq == seq, ExchangeLogEntry.sealed.is_(False))
                         .values(occurred_at=when, latency_ms=ms))
+        sealing.restamp(session, seq)  # the backdated row is still one the platform wrote
         session.commit()
 
 

@@ -47,3 +47,19 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class LogCheckpoint(Base):
+    """A signed checkpoint of both chain heads; the same line is appended to a file outside the database."""
+
+    __tablename__ = "log_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    audit_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    audit_hash: Mapped[str] = mapped_column(String(64))
+    exchange_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    exchange_hash: Mapped[str] = mapped_column(String(64))
+    exchange_legacy_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))

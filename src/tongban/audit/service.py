@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from tongban.audit import anchors
 from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.authz import Actor, Permission
 from tongban.config import get_settings
@@ -106,6 +107,8 @@ ACTION_LABELS: dict[str, str] = {
     "licence.expire": "电子证照到期",
     "licence.read": "查阅电子证照",
     "licence.download": "下载电子证照",
+    "exchange_log.reject": "交换日志记录未通过封存校验",
+    "exchange_log.reject_subject": "交换日志涉及对象未通过封存校验",
 }
 
 
@@ -212,8 +215,19 @@ class VerifyResult:
     message: str = ""
 
 
-def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order and report the first altered, removed or inserted entry."""
+def verify(session: Session, *, batch: int = 5000,
+           extra_checkpoints: list[anchors.Checkpoint] | None = None) -> VerifyResult:
+    """Walk the chain in order and report the first altered, removed or inserted entry.
+
+    Then compare with the newest checkpoint (anchors.py): the chain must still reach it with the
+    same hash, which catches a tail deleted together with the head row set back.
+    """
+    anchor = anchors.latest(session, extra_checkpoints)
+    if anchor.problem:
+        return VerifyResult(False, 0, None, "checkpoint", anchor.problem)
+    cp = anchor.checkpoint
+    hash_at_cp: str | None = None
+    first_after_cp: int | None = None  # first entry up to the checkpoint written after it was taken
     key = _key()
     expected_seq = 1
     prev_hash = GENESIS_HASH
@@ -235,6 +249,11 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
             if e.prev_hash != prev_hash:
                 return VerifyResult(False, checked, e.seq, "inserted",
                                     f"第 {e.seq} 条审计记录与前一条不衔接：其前有记录被插入、删除或替换。")
+            if cp is not None and e.seq <= cp.audit_seq:
+                if e.seq == cp.audit_seq:
+                    hash_at_cp = e.hash
+                if first_after_cp is None and e.occurred_at > cp.taken:
+                    first_after_cp = e.seq
             prev_hash = e.hash
             last_seq = e.seq
             expected_seq += 1
@@ -247,7 +266,20 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
                                 f"审计链末尾应有第 {head.last_seq} 条记录，实际只到第 {last_seq} 条：末尾记录被删除。")
         return VerifyResult(False, checked, head.last_seq + 1, "inserted",
                             f"第 {head.last_seq} 条之后出现了链头之外的记录：疑似伪造插入。")
-    return VerifyResult(True, checked, message=f"审计链完整，共校验 {checked} 条记录。")
+    if cp is None:
+        return VerifyResult(True, checked, message=f"审计链完整，共校验 {checked} 条记录。"
+                            "（尚无检查点，无法发现末尾被删除；请定时执行 tongban log checkpoint。）")
+    where = anchors.describe(cp)
+    if last_seq < cp.audit_seq:
+        return VerifyResult(False, checked, last_seq + 1, "truncated",
+                            f"审计链只到第 {last_seq} 条，但{where}记录已有 {cp.audit_seq} 条："
+                            f"第 {last_seq + 1} 条至第 {cp.audit_seq} 条被删除，链头被回退。")
+    if hash_at_cp != cp.audit_hash:
+        bad = first_after_cp or cp.audit_seq
+        return VerifyResult(False, checked, bad, "rewritten",
+                            f"审计链第 {cp.audit_seq} 条与{where}不符：自第 {bad} 条起的记录在检查点之后被删除，"
+                            "链头被回退后又续写了新记录。")
+    return VerifyResult(True, checked, message=f"审计链完整，共校验 {checked} 条记录，与{where}一致。")
 
 
 @dataclass

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tongban.authz import Actor
 from tongban.disputes.service import open_disputes
 from tongban.errors import ValidationFailed
+from tongban.exchange import sealing
 from tongban.exchange.access import (
     Access,
     CallContext,
@@ -134,7 +135,8 @@ def _records(factory: sessionmaker[Session], acc: Access, entry_seq: int) -> Ite
             subjects = {r[k] for r in data for k in kinds if r.get(k)}
             if subjects:
                 # A person may appear in several batches (e.g. as the representative of many enterprises).
-                session.execute(_insert_ignore(session), [{"seq": entry_seq, "subject": s} for s in subjects])
+                session.execute(_insert_ignore(session), [{"seq": entry_seq, "subject": s,
+                                                           "mac": sealing.subject_mac(entry_seq, s)} for s in subjects])
                 session.commit()
             yield [shape(acc, d) for d in data]
 

@@ -20,6 +20,7 @@ class ExchangeLogEntry(Base):
         Index("ix_exchange_log_client_time", "client_id", "occurred_at"),
         Index("ix_exchange_log_resource_time", "resource_id", "occurred_at"),
         Index("ix_exchange_log_unsealed", "sealed"),
+        Index("ix_exchange_log_row_mac", "row_mac", unique=True),
     )
 
     seq: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)
@@ -45,16 +46,28 @@ class ExchangeLogEntry(Base):
     chain_no: Mapped[int | None] = mapped_column(_BIG, unique=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    # Written with the call: a random nonce and an HMAC (key not in the database) over the row and
+    # its subjects, "nonce.mac". The sealer refuses rows without a valid one; unique, so a copied
+    # row cannot be slipped in again. NULL only for rows written before migration 0012.
+    row_mac: Mapped[str | None] = mapped_column(String(96))
 
 
 class ExchangeLogSubject(Base):
     """Whose data a call touched (resident ID or credit code): answers “who used my data” by index."""
 
     __tablename__ = "exchange_log_subjects"
-    __table_args__ = (Index("ix_exchange_log_subjects_subject", "subject", "seq"),)
+    __table_args__ = (
+        Index("ix_exchange_log_subjects_subject", "subject", "seq"),
+        Index("ix_exchange_log_subjects_chain_no", "chain_no"),
+    )
 
     seq: Mapped[int] = mapped_column(_BIG, primary_key=True)
     subject: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # HMAC of (seq, subject) for rows added after their call's entry (a bulk export's stream);
+    # NULL for subjects written with the entry, which its row MAC covers.
+    mac: Mapped[str | None] = mapped_column(String(64))
+    # The chain entry whose hash covers this row (set by the sealer); 0 for rows older than 0012.
+    chain_no: Mapped[int | None] = mapped_column(_BIG)
 
 
 class ExchangeLogHead(Base):
@@ -65,3 +78,6 @@ class ExchangeLogHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(_BIG)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # The last call written before row MACs existed (migration 0012): older rows without one are
+    # still sealed, with the old digest; the value is part of every checkpoint.
+    legacy_seq: Mapped[int] = mapped_column(_BIG, server_default="0")
