@@ -43,8 +43,8 @@ async def calendar_submit(request: Request, session: DbSession, actor: CurrentAc
     try:
         service.save_year(session=session, actor=actor, year_in=service.YearIn(
             year=year, notice=str(form.get("notice", "")),
-            holidays=service.parse_lines(str(form.get("holidays", ""))),
-            workdays=service.parse_lines(str(form.get("workdays", "")))))
+            holidays=service.parse_lines(str(form.get("holidays", "")), field="holidays"),
+            workdays=service.parse_lines(str(form.get("workdays", "")), field="workdays")))
     except DomainError as exc:
         session.rollback()
         return _page(request, session, year, status_code=422, error=exc.message,

@@ -9,6 +9,7 @@ the calendar falls back to Saturdays and Sundays and says so: `Deadline.assumed`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
@@ -153,32 +154,75 @@ def known_years(*, session: Session) -> list[int]:
     return sorted(session.execute(select(CalendarYear.year)).scalars())
 
 
-def parse_lines(text: str) -> list[tuple[dt.date, str]]:
-    """Lines like “2027-01-01 元旦” or ranges “2027-02-06~2027-02-12 春节” (the page's input format)."""
+FIELD_LABELS = {"holidays": "放假日期", "workdays": "调休上班日期"}
+_DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_SHORT = r"(?:(\d{1,2})\s*[-/.月]\s*)?(\d{1,2})\s*日?"  # the end of a range may leave out year and month
+# A day or a range, then the name: “2027-02-05 春节”, “2027-02-05 至 2027-02-11 春节”, “2027-02-05~02-11 春节”,
+# with 至, 到, ~, ～, - or a dash between the two days (as State Council notices and people write them).
+_SEP = r"\s*(?:至|到|~|～|-|－|—|–)\s*"
+_LINE = re.compile(rf"^{_DATE}(?:{_SEP}(?:{_DATE}|{_SHORT}))?(?:\s+(?P<name>.*)|(?P<glued>\D.*))?$")
+MAX_RANGE_DAYS = 20
+
+
+def _day(year: str, month: str, day: str) -> dt.date:
+    return dt.date(int(year), int(month), int(day))
+
+
+def parse_lines(text: str, *, field: str = "holidays") -> list[tuple[dt.date, str]]:
+    """Lines like “2027-01-01 元旦” or ranges “2027-02-05 至 2027-02-11 春节” (the page's input format).
+
+    A range is expanded day by day. Its days that need no entry are left out: weekends in a range of
+    放假日期 (they are rest days anyway), weekdays in a range of 调休上班日期. Errors name the field, the
+    line and what to write instead.
+    """
+    label = FIELD_LABELS.get(field, field)
+    example = "2027-02-14 春节调休" if field == "workdays" else "2027-01-01 元旦 或 2027-02-05 至 2027-02-11 春节"
     out: list[tuple[dt.date, str]] = []
+    seen: dict[dt.date, int] = {}
     for n, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
-        parts = line.split(maxsplit=1)
-        name = parts[1].strip() if len(parts) > 1 else ""
-        span = parts[0].replace("～", "~").replace("至", "~")
+        where = f"{label}第 {n} 行“{line[:60]}”"
+
+        def fail(what: str, code: str = "bad_day", where: str = where, n: int = n) -> ValidationFailed:
+            return ValidationFailed(f"{where}{what}", code=code, detail={"field": field, "line": n})
+
+        m = _LINE.match(line)
+        if m is None:
+            raise fail(f"的日期格式不正确，应写作“{example}”。")
+        g = m.groups()
+        name = (m.group("name") or m.group("glued") or "").strip()
         try:
-            if "~" in span:
-                a, b = (dt.date.fromisoformat(x) for x in span.split("~", 1))
+            a = _day(g[0], g[1], g[2])
+            if g[3] is not None:
+                b = _day(g[3], g[4], g[5])
+            elif g[7] is not None:
+                b = _day(g[0], g[6] or g[1], g[7])
             else:
-                a = b = dt.date.fromisoformat(span)
+                b = a
         except ValueError:
-            raise ValidationFailed(f"第 {n} 行“{line}”的日期格式不正确，应为 2027-01-01 或 2027-02-06~2027-02-12。",
-                                   code="bad_day") from None
-        if b < a or (b - a).days > 20:
-            raise ValidationFailed(f"第 {n} 行的日期范围不正确。", code="bad_day")
+            raise fail(f"的日期格式不正确：没有这一天，请核对月份和日期，应写作“{example}”。") from None
+        if b < a:
+            raise fail("的结束日期早于开始日期，请把较早的日期写在前面。")
+        if (b - a).days >= MAX_RANGE_DAYS:
+            raise fail(f"的日期范围超过 {MAX_RANGE_DAYS} 天，请核对；每个假期请分行填写。")
         if not name:
-            raise ValidationFailed(f"第 {n} 行缺少节日名称，如“2027-01-01 元旦”。", code="bad_day")
-        day = a
-        while day <= b:
+            raise fail(f"缺少名称，请在日期后空一格写上名称，如“{example}”。", code="name_required")
+        if len(name) > 32:
+            raise fail("的名称超过 32 个字，请写节日名称即可。")
+        days = [a + dt.timedelta(days=i) for i in range((b - a).days + 1)]
+        if a != b:
+            wanted_weekend = field == "workdays"
+            days = [d for d in days if (d.weekday() >= 5) == wanted_weekend]
+            if not days:
+                kind = "周末" if wanted_weekend else "工作日"
+                raise fail(f"的范围内没有{kind}，无需登记。")
+        for day in days:
+            if day in seen:
+                raise fail(f"中的 {day.isoformat()} 与第 {seen[day]} 行重复，请删去其中一处。", code="duplicate_day")
+            seen[day] = n
             out.append((day, name))
-            day += dt.timedelta(days=1)
     return out
 
 
@@ -197,15 +241,29 @@ def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> CalendarYea
         raise ValidationFailed("年份应在 2000 至 2100 之间。", code="bad_year")
     if not year_in.notice.strip():
         raise ValidationFailed("请填写节假日安排通知的文号或标题。", code="notice_required", detail={"field": "notice"})
-    for day, _ in year_in.holidays + year_in.workdays:
-        if day.year != year_in.year:
-            raise ValidationFailed(f"{day.isoformat()} 不在 {year_in.year} 年内。", code="bad_day")
+    for key, days in (("holidays", year_in.holidays), ("workdays", year_in.workdays)):
+        label = FIELD_LABELS[key]
+        for day, name in days:
+            if day.year != year_in.year:
+                raise ValidationFailed(f"{label}中的 {day.isoformat()} 不在 {year_in.year} 年内，"
+                                       f"请登记到 {day.year} 年。", code="bad_day", detail={"field": key})
+            if not name.strip():
+                raise ValidationFailed(f"{label}中的 {day.isoformat()} 缺少名称，如“春节”或“春节调休”。",
+                                       code="name_required", detail={"field": key})
     for day, _ in year_in.holidays:
         if day.weekday() >= 5:
-            raise ValidationFailed(f"{day.isoformat()} 是周末，本来就不上班，无需登记为节假日。", code="bad_day")
+            raise ValidationFailed(f"放假日期中的 {day.isoformat()} 是周末，本来就不上班，无需登记为节假日。",
+                                   code="bad_day", detail={"field": "holidays"})
     for day, _ in year_in.workdays:
         if day.weekday() < 5:
-            raise ValidationFailed(f"{day.isoformat()} 是工作日，无需登记为调休上班日。", code="bad_day")
+            raise ValidationFailed(f"调休上班日期中的 {day.isoformat()} 是工作日，无需登记为调休上班日。",
+                                   code="bad_day", detail={"field": "workdays"})
+    for key, days in (("holidays", year_in.holidays), ("workdays", year_in.workdays)):
+        seen = [d for d, _ in days]
+        duplicated = sorted({d for d in seen if seen.count(d) > 1})
+        if duplicated:
+            raise ValidationFailed(f"{FIELD_LABELS[key]}中的 {duplicated[0].isoformat()} 登记了不止一次，"
+                                   "请删去重复的一处。", code="duplicate_day", detail={"field": key})
     start, end = dt.date(year_in.year, 1, 1), dt.date(year_in.year, 12, 31)
     session.execute(delete(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day <= end))
     for day, name in year_in.holidays:
