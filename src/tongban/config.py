@@ -68,16 +68,17 @@ class Settings(BaseSettings):
     exchange_default_calls_per_day: int = 100_000
     # Public licence verification: PDF uploads per client address and minute (0: unlimited).
     verify_uploads_per_minute: int = 30
-    # Trust X-Forwarded-For only behind a known reverse proxy.
-    trust_forwarded_for: bool = False
-
     # `tongban ingest --mode replace` refuses a file that would delete more than this share of the
     # register's live records (an empty, truncated or wrong file), unless --allow-mass-delete is given.
     ingest_max_delete_share: float = Field(default=0.1, ge=0.0, le=1.0)
-    # Request bodies, refused with 413 before they are read: JSON and forms, and the declared upload
-    # routes (licence PDF verification, catalog xlsx import, dispute evidence …; see web/limits.py).
+    # Request bodies, refused with 413 before they are read (web/limits.py): every request up to
+    # max_body_bytes (JSON and forms); the declared upload routes (licence PDF verification 10 MB,
+    # catalog xlsx import 20 MB, dispute evidence 10 × 5 MB) up to their own limit, capped by max_upload_bytes.
     max_body_bytes: int = 1024 * 1024
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = 64 * 1024 * 1024
+    # Trust X-Forwarded-For only behind a known reverse proxy.
+    trust_forwarded_for: bool = False
+
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
         if self.env == "production":

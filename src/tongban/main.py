@@ -22,6 +22,7 @@ from tongban.db import make_engine, make_session_factory
 from tongban.deps import client_ip, public_router
 from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests, translate_validation_errors
 from tongban.org import auth
+from tongban.web import limits
 from tongban.web.templating import PKG, render
 
 log = logging.getLogger("tongban")
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(app.state.engine)
 
     install_error_handlers(app)
+    limits.install(app)  # request-body limits per route, before bodies are read (web/limits.py)
     app.add_middleware(CatchUnexpected)  # innermost of our middlewares: the others see an ordinary 500 answer
 
     @app.middleware("http")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from tongban import clock
 from tongban.deps import CurrentActor, DbSession, Id, OptionalIdQuery, client_ip, secure_router
 from tongban.errors import ValidationFailed, error_responses
-from tongban.licences import ca, certs, issuing, licence_types, queries, seals, throttle, verify
+from tongban.licences import ca, certs, issuing, licence_types, queries, seals, verify
 from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
 from tongban.org.schemas import Page
 from tongban.schema_types import UtcDateTime
@@ -267,8 +267,10 @@ def licence_action(licence_id: Id, action: str, body: StatusChange, session: DbS
 
 
 def verify_upload(session: DbSession, data: bytes, client_ip: str) -> verify.Verdict:
-    """Verify an uploaded PDF against the register (used by the API and the page)."""
-    throttle.check_upload(client_ip)
+    """Verify an uploaded PDF against the register (used by the API and the page).
+
+    The per-address upload limit (throttle.check_upload) is counted before the body is received,
+    by the route's gate in web/limits.py."""
     if not data:
         raise ValidationFailed("请选择要核验的证照 PDF 文件。", code="verify_file_missing")
     if len(data) > MAX_PDF_BYTES:

@@ -1,7 +1,9 @@
 """Per-address limits on the public verification: anyone may verify, nobody may flood it.
 
 Uploads are checked by parsing and verifying a PDF of up to 10 MB, so an anonymous caller is held
-to a number per minute. Counted in the process's memory: with several app processes the limit
+to a number per minute, counted when the upload's body is first read and before any of it is
+received (the gate of the verify routes in web/limits.py), so a refused flood costs no uploads.
+Counted in the process's memory: with several app processes the limit
 applies per process, which is enough to blunt a flood without a shared store.
 """
 
