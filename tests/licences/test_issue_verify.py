@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tests.factories import actor_of
+from tests.factories import actor_of, csrf_from
 from tests.licences.conftest import LicenceWorld
 from tongban import clock
 from tongban.licences import ca, identifier, issuing, seals, verify
@@ -129,3 +130,47 @@ def test_concurrent_issues_get_distinct_serials(engine, session: Session, world:
     assert len(set(serials)) == 6
     assert sorted(s[-4:] for s in serials) == [f"{n:04d}" for n in range(1, 7)]  # no gaps
     assert session.execute(select(Licence.id)).scalars().all().__len__() == 6
+
+
+def _unsigned_pdf() -> bytes:
+    """A valid PDF, as any office program writes one: no signature, no licence inside."""
+    from io import BytesIO
+
+    from reportlab.pdfgen import canvas
+
+    out = BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "Business licence (scan)")
+    page.save()
+    return out.getvalue()
+
+
+def test_a_file_that_is_no_licence_of_this_platform_is_said_to_be_none(session: Session, world: LicenceWorld) -> None:
+    """Not "altered": nothing in these files claims to be a licence of this platform (issue 11, item 15)."""
+    import secrets
+
+    for pdf in (b"%PDF-1.7\n" + secrets.token_bytes(4000), _unsigned_pdf(), b"PK\x03\x04" + secrets.token_bytes(100)):
+        verdict = _check(session, pdf)
+        assert verdict.outcome == "not_a_licence", (pdf[:10], verdict)
+        assert verdict.label == "不是本平台的电子证照" and "不是本平台签发的电子证照" in verdict.reasons[0]
+        assert not verdict.identifier
+    # A licence of this platform that was changed stays "altered", even where the change breaks the file.
+    pdf = _versions(session, world.issue(session).id)[0].pdf
+    for broken in (pdf[: len(pdf) - 400], pdf.replace(b"/ByteRange", b"/ByteRangX", 1)):
+        assert _check(session, broken).outcome == "altered"
+
+
+def test_not_a_licence_on_the_page_and_in_the_api(client: TestClient) -> None:
+    import secrets
+
+    random_pdf = b"%PDF-1.4\n" + secrets.token_bytes(2000)
+    for content in (random_pdf, _unsigned_pdf()):
+        r = client.post("/api/v1/verify", files={"file": ("licence.pdf", content, "application/pdf")})
+        assert r.status_code == 200 and r.json()["outcome"] == "not_a_licence", r.text
+        assert r.json()["label"] == "不是本平台的电子证照"
+        token = csrf_from(client.get("/verify").text)
+        page = client.post("/verify", data={"csrf_token": token},
+                           files={"file": ("licence.pdf", content, "application/pdf")})
+        assert page.status_code == 200
+        assert 'data-outcome="not_a_licence"' in page.text and "不是本平台的电子证照" in page.text
+        assert "核验结果：<strong class=\"verdict-label\">已被篡改" not in page.text

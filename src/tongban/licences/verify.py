@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from io import BytesIO
 
 import orjson
 from sqlalchemy import select
@@ -34,7 +35,9 @@ OUTCOME_LABELS = {
     "expired": "已过期",
     "superseded": "已有新版本",
     "unknown": "无法确认",
+    "not_a_licence": "不是本平台的电子证照",
 }
+NOT_A_LICENCE_HINT = "请向持证人索取本平台签发的证照 PDF 原件，或扫描证照上的二维码核验。"
 # The files every licence PDF embeds in its signed revision (written by issuing, read here).
 ATTACHMENT_DATA = "licence.json"
 ATTACHMENT_SEAL = "seal-signature.der"
@@ -115,17 +118,21 @@ def check_document(pdf: bytes, *, ecdsa: Trust, sm2: Trust, at: dt.datetime) -> 
     if report.signed_at is not None:
         verdict.signed_at = report.signed_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     if not verdict.checks["pdf_signature"]:
-        if not pdf.startswith(b"%PDF"):
-            return Verdict(outcome="unknown", reasons=["文件不是 PDF 格式的电子证照。"], checks=verdict.checks), {}
+        # "Altered" is a claim about a licence of this platform: a file that carries none of a licence's
+        # parts (any PDF, signed by others or not at all, or no PDF) is not one, and is told so.
+        if not _claims_licence(pdf):
+            return _not_a_licence(verdict, pdf), {}
         verdict.outcome = "altered"
         verdict.reasons.append(report.problem or "PDF 签名校验未通过：文件在签发后被修改。")
         return verdict, {}
+    data = report.attachments.get(ATTACHMENT_DATA)
+    ses = report.attachments.get(ATTACHMENT_SEAL)
+    if data is None and ses is None:
+        return _not_a_licence(verdict, pdf), {}
     if not report.chain_ok:
         verdict.outcome = "unknown"
         verdict.reasons.append("PDF 签名证书不是本平台信任的机构签发的：" + (report.chain_problem or ""))
         return verdict, {}
-    data = report.attachments.get(ATTACHMENT_DATA)
-    ses = report.attachments.get(ATTACHMENT_SEAL)
     if data is None or ses is None:
         verdict.outcome = "unknown"
         verdict.reasons.append("文件中没有电子证照数据或电子印章签名，不是本平台签发的电子证照。")
@@ -146,6 +153,33 @@ def check_document(pdf: bytes, *, ecdsa: Trust, sm2: Trust, at: dt.datetime) -> 
     _check_seal_signature(verdict, data, signature, sm2, at)
     LAST_STEPS["seal_signature"] = time.perf_counter() - started
     return verdict, doc
+
+
+def _claims_licence(pdf: bytes) -> bool:
+    """Whether the file carries a part of a licence of this platform (its embedded data or seal signature),
+    read from its structure, or — when that no longer parses — from its bytes, as PDF writes the names."""
+    names = (ATTACHMENT_DATA, ATTACHMENT_SEAL)
+    if pdf.startswith(b"%PDF"):
+        try:
+            from pyhanko.pdf_utils.reader import PdfFileReader
+
+            found = {name for name, _ in pades._iter_file_specs(PdfFileReader(BytesIO(pdf)).root)}
+            if found & set(names):
+                return True
+        except Exception:  # a damaged file: fall back to its bytes  # noqa: S110
+            pass
+    # Names as written in a PDF string: plain, or with "." and "-" escaped in octal (\056, \055).
+    spelled = {n.encode() for n in names} | {n.replace(".", "\\056").replace("-", "\\055").encode() for n in names}
+    return any(s in pdf for s in spelled)
+
+
+def _not_a_licence(verdict: Verdict, pdf: bytes) -> Verdict:
+    """不是本平台的电子证照: neither altered nor of unknown origin, just not a licence of this platform."""
+    if not pdf.startswith(b"%PDF"):
+        reason = "文件不是 PDF 文件，不是本平台签发的电子证照。"
+    else:
+        reason = "文件中没有本平台电子证照的签章和证照数据，不是本平台签发的电子证照。"
+    return Verdict(outcome="not_a_licence", reasons=[reason, NOT_A_LICENCE_HINT], checks=verdict.checks)
 
 
 def _check_seal_signature(verdict: Verdict, data: bytes, signature: asn1.ParsedSignature, sm2: Trust,
