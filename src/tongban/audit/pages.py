@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tongban.audit import service
 from tongban.audit.api import _naive_utc
+from tongban.audit.labels import describe_objects
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.web.templating import render
 
@@ -40,6 +41,6 @@ def audit_page(request: Request, session: DbSession, actor: CurrentActor, actor_
     ctx = {"rows": rows, "total": total, "error": err1 or err2, "page": filters.page,
            "q": {"actor_q": actor_q or "", "action": action or "", "object_type": object_type or "",
                  "object_id": object_id or "", "since": since or "", "until": until or ""},
-           "actions": service.ACTION_LABELS}
+           "actions": service.ACTION_LABELS, "object_names": describe_objects(session, rows)}
     template = "audit/_rows.html" if request.headers.get("hx-request") else "audit/search.html"
     return render(request, template, ctx)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tongban.audit.labels import describe_objects
 from tongban.audit.models import AuditEntry
 from tongban.authz import Actor, Permission, Role
 from tongban.db import utcnow
@@ -21,6 +22,7 @@ class HomeSummary:
     department: Department | None
     cards: list[dict[str, Any]] = field(default_factory=list)
     recent: list[AuditEntry] = field(default_factory=list)
+    recent_names: dict[tuple[str, str], str] = field(default_factory=dict)  # "证照类型 营业执照"
     shortcuts: list[tuple[str, str, str]] = field(default_factory=list)  # (title, href, description)
 
 
@@ -135,4 +137,5 @@ def home_summary(*, session: Session, actor: Actor) -> HomeSummary:
             select(AuditEntry).where(AuditEntry.actor_kind == actor.kind, AuditEntry.actor_id == str(actor.id))
             .order_by(AuditEntry.seq.desc()).limit(8)
         ).scalars())
+        out.recent_names = describe_objects(session, out.recent)
     return out

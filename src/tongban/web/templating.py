@@ -11,10 +11,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from tongban.audit.labels import OBJECT_LABELS, describe
 from tongban.audit.service import ACTION_LABELS
 from tongban.authz import ROLE_LABELS, Permission
 from tongban.db import utcnow
 from tongban.deps import CSRF_COOKIE, ensure_csrf_cookie
+from tongban.web import object_names  # noqa: F401  (fills the audit object-name registry)
 
 PKG = Path(__file__).resolve().parents[1]
 TEMPLATE_DIRS = [PKG / "web" / "templates", *sorted(PKG.glob("*/templates"))]
@@ -43,13 +45,10 @@ STATUS_LABELS = {
     "government": "行政机关", "institution": "事业单位",
 }
 
-OBJECT_LABELS = {
-    "user": "用户", "department": "部门", "app_client": "应用系统", "api_key": "API 密钥", "region": "行政区划",
-    "platform": "平台", "route": "功能页面",
-}
 
 templates.env.filters["beijing"] = beijing
 templates.env.globals["OBJECT_LABELS"] = OBJECT_LABELS
+templates.env.globals["describe_object"] = describe
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 templates.env.globals["Permission"] = Permission
