@@ -48,8 +48,13 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A browser page whose every document is checked with axe-core (see tests/browser/axe.py)."""
+    from tests.browser.axe import audited
+
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     pg = context.new_page()
-    yield pg
+    with audited(pg, monkeypatch) as audit:
+        yield pg
     context.close()
+    assert not audit.violations, "axe-core: serious or critical accessibility violations\n" + audit.failures()
