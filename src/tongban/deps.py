@@ -21,17 +21,17 @@ from tongban.config import Settings
 from tongban.db import session_scope
 from tongban.errors import CsrfFailed, NotAuthenticated, error_responses
 from tongban.org import auth
-from tongban.schema_types import DB_INT_MAX
+from tongban.schema_types import ID_MAX
 
 CSRF_COOKIE = "tongban_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
-# Ids in paths and queries are bounded to what the database can hold (signed 64 bits): a larger number is a 422
-# with a Chinese message at the edge, not an overflow in the driver. Use these for every integer id.
-Id = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="编号（正整数）")]
-OptionalIdQuery = Annotated[int | None, Query(ge=1, le=DB_INT_MAX, description="编号（正整数）")]
+# Ids in paths and queries are bounded to what the id columns hold on both databases (schema_types.ID_MAX): a
+# larger number is a 422 with a Chinese message at the edge, not an overflow in the driver. Use these for every id.
+Id = Annotated[int, Path(ge=1, le=ID_MAX, description="编号（正整数）")]
+OptionalIdQuery = Annotated[int | None, Query(ge=1, le=ID_MAX, description="编号（正整数）")]
 PageNo = Annotated[int, Query(ge=1, le=100000, description="页码，从 1 开始")]
 
 # Error answers every route of a router can give (a route adds its own, e.g. 404 or 409, with

@@ -21,7 +21,7 @@ from tongban.catalog.schemas import (
 from tongban.clock import today
 from tongban.deps import CurrentActor, DbSession, Id, OptionalActor, OptionalIdQuery, public_router, secure_router
 from tongban.errors import ValidationFailed, error_responses
-from tongban.schema_types import DB_INT_MAX
+from tongban.schema_types import ID_MAX
 
 public = public_router(prefix="/api/v1/catalog", tags=["政务信息资源目录"])
 router = secure_router(prefix="/api/v1/catalog", tags=["政务信息资源目录"])
@@ -128,7 +128,7 @@ def export_xlsx(session: DbSession, actor: CurrentActor, provider_id: OptionalId
                               "description": "逐行错误报告：detail.errors[].row / column / message"}})
 async def import_xlsx(session: DbSession, actor: CurrentActor, file: Annotated[UploadFile, File()],
                       publish: Annotated[bool, Form()] = False,
-                      provider_id: Annotated[int | None, Form(ge=1, le=DB_INT_MAX)] = None) -> spreadsheet.ImportReport:
+                      provider_id: Annotated[int | None, Form(ge=1, le=ID_MAX)] = None) -> spreadsheet.ImportReport:
     data = await file.read(spreadsheet.MAX_BYTES + 1)
     report = spreadsheet.import_catalog(session=session, actor=actor, data=data, publish=publish,
                                         provider_id=provider_id)

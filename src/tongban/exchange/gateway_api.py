@@ -16,7 +16,7 @@ from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import error_responses
 from tongban.exchange import bulk, gateway
 from tongban.exchange.access import call_context
-from tongban.schema_types import DB_INT_MAX
+from tongban.schema_types import SEQ_MAX
 
 router = secure_router(prefix="/api/v1/exchange", tags=["共享交换接口"])
 RESERVED = {"purpose", "end_user", "case_number", "page", "size"}
@@ -53,7 +53,7 @@ def query_records(classification: str, seq: str, request: Request, session: DbSe
 @router.get("/{classification}/{seq}/changes", summary="增量订阅：取游标之后变更的记录（含删除）",
             responses=error_responses(404, 429))
 def changes(classification: str, seq: str, request: Request, session: DbSession, actor: CurrentActor,
-            since: Annotated[int, Query(ge=0, le=DB_INT_MAX, description="上次同步得到的 next_cursor，首次为 0")] = 0,
+            since: Annotated[int, Query(ge=0, le=SEQ_MAX, description="上次同步得到的 next_cursor，首次为 0")] = 0,
             limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
             x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None) -> dict[str, Any]:
     return bulk.changes(session=session, actor=actor, code=f"{classification}/{seq}", since=since, limit=limit,

@@ -36,6 +36,7 @@ from tongban.licences.queries import readable_licence
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
 from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
 from tongban.org.models import Department
+from tongban.schema_types import RefId
 
 STATUS_LABELS = {"valid": "有效", "suspended": "已暂停", "revoked": "已注销", "expired": "已过期"}
 CODE_TYPE_LABELS = {"resident_id": "居民身份证", "uscc": "统一社会信用代码"}
@@ -45,7 +46,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class LicenceIssue(BaseModel):
     """What the issuing department fills in; the platform adds the identifier and metadata."""
 
-    type_id: int
+    type_id: RefId
     holder_name: str = Field(min_length=1, max_length=128)
     holder_code: str = Field(min_length=1, max_length=32)
     data: dict[str, Any] = Field(default_factory=dict)
@@ -54,7 +55,7 @@ class LicenceIssue(BaseModel):
     valid_to: dt.date | None = None
     service_item_code: str = Field(default="", max_length=64)
     service_item_name: str = Field(default="", max_length=128)
-    seal_id: int | None = None
+    seal_id: RefId | None = None
 
 
 def holder_code_type(code: str, holder_kind: str) -> tuple[str, str]:

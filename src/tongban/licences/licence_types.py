@@ -16,6 +16,7 @@ from tongban.identifiers import validate_uscc
 from tongban.licences.models import LicenceType, LicenceTypeIssuer
 from tongban.licences.render import LicenceLayout
 from tongban.org.models import Department
+from tongban.schema_types import RefId
 
 ITEM_TYPES = {"text": "文本", "date": "日期", "number": "数字"}
 HOLDER_KINDS = {"person": "自然人", "entity": "法人和其他组织", "any": "自然人或法人"}
@@ -62,7 +63,7 @@ class LicenceTypeIn(BaseModel):
     layout: dict[str, Any] = Field(default_factory=dict)
     validity_years: int | None = Field(default=None, ge=1, le=100)
     description: str = Field(default="", max_length=2000)
-    issuer_department_ids: list[int] = Field(default_factory=list)
+    issuer_department_ids: list[RefId] = Field(default_factory=list)
 
 
 def _check(session: Session, type_in: LicenceTypeIn) -> tuple[str, dict[str, Any]]:

@@ -24,6 +24,7 @@ from tongban.licences.keystore import get_keystore
 from tongban.licences.models import Seal
 from tongban.licences.seal_image import SealDesign, seal_svg
 from tongban.org.models import Department
+from tongban.schema_types import RefId
 
 SEAL_KINDS = {
     "official": "公章",
@@ -41,7 +42,7 @@ MAX_YEARS = 10
 class SealCreate(BaseModel):
     """制作电子印章: the department, the kind of seal and how long it is valid."""
 
-    department_id: int
+    department_id: RefId
     kind: str = Field(pattern="^(official|approval|licence|contract)$")
     valid_years: int = Field(default=5, ge=1, le=MAX_YEARS)
     ca_source: str = Field(default="own", pattern="^(own|external)$")

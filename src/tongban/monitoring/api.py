@@ -10,7 +10,7 @@ from fastapi import Query
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.monitoring import service
 from tongban.monitoring.schemas import ExchangeStats, Granularity, parse_filter
-from tongban.schema_types import DB_INT_MAX
+from tongban.schema_types import ID_MAX
 
 router = secure_router(prefix="/api/v1/monitoring", tags=["共享交换监测"])
 
@@ -25,8 +25,8 @@ def exchange_stats(
     end: Annotated[dt.date | None, Query(description="结束日期（北京时间，含当天）；默认今天")] = None,
     granularity: Annotated[Granularity, Query(description="hour（最长 31 天）或 day（最长 366 天）")] = "hour",
     resource_code: Annotated[str | None, Query(max_length=32, description="信息资源代码，如 101/000001")] = None,
-    consumer_id: Annotated[int | None, Query(ge=1, le=DB_INT_MAX, description="调用部门 id")] = None,
-    provider_id: Annotated[int | None, Query(ge=1, le=DB_INT_MAX, description="提供部门 id")] = None,
+    consumer_id: Annotated[int | None, Query(ge=1, le=ID_MAX, description="调用部门 id")] = None,
+    provider_id: Annotated[int | None, Query(ge=1, le=ID_MAX, description="提供部门 id")] = None,
 ) -> ExchangeStats:
     filters = parse_filter(start=start, end=end, granularity=granularity, resource_code=resource_code,
                            consumer_id=consumer_id, provider_id=provider_id)
