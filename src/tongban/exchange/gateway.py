@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
-from tongban.catalog.models import InformationResource
+from tongban.catalog.models import InformationItem, InformationResource
 from tongban.disputes.service import open_disputes
 from tongban.errors import Forbidden, NotFound
 from tongban.exchange.access import (
@@ -104,10 +104,18 @@ def data_uses(*, session: Session, actor: Actor, page: int = 1, size: int = 50) 
     names = dict(session.execute(select(Department.id, Department.name).where(Department.id.in_(dept_ids))).all())
     clients = dict(session.execute(select(AppClient.id, AppClient.name).where(
         AppClient.id.in_({x.client_id for x in entries}))).all())
+    resource_ids = {x.resource_id for x in entries if x.resource_id}
     resources = dict(session.execute(select(InformationResource.id, InformationResource.name).where(
-        InformationResource.id.in_({x.resource_id for x in entries if x.resource_id}))).all())
+        InformationResource.id.in_(resource_ids))).all())
+    # Citizens read this: item names in Chinese (信息项名称) and the time in Beijing time, with its offset.
+    item_names = {(r, k): n for r, k, n in session.execute(
+        select(InformationItem.resource_id, InformationItem.key, InformationItem.name)
+        .where(InformationItem.resource_id.in_(resource_ids)))}
+    beijing = dt.timezone(dt.timedelta(hours=8))
     return {"total": int(total), "page": page, "size": size, "items": [{
-        "time": x.occurred_at.replace(tzinfo=dt.UTC).isoformat(), "department": names.get(x.consumer_id, ""),
+        "time": x.occurred_at.replace(tzinfo=dt.UTC).astimezone(beijing).isoformat(),
+        "department": names.get(x.consumer_id, ""),
         "system": clients.get(x.client_id, ""), "resource": resources.get(x.resource_id or 0, x.resource_code),
         "provider": names.get(x.provider_id or 0, ""), "purpose": x.purpose, "case_number": x.case_number,
-        "items": json.loads(x.items)} for x in entries]}
+        "items": json.loads(x.items),
+        "item_names": [item_names.get((x.resource_id, k), k) for k in json.loads(x.items)]} for x in entries]}
