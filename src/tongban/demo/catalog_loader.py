@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tongban import clock
@@ -15,7 +15,7 @@ from tongban.audit import service as audit
 from tongban.authz import SYSTEM, Actor
 from tongban.catalog import search as catalog_search
 from tongban.catalog import service as catalog
-from tongban.catalog.models import InformationResource
+from tongban.catalog.models import InformationResource, ResourceVersion
 from tongban.catalog.schemas import ResourceIn
 from tongban.demo.catalog_data import RESOURCES, ResourceSeed, scale_catalog
 from tongban.demo.registry_data import RESOURCE_MATCHES
@@ -47,8 +47,24 @@ def _resource_in(seed: ResourceSeed, provider_id: int) -> ResourceIn:
 
 
 def _publish_all(session: Session, resources: Iterable[InformationResource], day: dt.date) -> None:
+    """Publish as of `day`: the 发布日期, the first version and the entry's creation all say the same day.
+
+    `mark_published` stamps the version with the present moment; a demo catalog published "a month ago"
+    whose first version is dated today contradicts itself on the resource page.
+    """
+    resources = list(resources)
     for r in resources:
         catalog.mark_published(session, None, r, note="首次发布", on=day)
+    session.flush()
+    # 09:00 Beijing time on that day, stored as naive UTC like every timestamp.
+    moment = dt.datetime.combine(day, dt.time(1, 0))
+    ids = [r.id for r in resources]
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        session.execute(update(ResourceVersion).where(ResourceVersion.resource_id.in_(part),
+                                                      ResourceVersion.version == 1).values(published_at=moment))
+        session.execute(update(InformationResource).where(InformationResource.id.in_(part))
+                        .values(created_at=moment, updated_at=moment))
 
 
 @dataclass

@@ -72,3 +72,10 @@ LICENCE_TYPES: list[LicenceTypeSeed] = [
 def type_code(seed: LicenceTypeSeed) -> str:
     """The 21-character type code: the defining department's credit code and the serial."""
     return defining_code(seed.defining_org_name) + seed.serial
+
+
+# The licensed demo firm (city.ENTERPRISES[0]) as its 营业执照 and the market register both record it.
+DEMO_FIRM_ENTITY_TYPE = "有限责任公司（自然人投资或控股）"
+DEMO_FIRM_ADDRESS = "陕西省安康市汉滨区兴安中路56号"
+DEMO_FIRM_SCOPE = ("茶叶种植、加工、销售；农产品初加工；预包装食品销售"
+                   "（依法须经批准的项目，经相关部门批准后方可开展经营活动）。")

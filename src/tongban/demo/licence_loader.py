@@ -12,7 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.demo import city
-from tongban.demo.licence_data import LICENCE_TYPES, type_code
+from tongban.demo.licence_data import (
+    DEMO_FIRM_ADDRESS,
+    DEMO_FIRM_ENTITY_TYPE,
+    DEMO_FIRM_SCOPE,
+    LICENCE_TYPES,
+    type_code,
+)
 from tongban.licences import issuing, licence_types, seals
 from tongban.org.auth import user_actor
 from tongban.org.models import Department, User
@@ -59,11 +65,10 @@ def load(session: Session) -> LicenceSummary:
     bdc = user_actor(_user(session, "bdc_reviewer"), client_ip="127.0.0.1")
     issues = [
         (amr, "营业执照", firm.name, firm.uscc, {
-            "entity_type": "有限责任公司（自然人投资或控股）", "legal_representative": firm.legal_representative,
+            "entity_type": DEMO_FIRM_ENTITY_TYPE, "legal_representative": firm.legal_representative,
             "registered_capital": f"人民币{firm.registered_capital_wan}万元",
-            "established_on": firm.established.isoformat(), "address": "陕西省安康市汉滨区兴安中路56号",
-            "business_scope": "茶叶种植、加工、销售；农产品初加工；预包装食品销售"
-                              "（依法须经批准的项目，经相关部门批准后方可开展经营活动）。"},
+            "established_on": firm.established.isoformat(), "address": DEMO_FIRM_ADDRESS,
+            "business_scope": DEMO_FIRM_SCOPE},
          "11610900MB2925183X4000117001", "有限责任公司设立登记"),
         (amr, "食品经营许可证", firm.name, firm.uscc, {
             "operator_name": firm.name, "legal_representative": firm.legal_representative,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tongban.audit import service as audit
 from tongban.authz import SYSTEM
+from tongban.catalog.models import InformationResource
 from tongban.demo import city
 from tongban.org.auth import hash_password, new_api_key
 from tongban.org.models import ApiKey, AppClient, Department, Region, User, UserRole
@@ -102,4 +103,8 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
         summary.registry_records = sum(registry_loader.load(session).records.values())
         summary.dispute_numbers = dispute_loader.load(session).numbers
         summary.licences = licence_loader.load(session).identifiers
+        # Counted last: the licence loader publishes one more resource (电子证照库); the README and the
+        # catalog's own statistics show this same number (tests/demo/test_demo_consistency.py).
+        summary.resources = session.execute(select(func.count()).select_from(InformationResource).where(
+            InformationResource.status == "published")).scalar_one()
     return summary

@@ -20,6 +20,7 @@ from tongban.authz import SYSTEM, Actor
 from tongban.catalog.models import InformationResource
 from tongban.demo import city, registry_data
 from tongban.demo.catalog_loader import officer
+from tongban.demo.licence_data import DEMO_FIRM_ADDRESS, DEMO_FIRM_ENTITY_TYPE, DEMO_FIRM_SCOPE
 from tongban.exchange import service as sharing
 from tongban.exchange.access import CallContext
 from tongban.exchange.gateway import get_record
@@ -62,7 +63,15 @@ def _entity_rows() -> list[dict[str, str]]:
     for n, e in enumerate(city.ENTERPRISES):
         row = dict(registry_data.entity_at(SIZES["legal_entities"] + n))
         row.update(uscc=e.uscc, entity_name=e.name, legal_rep=e.legal_representative, legal_rep_id=e.legal_rep_id,
-                   reg_capital=e.registered_capital_wan, established_date=e.established.isoformat())
+                   reg_capital=e.registered_capital_wan, established_date=e.established.isoformat(),
+                   # The demo enterprises log in and hold licences: they are operating (存续), registered as
+                   # the companies they are, and were last changed on registration — not whatever the
+                   # generated row they borrow their other columns from says.
+                   reg_status="存续", entity_type=DEMO_FIRM_ENTITY_TYPE, approval_date=e.established.isoformat(),
+                   business_term_to=(registry_data._date_plus_years(e.established, 30)
+                                     - dt.timedelta(days=1)).isoformat())
+        if n == 0:  # the firm the demo licences are issued to
+            row.update(domicile=DEMO_FIRM_ADDRESS, business_scope=DEMO_FIRM_SCOPE)
         rows.append(row)
     return rows
 
