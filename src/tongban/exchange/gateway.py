@@ -118,4 +118,4 @@ def data_uses(*, session: Session, actor: Actor, page: int = 1, size: int = 50) 
         "system": clients.get(x.client_id, ""), "resource": resources.get(x.resource_id or 0, x.resource_code),
         "provider": names.get(x.provider_id or 0, ""), "purpose": x.purpose, "case_number": x.case_number,
         "items": json.loads(x.items),
-        "item_names": [item_names.get((x.resource_id, k), k) for k in json.loads(x.items)]} for x in entries]}
+        "item_names": [item_names.get((x.resource_id or 0, k), k) for k in json.loads(x.items)]} for x in entries]}
