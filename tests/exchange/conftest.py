@@ -99,3 +99,68 @@ def provider() -> Iterator[ProviderProcess]:
     p = ProviderProcess()
     yield p
     p.stop()
+
+
+class TrickleProcess:
+    """trickle_server.py in its own process: a provider that never finishes an answer."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "exchange" / "trickle_server.py"),
+                                      str(self.port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("trickle server exited: " + (self.proc.stderr.read() or b"").decode())  # type: ignore[union-attr]
+            try:
+                self.open()
+                break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("trickle server did not answer within 30 s")
+            time.sleep(0.1)
+
+    def open(self) -> int:
+        """How many never-ending answers are in progress."""
+        return int(httpx.get(self.url + "/_open", timeout=5, trust_env=False).json()["open"])
+
+    def close_all(self) -> int:
+        return int(httpx.get(self.url + "/_close", timeout=5, trust_env=False).json()["closed"])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def trickle() -> Iterator[TrickleProcess]:
+    p = TrickleProcess()
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on loopback in this process (same database as the test's session)."""
+    import threading
+
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,22 +1,22 @@
 """A provider department's own system (公安人口库 in miniature), run as a separate process by the proxy tests.
 
 `GET /population?item=value…` answers `{"items": [...]}` with every item it holds (the hub must strip
-the ones not granted); a keyed lookup of an unknown resident ID answers 404. `/slow` answers after
-longer than any test timeout, `/broken` answers 500, `/not-json` an HTML page, `/wrong-shape` JSON
-without `items`. `/_seen` tells which headers each call arrived with, by the hub's call id.
+the ones not granted); a keyed lookup of an unknown resident ID answers 404. `/broken` answers 500,
+`/not-json` an HTML page, `/wrong-shape` JSON without `items`, `/nested` JSON nested 100,000 levels
+deep. `/_seen` tells which headers each call arrived with, by the hub's call id. A provider that never
+finishes its answer is `trickle_server.py`.
 
 Run: `python -m uvicorn tests.exchange.provider_app:app --port 8765`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from tongban.demo.city import resident_id
 
@@ -27,7 +27,6 @@ RECORDS: list[dict[str, Any]] = [
      "phone": f"1391234{5670 + n}"}
     for n in range(3)
 ]
-SLOW_SECONDS = 3.0
 
 app = FastAPI(title="提供部门业务系统（测试）")
 _seen: list[dict[str, str]] = []
@@ -69,11 +68,12 @@ def population(request: Request) -> JSONResponse:
     return JSONResponse({"items": found})
 
 
-@app.get("/slow")
-async def slow(request: Request) -> JSONResponse:
+@app.get("/nested")
+def nested(request: Request) -> Response:
+    """Valid JSON nested far deeper than any parser's recursion limit."""
     _remember(request)
-    await asyncio.sleep(SLOW_SECONDS)
-    return JSONResponse({"items": RECORDS[:1]})
+    depth = 100_000
+    return Response(b'{"items": [{"name": ' + b"[" * depth + b"]" * depth + b"}]}", media_type="application/json")
 
 
 @app.get("/broken")

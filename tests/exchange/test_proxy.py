@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
+import threading
+from collections.abc import Callable
 from urllib.parse import quote
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.exchange.conftest import ProviderProcess
-from tests.exchange.provider_app import RECORDS, SLOW_SECONDS
+from tests.exchange.conftest import ProviderProcess, TrickleProcess
+from tests.exchange.provider_app import RECORDS
 from tests.factories import actor_of, app_client, csrf_from, login, published_resource
 from tongban import clock
 from tongban.audit.models import AuditEntry
@@ -150,20 +152,33 @@ def test_filter_outside_the_grant_and_missing_purpose_are_refused_without_callin
     assert [(e.operation, e.result, e.status_code) for e in _log(session)] == [("proxy", "denied", 422)] * 3
 
 
-def test_provider_down_slow_broken_and_unregistered(client: TestClient, session: Session,
-                                                    world) -> None:  # type: ignore[no-untyped-def]
+def _ends(call: Callable[[], httpx.Response]) -> httpx.Response:
+    """The call's answer. A failsafe, not a measurement: a call that never ends fails the test instead of
+    hanging the run (the provider it waits on never finishes, so only the hub's own deadline ends it)."""
+    out: list[httpx.Response] = []
+    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive() and out, "the call never ended: the endpoint's timeout does not bound it"
+    return out[0]
+
+
+def test_provider_down_never_finishing_broken_and_unregistered(client: TestClient, session: Session, world,  # type: ignore[no-untyped-def]
+                                                               trickle: TrickleProcess) -> None:
     q = {"id_number": ID0}
     # Not registered yet.
     r = client.get(_invoke(world), params=q, headers=_h(world))
     assert r.status_code == 503 and r.json()["code"] == "provider_not_registered", r.text
-    # Slow: the endpoint's timeout, not the provider's pace, decides.
-    _register(session, world, "/slow", timeout_ms=300)
-    started = time.perf_counter()
-    r = client.get(_invoke(world), params=q, headers=_h(world))
-    assert r.status_code == 504 and r.json()["code"] == "provider_timeout", r.text
-    assert time.perf_counter() - started < SLOW_SECONDS - 1
-    # 500, HTML, and JSON of the wrong shape.
-    for path in ("/broken", "/not-json", "/wrong-shape"):
+    # Never finishing, a byte at a time: in the status line and headers, or in the body. Each byte comes
+    # well within any per-read timeout; only a deadline over the whole call ends it.
+    for path in ("/headers", "/body"):
+        _register(session, world, path, timeout_ms=300, base=trickle.url)
+        # A client of its own: should the call never end, the test's client can still shut down.
+        r = _ends(lambda: TestClient(client.app).get(_invoke(world), params=q, headers=_h(world)))
+        assert r.status_code == 504 and r.json()["code"] == "provider_timeout", (path, r.text)
+        assert "300 毫秒" in r.json()["message"]
+    # 500, HTML, JSON of the wrong shape, and JSON nested deeper than a parser can follow.
+    for path in ("/broken", "/not-json", "/wrong-shape", "/nested"):
         _register(session, world, path)
         r = client.get(_invoke(world), params=q, headers=_h(world))
         assert r.status_code == 502 and r.json()["code"] == "provider_error", (path, r.text)
@@ -177,9 +192,10 @@ def test_provider_down_slow_broken_and_unregistered(client: TestClient, session:
     r = client.get(_invoke(world), params=q, headers=_h(world))
     assert r.status_code == 503 and r.json()["code"] == "provider_not_registered"
     assert [(e.operation, e.result, e.status_code) for e in _log(session)] == [
-        ("proxy", "error", 503), ("proxy", "error", 504), ("proxy", "error", 502), ("proxy", "error", 502),
-        ("proxy", "error", 502), ("proxy", "not_found", 404), ("proxy", "error", 503)]
-    assert all(json.loads(e.record_keys) == [q["id_number"]] for e in _log(session)[:5])
+        ("proxy", "error", 503), ("proxy", "error", 504), ("proxy", "error", 504), ("proxy", "error", 502),
+        ("proxy", "error", 502), ("proxy", "error", 502), ("proxy", "error", 502), ("proxy", "not_found", 404),
+        ("proxy", "error", 503)]
+    assert all(json.loads(e.record_keys) == [q["id_number"]] for e in _log(session)[:7])
 
 
 def test_provider_stopped_answers_502(client: TestClient, session: Session, world) -> None:  # type: ignore[no-untyped-def]
@@ -310,3 +326,38 @@ def test_endpoints_page_registers_checks_and_disables(client: TestClient, sessio
     assert "户籍人口（接口转发测试）" not in other.get("/sharing/endpoints").text
     r = other.post(f"/sharing/endpoints/{rid}/enable", data={"csrf_token": t2}, headers={"accept": "text/html"})
     assert r.status_code == 403
+
+
+def test_providers_that_never_finish_do_not_starve_the_server(live_server: str, session: Session, world,  # type: ignore[no-untyped-def]
+                                                              trickle: TrickleProcess) -> None:
+    """More held calls than the server has worker threads (40), each waiting on a provider that never
+    finishes, under the longest timeout an endpoint may have: the rest of the site still answers."""
+    _register(session, world, "/headers", timeout_ms=30_000, base=trickle.url)
+    held = 45
+    answers: list[httpx.Response] = []
+
+    def call() -> None:
+        answers.append(httpx.get(live_server + _invoke(world), params={"id_number": ID0}, headers=_h(world),
+                                 timeout=120, trust_env=False))
+
+    callers = [threading.Thread(target=call, daemon=True) for _ in range(held)]
+    for t in callers:
+        t.start()
+    # Wait until every call is being held by the provider (a failsafe bounds the wait, it measures nothing).
+    for _ in range(600):
+        if trickle.open() >= held:
+            break
+        threading.Event().wait(0.1)
+    assert trickle.open() == held, "not every call reached the provider"
+    # An unrelated page and an unrelated API call are served while all of them are held...
+    page = httpx.get(live_server + "/login", headers={"accept": "text/html"}, timeout=60, trust_env=False)
+    health = httpx.get(live_server + "/healthz", timeout=60, trust_env=False)
+    assert page.status_code == 200 and health.status_code == 200
+    # ...which they still are: the answers above did not wait for the provider calls to end.
+    assert trickle.open() == held and not answers
+    # The provider finally drops the connections: every call ends, as a provider error, and is logged.
+    assert trickle.close_all() == held
+    for t in callers:
+        t.join(timeout=120)
+    assert len(answers) == held and {r.status_code for r in answers} == {502}, {r.text for r in answers}
+    assert [(e.result, e.status_code) for e in _log(session)] == [("error", 502)] * held

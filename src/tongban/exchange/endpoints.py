@@ -221,23 +221,26 @@ HEALTH_HEADER = "X-Tongban-Health-Check"
 
 def probe(url: str, timeout_ms: int) -> CheckResult:
     """连通性测试: GET the address without query parameters. Any answer below 500 in time counts as reachable."""
+    from tongban.exchange.proxy import MAX_BODY, fetch_blocking
+
     started = time.perf_counter()
     try:
-        with httpx.Client(timeout=timeout_ms / 1000, follow_redirects=False, trust_env=False) as http:
-            resp = http.get(url, headers={HEALTH_HEADER: "1", "Accept": "application/json"})
-    except httpx.TimeoutException:
+        # The same whole-call deadline as forwarded calls: a provider trickling its headers is "slow".
+        resp = fetch_blocking(url, {}, {HEALTH_HEADER: "1", "Accept": "application/json"}, timeout_ms)
+    except (TimeoutError, httpx.TimeoutException):
         ms = int((time.perf_counter() - started) * 1000)
         return CheckResult(False, None, ms, f"超时：提供方系统在 {timeout_ms} 毫秒内未响应。")
     except httpx.ConnectError:
         ms = int((time.perf_counter() - started) * 1000)
         return CheckResult(False, None, ms, "无法连接：地址无法解析或端口未开放，请检查地址和网络策略。")
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # any other failure is a failed test, reported with its kind
         ms = int((time.perf_counter() - started) * 1000)
-        return CheckResult(False, None, ms, f"连接异常：{type(exc).__name__}。")
+        what = f"应答超过 {MAX_BODY // 1024 // 1024} MB" if type(exc).__name__ == "_TooLarge" else type(exc).__name__
+        return CheckResult(False, None, ms, f"连接异常：{what}。")
     ms = int((time.perf_counter() - started) * 1000)
-    if resp.status_code >= 500:
-        return CheckResult(False, resp.status_code, ms, f"提供方系统报错（HTTP {resp.status_code}）。")
-    return CheckResult(True, resp.status_code, ms, f"连接正常（HTTP {resp.status_code}，{ms} 毫秒）。")
+    if resp.status >= 500:
+        return CheckResult(False, resp.status, ms, f"提供方系统报错（HTTP {resp.status}）。")
+    return CheckResult(True, resp.status, ms, f"连接正常（HTTP {resp.status}，{ms} 毫秒）。")
 
 
 def check_endpoint(*, session: Session, actor: Actor, resource_id: int) -> ProviderEndpoint:

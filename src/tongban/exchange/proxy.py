@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,8 +39,8 @@ from tongban.exchange.access import (
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.org.models import AppClient, Department
 
-__all__ = ["MAX_RECORDS", "CallContext", "ProviderError", "ProviderNotRegistered", "ProviderTimeout",
-           "ProviderUnreachable", "invoke"]
+__all__ = ["MAX_RECORDS", "CallContext", "Fetched", "ProviderError", "ProviderNotRegistered", "ProviderTimeout",
+           "ProviderUnreachable", "fetch", "fetch_blocking", "invoke"]
 
 OPERATION = "proxy"
 MAX_RECORDS = 200  # a forwarded query answers a case, not a bulk export
@@ -65,10 +69,6 @@ class ProviderNotRegistered(DomainError):
     status_code = 503
     code = "provider_not_registered"
     default_message = "提供部门尚未登记（或已停用）该资源的接口地址，暂时无法查询，请联系提供部门。"
-
-
-class _Slow(Exception):
-    """The provider kept sending past the endpoint's total time limit."""
 
 
 def _fail(session: Session, actor: Actor, ctx: CallContext, acc: Access, keys: list[str], exc: DomainError,
@@ -100,42 +100,90 @@ def _call_headers(session: Session, actor: Actor, ctx: CallContext, call_id: str
     }
 
 
-def _fetch(url: str, params: dict[str, str], headers: dict[str, str], timeout_ms: int) -> httpx.Response:
-    """GET with the endpoint's time limit on the whole exchange, not only on each network read."""
-    deadline = time.perf_counter() + timeout_ms / 1000
+@dataclass
+class Fetched:
+    """The provider's answer, read in full within the call's deadline."""
+
+    status: int
+    content: bytes
+    deadline: float  # time.monotonic() by which the whole call, parsing included, must be done
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def fetch(url: str, params: dict[str, str], headers: dict[str, str], timeout_ms: int) -> Fetched:
+    """GET the provider's answer, with the endpoint's timeout as one deadline over the whole exchange.
+
+    httpx's timeouts bound each phase (connect, each read) separately: a provider that trickles its
+    status line, headers or body a byte at a time never trips them. The deadline here covers them all,
+    and the call is awaited, not waited for in a worker thread, so slow providers do not tie up the
+    server's threads (raises TimeoutError past the deadline, httpx errors, _TooLarge).
+    """
+    seconds = timeout_ms / 1000
+    deadline = time.monotonic() + seconds
     # trust_env=False: provider systems sit on the government network; an HTTP(S)_PROXY meant for the
     # internet must not carry personal data to them.
-    with httpx.Client(timeout=timeout_ms / 1000, follow_redirects=False, trust_env=False) as http, \
-            http.stream("GET", url, params=params, headers=headers) as resp:
-        body = bytearray()
-        for chunk in resp.iter_bytes():
-            body.extend(chunk)
-            if len(body) > MAX_BODY:
-                raise ProviderError("提供部门的业务系统返回的数据过大，请缩小查询条件。", code="provider_error")
-            if time.perf_counter() > deadline:
-                raise _Slow()
-        return httpx.Response(resp.status_code, headers=resp.headers, content=bytes(body), request=resp.request)
+    with anyio.fail_after(seconds):
+        async with httpx.AsyncClient(timeout=seconds, follow_redirects=False, trust_env=False) as http, \
+                http.stream("GET", url, params=params, headers=headers) as resp:
+            body = bytearray()
+            async for chunk in resp.aiter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_BODY:
+                    raise _TooLarge()
+            return Fetched(resp.status_code, bytes(body), deadline)
 
 
-def _records(resp: httpx.Response) -> list[dict[str, Any]]:
+def fetch_blocking(url: str, params: dict[str, str], headers: dict[str, str], timeout_ms: int) -> Fetched:
+    """`fetch` for synchronous callers in a worker thread (the staff's connection test)."""
+    return anyio.run(fetch, url, params, headers, timeout_ms)
+
+
+# Strings (with their escapes) removed, what is left of a JSON text are its numbers, literals and
+# brackets. Possessive quantifiers: no backtracking on an unterminated string.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+MAX_DEPTH = 8  # the contract needs 3: {"items": [{…}]}
+
+
+def _too_deep(content: bytes) -> bool:
+    """Whether the JSON text nests deeper than MAX_DEPTH, decided before parsing.
+
+    The parser recurses once per level: a provider answering ten thousand nested brackets would end
+    the call with a RecursionError (a 500 and, before this check, no log entry).
+    """
+    depth = 0
+    for b in _JSON_STRING.sub(b'""', content).translate(None, _NOT_BRACKETS):
+        depth += 1 if b in (0x5B, 0x7B) else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
+def _records(resp: Fetched) -> list[dict[str, Any]]:
     """The provider's answer, checked against the contract {"items": [{key: scalar, …}, …]}."""
+    detail = {"provider_status": resp.status}
+    if _too_deep(resp.content):
+        raise ProviderError(f"提供部门的业务系统返回的 JSON 嵌套超过 {MAX_DEPTH} 层，不符合接口约定，"
+                            "请联系提供部门核对接口。", detail=detail)
     try:
         payload = json.loads(resp.content)
-    except ValueError:
-        raise ProviderError("提供部门的业务系统返回的不是 JSON，请联系提供部门核对接口。",
-                            detail={"provider_status": resp.status_code}) from None
+    except (ValueError, RecursionError):
+        raise ProviderError("提供部门的业务系统返回的不是 JSON，请联系提供部门核对接口。", detail=detail) from None
     items = payload.get("items") if isinstance(payload, dict) else None
     if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
         raise ProviderError('提供部门的业务系统返回的格式不符合约定（应为 {"items": [ … ]}），请联系提供部门核对接口。',
-                            detail={"provider_status": resp.status_code})
+                            detail=detail)
     scalar = (str, int, float, bool, type(None))
     if any(not isinstance(v, scalar) for x in items for v in x.values()):
         raise ProviderError("提供部门的业务系统返回的信息项取值应为文本、数字或空值，请联系提供部门核对接口。",
-                            detail={"provider_status": resp.status_code})
+                            detail=detail)
     if len(items) > MAX_RECORDS:
         raise ProviderError(f"提供部门的业务系统返回了 {len(items)} 条记录，超过单次查询上限 {MAX_RECORDS} 条；"
                             "请缩小查询条件，批量获取请使用数据导出。", code="provider_error",
-                            detail={"provider_status": resp.status_code, "records": len(items)})
+                            detail={**detail, "records": len(items)})
     return items
 
 
@@ -145,9 +193,21 @@ def _text_values(acc: Access, record: dict[str, Any]) -> dict[str, Any]:
             for k, v in record.items()}
 
 
-def invoke(*, session: Session, actor: Actor, code: str, params: dict[str, str], ctx: CallContext
-           ) -> dict[str, Any]:
-    """接口调用: forward a query to the provider's system; answer only granted items, masked, logged."""
+@dataclass
+class _Call:
+    """A forwarded call between its checks and the provider's answer."""
+
+    acc: Access
+    code: str
+    asked_keys: list[str]
+    key_items: list[str]
+    url: str
+    timeout_ms: int
+    call_id: str
+    headers: dict[str, str]
+
+
+def _prepare(session: Session, actor: Actor, code: str, params: dict[str, str], ctx: CallContext) -> _Call:
     acc = check_access(session, actor, ctx, code, OPERATION)
     check_filters(session, actor, ctx, OPERATION, code, acc, params,
                   empty_message="请至少给出一个查询条件（如 ?id_number=…）；批量获取请使用数据导出接口。")
@@ -158,46 +218,87 @@ def invoke(*, session: Session, actor: Actor, code: str, params: dict[str, str],
     if endpoint is None or not endpoint.enabled:
         raise _fail(session, actor, ctx, acc, asked_keys, ProviderNotRegistered(
             detail={"resource_code": code, "registered": endpoint is not None}))
-    url, timeout_ms = endpoint.url, endpoint.timeout_ms
     call_id = uuid.uuid4().hex
-    headers = _call_headers(session, actor, ctx, call_id)
+    call = _Call(acc=acc, code=code, asked_keys=asked_keys, key_items=key_items, url=endpoint.url,
+                 timeout_ms=endpoint.timeout_ms, call_id=call_id, headers=_call_headers(session, actor, ctx, call_id))
     # End the transaction before waiting on the provider: the quota counters and, on SQLite, the
     # write lock must not be held for up to the endpoint's timeout.
     session.commit()
+    return call
+
+
+def _failure(call: _Call, exc: BaseException) -> DomainError:
+    """What the consumer is told when the provider could not be asked or did not answer in time."""
+    detail = {"call_id": call.call_id}
+    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+        return ProviderTimeout(f"提供部门的业务系统未在 {call.timeout_ms} 毫秒内完整响应，请稍后重试。", detail=detail)
+    if isinstance(exc, httpx.ConnectError):
+        return ProviderUnreachable(detail=detail)
+    if isinstance(exc, _TooLarge):
+        return ProviderError("提供部门的业务系统返回的数据过大，请缩小查询条件。", detail=detail)
+    return ProviderError(detail={**detail, "reason": type(exc).__name__})
+
+
+def _finish(session: Session, actor: Actor, ctx: CallContext, call: _Call, answer: Fetched | DomainError
+            ) -> dict[str, Any]:
+    acc = call.acc
+    if isinstance(answer, DomainError):
+        raise _fail(session, actor, ctx, acc, call.asked_keys, answer)
+    if answer.status == 404:
+        raise _fail(session, actor, ctx, acc, call.asked_keys, NotFound(
+            "提供部门的业务系统中没有符合条件的记录。", code="record_not_found"), result="not_found")
+    if answer.status != 200:
+        raise _fail(session, actor, ctx, acc, call.asked_keys, ProviderError(
+            f"提供部门的业务系统返回了错误（HTTP {answer.status}），请稍后重试；如持续出现，请联系提供部门。",
+            detail={"call_id": call.call_id, "provider_status": answer.status}))
     try:
-        resp = _fetch(url, params, headers, timeout_ms)
-    except (httpx.TimeoutException, _Slow):
-        raise _fail(session, actor, ctx, acc, asked_keys, ProviderTimeout(
-            f"提供部门的业务系统未在 {timeout_ms} 毫秒内响应，请稍后重试。", detail={"call_id": call_id})) from None
-    except httpx.ConnectError:
-        raise _fail(session, actor, ctx, acc, asked_keys, ProviderUnreachable(detail={"call_id": call_id})) from None
+        records = _records(answer)
     except ProviderError as exc:
-        exc.detail = {**(exc.detail or {}), "call_id": call_id}
-        raise _fail(session, actor, ctx, acc, asked_keys, exc) from None
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise _fail(session, actor, ctx, acc, asked_keys, ProviderError(
-            detail={"call_id": call_id, "reason": type(exc).__name__})) from None
-    if resp.status_code == 404:
-        raise _fail(session, actor, ctx, acc, asked_keys, NotFound("提供部门的业务系统中没有符合条件的记录。",
-                                                                   code="record_not_found"), result="not_found")
-    if resp.status_code != 200:
-        raise _fail(session, actor, ctx, acc, asked_keys, ProviderError(
-            f"提供部门的业务系统返回了错误（HTTP {resp.status_code}），请稍后重试；如持续出现，请联系提供部门。",
-            detail={"call_id": call_id, "provider_status": resp.status_code}))
-    try:
-        records = _records(resp)
-    except ProviderError as exc:
-        exc.detail = {**(exc.detail or {}), "call_id": call_id}
-        raise _fail(session, actor, ctx, acc, asked_keys, exc) from None
-    keys = [str(r.get(key_items[0], "")) if key_items else "" for r in records]
-    log_call(session, actor, ctx, operation=OPERATION, resource=acc.resource, code=code, items=acc.items,
+        exc.detail = {**(exc.detail or {}), "call_id": call.call_id}
+        raise _fail(session, actor, ctx, acc, call.asked_keys, exc) from None
+    if time.monotonic() > answer.deadline:
+        # Parsing is part of the call: an answer that took too long to check is as late as a slow one.
+        raise _fail(session, actor, ctx, acc, call.asked_keys, _failure(call, TimeoutError()))
+    keys = [str(r.get(call.key_items[0], "")) if call.key_items else "" for r in records]
+    log_call(session, actor, ctx, operation=OPERATION, resource=acc.resource, code=call.code, items=acc.items,
              records=records, keys=keys, result="ok", status=200, subject_types=subject_types(acc))
     session.commit()
     prov = provenance(session, acc)
-    prov.update({"source": "provider_system", "call_id": call_id,
+    prov.update({"source": "provider_system", "call_id": call.call_id,
                  "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
     # Records held in the hub have a data version; a provider's live answer has none.
     prov.pop("data_version", None)
     prov.pop("updated_at", None)
     return {"items": [shape(acc, _text_values(acc, r)) for r in records], "total": len(records),
             "provenance": prov}
+
+
+def _log_unexpected(session: Session, actor: Actor, ctx: CallContext, call: _Call) -> None:
+    """A call that ended in an error of the hub itself is logged too (500), in a fresh transaction."""
+    session.rollback()
+    log_call(session, actor, ctx, operation=OPERATION, resource=call.acc.resource, code=call.code, items=[],
+             records=[], keys=call.asked_keys, result="error", status=500)
+    session.commit()
+
+
+async def invoke(*, session: Session, actor: Actor, code: str, params: dict[str, str], ctx: CallContext
+                 ) -> dict[str, Any]:
+    """接口调用: forward a query to the provider's system; answer only granted items, masked, logged.
+
+    The database work runs in worker threads, one step at a time; the wait for the provider is awaited
+    on the event loop, so a hundred slow providers hold no thread while the rest of the site is served.
+    Every call is logged however it ends: refused, failed, late, malformed answer or an error of the hub.
+    """
+    call = await anyio.to_thread.run_sync(_prepare, session, actor, code, params, ctx)
+    answer: Fetched | DomainError
+    try:
+        answer = await fetch(call.url, params, call.headers, call.timeout_ms)
+    except Exception as exc:  # every way of not getting an answer becomes the consumer's 502/504
+        answer = _failure(call, exc)
+    try:
+        return await anyio.to_thread.run_sync(_finish, session, actor, ctx, call, answer)
+    except DomainError:
+        raise  # logged by _fail
+    except Exception:
+        await anyio.to_thread.run_sync(_log_unexpected, session, actor, ctx, call)
+        raise

@@ -48,9 +48,12 @@ def check_endpoint(resource_id: Id, session: DbSession, actor: CurrentActor) -> 
 
 
 @router.get("/{classification}/{seq}/invoke",
-            summary="调用接口资源：转发至提供部门业务系统，只返回授权的信息项并按敏感级别脱敏")
-def invoke(classification: str, seq: str, request: Request, session: DbSession, actor: CurrentActor,
-           x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None) -> dict[str, Any]:
+            summary="调用接口资源：转发至提供部门业务系统，只返回授权的信息项并按敏感级别脱敏",
+            responses=error_responses(404, 429, 502, 503, 504))
+async def invoke(classification: str, seq: str, request: Request, session: DbSession, actor: CurrentActor,
+                 x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None
+                 ) -> dict[str, Any]:
+    # async: the wait on the provider's system must not hold one of the server's worker threads.
     params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
-    return proxy.invoke(session=session, actor=actor, code=f"{classification}/{seq}", params=params,
+    return await proxy.invoke(session=session, actor=actor, code=f"{classification}/{seq}", params=params,
                         ctx=call_context(request, x_purpose, x_end_user, x_case_number))
