@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tongban.schema_types import RefId, UtcDateTime
+from tongban.schema_types import RefId, Strict, UtcDateTime
 
 DataType = Literal["string", "integer", "decimal", "date", "datetime", "boolean", "resident_id",
                    "credit_code", "region_code", "amount", "phone", "address", "text"]
@@ -35,10 +35,6 @@ UPDATE_CYCLES: tuple[str, ...] = ("实时", "每日", "每周", "每月", "每�
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^\d{1,12}/\d{6}$")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ItemIn(Strict):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tongban.schema_types import RefId, UtcDateTime
+from tongban.schema_types import RefId, Strict, UtcDateTime
 
 DISPUTE_STATUS_LABELS: dict[str, str] = {
     "open": "待提供方答复",
@@ -21,10 +21,6 @@ DISPUTE_STATUS_LABELS: dict[str, str] = {
 # A record shows as disputed (有疑义) while one of its disputes is in these states.
 UNRESOLVED = ("open", "escalated")
 ROLE_LABELS: dict[str, str] = {"raised": "我方提出", "against": "针对我方", "platform": "平台协调"}
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class DisputeCreate(Strict):

@@ -25,14 +25,13 @@ from tongban.db import utcnow
 from tongban.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tongban.exchange.endpoint_models import TIMEOUT_DEFAULT_MS, TIMEOUT_MAX_MS, TIMEOUT_MIN_MS, ProviderEndpoint
 from tongban.org.models import Department
+from tongban.schema_types import Strict
 
 URL_MAX = 500
 
 
-class EndpointIn(BaseModel):
+class EndpointIn(Strict):
     """登记或修改接口地址."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str
     timeout_ms: int = TIMEOUT_DEFAULT_MS

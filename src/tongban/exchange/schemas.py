@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tongban.schema_types import RefId, UtcDateTime
+from tongban.schema_types import RefId, Strict, UtcDateTime
 
 REQUEST_STATUS_LABELS: dict[str, str] = {
     "submitted": "待合规审查",
@@ -22,10 +22,6 @@ REQUEST_STATUS_LABELS: dict[str, str] = {
 GRANT_STATUS_LABELS: dict[str, str] = {
     "active": "有效", "suspended": "已暂停", "revoked": "已撤销", "expired": "已过期", "not_yet_valid": "未生效",
 }
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class RequestCreate(Strict):

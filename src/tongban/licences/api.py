@@ -15,7 +15,7 @@ from tongban.errors import ValidationFailed, error_responses
 from tongban.licences import ca, certs, issuing, licence_types, queries, seals, verify
 from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
 from tongban.org.schemas import Page
-from tongban.schema_types import UtcDateTime
+from tongban.schema_types import Strict, UtcDateTime
 
 router = secure_router(prefix="/api/v1", tags=["电子印章与电子证照"])
 # Verification is for anyone — a bank's system as much as a citizen — and changes nothing: it reads
@@ -50,11 +50,11 @@ def _seal(seal: Seal) -> SealRead:
                     pdf_certificate_pem=certs.to_pem(seal.pdf_cert) if seal.pdf_cert else None)
 
 
-class StatusChange(BaseModel):
+class StatusChange(Strict):
     reason: str = Field(default="", max_length=500)
 
 
-class CertificatesIn(BaseModel):
+class CertificatesIn(Strict):
     sm2_certificate_pem: str = Field(min_length=10, max_length=20000)
     pdf_certificate_pem: str = Field(min_length=10, max_length=20000)
 
@@ -72,7 +72,7 @@ class CaRead(BaseModel):
     pem: str
 
 
-class CaImport(BaseModel):
+class CaImport(Strict):
     pem: str = Field(min_length=10, max_length=20000)
     role: str = Field(pattern="^(root|issuing)$")
 
@@ -210,7 +210,7 @@ def _licence(row: Licence) -> LicenceRead:
                        seal_es_id=row.seal.es_id, verify_url=issuing.verify_url(row.identifier))
 
 
-class Annotation(BaseModel):
+class Annotation(Strict):
     text: str = Field(min_length=1, max_length=200)
 
 

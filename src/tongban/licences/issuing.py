@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -36,14 +36,14 @@ from tongban.licences.queries import readable_licence
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
 from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
 from tongban.org.models import Department
-from tongban.schema_types import RefId
+from tongban.schema_types import RefId, Strict
 
 STATUS_LABELS = {"valid": "有效", "suspended": "已暂停", "revoked": "已注销", "expired": "已过期"}
 CODE_TYPE_LABELS = {"resident_id": "居民身份证", "uscc": "统一社会信用代码"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class LicenceIssue(BaseModel):
+class LicenceIssue(Strict):
     """What the issuing department fills in; the platform adds the identifier and metadata."""
 
     type_id: RefId

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from tongban.identifiers import validate_uscc
 from tongban.licences.models import LicenceType, LicenceTypeIssuer
 from tongban.licences.render import LicenceLayout
 from tongban.org.models import Department
-from tongban.schema_types import RefId
+from tongban.schema_types import RefId, Strict
 
 ITEM_TYPES = {"text": "文本", "date": "日期", "number": "数字"}
 HOLDER_KINDS = {"person": "自然人", "entity": "法人和其他组织", "any": "自然人或法人"}
@@ -26,7 +26,7 @@ RESERVED_KEYS = frozenset({"holder_name", "holder_code", "holder_code_type", "nu
                            "valid_from", "valid_to", "identifier", "region_code", "service_item_code"})
 
 
-class ItemSpec(BaseModel):
+class ItemSpec(Strict):
     """A data item a licence of the type carries (照面信息)."""
 
     key: str
@@ -51,7 +51,7 @@ class ItemSpec(BaseModel):
         return v
 
 
-class LicenceTypeIn(BaseModel):
+class LicenceTypeIn(Strict):
     """A licence type as an administrator defines it."""
 
     code: str = Field(min_length=21, max_length=21)

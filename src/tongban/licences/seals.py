@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from tongban.licences.keystore import get_keystore
 from tongban.licences.models import Seal
 from tongban.licences.seal_image import SealDesign, seal_svg
 from tongban.org.models import Department
-from tongban.schema_types import RefId
+from tongban.schema_types import RefId, Strict
 
 SEAL_KINDS = {
     "official": "公章",
@@ -39,7 +39,7 @@ SEAL_VID = "tongban"
 MAX_YEARS = 10
 
 
-class SealCreate(BaseModel):
+class SealCreate(Strict):
     """制作电子印章: the department, the kind of seal and how long it is valid."""
 
     department_id: RefId

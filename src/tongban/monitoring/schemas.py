@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from tongban.errors import ValidationFailed, translate_validation_errors
+from tongban.schema_types import Strict
 
 Granularity = Literal["hour", "day"]
 MAX_DAYS = {"hour": 31, "day": 366}
@@ -23,10 +24,8 @@ def range_problem(start: dt.date, end: dt.date, granularity: str) -> str | None:
     return None
 
 
-class StatsFilter(BaseModel):
+class StatsFilter(Strict):
     """Date range (Beijing calendar days, both included) and what to narrow the calls to."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     start: dt.date | None = Field(None, description="起始日期（北京时间，含当天）；默认结束日期前 6 天")
     end: dt.date | None = Field(None, description="结束日期（北京时间，含当天）；默认今天")

@@ -23,10 +23,9 @@ from tongban.identifiers import (
     validate_phone,
     validate_region_code,
     validate_resident_id,
-    validate_text,
     validate_uscc,
 )
-from tongban.schema_types import RefId, UtcDateTime
+from tongban.schema_types import OneLine, RefId, Strict, UtcDateTime
 
 ResidentId = Annotated[str, AfterValidator(validate_resident_id)]
 CreditCode = Annotated[str, AfterValidator(validate_uscc)]
@@ -53,44 +52,6 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     size: int
-
-
-def _one_line(value: str) -> str:
-    return validate_text(value, multiline=False)
-
-
-# A name, title or label: one line, no control characters. `Strict` already refuses the control
-# characters other than line breaks and tabs in every text field; this also refuses those.
-OneLine = Annotated[str, AfterValidator(_one_line)]
-
-
-def _refuse_control_characters(value: object) -> None:
-    if isinstance(value, str):
-        validate_text(value, multiline=True)
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for v in value:
-            _refuse_control_characters(v)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _refuse_control_characters(k)
-            _refuse_control_characters(v)
-
-
-class Strict(BaseModel):
-    """Base of every input schema: unknown fields refused, text trimmed, control characters refused.
-
-    Other domains may derive their input schemas from it to get the same text rule at their edge.
-    """
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_characters(cls, value: object) -> object:
-        # Every text field of every input: a NUL or an escape sequence in a name is stored for good and
-        # breaks exports, PDFs and other systems downstream.
-        _refuse_control_characters(value)
-        return value
 
 
 class Patch(Strict):

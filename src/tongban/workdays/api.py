@@ -6,24 +6,23 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from tongban.authz import Permission
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import error_responses
+from tongban.schema_types import Strict
 from tongban.workdays import service
 
 router = secure_router(prefix="/api/v1/calendar", tags=["节假日设置"])
 
 
-class DayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DayIn(Strict):
     day: dt.date
     name: str = Field(min_length=1, max_length=32)
 
 
-class YearBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class YearBody(Strict):
     notice: str = Field(min_length=2, max_length=500)
     holidays: list[DayIn] = Field(default_factory=list, max_length=60)
     workdays: list[DayIn] = Field(default_factory=list, max_length=30)
