@@ -9,12 +9,14 @@ forwarding of 接口 resources to providers' systems (proxy.py).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from sqlalchemy import bindparam, select, text
@@ -32,6 +34,7 @@ from tongban.org.models import Department
 from tongban.registries.models import RegistryHead
 
 _SUBJECT_TYPES = ("resident_id", "credit_code")
+_log = logging.getLogger("tongban.exchange")
 
 
 @dataclass
@@ -229,6 +232,48 @@ def refuse(session: Session, actor: Actor, ctx: CallContext, operation: str, cod
          result="denied", status=exc.status_code)
     session.commit()
     return exc
+
+
+def log_hub_error(session: Session, actor: Actor, ctx: CallContext, operation: str, code: str,
+                  keys: list[str] | None = None) -> None:
+    """A call that ended in an error of the hub itself is logged too (500), in a fresh transaction.
+
+    The log promises every call, however it ends; if even this write fails (the database is gone),
+    the original error still reaches the caller as a 500 and the failure is in the server log.
+    """
+    try:
+        session.rollback()
+        log_call(session, actor, ctx, operation=operation, resource=resource_view(session, code), code=code,
+                 items=[], records=[], keys=keys or [], result="error", status=500)
+        session.commit()
+    except Exception:
+        session.rollback()
+        _log.exception("could not log a failed exchange call (%s %s)", operation, code)
+
+
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
+
+
+def logged(operation: str) -> Callable[[_Fn], _Fn]:
+    """Decorate an exchange use-case (keyword arguments session, actor, code, ctx): an unexpected error is logged.
+
+    Refusals and expected outcomes are logged where they happen (`refuse`, the use-case); this catches
+    the rest, so that no call is missing from the exchange log.
+    """
+    def wrap(fn: _Fn) -> _Fn:
+        @functools.wraps(fn)
+        def inner(**kw: Any) -> Any:
+            try:
+                return fn(**kw)
+            except DomainError:
+                raise
+            except Exception:
+                key = kw.get("key")
+                log_hub_error(kw["session"], kw["actor"], kw["ctx"], operation, kw["code"],
+                              [key] if isinstance(key, str) else None)
+                raise
+        return inner  # type: ignore[return-value]
+    return wrap
 
 
 def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, operation: str) -> Access:

@@ -34,6 +34,7 @@ from tongban.exchange.access import (
     check_access,
     load_json,
     log_call,
+    logged,
     provenance,
     refuse,
     shape,
@@ -47,6 +48,7 @@ EXPORT_BATCH = 5000
 FORMATS = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 
 
+@logged("changes")
 def changes(*, session: Session, actor: Actor, code: str, since: int, limit: int, ctx: CallContext) -> dict[str, Any]:
     """增量订阅: records changed after cursor `since` (upserts with granted items, deletions by key)."""
     acc = check_access(session, actor, ctx, code, "changes")
@@ -68,10 +70,6 @@ def changes(*, session: Session, actor: Actor, code: str, since: int, limit: int
     more = len(rows) > limit
     rows = rows[:limit]
     records = [load_json(d) for _, _, deleted, d in rows if not deleted]
-    log_call(session, actor, ctx, operation="changes", resource=acc.resource, code=code, items=acc.items,
-             records=records, keys=[k for _, k, _, _ in rows], result="ok", status=200,
-             subject_types=subject_types(acc))
-    session.commit()
     disputed = open_disputes(session, acc.resource.id, [k for _, k, deleted, _ in rows if not deleted])
     out: list[dict[str, Any]] = []
     for seq, key, deleted, data in rows:
@@ -84,9 +82,14 @@ def changes(*, session: Session, actor: Actor, code: str, since: int, limit: int
             if key in disputed:
                 change["disputes"] = disputed[key]
             out.append(change)
+    prov = provenance(session, acc)
+    # The whole answer is built before the log entry, so that the call ends with its commit.
+    log_call(session, actor, ctx, operation="changes", resource=acc.resource, code=code, items=acc.items,
+             records=records, keys=[k for _, k, _, _ in rows], result="ok", status=200,
+             subject_types=subject_types(acc))
+    session.commit()
     cursor = int(rows[-1][0]) if rows else since
-    return {"changes": out, "next_cursor": cursor, "has_more": more, "last_seq": int(last),
-            "provenance": provenance(session, acc)}
+    return {"changes": out, "next_cursor": cursor, "has_more": more, "last_seq": int(last), "provenance": prov}
 
 
 @dataclass
@@ -99,6 +102,7 @@ class Export:
     records: int
 
 
+@logged("export")
 def start_export(*, session: Session, factory: sessionmaker[Session], actor: Actor, code: str, fmt: str,
                  ctx: CallContext) -> Export:
     """批量导出: check the grant and log the call now; the records are read and sent as the stream is consumed."""

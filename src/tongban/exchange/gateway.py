@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -24,6 +25,7 @@ from tongban.exchange.access import (
     check_filters,
     load_json,
     log_call,
+    logged,
     provenance,
     shape,
     subject_types,
@@ -33,8 +35,10 @@ from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
 __all__ = ["CallContext", "data_uses", "get_record", "query_records"]
 
 
+@logged("get")
 def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: CallContext) -> dict[str, Any]:
-    """按主键查询: one record by its key (e.g. a resident ID)."""
+    """按主键查询: one record by its key (e.g. a resident ID; full-width digits are read as the same key)."""
+    key = unicodedata.normalize("NFKC", key)
     acc = check_access(session, actor, ctx, code, "get")
     row = session.execute(text("SELECT data FROM registry_records WHERE resource_id = :r AND record_key = :k "
                                "AND NOT deleted"), {"r": acc.resource.id, "k": key}).first()
@@ -54,6 +58,7 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
     return answer
 
 
+@logged("query")
 def query_records(*, session: Session, actor: Actor, code: str, filters: dict[str, str], page: int, size: int,
                   ctx: CallContext) -> dict[str, Any]:
     """按条件查询: equality filters on granted items, paged in key order."""

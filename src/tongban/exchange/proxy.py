@@ -32,6 +32,7 @@ from tongban.exchange.access import (
     check_access,
     check_filters,
     log_call,
+    log_hub_error,
     provenance,
     shape,
     subject_types,
@@ -273,14 +274,6 @@ def _finish(session: Session, actor: Actor, ctx: CallContext, call: _Call, answe
             "provenance": prov}
 
 
-def _log_unexpected(session: Session, actor: Actor, ctx: CallContext, call: _Call) -> None:
-    """A call that ended in an error of the hub itself is logged too (500), in a fresh transaction."""
-    session.rollback()
-    log_call(session, actor, ctx, operation=OPERATION, resource=call.acc.resource, code=call.code, items=[],
-             records=[], keys=call.asked_keys, result="error", status=500)
-    session.commit()
-
-
 async def invoke(*, session: Session, actor: Actor, code: str, params: dict[str, str], ctx: CallContext
                  ) -> dict[str, Any]:
     """接口调用: forward a query to the provider's system; answer only granted items, masked, logged.
@@ -289,7 +282,13 @@ async def invoke(*, session: Session, actor: Actor, code: str, params: dict[str,
     on the event loop, so a hundred slow providers hold no thread while the rest of the site is served.
     Every call is logged however it ends: refused, failed, late, malformed answer or an error of the hub.
     """
-    call = await anyio.to_thread.run_sync(_prepare, session, actor, code, params, ctx)
+    try:
+        call = await anyio.to_thread.run_sync(_prepare, session, actor, code, params, ctx)
+    except DomainError:
+        raise  # refusals are logged by check_access and check_filters
+    except Exception:
+        await anyio.to_thread.run_sync(log_hub_error, session, actor, ctx, OPERATION, code)
+        raise
     answer: Fetched | DomainError
     try:
         answer = await fetch(call.url, params, call.headers, call.timeout_ms)
@@ -300,5 +299,5 @@ async def invoke(*, session: Session, actor: Actor, code: str, params: dict[str,
     except DomainError:
         raise  # logged by _fail
     except Exception:
-        await anyio.to_thread.run_sync(_log_unexpected, session, actor, ctx, call)
+        await anyio.to_thread.run_sync(log_hub_error, session, actor, ctx, OPERATION, call.code, call.asked_keys)
         raise
