@@ -36,8 +36,9 @@ PageNo = Annotated[int, Query(ge=1, le=100000, description="页码，从 1 开�
 
 # Error answers every route of a router can give (a route adds its own, e.g. 404 or 409, with
 # `responses=error_responses(...)`): a body that cannot be parsed at all (400), not logged in or bad key (401),
-# not allowed or CSRF refused (403), bad input (422). All share the one error body.
-ROUTER_ERRORS = error_responses(400, 401, 403, 422)
+# not allowed or CSRF refused (403), a body over the route's size limit (413, web/limits.py, answered before the
+# body is read, whatever the route), bad input (422). All share the one error body.
+ROUTER_ERRORS = error_responses(400, 401, 403, 413, 422)
 
 
 def get_db(request: Request) -> Iterator[Session]:

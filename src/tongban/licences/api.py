@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from tongban import clock
-from tongban.deps import CurrentActor, DbSession, Id, OptionalIdQuery, client_ip, secure_router
+from tongban.deps import CurrentActor, DbSession, Id, OptionalIdQuery, secure_router
 from tongban.errors import ValidationFailed, error_responses
 from tongban.licences import ca, certs, issuing, licence_types, queries, seals, verify
 from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
@@ -266,7 +266,7 @@ def licence_action(licence_id: Id, action: str, body: StatusChange, session: DbS
                                           reason=body.reason))
 
 
-def verify_upload(session: DbSession, data: bytes, client_ip: str) -> verify.Verdict:
+def verify_upload(session: DbSession, data: bytes) -> verify.Verdict:
     """Verify an uploaded PDF against the register (used by the API and the page).
 
     The per-address upload limit (throttle.check_upload) is counted before the body is received,
@@ -280,11 +280,10 @@ def verify_upload(session: DbSession, data: bytes, client_ip: str) -> verify.Ver
 
 
 @public.post("/verify", summary="上传 PDF 核验电子证照（无需登录）", responses=error_responses(429))
-def verify_file(request: Request, session: DbSession,
-                file: Annotated[UploadFile, File(description="电子证照 PDF")]) -> dict[str, object]:
+def verify_file(session: DbSession, file: Annotated[UploadFile, File(description="电子证照 PDF")]) -> dict[str, object]:
     # Synchronous on purpose: verification runs pyhanko's event loop of its own in a worker thread.
     data = file.file.read(MAX_PDF_BYTES + 1)
-    return verify_upload(session, data, client_ip(request)).as_dict()
+    return verify_upload(session, data).as_dict()
 
 
 @public.get("/verify/{identifier}", summary="按证照标识核验（二维码，无需登录）", responses=error_responses(404))

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from tongban import clock
 from tongban.authz import Actor, Permission
-from tongban.deps import CurrentActor, DbSession, OptionalActor, client_ip, public_router, secure_router
+from tongban.deps import CurrentActor, DbSession, OptionalActor, public_router, secure_router
 from tongban.errors import (
     DomainError,
     Forbidden,
@@ -470,7 +470,7 @@ def verify_submit(request: Request, session: DbSession, actor: OptionalActor, fo
     upload = form.get("file")
     data = upload.file.read(MAX_PDF_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
-        verdict = verify_upload(session, data, client_ip(request))
+        verdict = verify_upload(session, data)
     except (ValidationFailed, TooManyRequests) as exc:
         return _verify_page(request, error=exc.message, status_code=exc.status_code)
     return _verify_page(request, verdict=verdict)
