@@ -131,3 +131,27 @@ def city(session: Session):  # type: ignore[no-untyped-def]
     from tests.factories import small_city
 
     return small_city(session)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on loopback in this process (same database as the test's session)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:  # startup wait only; nothing is asserted about time
+        if not thread.is_alive():
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import live_server  # noqa: F401  (the loopback server fixture)
 from tongban.demo import loader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +81,7 @@ def demo_key(session: Session) -> str:
 
 
 @pytest.mark.parametrize(("where", "block"), EXAMPLES, ids=[name for name, _ in EXAMPLES])
-def test_documented_example_runs(where: str, block: str, demo_key: str, live_server: str,  # noqa: F811
+def test_documented_example_runs(where: str, block: str, demo_key: str, live_server: str,
                                  database_url: str, tmp_path: Path) -> None:
     # The evidence files the disputes example attaches, as a reader would have them at hand.
     (tmp_path / "户口簿.png").write_bytes(_png())

@@ -143,24 +143,3 @@ def trickle() -> Iterator[TrickleProcess]:
     p = TrickleProcess()
     yield p
     p.stop()
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The app served by uvicorn on loopback in this process (same database as the test's session)."""
-    import threading
-
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("live server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)

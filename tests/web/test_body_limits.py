@@ -10,12 +10,8 @@ from __future__ import annotations
 import json
 import select
 import socket
-import threading
-import time
-from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from tests.factories import login
@@ -24,20 +20,10 @@ from tongban.web import limits
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[tuple[str, int]]:  # type: ignore[no-untyped-def]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:  # startup wait only; nothing is asserted about time
-        if not thread.is_alive():
-            raise RuntimeError("live server did not start")
-        time.sleep(0.05)
-    yield "127.0.0.1", port
-    server.should_exit = True
-    thread.join(timeout=10)
+def server(live_server: str) -> tuple[str, int]:
+    """Host and port of the loopback server: these tests speak raw HTTP over a socket."""
+    host, _, port = live_server.removeprefix("http://").partition(":")
+    return host, int(port)
 
 
 @pytest.fixture(autouse=True)
@@ -69,11 +55,11 @@ def _headers(path: str, extra: str) -> bytes:
             f"Content-Type: multipart/form-data; boundary=tongbanboundary\r\n{extra}\r\n").encode()
 
 
-def test_chunked_upload_is_refused_before_it_is_all_sent(live_server: tuple[str, int]) -> None:
+def test_chunked_upload_is_refused_before_it_is_all_sent(server: tuple[str, int]) -> None:
     """A chunked body with no Content-Length: the server answers 413 while the client is still sending."""
     intended = 256 * 1024 * 1024  # far more than the route's limit and any socket buffers
     sent = 0
-    with socket.create_connection(live_server) as sock:
+    with socket.create_connection(server) as sock:
         sock.settimeout(30)
         sock.sendall(_headers("/api/v1/verify", "Transfer-Encoding: chunked\r\n"))
         preamble = b'--tongbanboundary\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n' \
@@ -96,8 +82,8 @@ def test_chunked_upload_is_refused_before_it_is_all_sent(live_server: tuple[str,
     assert sent < intended // 4  # it stopped reading long before the body was sent
 
 
-def test_announced_oversize_body_is_refused_without_being_sent(live_server: tuple[str, int]) -> None:
-    with socket.create_connection(live_server) as sock:
+def test_announced_oversize_body_is_refused_without_being_sent(server: tuple[str, int]) -> None:
+    with socket.create_connection(server) as sock:
         sock.settimeout(30)
         sock.sendall(_headers("/api/v1/verify", f"Content-Length: {1024 ** 3}\r\n"))
         status, _, body = _read_response(sock)  # not one byte of the 1 GB was sent
@@ -105,16 +91,16 @@ def test_announced_oversize_body_is_refused_without_being_sent(live_server: tupl
         "POST", "/api/v1/verify", limits.get_settings())[0]}
 
 
-def test_verify_rate_limit_is_counted_before_the_body(live_server: tuple[str, int], settings) -> None:  # type: ignore[no-untyped-def]
+def test_verify_rate_limit_is_counted_before_the_body(server: tuple[str, int], settings) -> None:  # type: ignore[no-untyped-def]
     settings.verify_uploads_per_minute = 1
     small = (b'--tongbanboundary\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"\r\n'
              b"Content-Type: application/pdf\r\n\r\n%PDF-1.7 not really\r\n--tongbanboundary--\r\n")
-    with socket.create_connection(live_server) as sock:
+    with socket.create_connection(server) as sock:
         sock.settimeout(30)
         sock.sendall(_headers("/api/v1/verify", f"Content-Length: {len(small)}\r\n") + small)
         assert _read_response(sock)[0] == 200
     # The next upload from this address is refused on its headers alone: its body is never sent.
-    with socket.create_connection(live_server) as sock:
+    with socket.create_connection(server) as sock:
         sock.settimeout(30)
         sock.sendall(_headers("/api/v1/verify", f"Content-Length: {5 * 1024 * 1024}\r\n"))
         status, headers, body = _read_response(sock)
