@@ -42,6 +42,10 @@ def open_rows(path: Path) -> tuple[list[str], Rows]:
     return (header[1], rows) if header is not None else ([], iter(()))
 
 
+def _not_utf8() -> ValidationFailed:
+    return ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。", code="bad_encoding")
+
+
 def _csv(path: Path) -> Rows:
     raw = path.open("rb")
     head = raw.read(4)
@@ -54,8 +58,7 @@ def _csv(path: Path) -> Rows:
         except StopIteration:
             return
         except UnicodeDecodeError:
-            raise ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。",
-                                   code="bad_encoding") from None
+            raise _not_utf8() from None
         except csv.Error as exc:
             raise ValidationFailed(f"无法读取表头（第 1 行）：{_csv_problem(exc)}。", code="bad_file") from None
         n = 1
@@ -66,8 +69,7 @@ def _csv(path: Path) -> Rows:
             except StopIteration:
                 return
             except UnicodeDecodeError:
-                raise ValidationFailed("CSV 文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8”后重新导入。",
-                                       code="bad_encoding") from None
+                raise _not_utf8() from None
             except csv.Error as exc:
                 # Most often a field over the csv module's limit (128 KiB; a runaway quote does it too):
                 # the row is rejected with its reason and reading goes on with the next line.
