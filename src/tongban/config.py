@@ -78,6 +78,15 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 64 * 1024 * 1024
     # Trust X-Forwarded-For only behind a known reverse proxy.
     trust_forwarded_for: bool = False
+    # Job runner (docs/operations.md#jobs): how often an idle worker looks for due jobs, how long a claimed
+    # job is leased to its worker (a killed worker's jobs are retried after this), the first retry wait
+    # (doubling per attempt, capped at an hour), and how long finished jobs and run history are kept.
+    jobs_poll_seconds: float = Field(default=1.0, gt=0)
+    jobs_lease_seconds: int = Field(default=300, ge=5)
+    jobs_retry_base_seconds: int = Field(default=30, ge=0)
+    jobs_keep_days: int = Field(default=14, ge=1)
+    # `tongban run` (make run) runs the jobs in a thread of the serving process; production runs `tongban worker`.
+    jobs_in_process: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

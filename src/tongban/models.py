@@ -6,6 +6,7 @@ from tongban.disputes.models import DataDispute, DisputeAttachment
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import Grant, QuotaUsage, SharingRequest
+from tongban.jobs.models import Job, JobLease, JobRun, JobSchedule
 from tongban.licences.models import (
     CaCertificate,
     Licence,
@@ -40,6 +41,7 @@ __all__ = [
     "Grant",
     "InformationItem",
     "InformationResource",
+    "Job", "JobLease", "JobRun", "JobSchedule",
     "Licence", "LicenceCounter", "LicenceEvent", "LicenceLibrary", "LicenceType", "LicenceTypeIssuer",
     "LicenceVersion",
     "LoginAttempt",
