@@ -12,6 +12,7 @@ from alembic.config import Config
 
 from tongban.config import REPO_ROOT, get_settings
 from tongban.db import make_engine, make_session_factory
+from tongban.jobs import cli as jobs_cli
 from tongban.licences import cli as licence_cli
 
 app = typer.Typer(help="通办 Tongban 平台管理命令", no_args_is_help=True, add_completion=False)
@@ -33,6 +34,8 @@ monitoring_app = typer.Typer(help="共享交换监测", no_args_is_help=True)
 app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(licence_cli.licence_app, name="licence")
 app.add_typer(licence_cli.keystore_app, name="keystore")
+app.add_typer(jobs_cli.jobs_app, name="jobs")
+app.command("worker")(jobs_cli.worker_command)
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -451,9 +454,20 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     """迁移数据库、空库时加载演示城市，然后启动服务（make run 使用）。"""
     upgrade_database()
     demo(if_empty=True)
+    worker = None
+    if get_settings().jobs_in_process:  # no cron: sealing, rollups and deadline checks run in this process
+        from tongban.jobs.worker import start_in_background
+
+        worker = start_in_background(make_session_factory(make_engine(get_settings().database_url)))
     typer.echo(f"\n通办平台已启动：http://{host}:{port}/   接口文档：http://{host}:{port}/docs\n")
+    if worker is None and get_settings().jobs_in_process:
+        typer.echo("另一个任务进程正在运行（SQLite 只能运行一个），本进程不执行后台任务。")
     sys.stdout.flush()
-    serve(host=host, port=port)
+    try:
+        serve(host=host, port=port)
+    finally:
+        if worker is not None:
+            worker.stop.set()
 
 
 if __name__ == "__main__":

@@ -3,13 +3,14 @@ so a test counts effects in the outbox itself, in the same transaction as the ha
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tongban.jobs import enqueue, job
+from tongban.jobs import enqueue, job, periodic
 
 
 @job("tests.effect", max_attempts=1)
@@ -18,8 +19,6 @@ def effect(session: Session, payload: dict[str, Any]) -> None:
 
 
 def _mark(session: Session, key: str) -> None:
-    import datetime as dt
-
     enqueue(session, "tests.effect", {"key": key}, run_at=dt.datetime(2999, 1, 1))
 
 
@@ -41,3 +40,9 @@ def fail(session: Session, payload: dict[str, Any]) -> None:
     _mark(session, payload["key"])
     session.flush()
     raise RuntimeError("供应商网关暂时不可用")
+
+
+@periodic("tests.morning", working_days_at=dt.time(8, 0))
+def morning(session: Session) -> None:
+    """A working-morning job like the deadline checks."""
+    _mark(session, "morning")

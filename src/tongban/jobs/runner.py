@@ -15,10 +15,11 @@ import os
 import socket
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.clock import BEIJING
@@ -43,6 +44,7 @@ from tongban.jobs.outbox import enqueue
 log = logging.getLogger("tongban.jobs")
 
 Factory = sessionmaker[Session]
+LOST_MESSAGE = "执行进程在任务结束前停止（租约到期），已由其他进程重试。"
 
 
 def worker_id() -> str:
@@ -54,6 +56,11 @@ def backoff(attempt: int) -> dt.timedelta:
     """Wait before retry number `attempt` (1-based): base × 2^(attempt-1), capped at one hour."""
     base = get_settings().jobs_retry_base_seconds
     return dt.timedelta(seconds=min(base * 2 ** (attempt - 1), 3600))
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE matched: how a conditional update tells who won a claim."""
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def _is_pg(session: Session) -> bool:
@@ -127,7 +134,7 @@ def tick(factory: Factory, *, now: dt.datetime | None = None) -> list[str]:
                 update(JobSchedule).where(JobSchedule.name == name, JobSchedule.next_run_at == due)
                 .values(next_run_at=next_fire(spec.periodic, due, now), last_fired_at=now)
                 .execution_options(synchronize_session=False))
-            if advanced.rowcount != 1 or not _should_fire(session, spec.periodic, due):
+            if rowcount(advanced) != 1 or not _should_fire(session, spec.periodic, due):
                 continue
             enqueue(session, name, {"fire_at": due.isoformat()}, dedupe_key=f"{name}@{due.isoformat()}")
             fired.append(name)
@@ -167,11 +174,11 @@ def claim(factory: Factory, *, worker: str, now: dt.datetime, limit: int = 10) -
                 update(Job).where(Job.id == job_id, Job.attempts == attempts, _due(now))
                 .values(status=RUNNING, attempts=attempts + 1, locked_by=worker, locked_until=now + lease)
                 .execution_options(synchronize_session=False))
-            if won.rowcount != 1:
+            if rowcount(won) != 1:
                 continue
             session.execute(
                 update(JobRun).where(JobRun.job_id == job_id, JobRun.outcome == RUN_RUNNING)
-                .values(outcome=RUN_LOST, ended_at=now, error="执行进程在任务结束前停止（租约到期），已由其他进程重试。")
+                .values(outcome=RUN_LOST, ended_at=now, error=LOST_MESSAGE)
                 .execution_options(synchronize_session=False))
             run = JobRun(job_id=job_id, name=name, attempt=attempts + 1, worker=worker, started_at=now,
                          outcome=RUN_RUNNING)
@@ -204,7 +211,7 @@ def execute(factory: Factory, claimed: Claimed, *, worker: str, now: dt.datetime
                               Job.attempts == claimed.attempt)
             .values(status=DONE, finished_at=end, locked_by=None, locked_until=None, last_error=None)
             .execution_options(synchronize_session=False))
-        if done.rowcount != 1:
+        if rowcount(done) != 1:
             # Our lease ran out and another worker took the job over: its attempt decides, ours must not commit.
             session.rollback()
             log.warning("job %s #%s: claim lost before it finished; effect rolled back", claimed.name, claimed.job_id)

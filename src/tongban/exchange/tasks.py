@@ -1,0 +1,37 @@
+"""Periodic jobs of the exchange: log sealing (with the monitoring rollup and a checkpoint) and the
+sharing-request deadline check. Registered on import; the job runner discovers this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy.orm import Session
+
+from tongban.jobs import periodic
+
+log = logging.getLogger("tongban.exchange")
+
+
+@periodic("exchange.seal", every=dt.timedelta(minutes=1))
+def seal_tick(session: Session) -> None:
+    """Seal new exchange-log entries (the sealer also rolls them up for monitoring), prune old quota
+    counters, and write a checkpoint of both chain heads — what `tongban exchange seal` does."""
+    from tongban.audit import anchors
+    from tongban.exchange import quotas, sealing
+
+    rejected: list[int] = []
+    while sealing.seal(session, rejected_out=rejected) > 0:
+        pass
+    quotas.prune(session)
+    anchors.take(session)
+    if rejected:  # already removed from the log and recorded in the audit chain (exchange_log.reject)
+        log.warning("exchange log: %d entries without a valid row MAC were refused", len(rejected))
+
+
+@periodic("sharing.deadlines", working_days_at=dt.time(8, 0))
+def sharing_deadlines(session: Session) -> None:
+    """逾期预警: flag sharing requests past their stage deadline, each working morning (Beijing time)."""
+    from tongban.exchange import service
+
+    service.check_deadlines(session=session)
