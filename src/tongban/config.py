@@ -78,6 +78,26 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 64 * 1024 * 1024
     # Trust X-Forwarded-For only behind a known reverse proxy.
     trust_forwarded_for: bool = False
+    # Notifications (docs/operations.md, 通知与消息). 站内信 always works; e-mail and SMS are on when configured.
+    smtp_host: str = ""  # empty: no e-mail is made
+    smtp_port: int = 25
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "通办平台 <noreply@localhost>"
+    smtp_timeout_seconds: float = 10.0
+    sms_gateway_url: str = ""  # empty: no SMS is made; else the HTTP adapter POSTs JSON here
+    sms_api_key: str = ""
+    sms_api_key_header: str = "X-API-Key"
+    sms_timeout_seconds: float = 10.0
+    notify_max_attempts: int = Field(default=5, ge=1)  # temporary failures are retried up to this many sends
+    notify_retry_base_seconds: int = Field(default=60, ge=1)  # backoff: base × 2^(attempt − 1)
+    # Per-recipient limits, counted over delivered messages (0: unlimited); a message over a limit fails
+    # with failure_reason "rate_limited" and says which limit.
+    notify_sms_per_phone_per_hour: int = 5
+    notify_sms_per_phone_per_day: int = 20
+    notify_email_per_address_per_hour: int = 30
+    notify_email_per_address_per_day: int = 200
     # Job runner (docs/operations.md#jobs): how often an idle worker looks for due jobs, how long a claimed
     # job is leased to its worker (a killed worker's jobs are retried after this), the first retry wait
     # (doubling per attempt, capped at an hour), and how long finished jobs and run history are kept.

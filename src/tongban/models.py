@@ -20,6 +20,7 @@ from tongban.licences.models import (
     StoredKey,
 )
 from tongban.monitoring.models import ExchangeStatsHourly
+from tongban.notifications.models import NotificationMessage, NotificationTemplate
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
 from tongban.workdays.models import CalendarDay, CalendarYear
@@ -45,6 +46,7 @@ __all__ = [
     "Licence", "LicenceCounter", "LicenceEvent", "LicenceLibrary", "LicenceType", "LicenceTypeIssuer",
     "LicenceVersion",
     "LoginAttempt",
+    "NotificationMessage", "NotificationTemplate",
     "ProviderEndpoint",
     "QuotaUsage",
     "Region",

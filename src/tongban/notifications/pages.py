@@ -1,0 +1,65 @@
+"""The 消息 page (站内信) of every logged-in user, and the unread badge of the shared layout."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tongban.deps import CurrentActor, DbSession, Id, PageNo, secure_router
+from tongban.notifications import queries, service
+from tongban.web.templating import render, templates
+
+log = logging.getLogger("tongban.notifications")
+
+router = secure_router(include_in_schema=False)
+
+
+def unread_messages(request: Request) -> int:
+    """The layout's unread badge: one count per request, cached on the request (the layout may ask twice)."""
+    cached = getattr(request.state, "unread_messages", None)
+    if cached is not None:
+        return int(cached)
+    actor = getattr(request.state, "actor", None)
+    count = 0
+    if actor is not None and actor.kind in service.INBOX_KINDS and actor.id is not None:
+        session = request.app.state.session_factory()
+        try:
+            count = service.unread_count(session, actor.id)
+        except Exception:  # the badge must never break a page (error pages render with a failing database too)
+            log.exception("could not count unread messages")
+        finally:
+            session.close()
+    request.state.unread_messages = count
+    return count
+
+
+templates.env.globals["unread_messages"] = unread_messages
+
+
+@router.get("/messages", response_class=HTMLResponse)
+def inbox(request: Request, session: DbSession, actor: CurrentActor, page: PageNo = 1,
+          unread: str | None = None) -> Response:
+    view = queries.inbox_page(session, actor, page=page, unread_only=unread == "1")
+    request.state.unread_messages = view.unread  # the badge needs no second query
+    return render(request, "notifications/inbox.html", {"view": view, "notice": request.query_params.get("notice")})
+
+
+@router.get("/messages/{message_id}", response_class=HTMLResponse)
+def message_detail(request: Request, session: DbSession, actor: CurrentActor, message_id: Id) -> Response:
+    msg = service.open_message(session=session, actor=actor, message_id=message_id)
+    return render(request, "notifications/detail.html", {"msg": msg})
+
+
+@router.post("/messages/read-all", response_class=HTMLResponse)
+def read_all(session: DbSession, actor: CurrentActor) -> Response:
+    n = service.mark_all_read(session=session, actor=actor)
+    return RedirectResponse(f"/messages?notice={quote(f'已将 {n} 条消息标为已读')}", status_code=303)
+
+
+@router.post("/messages/{message_id}/read", response_class=HTMLResponse)
+def read_one(session: DbSession, actor: CurrentActor, message_id: Id) -> Response:
+    service.mark_read(session=session, actor=actor, message_id=message_id)
+    return RedirectResponse("/messages", status_code=303)

@@ -1,0 +1,40 @@
+"""Read models of the notification pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tongban.authz import Actor
+from tongban.notifications.models import NotificationMessage
+from tongban.notifications.service import _inbox_owner, unread_count
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class InboxPage:
+    messages: list[NotificationMessage]
+    total: int
+    unread: int
+    page: int
+    pages: int
+    unread_only: bool
+
+
+def inbox_page(session: Session, actor: Actor, *, page: int = 1, unread_only: bool = False) -> InboxPage:
+    """消息 page: the actor's 站内信, newest first, with the unread count."""
+    owner = _inbox_owner(actor)
+    where = [NotificationMessage.recipient_user_id == owner, NotificationMessage.channel == "inbox"]
+    if unread_only:
+        where.append(NotificationMessage.read_at.is_(None))
+    total = int(session.execute(select(func.count()).select_from(NotificationMessage).where(*where)).scalar_one())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = session.execute(select(NotificationMessage).where(*where).order_by(
+        NotificationMessage.created_at.desc(), NotificationMessage.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars().all()
+    return InboxPage(messages=list(rows), total=total, unread=unread_count(session, owner), page=page, pages=pages,
+                     unread_only=unread_only)
