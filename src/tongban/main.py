@@ -255,6 +255,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from tongban.licences import pages as licences_pages
     from tongban.monitoring import api as monitoring_api
     from tongban.monitoring import pages as monitoring_pages
+    from tongban.notifications import pages as notifications_pages
     from tongban.org import api as org_api
     from tongban.org import pages as org_pages
     from tongban.workdays import api as workdays_api
@@ -285,5 +286,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(licences_api.router)
     app.include_router(licences_pages.public)
     app.include_router(licences_pages.router)
+    app.include_router(notifications_pages.router)
     app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
     return app
