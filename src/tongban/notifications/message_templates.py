@@ -84,7 +84,7 @@ DISPUTE_RAISED = register(Template(
 _ANSWERED_SUBJECT = "数据疑义 ((number)) 已答复：((decision))"
 _ANSWERED_BODY = ("((provider))已答复贵部门提出的数据疑义 ((number))（“((resource))”，记录 ((record_key))）："
                   "((decision))。"
-                  "答复说明：((note))((next_step))")
+                  "答复说明：((note))。((next_step))")
 DISPUTE_ANSWERED = register(Template(
     code="dispute.answered", version=1, name="数据疑义已答复",
     channels={"inbox": (_ANSWERED_SUBJECT, _ANSWERED_BODY),
