@@ -69,6 +69,7 @@ class Permission(StrEnum):
     LICENCE_TYPE_MANAGE = "licence_type.manage"  # platform: the licence-type catalog
     LICENCE_READ = "licence.read"  # the licences the department issued (personal data: read is logged)
     LICENCE_ISSUE = "licence.issue"  # issue, annotate, suspend, revoke the department's licences
+    JOBS_MANAGE = "jobs.manage"  # platform: the 任务运行 page, retry failed jobs
 
 
 _ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ, Permission.CATALOG_READ}

@@ -251,6 +251,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from tongban.exchange import gateway_api as exchange_gateway_api
     from tongban.exchange import pages as exchange_pages
     from tongban.exchange import proxy_api as exchange_proxy_api
+    from tongban.jobs import pages as jobs_pages
     from tongban.licences import api as licences_api
     from tongban.licences import pages as licences_pages
     from tongban.monitoring import api as monitoring_api
@@ -282,6 +283,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exchange_endpoint_pages.router)
     app.include_router(workdays_pages.router)
     app.include_router(monitoring_pages.router)
+    app.include_router(jobs_pages.router)
     app.include_router(licences_api.public)
     app.include_router(licences_api.router)
     app.include_router(licences_pages.public)

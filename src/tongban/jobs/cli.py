@@ -96,14 +96,14 @@ def jobs_runs(
 @jobs_app.command("retry")
 def jobs_retry(job_id: int = typer.Argument(..., help="失败任务的编号")) -> None:
     """把失败的任务重新排队（尝试次数清零）。"""
+    from tongban.authz import SYSTEM
     from tongban.errors import DomainError
-    from tongban.jobs import runner
+    from tongban.jobs import service
 
     with _factory()() as session:
         try:
-            row = runner.retry(session, job_id)
+            row = service.retry_job(session=session, actor=SYSTEM, job_id=job_id)
         except DomainError as exc:
             typer.echo(exc.message, err=True)
             raise typer.Exit(1) from None
-        session.commit()
         typer.echo(f"任务 #{row.id}（{row.name}）已重新排队。")

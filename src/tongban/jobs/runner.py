@@ -136,7 +136,7 @@ def tick(factory: Factory, *, now: dt.datetime | None = None) -> list[str]:
                 .execution_options(synchronize_session=False))
             if rowcount(advanced) != 1 or not _should_fire(session, spec.periodic, due):
                 continue
-            enqueue(session, name, {"fire_at": due.isoformat()}, dedupe_key=f"{name}@{due.isoformat()}")
+            enqueue(session, name, {"fire_at": due.isoformat()}, dedupe_key=f"{name}@{due.isoformat()}", run_at=due)
             fired.append(name)
         session.commit()
     return fired
