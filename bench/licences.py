@@ -27,6 +27,7 @@ from sqlalchemy import select
 from tongban import clock
 from tongban.db import make_engine, make_session_factory
 from tongban.demo import city, licence_loader, loader
+from tongban.files import get_store
 from tongban.licences import asn1, ca, certs, issuing, pades, seals, sm, verify
 from tongban.licences.models import LicenceType, LicenceVersion, Seal
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
@@ -98,7 +99,8 @@ def main() -> None:
 
     # Verification: the platform's whole answer, against the two signature checks alone.
     with factory() as session:
-        pdfs = [bytes(p) for p in session.execute(select(LicenceVersion.pdf).where(
+        store = get_store()  # the signed PDFs live in the file store (files.py)
+        pdfs = [store.read_blob(h) for h in session.execute(select(LicenceVersion.pdf_sha256).where(
             LicenceVersion.licence_id.in_(issued))).scalars()]
         ecdsa, sm2 = ca.trust(session, "ecdsa-p256"), ca.trust(session, "sm2")
     now, today = dt.datetime.now(dt.UTC), clock.today()

@@ -89,6 +89,7 @@ def database_url(_migrated_template: str, tmp_path: Path, monkeypatch: pytest.Mo
         url = f"sqlite:///{db}"
     monkeypatch.setenv("TONGBAN_DATABASE_URL", url)
     monkeypatch.setenv("TONGBAN_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))  # never the repo's var/
+    monkeypatch.setenv("TONGBAN_FILES_DIR", str(tmp_path / "files"))  # each test its own file store
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()

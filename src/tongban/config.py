@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Where signed checkpoints of the audit and exchange-log chain heads are appended (outside the
     # database; put it on another volume or host and ship the lines off-host, see docs/operations.md).
     checkpoint_dir: Path = REPO_ROOT / "var" / "checkpoints"
+    # The file store (files.py): dispute evidence, licence PDFs, case materials, by SHA-256. Several
+    # app nodes must share it (NFS or an S3-compatible store); back it up with the database.
+    files_dir: Path = REPO_ROOT / "var" / "files"
     # Master key of the seal key store: every private key of a seal or of the platform's CA is
     # sealed with SM4-GCM under a key derived from it. Keep it out of the database and its backups.
     keystore_master_key: str = DEV_KEYSTORE_MASTER_KEY

@@ -10,7 +10,6 @@ from tongban.jobs.models import Job, JobLease, JobRun, JobSchedule
 from tongban.licences.models import (
     CaCertificate,
     Licence,
-    LicenceCounter,
     LicenceEvent,
     LicenceLibrary,
     LicenceType,
@@ -21,6 +20,7 @@ from tongban.licences.models import (
 )
 from tongban.monitoring.models import ExchangeStatsHourly
 from tongban.notifications.models import NotificationMessage, NotificationTemplate
+from tongban.numbering import NumberCounter
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
 from tongban.workdays.models import CalendarDay, CalendarYear
@@ -43,10 +43,11 @@ __all__ = [
     "InformationItem",
     "InformationResource",
     "Job", "JobLease", "JobRun", "JobSchedule",
-    "Licence", "LicenceCounter", "LicenceEvent", "LicenceLibrary", "LicenceType", "LicenceTypeIssuer",
+    "Licence", "LicenceEvent", "LicenceLibrary", "LicenceType", "LicenceTypeIssuer",
     "LicenceVersion",
     "LoginAttempt",
     "NotificationMessage", "NotificationTemplate",
+    "NumberCounter",
     "ProviderEndpoint",
     "QuotaUsage",
     "Region",

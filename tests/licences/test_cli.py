@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.licences.conftest import LicenceWorld
+from tongban.files import get_store
 from tongban.licences.models import LicenceVersion
 
 
@@ -22,7 +23,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_offline_verification(client: TestClient, session: Session, world: LicenceWorld, tmp_path: Path) -> None:
     licence = world.issue(session)
-    pdf = session.execute(select(LicenceVersion.pdf).where(LicenceVersion.licence_id == licence.id)).scalar_one()
+    pdf = get_store().read_blob(session.execute(select(LicenceVersion.pdf_sha256).where(
+        LicenceVersion.licence_id == licence.id)).scalar_one())
     genuine = tmp_path / "licence.pdf"
     genuine.write_bytes(pdf)
     trust = tmp_path / "trust.pem"

@@ -15,6 +15,7 @@ from tests.factories import SmallCity, actor_of
 from tests.licences.conftest import LicenceWorld, business_licence_type
 from tongban import clock
 from tongban.errors import InvalidTransition, ValidationFailed
+from tongban.files import get_store
 from tongban.licences import ca, certs, seals, sm, verify
 from tongban.licences.models import LicenceVersion
 
@@ -94,7 +95,8 @@ def test_external_ca_seal_signs_licences_that_verify(session: Session, city: Sma
 
     world.holder_code = world.holder_code[:17] + uscc_check_char(world.holder_code[:17])
     licence = world.issue(session)
-    pdf = session.execute(select(LicenceVersion.pdf).where(LicenceVersion.licence_id == licence.id)).scalar_one()
+    pdf = get_store().read_blob(session.execute(select(LicenceVersion.pdf_sha256).where(
+        LicenceVersion.licence_id == licence.id)).scalar_one())
     verdict = verify.verify_online(session, pdf, ecdsa=ca.trust(session, "ecdsa-p256"), sm2=ca.trust(session, "sm2"),
                                    now=dt.datetime.now(dt.UTC), today=clock.today())
     assert verdict.outcome == "valid", verdict.reasons

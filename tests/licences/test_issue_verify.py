@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tests.factories import actor_of, csrf_from
 from tests.licences.conftest import LicenceWorld
 from tongban import clock
+from tongban.files import get_store
 from tongban.licences import ca, identifier, issuing, seals, verify
 from tongban.licences.models import LicenceVersion
 
@@ -18,6 +19,10 @@ from tongban.licences.models import LicenceVersion
 def _versions(session: Session, licence_id: int) -> list[LicenceVersion]:
     return list(session.execute(select(LicenceVersion).where(LicenceVersion.licence_id == licence_id)
                                 .order_by(LicenceVersion.version)).scalars())
+
+
+def _pdf(version: LicenceVersion) -> bytes:
+    return get_store().read_blob(version.pdf_sha256)  # the signed PDF lives in the file store
 
 
 def _check(session: Session, pdf: bytes) -> verify.Verdict:
@@ -30,7 +35,7 @@ def test_issued_licence_verifies(session: Session, world: LicenceWorld) -> None:
     ident = identifier.parse(licence.identifier)
     assert ident.type_code == world.licence_type.code and ident.issuer_code == world.city.amr.uscc
     assert ident.version == 1
-    pdf = _versions(session, licence.id)[0].pdf
+    pdf = _pdf(_versions(session, licence.id)[0])
     verdict = _check(session, pdf)
     assert verdict.outcome == "valid", verdict.reasons
     assert all(verdict.checks.values()), verdict.checks
@@ -40,7 +45,7 @@ def test_issued_licence_verifies(session: Session, world: LicenceWorld) -> None:
 
 
 def test_one_changed_byte_is_detected(session: Session, world: LicenceWorld) -> None:
-    pdf = bytearray(_versions(session, world.issue(session).id)[0].pdf)
+    pdf = bytearray(_pdf(_versions(session, world.issue(session).id)[0]))
     for position in (len(pdf) // 3, len(pdf) // 2, len(pdf) - 200):
         altered = bytearray(pdf)
         altered[position] ^= 0x01
@@ -51,7 +56,7 @@ def test_one_changed_byte_is_detected(session: Session, world: LicenceWorld) -> 
 
 def test_revoked_and_suspended_licence(session: Session, world: LicenceWorld) -> None:
     licence = world.issue(session)
-    pdf = _versions(session, licence.id)[0].pdf
+    pdf = _pdf(_versions(session, licence.id)[0])
     reviewer = actor_of(world.city.users["amr_reviewer"])
     issuing.change_status(session=session, actor=reviewer, licence_id=licence.id, action="suspend", reason="核查中")
     assert _check(session, pdf).outcome == "suspended"
@@ -63,7 +68,7 @@ def test_revoked_and_suspended_licence(session: Session, world: LicenceWorld) ->
 
 
 def test_revoked_or_suspended_seal_is_reported(session: Session, world: LicenceWorld) -> None:
-    pdf = _versions(session, world.issue(session).id)[0].pdf
+    pdf = _pdf(_versions(session, world.issue(session).id)[0])
     admin = actor_of(world.city.users["admin"])
     seals.change_status(session=session, actor=admin, seal_id=world.seal.id, action="suspend", reason="印章保管人变更")
     verdict = _check(session, pdf)
@@ -79,13 +84,13 @@ def test_annotation_supersedes_the_earlier_version(session: Session, world: Lice
     issuing.annotate(session=session, actor=reviewer, licence_id=licence.id, text="住所变更为汉滨区金州路 1 号")
     first, second = _versions(session, licence.id)
     assert identifier.parse(second.identifier).version == 2
-    assert _check(session, first.pdf).outcome == "superseded"
-    assert _check(session, second.pdf).outcome == "valid"
+    assert _check(session, _pdf(first)).outcome == "superseded"
+    assert _check(session, _pdf(second)).outcome == "valid"
 
 
 def test_expired_licence(session: Session, world: LicenceWorld) -> None:
     licence = world.issue(session, valid_to=clock.today().isoformat())
-    pdf = _versions(session, licence.id)[0].pdf
+    pdf = _pdf(_versions(session, licence.id)[0])
     with clock.frozen(clock.today() + dt.timedelta(days=1)):
         assert _check(session, pdf).outcome == "expired"
         assert issuing.expire_due(session=session, actor=actor_of(world.city.users["admin"])) == 1
@@ -155,7 +160,7 @@ def test_a_file_that_is_no_licence_of_this_platform_is_said_to_be_none(session: 
         assert verdict.label == "不是本平台的电子证照" and "不是本平台签发的电子证照" in verdict.reasons[0]
         assert not verdict.identifier
     # A licence of this platform that was changed stays "altered", even where the change breaks the file.
-    pdf = _versions(session, world.issue(session).id)[0].pdf
+    pdf = _pdf(_versions(session, world.issue(session).id)[0])
     for broken in (pdf[: len(pdf) - 400], pdf.replace(b"/ByteRange", b"/ByteRangX", 1)):
         assert _check(session, broken).outcome == "altered"
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tests.factories import PASSWORD, SmallCity, actor_of, citizen, csrf_from, login
 from tests.licences.conftest import LicenceWorld
 from tongban.demo.licence_data import LICENCE_TYPES, type_code
+from tongban.files import get_store
 from tongban.licences import identifier, issuing, licence_types
 from tongban.licences.models import Licence, LicenceType, LicenceVersion, Seal
 from tongban.org.auth import hash_password
@@ -27,8 +28,8 @@ def _anonymous(app) -> TestClient:  # type: ignore[no-untyped-def]
 
 def _pdf_of(session: Session, licence_id: int, version: int = 1) -> bytes:
     session.expire_all()
-    return bytes(session.execute(select(LicenceVersion.pdf).where(LicenceVersion.licence_id == licence_id,
-                                                                  LicenceVersion.version == version)).scalar_one())
+    return get_store().read_blob(session.execute(select(LicenceVersion.pdf_sha256).where(
+        LicenceVersion.licence_id == licence_id, LicenceVersion.version == version)).scalar_one())
 
 
 def _person_type(session: Session, city: SmallCity) -> LicenceType:

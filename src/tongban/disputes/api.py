@@ -81,10 +81,10 @@ async def upload(dispute_id: Id, session: DbSession, actor: CurrentActor,
 
 @router.get("/{dispute_id}/attachments/{attachment_id}", summary="下载证明材料", responses=error_responses(404))
 def download(dispute_id: Id, attachment_id: Id, session: DbSession, actor: CurrentActor) -> Response:
-    att = service.get_attachment(session=session, actor=actor, dispute_id=dispute_id, attachment_id=attachment_id)
-    return Response(att.content, media_type=att.content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.filename)}",
-        "X-Content-SHA256": att.sha256, "Cache-Control": "no-store"})
+    got = service.get_attachment(session=session, actor=actor, dispute_id=dispute_id, attachment_id=attachment_id)
+    return Response(got.content, media_type=got.file.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(got.file.filename)}",
+        "X-Content-SHA256": got.file.sha256, "Cache-Control": "no-store"})
 
 
 @router.post("/{dispute_id}/answer", response_model=DisputeRead, summary="提供方答复：已更正或不予更正",

@@ -1,10 +1,17 @@
-"""Evidence files of disputes (证明材料): PDF, JPEG or PNG, judged by their first bytes, not by their name."""
+"""Evidence files of disputes (证明材料): PDF, JPEG or PNG, judged by their first bytes, not by their name.
+
+Their content lives in the file store (files.py) under its SHA-256; the attachment row keeps the hash.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tongban import files
 from tongban.errors import ValidationFailed
+
+# The kind under which the disputes domain registers its reader (its access rule) with the file store.
+FILE_KIND = "dispute_evidence"
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 10
@@ -49,3 +56,9 @@ def check_file(upload: Upload) -> tuple[str, str]:
         raise ValidationFailed(f"文件“{name}”的扩展名与文件内容（{_LABELS[detected]}）不符，请改正扩展名后重新上传。",
                                code="file_type_mismatch", detail={"field": "files"})
     return name, detected
+
+
+def store(upload: Upload) -> tuple[str, str, str]:
+    """(safe file name, content type, SHA-256) of an acceptable evidence file, its content now in the file store."""
+    name, ctype = check_file(upload)
+    return name, ctype, files.get_store().put(upload.content)

@@ -14,7 +14,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
 )
@@ -83,7 +82,7 @@ class DataDispute(Base):
 
 
 class DisputeAttachment(Base):
-    """证明材料: a PDF, JPEG or PNG kept in the database with its SHA-256, so evidence cannot drift."""
+    """证明材料: a PDF, JPEG or PNG in the file store under its SHA-256 (files.py), so evidence cannot drift."""
 
     __tablename__ = "data_dispute_attachments"
 
@@ -92,8 +91,7 @@ class DisputeAttachment(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(64))  # from the magic bytes, never from the client
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))  # the content's key in the file store
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_client_id: Mapped[int | None] = mapped_column(ForeignKey("app_clients.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -4,15 +4,14 @@ working-day deadlines and the overdue check; the disputed-record lookup the exch
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tongban import notifications
+from tongban import files as file_store
+from tongban import notifications, numbering
 from tongban.audit import service as audit
 from tongban.audit.models import AuditEntry
 from tongban.authz import Actor, Permission
@@ -20,7 +19,7 @@ from tongban.catalog.models import InformationResource
 from tongban.clock import today
 from tongban.config import get_settings
 from tongban.db import utcnow
-from tongban.disputes import deadlines
+from tongban.disputes import deadlines, evidence
 from tongban.disputes import permissions as rules
 from tongban.disputes.deadlines import OBJECT_TYPE
 from tongban.disputes.deadlines import flag_overdue as flag_overdue  # for the cron: tongban disputes check-deadlines
@@ -166,13 +165,6 @@ def disputable_items(*, session: Session, actor: Actor, resource_id: int) -> lis
 # ---------------------------------------------------------------- writing
 
 
-def _number(session: Session, day: dt.date) -> str:
-    prefix = f"JC{day:%Y%m%d}"
-    last = session.execute(select(func.max(DataDispute.number)).where(DataDispute.number.startswith(prefix))).scalar()
-    n = int(last[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{n:04d}"
-
-
 def _audit(session: Session, actor: Actor, action: str, dispute: DataDispute, **detail: object) -> None:
     audit.record(session, actor=actor, action=action, object_type=OBJECT_TYPE, object_id=dispute.number,
                  purpose="数据疑义处理", detail={"status": dispute.status, **detail})
@@ -190,11 +182,13 @@ def _attach(session: Session, actor: Actor, dispute: DataDispute, files: Sequenc
     if existing + len(files) > MAX_ATTACHMENTS:
         raise ValidationFailed(f"每件疑义至多 {MAX_ATTACHMENTS} 个证明材料文件（已有 {existing} 个）。",
                                code="too_many_files", detail={"field": "files"})
-    checked = [(check_file(f), f.content) for f in files]
+    for f in files:
+        check_file(f)  # refuse the whole upload before any file is stored
     out = []
-    for (name, ctype), content in checked:
-        att = DisputeAttachment(dispute_id=dispute.id, filename=name, content_type=ctype, size=len(content),
-                                sha256=hashlib.sha256(content).hexdigest(), content=content,
+    for f in files:
+        name, ctype, sha256 = evidence.store(f)
+        att = DisputeAttachment(dispute_id=dispute.id, filename=name, content_type=ctype, size=len(f.content),
+                                sha256=sha256,
                                 uploaded_by=actor.id if actor.kind == "staff" else None,
                                 uploaded_client_id=actor.client_id if actor.kind == "client" else None)
         session.add(att)
@@ -260,8 +254,9 @@ def raise_dispute(*, session: Session, actor: Actor, dispute_in: DisputeCreate,
     for f in files:
         check_file(f)  # refuse before anything is written
     day = today()
+    number = numbering.next_number(session, numbering.DATA_DISPUTE, day)  # late: its counter stays locked until commit
     dispute = DataDispute(
-        number=_number(session, day), resource_id=resource.id, provider_id=resource.provider_id,
+        number=number, resource_id=resource.id, provider_id=resource.provider_id,
         consumer_id=actor.department_id, raised_by=actor.id if actor.kind == "staff" else None,
         client_id=actor.client_id if actor.kind == "client" else None, record_key=dispute_in.record_key,
         record_seq=int(record), items=list(dispute_in.items), description=dispute_in.description,
@@ -270,11 +265,7 @@ def raise_dispute(*, session: Session, actor: Actor, dispute_in: DisputeCreate,
     deadlines.start_stage(dispute, workdays.load(session), status="open", days=get_settings().dispute_answer_days,
                           start=day)
     session.add(dispute)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("同一时刻有其他疑义正在登记，编号冲突，请重新提交。", code="number_taken") from None
+    session.flush()
     _audit(session, actor, "dispute.raise", dispute, resource=resource.code, record_key=dispute.record_key,
            items=dispute.items, due_on=dispute.due_on.isoformat() if dispute.due_on else None)
     notifications.notify(session, template="dispute.raised",  # the provider's data officers must answer
@@ -303,17 +294,27 @@ def add_attachments(*, session: Session, actor: Actor, dispute_id: int,
     return out
 
 
-def get_attachment(*, session: Session, actor: Actor, dispute_id: int, attachment_id: int) -> DisputeAttachment:
-    """Download of an evidence file; it may show personal data, so every download is audited."""
+def _evidence_reader(session: Session, actor: Actor, ref: tuple[int, int]) -> file_store.StoredFile:
+    """The disputes domain's rule for its evidence files: only who may see the dispute, and audited."""
+    dispute_id, attachment_id = ref
     dispute = get_dispute(session=session, actor=actor, dispute_id=dispute_id)
     att = session.get(DisputeAttachment, attachment_id)
     if att is None or att.dispute_id != dispute.id:
         raise NotFound("证明材料不存在。", code="attachment_not_found")
-    _ = att.content  # load the deferred bytes inside the transaction
     _audit(session, actor, "dispute.attachment_download", dispute, attachment=att.id, filename=att.filename,
            sha256=att.sha256)
+    return file_store.StoredFile(sha256=att.sha256, filename=att.filename, content_type=att.content_type)
+
+
+file_store.register_reader(evidence.FILE_KIND, _evidence_reader)
+
+
+def get_attachment(*, session: Session, actor: Actor, dispute_id: int,
+                   attachment_id: int) -> file_store.FileDownload:
+    """Download of an evidence file; it may show personal data, so every download is audited."""
+    download = file_store.read(session=session, actor=actor, kind=evidence.FILE_KIND, ref=(dispute_id, attachment_id))
     session.commit()
-    return att
+    return download
 
 
 def answer(*, session: Session, actor: Actor, dispute_id: int, answer_in: DisputeAnswer) -> DataDispute:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tongban import notifications
+from tongban import notifications, numbering
 from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
 from tongban.catalog.models import InformationResource
@@ -63,14 +63,6 @@ def grant_read(grant: Grant, *, on: dt.date | None = None) -> GrantRead:
     limits = quotas.limits_of([grant])
     out.effective_per_minute, out.effective_per_day = limits.per_minute, limits.per_day
     return out
-
-
-def _number(session: Session, day: dt.date) -> str:
-    prefix = f"GX{day:%Y%m%d}"
-    last = session.execute(select(func.max(SharingRequest.number)).where(
-        SharingRequest.number.startswith(prefix))).scalar()
-    n = int(last[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{n:04d}"
 
 
 def _audit(session: Session, actor: Actor, action: str, request: SharingRequest, **detail: object) -> None:
@@ -132,8 +124,9 @@ def submit_request(*, session: Session, actor: Actor, request_in: RequestCreate)
         Grant.valid_until >= day)).scalars().all()
     if any(set(request_in.items) <= set(g.items) for g in covering):
         raise Conflict("该应用系统已获得这些信息项的有效授权，无需重复申请。", code="already_granted")
+    number = numbering.next_number(session, numbering.SHARING_REQUEST, day)  # late: counter locked until commit
     request = SharingRequest(
-        number=_number(session, day), consumer_id=client.department_id, client_id=client.id,
+        number=number, consumer_id=client.department_id, client_id=client.id,
         provider_id=resource.provider_id, resource_id=resource.id, resource_version=resource.version,
         items=list(request_in.items), approved_items=[], purpose=request_in.purpose,
         legal_basis=request_in.legal_basis, scenario=request_in.scenario, period_start=request_in.period_start,

@@ -1,7 +1,7 @@
 """签发电子证照: issue, annotate (加注), suspend, resume, revoke and expire licences.
 
-Issuing a licence in one transaction: the next serial of the issuer and type (a locked counter
-row), the GB/T 36904 identifier, the canonical data (GB/T 36903 metadata and the type's items),
+Issuing a licence in one transaction: the next serial of the issuer and type (numbering.py, a locked
+counter row), the GB/T 36904 identifier, the canonical data (GB/T 36903 metadata and the type's items),
 the SM2 seal signature over it (GB/T 38540 SES_Signature), the PDF with the seal and the QR code,
 and the PAdES signature over the PDF that carries both as embedded files. Every change writes a
 licence event and an audit entry, and updates the licence library that the exchange shares.
@@ -10,18 +10,16 @@ licence event and an audit entry, and updates the licence library that the excha
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import time
 from typing import Any
 
 import orjson
 from pydantic import Field
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban import clock
+from tongban import clock, files, numbering
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.config import get_settings
@@ -31,7 +29,7 @@ from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.licences import asn1, ca, certs, identifier, library, pades, seals, sm
 from tongban.licences.keystore import get_keystore
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
-from tongban.licences.models import Licence, LicenceCounter, LicenceEvent, LicenceType, LicenceVersion, Seal
+from tongban.licences.models import Licence, LicenceEvent, LicenceType, LicenceVersion, Seal
 from tongban.licences.queries import readable_licence
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
 from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
@@ -106,23 +104,6 @@ def _check_items(licence_type: LicenceType, data: dict[str, Any]) -> dict[str, s
     return clean
 
 
-def _next_serial(session: Session, department_id: int, type_id: int, day: dt.date) -> str:
-    """Serial number: the issue date and the day's 4-digit counter of the issuer and type."""
-    bump = (update(LicenceCounter).where(LicenceCounter.issuer_department_id == department_id,
-                                         LicenceCounter.type_id == type_id, LicenceCounter.day == day)
-            .values(last=LicenceCounter.last + 1).returning(LicenceCounter.last))
-    # The UPDATE locks the day's row until the licence commits: concurrent issues wait, no gaps.
-    bumped = session.execute(bump).scalar()
-    if bumped is None:
-        try:
-            with session.begin_nested():
-                session.add(LicenceCounter(issuer_department_id=department_id, type_id=type_id, day=day, last=1))
-            bumped = 1
-        except IntegrityError:  # another issue created the day's row first: take the next number
-            bumped = session.execute(bump).scalar_one()
-    return f"{day:%Y%m%d}{bumped:04d}"
-
-
 def canonical_data(licence: Licence, annotations: list[dict[str, str]]) -> bytes:
     """licence.json: the GB/T 36903 metadata and the items, sorted keys, UTF-8, no spaces."""
     doc = {
@@ -189,8 +170,8 @@ def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, 
     LAST_STEPS.update(seal_signature=t1 - t0, render=t2 - t1, pdf_signature=t3 - t2)
     seal.uses = (seal.uses or 0) + 1
     version = LicenceVersion(licence_id=licence.id, version=licence.version, identifier=licence.identifier,
-                             canonical=canonical, data_hash=sm.sm3(canonical).hex(), seal_signature=ses, pdf=signed,
-                             pdf_sha256=hashlib.sha256(signed).hexdigest(),
+                             canonical=canonical, data_hash=sm.sm3(canonical).hex(), seal_signature=ses,
+                             pdf_sha256=files.get_store().put(signed),
                              annotation=annotations[-1]["text"] if annotations else "", created_at=now,
                              created_by=actor.id)
     session.add(version)
@@ -229,7 +210,9 @@ def issue(*, session: Session, actor: Actor, licence_in: LicenceIssue) -> Licenc
     if valid_to is not None and valid_to < valid_from:
         raise ValidationFailed("有效期截止日期不能早于起始日期。", code="licence_validity_invalid")
     seal = seals.usable_seal(session, department_id, licence_in.seal_id, now)
-    serial = _next_serial(session, department_id, licence_type.id, today)
+    # Taken after every check that may refuse the issue; the counter row stays locked until it commits.
+    serial = numbering.next_number(session, numbering.LICENCE_SERIAL, today,
+                                   scope=numbering.licence_scope(department_id, licence_type.id))
     ident = identifier.build(licence_type.code, department.uscc, serial, 1)
     licence = Licence(identifier=str(ident), type_id=licence_type.id, type=licence_type, serial=serial,
                       number=licence_in.number.strip() or serial, issuer_department_id=department_id,

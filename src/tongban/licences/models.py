@@ -174,8 +174,7 @@ class LicenceVersion(Base):
     canonical: Mapped[bytes] = mapped_column(LargeBinary)  # licence.json as signed
     data_hash: Mapped[str] = mapped_column(String(64))  # SM3 of `canonical`, hex
     seal_signature: Mapped[bytes] = mapped_column(LargeBinary)  # GB/T 38540 SES_Signature
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)  # the signed PDF's key in the file store
     annotation: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -196,17 +195,6 @@ class LicenceEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(64), default="")
-
-
-class LicenceCounter(Base):
-    """The next serial number of an issuer's licences of one type on one day (no gaps, no races)."""
-
-    __tablename__ = "licence_counters"
-
-    issuer_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
-    type_id: Mapped[int] = mapped_column(ForeignKey("licence_types.id"), primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class LicenceLibrary(Base):

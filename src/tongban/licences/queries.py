@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tongban import clock
+from tongban import clock, files
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.errors import Forbidden, NotFound
@@ -93,19 +93,32 @@ def versions_and_events(session: Session, licence: Licence) -> tuple[list[Licenc
     return versions, events
 
 
-def pdf_of(*, session: Session, actor: Actor, licence_id: int, version: int | None = None) -> tuple[Licence, bytes]:
-    """The signed PDF of the current (or a given) version; downloads are audited."""
+PDF_FILE_KIND = "licence_pdf"
+
+
+def _pdf_reader(session: Session, actor: Actor, ref: tuple[int, int | None]) -> files.StoredFile:
+    """The licences domain's rule for its PDFs: who may read the licence (holder or issuer's staff), audited."""
+    licence_id, version = ref
     licence = readable_licence(session, actor, licence_id)
     wanted = version or licence.version
-    pdf = session.execute(select(LicenceVersion.pdf).where(LicenceVersion.licence_id == licence.id,
-                                                           LicenceVersion.version == wanted)).scalar_one_or_none()
-    if pdf is None:
+    sha256 = session.execute(select(LicenceVersion.pdf_sha256).where(
+        LicenceVersion.licence_id == licence.id, LicenceVersion.version == wanted)).scalar_one_or_none()
+    if sha256 is None:
         raise NotFound("该版本的证照文件不存在。", code="licence_version_not_found")
     record(session, actor=actor, action="licence.download", object_type="licence", object_id=licence.id,
            purpose="持证人下载" if is_holder(actor, licence) else "证照签发管理",
            detail={"identifier": licence.identifier, "version": wanted})
+    return files.StoredFile(sha256=sha256, filename=f"{licence.identifier}.pdf", content_type="application/pdf")
+
+
+files.register_reader(PDF_FILE_KIND, _pdf_reader)
+
+
+def pdf_of(*, session: Session, actor: Actor, licence_id: int, version: int | None = None) -> tuple[Licence, bytes]:
+    """The signed PDF of the current (or a given) version, from the file store; downloads are audited."""
+    download = files.read(session=session, actor=actor, kind=PDF_FILE_KIND, ref=(licence_id, version))
     session.commit()
-    return licence, bytes(pdf)
+    return readable_licence(session, actor, licence_id), download.content
 
 
 def status_today(licence: Licence) -> str:
