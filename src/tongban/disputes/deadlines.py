@@ -1,59 +1,118 @@
-"""Deadlines of disputes in working days, the overdue check (逾期预警) and the refresh after a holiday notice."""
+"""Deadlines of disputes in working days, on the legal clocks (workdays.clocks), and the overdue check (逾期预警).
+
+A dispute has one clock, restarted when it is raised (the provider answers) and when it is escalated (the
+platform coordinates). The dispute's `due_on` / `due_assumed` columns mirror the clock so lists sort and
+filter by them; the calendar recounts the clock and calls `_mirror`, the sweep calls `_flagged`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from tongban import notifications
 from tongban.audit import service as audit
-from tongban.authz import SYSTEM
+from tongban.authz import SYSTEM, Role
 from tongban.clock import today
 from tongban.db import utcnow
 from tongban.disputes.models import DataDispute
+from tongban.org.models import User, UserRole
+from tongban.workdays import clocks
+from tongban.workdays import service as workdays
+from tongban.workdays.models import LegalClock
 from tongban.workdays.service import WorkCalendar
-from tongban.workdays.stages import start_stage as start_stage  # callers enter stages through this module
 
 OBJECT_TYPE = "data_dispute"
 # States whose deadline someone must meet, and who that is.
 OWED_BY = {"open": "provider", "escalated": "platform"}
+WARN_DAYS = 1  # near due when one working day is left
+
+
+def _session(dispute: DataDispute) -> Session:
+    session = object_session(dispute)
+    if session is None or dispute.id is None:
+        raise RuntimeError("add and flush the dispute before starting its clock")
+    return session
+
+
+def start_stage(dispute: DataDispute, calendar: WorkCalendar, *, status: str, days: int | None,
+                start: dt.date) -> None:
+    """Enter a step; a step with a deadline runs the dispute's clock (working days after `start`)."""
+    session = _session(dispute)
+    dispute.status = status
+    dispute.stage_started_on = start
+    dispute.stage_days = days or 0
+    dispute.overdue_flagged_at = None
+    if days:
+        clock = clocks.start(session, owner_type=OBJECT_TYPE, owner_id=dispute.id, days=days, start=start,
+                             stage=status, warn_days=WARN_DAYS, calendar=calendar)
+        _mirror(session, clock, dispute)
+    else:
+        dispute.due_on, dispute.due_assumed = None, False
+        clocks.stop_owner(session, OBJECT_TYPE, dispute.id, note=status)
 
 
 def close(dispute: DataDispute, status: str) -> None:
     dispute.status = status
     dispute.due_on, dispute.due_assumed = None, False
     dispute.closed_at = utcnow()
+    clocks.stop_owner(_session(dispute), OBJECT_TYPE, dispute.id, note=status)
 
 
 def is_overdue(dispute: DataDispute, on: dt.date) -> bool:
     return dispute.status in OWED_BY and dispute.due_on is not None and on > dispute.due_on
 
 
+def _mirror(session: Session, clock: LegalClock, dispute: DataDispute | None = None) -> None:
+    dispute = dispute or session.get(DataDispute, clock.owner_id)
+    if dispute is not None:
+        dispute.due_on, dispute.due_assumed = clock.due_on, clock.assumed
+
+
+def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
+    """A dispute became near due or overdue: audit it and mark overdue disputes."""
+    dispute = session.get(DataDispute, clock.owner_id)
+    if dispute is None or dispute.status not in OWED_BY:
+        return
+    if kind == clocks.OVERDUE:
+        dispute.overdue_flagged_at = utcnow()
+    elif clock.due_on is not None:
+        _warn(session, clock, dispute)
+    audit.record(session, actor=SYSTEM, action=f"dispute.{kind}", object_type=OBJECT_TYPE,
+                 object_id=dispute.number, purpose="数据疑义处理",
+                 detail={"status": dispute.status, "owed_by": OWED_BY[dispute.status],
+                         "due_on": dispute.due_on.isoformat() if dispute.due_on else None,
+                         "provider_id": dispute.provider_id, "consumer_id": dispute.consumer_id})
+
+
+def _warn(session: Session, clock: LegalClock, dispute: DataDispute) -> None:
+    """期限临近提醒 to whoever owes the step: the provider's data officers, or the platform's staff."""
+    assert clock.due_on is not None
+    day = today()
+    days_left = workdays.load(session).working_days_between(day, clock.due_on)
+    personalisation = {"what": "数据疑义", "number": dispute.number, "title": dispute.resource.name,
+                       "due_on": clock.due_on.isoformat(), "days_left": days_left}
+    recipients = (notifications.department_staff(session, dispute.provider_id) if OWED_BY[dispute.status] == "provider"
+                  else _platform_staff(session))
+    notifications.notify(session, template="deadline.near", recipients=recipients, personalisation=personalisation,
+                         reference=dispute.number, link=f"/disputes/{dispute.id}")
+
+
+def _platform_staff(session: Session) -> list[User]:
+    """The platform's people (数据局): who checks compliance and coordinates."""
+    return list(session.execute(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        User.kind == "staff", User.status == "active", UserRole.role == Role.PLATFORM_ADMIN)
+        .order_by(User.id).distinct()).scalars())
+
+
+clocks.register_owner(OBJECT_TYPE, on_change=_mirror, on_flag=_flagged)
+
+
 def flag_overdue(session: Session) -> list[DataDispute]:
-    """逾期预警: mark disputes whose deadline has passed, once per stage, and audit each (for a daily cron)."""
-    rows = session.execute(select(DataDispute).where(
-        DataDispute.status.in_(list(OWED_BY)), DataDispute.due_on < today(),
-        DataDispute.overdue_flagged_at.is_(None)).order_by(DataDispute.id)).scalars().unique().all()
-    now = utcnow()
-    for dispute in rows:
-        dispute.overdue_flagged_at = now
-        audit.record(session, actor=SYSTEM, action="dispute.overdue", object_type=OBJECT_TYPE,
-                     object_id=dispute.number, purpose="数据疑义处理",
-                     detail={"status": dispute.status, "owed_by": OWED_BY[dispute.status],
-                             "due_on": dispute.due_on.isoformat() if dispute.due_on else None,
-                             "provider_id": dispute.provider_id, "consumer_id": dispute.consumer_id})
+    """逾期预警: sweep the disputes' clocks (near-due and overdue flags fire once per step); the overdue ones."""
+    flags = clocks.sweep(session, on=today(), owner_types=[OBJECT_TYPE])
+    overdue = [session.get(DataDispute, f.clock.owner_id) for f in flags if f.kind == clocks.OVERDUE]
     session.commit()
-    return list(rows)
-
-
-def refresh_assumed(session: Session, calendar: WorkCalendar) -> int:
-    """After a holiday notice is entered, recompute deadlines that were estimated from weekends (no commit)."""
-    changed = 0
-    rows = session.execute(select(DataDispute).where(DataDispute.due_assumed.is_(True),
-                                                     DataDispute.status.in_(list(OWED_BY)))).scalars().unique()
-    for dispute in rows:
-        deadline = calendar.add_working_days(dispute.stage_started_on, dispute.stage_days)
-        dispute.due_on, dispute.due_assumed = deadline.due, deadline.assumed
-        changed += 1
-    return changed
+    return [d for d in overdue if d is not None]

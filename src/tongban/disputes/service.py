@@ -23,7 +23,6 @@ from tongban.disputes import deadlines, evidence
 from tongban.disputes import permissions as rules
 from tongban.disputes.deadlines import OBJECT_TYPE
 from tongban.disputes.deadlines import flag_overdue as flag_overdue  # for the cron: tongban disputes check-deadlines
-from tongban.disputes.deadlines import refresh_assumed as refresh_assumed  # after a holiday notice is entered
 from tongban.disputes.evidence import MAX_ATTACHMENTS, check_file
 from tongban.disputes.evidence import Upload as Upload
 from tongban.disputes.models import DataDispute, DisputeAttachment
@@ -261,11 +260,11 @@ def raise_dispute(*, session: Session, actor: Actor, dispute_in: DisputeCreate,
         client_id=actor.client_id if actor.kind == "client" else None, record_key=dispute_in.record_key,
         record_seq=int(record), items=list(dispute_in.items), description=dispute_in.description,
         proposed=dict(dispute_in.proposed), evidence=dispute_in.evidence, answer_note="", escalation_note="",
-        coordination_note="")
+        coordination_note="", status="open", stage_started_on=day, stage_days=0)
+    session.add(dispute)
+    session.flush()  # the dispute's clock names it by id
     deadlines.start_stage(dispute, workdays.load(session), status="open", days=get_settings().dispute_answer_days,
                           start=day)
-    session.add(dispute)
-    session.flush()
     _audit(session, actor, "dispute.raise", dispute, resource=resource.code, record_key=dispute.record_key,
            items=dispute.items, due_on=dispute.due_on.isoformat() if dispute.due_on else None)
     notifications.notify(session, template="dispute.raised",  # the provider's data officers must answer

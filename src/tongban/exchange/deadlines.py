@@ -1,51 +1,117 @@
-"""Deadlines of sharing requests, in working days, and the overdue check."""
+"""Deadlines of sharing requests, in working days, on the legal clocks (workdays.clocks).
+
+Each request has one clock, restarted at every step that someone owes an answer by a deadline. The
+request's own `due_on` / `due_assumed` columns mirror the clock so lists sort and filter by them; the clock
+is the source (the calendar recounts it and calls `_mirror`, the sweep calls `_flagged`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from tongban import notifications
 from tongban.audit import service as audit
-from tongban.authz import SYSTEM
+from tongban.authz import SYSTEM, Role
+from tongban.clock import today
 from tongban.db import utcnow
 from tongban.exchange.models import SharingRequest
+from tongban.org.models import User, UserRole
+from tongban.workdays import clocks
+from tongban.workdays import service as workdays
+from tongban.workdays.models import LegalClock
 from tongban.workdays.service import WorkCalendar
-from tongban.workdays.stages import start_stage as start_stage  # callers enter stages through this module
 
+OWNER = "sharing_request"
 # States whose deadline someone must meet, and who that is.
 OWED_BY = {"submitted": "platform", "pending_provider": "provider", "objected": "platform"}
+# Near due when one working day is left (the compliance check has only two).
+WARN_DAYS = 1
+
+
+def _session(request: SharingRequest) -> Session:
+    session = object_session(request)
+    if session is None or request.id is None:
+        raise RuntimeError("add and flush the sharing request before starting its clock")
+    return session
+
+
+def start_stage(request: SharingRequest, calendar: WorkCalendar, *, status: str, days: int | None,
+                start: dt.date) -> None:
+    """Enter a step; a step with a deadline runs the request's clock (working days after `start`)."""
+    session = _session(request)
+    request.status = status
+    request.stage_started_on = start
+    request.stage_days = days or 0
+    request.overdue_flagged_at = None
+    if days:
+        clock = clocks.start(session, owner_type=OWNER, owner_id=request.id, days=days, start=start, stage=status,
+                             warn_days=WARN_DAYS, calendar=calendar)
+        _mirror(session, clock, request)
+    else:
+        stop(request)
+
+
+def stop(request: SharingRequest) -> None:
+    """The request left the steps with a deadline (decided, withdrawn, granted)."""
+    request.due_on, request.due_assumed = None, False
+    clocks.stop_owner(_session(request), OWNER, request.id, note=request.status)
 
 
 def is_overdue(request: SharingRequest, today: dt.date) -> bool:
     return request.status in OWED_BY and request.due_on is not None and today > request.due_on
 
 
-def refresh_assumed(session: Session, calendar: WorkCalendar) -> int:
-    """After a holiday notice is entered, recompute deadlines that were estimated from weekends."""
-    changed = 0
-    rows = session.execute(select(SharingRequest).where(SharingRequest.due_assumed.is_(True),
-                                                        SharingRequest.status.in_(list(OWED_BY)))).scalars()
-    for request in rows:
-        deadline = calendar.add_working_days(request.stage_started_on, request.stage_days)
-        request.due_on, request.due_assumed = deadline.due, deadline.assumed
-        changed += 1
-    return changed
+def _mirror(session: Session, clock: LegalClock, request: SharingRequest | None = None) -> None:
+    request = request or session.get(SharingRequest, clock.owner_id)
+    if request is not None:
+        request.due_on, request.due_assumed = clock.due_on, clock.assumed
 
 
-def flag_overdue(session: Session, today: dt.date) -> list[SharingRequest]:
-    """Mark requests whose stage deadline has passed, once per stage, and audit each (逾期预警)."""
-    rows = session.execute(select(SharingRequest).where(
-        SharingRequest.status.in_(list(OWED_BY)), SharingRequest.due_on < today,
-        SharingRequest.overdue_flagged_at.is_(None))).scalars().all()
-    now = utcnow()
-    for request in rows:
-        request.overdue_flagged_at = now
-        audit.record(session, actor=SYSTEM, action="sharing.overdue", object_type="sharing_request",
-                     object_id=request.number,
-                     detail={"status": request.status, "owed_by": OWED_BY[request.status],
-                             "due_on": request.due_on.isoformat() if request.due_on else None,
-                             "provider_id": request.provider_id, "consumer_id": request.consumer_id})
+def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
+    """A request became near due or overdue: audit it (逾期预警) and mark overdue requests."""
+    request = session.get(SharingRequest, clock.owner_id)
+    if request is None or request.status not in OWED_BY:
+        return
+    if kind == clocks.OVERDUE:
+        request.overdue_flagged_at = utcnow()
+    elif clock.due_on is not None:
+        _warn(session, clock, request)
+    audit.record(session, actor=SYSTEM, action=f"sharing.{kind}", object_type="sharing_request",
+                 object_id=request.number,
+                 detail={"status": request.status, "owed_by": OWED_BY[request.status],
+                         "due_on": request.due_on.isoformat() if request.due_on else None,
+                         "provider_id": request.provider_id, "consumer_id": request.consumer_id})
+
+
+def _warn(session: Session, clock: LegalClock, request: SharingRequest) -> None:
+    """期限临近提醒 to whoever owes the step: the provider's data officers, or the platform's staff."""
+    assert clock.due_on is not None
+    day = today()
+    days_left = workdays.load(session).working_days_between(day, clock.due_on)
+    personalisation = {"what": "共享申请", "number": request.number, "title": request.resource.name,
+                       "due_on": clock.due_on.isoformat(), "days_left": days_left}
+    recipients = (notifications.department_staff(session, request.provider_id) if OWED_BY[request.status] == "provider"
+                  else _platform_staff(session))
+    notifications.notify(session, template="deadline.near", recipients=recipients, personalisation=personalisation,
+                         reference=request.number, link=f"/sharing/requests/{request.id}")
+
+
+def _platform_staff(session: Session) -> list[User]:
+    """The platform's people (数据局): who checks compliance and coordinates."""
+    return list(session.execute(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        User.kind == "staff", User.status == "active", UserRole.role == Role.PLATFORM_ADMIN)
+        .order_by(User.id).distinct()).scalars())
+
+
+clocks.register_owner(OWNER, on_change=_mirror, on_flag=_flagged)
+
+
+def flag_overdue(session: Session, day: dt.date | None = None) -> list[SharingRequest]:
+    """Sweep the requests' clocks: near-due and overdue flags fire once per step; returns the overdue ones."""
+    flags = clocks.sweep(session, on=day or today(), owner_types=[OWNER])
+    overdue = [session.get(SharingRequest, f.clock.owner_id) for f in flags if f.kind == clocks.OVERDUE]
     session.commit()
-    return list(rows)
+    return [r for r in overdue if r is not None]

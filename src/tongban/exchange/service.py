@@ -132,10 +132,10 @@ def submit_request(*, session: Session, actor: Actor, request_in: RequestCreate)
         legal_basis=request_in.legal_basis, scenario=request_in.scenario, period_start=request_in.period_start,
         period_end=request_in.period_end, created_by=actor.id, status="submitted", stage_started_on=day,
         stage_days=0)
+    session.add(request)
+    session.flush()  # the request's clock names it by id
     deadlines.start_stage(request, workdays.load(session), status="submitted", days=cfg.sharing_compliance_days,
                           start=day)
-    session.add(request)
-    session.flush()
     _audit(session, actor, "sharing.submit", request, resource=resource.code, items=request.items,
            client=client.code)
     # 站内信 (+ e-mail) to the provider's data officers, made in this transaction: no request, no message.
@@ -153,7 +153,7 @@ def _grant(session: Session, actor: Actor, request: SharingRequest, items: list[
     day = today()
     request.approved_items = items
     request.status = "granted"
-    request.due_on, request.due_assumed = None, False
+    deadlines.stop(request)
     request.closed_at = utcnow()
     grant = Grant(request_id=request.id, client_id=request.client_id, consumer_id=request.consumer_id,
                   provider_id=request.provider_id, resource_id=request.resource_id, items=items, plain_items=[],
@@ -192,7 +192,7 @@ def compliance_check(*, session: Session, actor: Actor, request_id: int, decisio
     request.compliance_by, request.compliance_at, request.compliance_note = actor.id, utcnow(), decision.note
     if decision.decision == "reject":
         request.status = "compliance_rejected"
-        request.due_on, request.due_assumed = None, False
+        deadlines.stop(request)
         request.closed_at = utcnow()
         _audit(session, actor, "sharing.compliance_reject", request, note=decision.note)
     elif request.resource.share_type == "unconditional":
@@ -269,7 +269,7 @@ def coordinate(*, session: Session, actor: Actor, request_id: int, coordination:
         _grant(session, actor, request, items)
     else:
         request.status = "refused_final"
-        request.due_on, request.due_assumed = None, False
+        deadlines.stop(request)
         request.closed_at = utcnow()
         _audit(session, actor, "sharing.coordinate_uphold", request, note=coordination.note)
     session.commit()
@@ -281,7 +281,7 @@ def withdraw(*, session: Session, actor: Actor, request_id: int) -> SharingReque
     rules.check_consumer(actor, request)
     _expect(request, "submitted", "pending_provider", "objected", "refused")
     request.status = "withdrawn"
-    request.due_on, request.due_assumed = None, False
+    deadlines.stop(request)
     request.closed_at = utcnow()
     _audit(session, actor, "sharing.withdraw", request)
     session.commit()

@@ -281,11 +281,10 @@ def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> CalendarYea
     audit.record(session, actor=actor, action="calendar.update", object_type="calendar_year",
                  object_id=year_in.year, detail={"notice": year.notice, "holidays": len(year_in.holidays),
                                                  "workdays": len(year_in.workdays)})
-    # Deadlines that were estimated for this year are recomputed with the official calendar.
-    from tongban.exchange import deadlines
+    # Every open clock is recounted on the new calendar (estimated ones become official, corrected
+    # holidays move due days); the owning domains mirror the moved days through their registered callbacks.
+    from tongban.workdays import clocks  # clocks builds on this module
 
-    deadlines.refresh_assumed(session, load(session))
-    from tongban.disputes.deadlines import refresh_assumed as refresh_disputes
-    refresh_disputes(session, load(session))
+    clocks.recompute_open(session, load(session))
     session.commit()
     return year

@@ -1,0 +1,58 @@
+"""The sweep on a real sharing request: the provider's data officers are told once when its deadline nears,
+and the request is flagged once when it is overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import actor_of, app_client, published_resource
+from tongban import clock
+from tongban.audit.models import AuditEntry
+from tongban.exchange import service as sharing
+from tongban.exchange.schemas import ComplianceDecision, RequestCreate
+from tongban.notifications.models import NotificationMessage, NotificationTemplate
+from tongban.workdays import clocks
+
+D = dt.date
+
+
+def _near_due_notices(session: Session) -> list[NotificationMessage]:
+    return list(session.execute(select(NotificationMessage).join(
+        NotificationTemplate, NotificationTemplate.id == NotificationMessage.template_id).where(
+        NotificationTemplate.code == "deadline.near", NotificationMessage.channel == "inbox")).scalars())
+
+
+def test_provider_told_once_when_the_deadline_nears(session: Session, city) -> None:  # type: ignore[no-untyped-def]
+    with clock.frozen(D(2026, 10, 12)):
+        resource = published_resource(session, city.users["hrss_data"])
+        client = app_client(session, city.amr, code="amr-register")
+        session.commit()
+        req = sharing.submit_request(session=session, actor=actor_of(city.users["amr_data"]), request_in=RequestCreate(
+            resource_id=resource.id, client_id=client.id, items=["id_number", "name"], purpose="企业开办登记时核验身份",
+            legal_basis="《市场主体登记管理条例》第十五条", scenario="企业开办一网通办",
+            period_start=D(2026, 10, 12), period_end=D(2027, 9, 30)))
+        sharing.compliance_check(session=session, actor=actor_of(city.users["admin"]), request_id=req.id,
+                                 decision=ComplianceDecision(decision="pass"))
+    assert req.status == "pending_provider" and req.due_on == D(2026, 10, 19)  # 13–16 and Monday 19 October
+    c = clocks.get(session, "sharing_request", req.id)
+    assert c is not None and c.warn_on == D(2026, 10, 16) and c.stage == "pending_provider"
+
+    with clock.frozen(D(2026, 10, 15)):
+        assert sharing.check_deadlines(session=session) == [] and _near_due_notices(session) == []
+    with clock.frozen(D(2026, 10, 16)):
+        assert sharing.check_deadlines(session=session) == []  # near due is not overdue
+        sharing.check_deadlines(session=session)
+    notices = _near_due_notices(session)
+    assert [n.recipient_user_id for n in notices] == [city.users["hrss_data"].id]  # once, to the provider
+    assert notices[0].reference == req.number and "2026-10-19" in notices[0].subject
+    assert "还剩 1 个工作日" in notices[0].body
+    with clock.frozen(D(2026, 10, 20)):
+        assert [r.number for r in sharing.check_deadlines(session=session)] == [req.number]
+        assert sharing.check_deadlines(session=session) == []
+    assert len(_near_due_notices(session)) == 1
+    actions = list(session.execute(select(AuditEntry.action).where(AuditEntry.object_id == req.number,
+                                                                   AuditEntry.actor_kind == "system")).scalars())
+    assert actions == ["sharing.near_due", "sharing.overdue"]
