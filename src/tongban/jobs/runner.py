@@ -164,11 +164,14 @@ def claim(factory: Factory, *, worker: str, now: dt.datetime, limit: int = 10) -
     lease = dt.timedelta(seconds=get_settings().jobs_lease_seconds)
     out: list[Claimed] = []
     with factory() as session:
-        q = select(Job.id, Job.name, Job.payload, Job.attempts, Job.max_attempts).where(_due(now)) \
-            .order_by(Job.run_at, Job.id).limit(limit)
+        cols = (Job.id, Job.name, Job.payload, Job.attempts, Job.max_attempts, Job.status)
+        # Two index scans on (status, run_at) rather than one OR, which neither database plans well.
+        queued = select(*cols).where(Job.status == QUEUED, Job.run_at <= now).order_by(Job.run_at, Job.id).limit(limit)
+        expired = select(*cols).where(Job.status == RUNNING, Job.locked_until < now).order_by(Job.id).limit(limit)
         if _is_pg(session):
-            q = q.with_for_update(skip_locked=True)
-        for job_id, name, payload, attempts, max_attempts in session.execute(q).all():
+            queued, expired = queued.with_for_update(skip_locked=True), expired.with_for_update(skip_locked=True)
+        rows = [*session.execute(expired).all(), *session.execute(queued).all()][:limit]
+        for job_id, name, payload, attempts, max_attempts, status in rows:
             # Conditional on what was read: on SQLite (no row locks) two claimers cannot both win.
             won = session.execute(
                 update(Job).where(Job.id == job_id, Job.attempts == attempts, _due(now))
@@ -176,10 +179,11 @@ def claim(factory: Factory, *, worker: str, now: dt.datetime, limit: int = 10) -
                 .execution_options(synchronize_session=False))
             if rowcount(won) != 1:
                 continue
-            session.execute(
-                update(JobRun).where(JobRun.job_id == job_id, JobRun.outcome == RUN_RUNNING)
-                .values(outcome=RUN_LOST, ended_at=now, error=LOST_MESSAGE)
-                .execution_options(synchronize_session=False))
+            if status == RUNNING:  # taken over from a worker that is gone: its attempt ended unfinished
+                session.execute(
+                    update(JobRun).where(JobRun.job_id == job_id, JobRun.outcome == RUN_RUNNING)
+                    .values(outcome=RUN_LOST, ended_at=now, error=LOST_MESSAGE)
+                    .execution_options(synchronize_session=False))
             run = JobRun(job_id=job_id, name=name, attempt=attempts + 1, worker=worker, started_at=now,
                          outcome=RUN_RUNNING)
             session.add(run)
