@@ -86,14 +86,22 @@ _OWED = {'sharing_requests': ('sharing_request', ('submitted', 'pending_provider
 def _carry_over() -> None:
     bind = op.get_bind()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    clocks = sa.table('legal_clocks', *(sa.column(c) for c in (
-        'id', 'owner_type', 'owner_id', 'name', 'stage', 'state', 'started_on', 'days', 'extended_days', 'warn_days',
-        'used_days', 'due_on', 'warn_on', 'assumed', 'warned_at', 'overdue_at', 'created_at', 'updated_at')))
-    events = sa.table('legal_clock_events', *(sa.column(c) for c in (
-        'clock_id', 'kind', 'on_day', 'at', 'reason', 'days', 'due_on', 'approved_by', 'note')))
+    date, text, integer, flag, stamp = sa.Date, sa.String, sa.Integer, sa.Boolean, sa.DateTime
+    clocks = sa.table('legal_clocks', sa.column('id', integer), sa.column('owner_type', text),
+                      sa.column('owner_id', integer), sa.column('name', text), sa.column('stage', text),
+                      sa.column('state', text), sa.column('started_on', date), sa.column('days', integer),
+                      sa.column('extended_days', integer), sa.column('warn_days', integer),
+                      sa.column('used_days', integer), sa.column('due_on', date), sa.column('warn_on', date),
+                      sa.column('assumed', flag), sa.column('warned_at', stamp), sa.column('overdue_at', stamp),
+                      sa.column('created_at', stamp), sa.column('updated_at', stamp))
+    events = sa.table('legal_clock_events', sa.column('clock_id', integer), sa.column('kind', text),
+                      sa.column('on_day', date), sa.column('at', stamp), sa.column('reason', text),
+                      sa.column('days', integer), sa.column('due_on', date), sa.column('approved_by', text),
+                      sa.column('note', text))
     for table, (owner_type, owed) in _OWED.items():
-        t = sa.table(table, *(sa.column(c) for c in (
-            'id', 'status', 'stage_started_on', 'stage_days', 'due_on', 'due_assumed', 'overdue_flagged_at')))
+        t = sa.table(table, sa.column('id', integer), sa.column('status', text), sa.column('stage_started_on', date),
+                     sa.column('stage_days', integer), sa.column('due_on', date), sa.column('due_assumed', flag),
+                     sa.column('overdue_flagged_at', stamp))
         rows = bind.execute(sa.select(t).where(t.c.status.in_(owed), t.c.due_on.is_not(None))).all()
         for r in rows:
             warn = r.due_on - dt.timedelta(days=1)
