@@ -149,6 +149,6 @@ def test_sweep_flags_near_due_and_overdue_once(session: Session, seen) -> None: 
     assert c.due_on == D(2026, 3, 12) and c.overdue_at is None
     assert [(f.clock.owner_id, f.kind) for f in clocks.sweep(session, on=D(2026, 3, 13))] == [(1, "overdue")]
     # Both scans are on stored, indexed columns.
-    indexed = {tuple(ix.columns.keys()) for ix in LegalClock.__table__.indexes}  # type: ignore[attr-defined]
+    indexed = {tuple(ix.columns.keys()) for ix in LegalClock.__table__.indexes}
     assert {("state", "due_on"), ("state", "warn_on")} <= indexed
     assert session.execute(select(LegalClock).where(LegalClock.state == "running")).scalars().all()

@@ -56,3 +56,33 @@ def test_provider_told_once_when_the_deadline_nears(session: Session, city) -> N
     actions = list(session.execute(select(AuditEntry.action).where(AuditEntry.object_id == req.number,
                                                                    AuditEntry.actor_kind == "system")).scalars())
     assert actions == ["sharing.near_due", "sharing.overdue"]
+
+
+def test_dispute_parties_told_when_their_step_nears(session: Session, engine, city, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import population_ids, population_world
+    from tongban.disputes import service as disputes
+    from tongban.disputes.schemas import DisputeAnswer, DisputeCreate, DisputeEscalation
+
+    world = population_world(session, engine, city, tmp_path, name="户籍人口（期限提醒）", granted=["id_number", "address"])
+    world["grant"].valid_from, world["grant"].valid_until = D(2025, 1, 1), D(2028, 12, 31)
+    session.commit()
+    raiser, provider = actor_of(city.users["amr_data"]), actor_of(city.users["hrss_data"])
+    with clock.frozen(D(2026, 9, 1)):
+        d = disputes.raise_dispute(session=session, actor=raiser, dispute_in=DisputeCreate(
+            resource_id=world["resource"].id, record_key=population_ids()[0], items=["address"],
+            description="该居民已迁入汉滨区江北街道，户籍地址仍为旧址。"))
+    assert d.due_on == D(2026, 9, 8)
+    with clock.frozen(D(2026, 9, 7)):  # one working day left: the provider, who owes the answer, is told
+        assert disputes.flag_overdue(session) == []
+        disputes.answer(session=session, actor=provider, dispute_id=d.id,
+                        answer_in=DisputeAnswer(decision="rejected", note="经核查户籍系统，地址登记无误，不予更正。"))
+    with clock.frozen(D(2026, 9, 8)):
+        disputes.escalate(session=session, actor=raiser, dispute_id=d.id,
+                          escalation=DisputeEscalation(reason="居民已提供迁入证明，请平台协调更正。"))
+    # Ten working days of coordination, Sunday 20 September (国庆节调休) among them.
+    assert d.status == "escalated" and d.due_on == D(2026, 9, 21)
+    with clock.frozen(D(2026, 9, 20)):  # the platform, who owes the coordination, is told
+        assert disputes.flag_overdue(session) == []
+        assert disputes.flag_overdue(session) == []
+    notices = [(n.recipient_user_id, n.reference) for n in _near_due_notices(session)]
+    assert notices == [(city.users["hrss_data"].id, d.number), (city.users["admin"].id, d.number)]
