@@ -148,3 +148,42 @@ def test_cli_lists_runs_and_retries(engine: Engine, session: Session) -> None:
     assert job_row(session, "tests.fail").status == "queued"
     again = runner.invoke(app, ["jobs", "retry", str(row.id)])
     assert again.exit_code == 1 and "只有失败的任务可以重试" in again.output
+
+
+def test_concurrent_workers_run_each_job_once(engine: Engine, session: Session) -> None:
+    """Several workers draining one queue at once (SKIP LOCKED on PostgreSQL, conditional claims on SQLite)."""
+    import threading
+
+    factory = make_session_factory(engine)
+    for i in range(30):
+        enqueue(session, "tests.record", {"key": f"c{i}"})
+    session.commit()
+    errors: list[BaseException] = []
+
+    def drain(name: str) -> None:
+        try:
+            run_pending(factory, worker=name)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=drain, args=(f"w{n}",)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    session.expire_all()
+    assert all(effects(session, f"c{i}") == 1 for i in range(30))
+    runs = session.execute(select(JobRun.outcome).where(JobRun.name == "tests.record")).scalars().all()
+    assert runs == ["succeeded"] * 30
+
+
+def test_second_worker_on_sqlite_is_refused_by_the_cli(engine: Engine, settings) -> None:  # type: ignore[no-untyped-def]
+    if not settings.is_sqlite:
+        pytest.skip("several workers share PostgreSQL")
+    from tongban.cli import app
+
+    acquire_lease(make_session_factory(engine), "other-host:4242")
+    result = CliRunner().invoke(app, ["worker"])
+    assert result.exit_code == 1
+    assert "other-host:4242" in result.output and "只能运行一个任务进程" in result.output
