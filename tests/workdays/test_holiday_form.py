@@ -75,3 +75,19 @@ def test_the_api_refuses_a_day_entered_twice_instead_of_failing(client: TestClie
         "holidays": [{"day": "2027-01-01", "name": "元旦"}, {"day": "2027-01-01", "name": "元旦"}]})
     assert r.status_code == 422 and r.json()["code"] == "duplicate_day"
     assert r.json()["detail"]["field"] == "holidays" and "2027-01-01" in r.json()["message"]
+
+
+def test_the_page_counts_deadlines_on_the_weekend_fallback_and_recounts_them(  # type: ignore[no-untyped-def]
+        client: TestClient, session, city) -> None:
+    from tongban.workdays import clocks
+
+    clocks.start(session, owner_type="test_permit", owner_id=1, days=5, start=D(2026, 12, 28))  # into 2027
+    clocks.start(session, owner_type="test_permit", owner_id=2, days=5, start=D(2026, 12, 1))
+    session.commit()
+    login(client, "admin")
+    assert "有 1 件办理中的期限跨入尚未登记节假日安排的年份" in client.get("/admin/calendar", params={"year": 2027}).text
+    r = _post(client, "2027-01-01 元旦")
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    assert "2027 年节假日安排已保存，已按新安排重新推算 1 件办理中的期限" in page
+    assert "跨入尚未登记节假日安排的年份" not in page

@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tongban.clock import today
@@ -272,6 +272,12 @@ def recompute_open(session: Session, calendar: WorkCalendar | None = None) -> in
             owner.on_change(session, clock)
     session.flush()
     return moved
+
+
+def open_assumed(session: Session) -> int:
+    """Open clocks counted across a year with no holiday notice (the calendar page asks for that notice)."""
+    return int(session.execute(select(func.count()).select_from(LegalClock).where(
+        LegalClock.state.in_(OPEN_STATES), LegalClock.assumed.is_(True))).scalar_one())
 
 
 @dataclass(frozen=True)

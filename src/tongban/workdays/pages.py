@@ -13,7 +13,7 @@ from tongban.authz import Permission
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import DomainError
 from tongban.web.templating import render
-from tongban.workdays import service
+from tongban.workdays import clocks, service
 
 router = secure_router(include_in_schema=False)
 
@@ -25,7 +25,8 @@ def _page(request: Request, session: DbSession, year: int, *, status_code: int =
     checks = [(n, calendar.add_working_days(start, n)) for n in (2, 5, 10, 20)]
     return render(request, "workdays/calendar.html", {
         "view": view, "years": service.known_years(session=session), "year": year, "today": start,
-        "checks": checks, "notice": request.query_params.get("notice"), **extra}, status_code=status_code)
+        "checks": checks, "assumed_open": clocks.open_assumed(session),
+        "notice": request.query_params.get("notice"), **extra}, status_code=status_code)
 
 
 @router.get("/admin/calendar", response_class=HTMLResponse)
@@ -41,7 +42,7 @@ async def calendar_submit(request: Request, session: DbSession, actor: CurrentAc
     year_text = str(form.get("year", ""))
     year = int(year_text) if year_text.isdigit() else dt.date.today().year
     try:
-        service.save_year(session=session, actor=actor, year_in=service.YearIn(
+        saved = service.save_year(session=session, actor=actor, year_in=service.YearIn(
             year=year, notice=str(form.get("notice", "")),
             holidays=service.parse_lines(str(form.get("holidays", "")), field="holidays"),
             workdays=service.parse_lines(str(form.get("workdays", "")), field="workdays")))
@@ -49,5 +50,7 @@ async def calendar_submit(request: Request, session: DbSession, actor: CurrentAc
         session.rollback()
         return _page(request, session, year, status_code=422, error=exc.message,
                      form={k: str(form.get(k, "")) for k in ("notice", "holidays", "workdays")})
-    return RedirectResponse(f"/admin/calendar?year={year}&notice={quote(f'{year} 年节假日安排已保存')}",
-                            status_code=303)
+    done = f"{year} 年节假日安排已保存"
+    if saved.recounted:
+        done += f"，已按新安排重新推算 {saved.recounted} 件办理中的期限"
+    return RedirectResponse(f"/admin/calendar?year={year}&notice={quote(done)}", status_code=303)

@@ -234,8 +234,14 @@ class YearIn:
     workdays: list[tuple[dt.date, str]]  # weekend make-up working days
 
 
-def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> CalendarYear:
-    """节假日设置: enter (or correct) one year's State Council holiday notice."""
+@dataclass(frozen=True)
+class SavedYear:
+    year: CalendarYear
+    recounted: int  # open deadlines whose due day, warn day or weekend flag changed
+
+
+def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> SavedYear:
+    """节假日设置: enter (or correct) one year's State Council holiday notice; open deadlines are recounted."""
     actor.require(Permission.CALENDAR_MANAGE)
     if not 2000 <= year_in.year <= 2100:
         raise ValidationFailed("年份应在 2000 至 2100 之间。", code="bad_year")
@@ -278,13 +284,13 @@ def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> CalendarYea
     year.notice = year_in.notice.strip()
     year.updated_by = actor.id
     session.flush()
-    audit.record(session, actor=actor, action="calendar.update", object_type="calendar_year",
-                 object_id=year_in.year, detail={"notice": year.notice, "holidays": len(year_in.holidays),
-                                                 "workdays": len(year_in.workdays)})
     # Every open clock is recounted on the new calendar (estimated ones become official, corrected
     # holidays move due days); the owning domains mirror the moved days through their registered callbacks.
     from tongban.workdays import clocks  # clocks builds on this module
 
-    clocks.recompute_open(session, load(session))
+    recounted = clocks.recompute_open(session, load(session))
+    audit.record(session, actor=actor, action="calendar.update", object_type="calendar_year",
+                 object_id=year_in.year, detail={"notice": year.notice, "holidays": len(year_in.holidays),
+                                                 "workdays": len(year_in.workdays), "recounted": recounted})
     session.commit()
-    return year
+    return SavedYear(year, recounted)
