@@ -467,7 +467,7 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
         serve(host=host, port=port)
     finally:
         if worker is not None:
-            worker.stop.set()
+            worker.shutdown()
 
 
 if __name__ == "__main__":

@@ -187,3 +187,18 @@ def test_second_worker_on_sqlite_is_refused_by_the_cli(engine: Engine, settings)
     result = CliRunner().invoke(app, ["worker"])
     assert result.exit_code == 1
     assert "other-host:4242" in result.output and "只能运行一个任务进程" in result.output
+
+
+def test_sqlite_lease_of_a_dead_local_worker_is_taken_over(engine: Engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """`make run` restarted right after a crash must not wait for the old process's lease."""
+    if not settings.is_sqlite:
+        pytest.skip("several workers share PostgreSQL")
+    import socket
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    factory = make_session_factory(engine)
+    acquire_lease(factory, f"{socket.gethostname()}:{dead.pid}:web")
+    acquire_lease(factory, "new-process")  # the holder's process is gone: taken over at once
+    with pytest.raises(WorkerRefused):
+        acquire_lease(factory, f"{socket.gethostname()}:{os.getpid()}")  # a holder elsewhere is trusted until its lease ends

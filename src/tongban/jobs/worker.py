@@ -30,6 +30,25 @@ class WorkerRefused(RuntimeError):
     """Another worker holds the SQLite lease."""
 
 
+def _holder_alive(holder: str) -> bool:
+    """False only for a holder on this host whose process is gone (a worker stopped by kill -9 or a crash):
+    restarting at once must not wait for its lease. Holders on other hosts are trusted until their lease ends."""
+    import os
+    import socket
+
+    host, _, rest = holder.partition(":")
+    pid = rest.split(":")[0]
+    if host != socket.gethostname()[:100] or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def acquire_lease(factory: sessionmaker[Session], holder: str, *, now: dt.datetime | None = None) -> None:
     """Take the single-worker lease, or raise WorkerRefused naming who holds it and until when."""
     now = now or utcnow()
@@ -37,7 +56,7 @@ def acquire_lease(factory: sessionmaker[Session], holder: str, *, now: dt.dateti
         row = session.execute(select(JobLease).where(JobLease.name == SQLITE_LEASE)).scalar_one_or_none()
         if row is None:
             session.add(JobLease(name=SQLITE_LEASE, holder=holder, expires_at=now + LEASE_TTL))
-        elif row.holder != holder and row.expires_at > now:
+        elif row.holder != holder and row.expires_at > now and _holder_alive(row.holder):
             until = row.expires_at.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
             raise WorkerRefused(
                 f"SQLite 数据库只能运行一个任务进程：{row.holder} 正在运行（租约到 {until:%H:%M:%S} 北京时间）。"
@@ -69,6 +88,7 @@ class Worker:
         self.factory = factory
         self.name = name or runner.worker_id()
         self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
         bind = factory.kw.get("bind")
         self.single = bind is not None and bind.dialect.name == "sqlite"
 
@@ -114,6 +134,12 @@ class Worker:
                 release_lease(self.factory, self.name)
             log.info("worker %s stopped", self.name)
 
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop after the job in hand and release the lease (the serving process is exiting)."""
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def run_forever(self) -> None:
         self.start_lease()
         self.run()
@@ -127,5 +153,6 @@ def start_in_background(factory: sessionmaker[Session]) -> Worker | None:
     except WorkerRefused as exc:
         log.warning("jobs not run in this process: %s", exc)
         return None
-    threading.Thread(target=worker.run, name="tongban-jobs", daemon=True).start()
+    worker.thread = threading.Thread(target=worker.run, name="tongban-jobs", daemon=True)
+    worker.thread.start()
     return worker
