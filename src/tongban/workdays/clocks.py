@@ -110,27 +110,36 @@ def reckon(calendar: WorkCalendar, *, started_on: dt.date, days: int, warn_days:
     return Reckoning(due, warn if warn_days else due, assumed, counted)
 
 
-def _pauses(session: Session, clock: LegalClock) -> list[tuple[dt.date, dt.date | None]]:
-    """The suspensions since the clock's last start, from its history."""
-    events = session.execute(select(LegalClockEvent).where(LegalClockEvent.clock_id == clock.id)
-                             .order_by(LegalClockEvent.id.desc())).scalars()
+_COUNTING = ("start", "suspend", "resume")  # the events that decide what is counted
+
+
+def _pauses_of(events_newest_first: Iterable[tuple[str, dt.date]]) -> list[tuple[dt.date, dt.date | None]]:
+    """The suspensions (from, to or None while open) since the last start, oldest first."""
     pauses: list[tuple[dt.date, dt.date | None]] = []
     resumed: dt.date | None = None
-    for event in events:
-        if event.kind == "start":
+    for kind, on_day in events_newest_first:
+        if kind == "start":
             break
-        if event.kind == "resume":
-            resumed = event.on_day
-        elif event.kind == "suspend":
-            pauses.append((event.on_day, resumed))
+        if kind == "resume":
+            resumed = on_day
+        elif kind == "suspend":
+            pauses.append((on_day, resumed))
             resumed = None
     return pauses[::-1]
 
 
-def _recount(session: Session, clock: LegalClock, calendar: WorkCalendar, day: dt.date) -> bool:
+def _pauses(session: Session, clock: LegalClock) -> list[tuple[dt.date, dt.date | None]]:
+    rows = session.execute(select(LegalClockEvent.kind, LegalClockEvent.on_day).where(
+        LegalClockEvent.clock_id == clock.id, LegalClockEvent.kind.in_(_COUNTING))
+        .order_by(LegalClockEvent.id.desc()))
+    return _pauses_of((kind, on_day) for kind, on_day in rows)
+
+
+def _recount(session: Session, clock: LegalClock, calendar: WorkCalendar, day: dt.date,
+             pauses: list[tuple[dt.date, dt.date | None]] | None = None) -> bool:
     """Recompute due and warn days; a flag whose day moved into the future may fire again. True if changed."""
     r = reckon(calendar, started_on=clock.started_on, days=clock.days + clock.extended_days,
-               warn_days=clock.warn_days, pauses=_pauses(session, clock))
+               warn_days=clock.warn_days, pauses=_pauses(session, clock) if pauses is None else pauses)
     changed = (clock.due_on, clock.warn_on, clock.assumed) != (r.due, r.warn, r.assumed)
     clock.due_on, clock.warn_on, clock.assumed, clock.used_days = r.due, r.warn, r.assumed, r.used
     if clock.due_on is None or clock.due_on >= day:
@@ -140,10 +149,12 @@ def _recount(session: Session, clock: LegalClock, calendar: WorkCalendar, day: d
     return changed
 
 
-def _event(session: Session, clock: LegalClock, kind: str, on: dt.date, **kw: object) -> LegalClockEvent:
+def _event(session: Session, clock: LegalClock, kind: str, on: dt.date, *, flush: bool = True,
+           **kw: object) -> LegalClockEvent:
     event = LegalClockEvent(clock_id=clock.id, kind=kind, on_day=on, at=utcnow(), **kw)
     session.add(event)
-    session.flush()  # the history is read back when the clock is recounted
+    if flush:
+        session.flush()  # the history is read back when the clock is recounted
     return event
 
 
@@ -260,12 +271,21 @@ def recompute_open(session: Session, calendar: WorkCalendar | None = None) -> in
     moved = 0
     clocks = session.execute(select(LegalClock).where(LegalClock.state.in_(OPEN_STATES))
                              .order_by(LegalClock.id)).scalars().all()
+    # The counting events of all open clocks in one query, not one per clock (a calendar change may meet
+    # thousands of open cases).
+    counting: dict[int, list[tuple[str, dt.date]]] = {}
+    for clock_id, kind, on_day in session.execute(
+            select(LegalClockEvent.clock_id, LegalClockEvent.kind, LegalClockEvent.on_day)
+            .join(LegalClock, LegalClock.id == LegalClockEvent.clock_id)
+            .where(LegalClock.state.in_(OPEN_STATES), LegalClockEvent.kind.in_(_COUNTING))
+            .order_by(LegalClockEvent.clock_id, LegalClockEvent.id.desc())):
+        counting.setdefault(clock_id, []).append((kind, on_day))
     for clock in clocks:
         before = clock.due_on
-        if not _recount(session, clock, calendar, day):
+        if not _recount(session, clock, calendar, day, _pauses_of(counting.get(clock.id, []))):
             continue
         moved += 1
-        _event(session, clock, "recompute", day, due_on=clock.due_on,
+        _event(session, clock, "recompute", day, flush=False, due_on=clock.due_on,
                note=f"节假日安排变更，期限由 {before} 调整为 {clock.due_on}" if before != clock.due_on else "")
         owner = _OWNERS.get(clock.owner_type)
         if owner is not None and owner.on_change is not None:
