@@ -1,4 +1,4 @@
-"""`tongban worker` and `tongban jobs list/runs/retry`."""
+"""`tongban worker` and `tongban jobs list/runs/retry`. Discovered by tongban.cli; heavy imports stay inside."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ import signal
 
 import typer
 
+from tongban.cli_support import session_factory as _factory
+
+app = typer.Typer()  # merged into the root `tongban` command
 jobs_app = typer.Typer(help="任务运行：后台任务、定时任务与运行记录", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 _STATUS = {"queued": "等待", "running": "运行中", "done": "完成", "failed": "失败"}
-
-
-def _factory():  # type: ignore[no-untyped-def]
-    from tongban.config import get_settings
-    from tongban.db import make_engine, make_session_factory
-
-    return make_session_factory(make_engine(get_settings().database_url))
 
 
 def _bj(value: dt.datetime | None) -> str:
@@ -26,6 +23,7 @@ def _bj(value: dt.datetime | None) -> str:
     return value.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
 
 
+@app.command("worker")
 def worker_command(
     imports: list[str] = typer.Option([], "--import", help="另外导入的任务模块（各领域的 tasks.py 会自动发现）"),
 ) -> None:

@@ -1,4 +1,7 @@
-"""`tongban licence …` and `tongban keystore …`: offline verification, the daily expiry job, key rotation."""
+"""`tongban licence …` and `tongban keystore …`: offline verification, the daily expiry job, key rotation.
+
+Discovered by tongban.cli; cryptography, pyhanko and the models are imported inside the commands.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,29 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from tongban import clock
-from tongban.licences import certs, verify
-from tongban.licences.ca import Trust
+from tongban.cli_support import open_session
 
+if TYPE_CHECKING:
+    from tongban.licences.ca import Trust
+
+app = typer.Typer()  # merged into the root `tongban` command
 licence_app = typer.Typer(help="电子证照", no_args_is_help=True)
 keystore_app = typer.Typer(help="印章密钥库", no_args_is_help=True)
+app.add_typer(licence_app, name="licence")
+app.add_typer(keystore_app, name="keystore")
 
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 
 
 def load_trust(paths: list[Path]) -> tuple[Trust, Trust]:
     """The SM2 and ECDSA trust sets from PEM files (e.g. the platform's /api/v1/ca/trust.pem)."""
+    from tongban.licences import certs
+    from tongban.licences.ca import Trust
+
     sm2, ecdsa = Trust([], []), Trust([], [])
     for path in paths:
         for block in _PEM.findall(path.read_bytes()):
@@ -39,6 +50,9 @@ def verify_command(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
     """离线核验电子证照：PDF 签名、电子印章签名、证书链和有效期（注销、暂停状态需联网核验）。"""
+    from tongban import clock
+    from tongban.licences import certs, verify
+
     try:
         sm2, ecdsa = load_trust(ca)
     except certs.CertificateError as exc:
@@ -70,10 +84,9 @@ def verify_command(
 def expire_command() -> None:
     """把有效期已届满的证照标记为已过期（每日运行）。"""
     from tongban.authz import SYSTEM
-    from tongban.cli import _session
     from tongban.licences import issuing
 
-    session = _session()
+    session = open_session()
     try:
         count = issuing.expire_due(session=session, actor=SYSTEM)
     finally:
@@ -87,14 +100,13 @@ def reseal_command(
                                        help="新的主密钥（至少 32 个字符）"),
 ) -> None:
     """用新的主密钥重新加密全部私钥（主密钥轮换）；完成后请把 TONGBAN_KEYSTORE_MASTER_KEY 改为新值。"""
-    from tongban.cli import _session
     from tongban.config import get_settings
     from tongban.licences.keystore import DatabaseKeyStore
 
     if len(new_master_key) < 32:
         typer.echo("新的主密钥至少需要 32 个字符。", err=True)
         raise typer.Exit(2)
-    session = _session()
+    session = open_session()
     try:
         count = DatabaseKeyStore(get_settings().keystore_master_key).reseal(session, new_master_key)
         session.commit()
