@@ -1,4 +1,4 @@
-"""App factory: settings, database, routers, error handlers, static files."""
+"""App factory: settings, database, error handlers, static files, and the routers the domains register."""
 
 from __future__ import annotations
 
@@ -22,22 +22,13 @@ from tongban.db import make_engine, make_session_factory
 from tongban.deps import client_ip, public_router
 from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests, translate_validation_errors
 from tongban.org import auth
+from tongban.registry import platform, resolve
 from tongban.web import limits
 from tongban.web.templating import PKG, render
 
 log = logging.getLogger("tongban")
 
-OPENAPI_TAGS = [
-    {"name": "系统", "description": "健康检查与当前身份"},
-    {"name": "组织与身份", "description": "行政区划、部门、工作人员、群众与企业账号、应用系统与 API 密钥"},
-    {"name": "审计留痕", "description": "防篡改审计日志查询"},
-    {"name": "政务信息资源目录", "description": "信息资源编目、发布、检索、统计与表格导入导出（开放资源无需登录）"},
-    {"name": "共享申请与授权", "description": "共享申请、合规审查、提供方答复、异议协调、授权暂停与撤销"},
-    {"name": "共享交换接口", "description": "应用系统按授权查询共享数据：须说明用途，按敏感级别脱敏，每次调用留痕"},
-    {"name": "数据疑义", "description": "对共享数据提出疑义，提供部门限期答复，平台协调；交换结果标注有疑义的记录"},
-    {"name": "共享交换监测", "description": "按资源、使用部门、提供部门统计调用量、错误率、时延分位数与热点使用方"},
-    {"name": "节假日设置", "description": "工作日历：法定节假日与调休上班日"},
-]
+SYSTEM_TAG = {"name": "系统", "description": "健康检查与当前身份"}
 
 
 def _wants_html(request: Request) -> bool:
@@ -178,12 +169,13 @@ class CatchUnexpected:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    registered = platform()  # each domain's register(): routers, menu, home cards, API tags, hooks
     app = FastAPI(
         title="通办 Tongban API",
         version=__version__,
         description="一体化政务服务与数据共享平台的 JSON 接口。应用系统以 `Authorization: Bearer <API 密钥>` 调用；"
         "错误统一返回 `{code, message, detail}`，message 为中文并说明如何修改。",
-        openapi_tags=OPENAPI_TAGS,
+        openapi_tags=[SYSTEM_TAG, *registered.tags()],
         docs_url=None,
         redoc_url=None,
     )
@@ -239,55 +231,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(system)
 
-    from tongban.audit import api as audit_api
-    from tongban.audit import pages as audit_pages
-    from tongban.catalog import api as catalog_api
-    from tongban.catalog import import_pages as catalog_import_pages
-    from tongban.catalog import pages as catalog_pages
-    from tongban.disputes import api as disputes_api
-    from tongban.disputes import pages as disputes_pages
-    from tongban.exchange import api as exchange_api
-    from tongban.exchange import endpoint_pages as exchange_endpoint_pages
-    from tongban.exchange import gateway_api as exchange_gateway_api
-    from tongban.exchange import pages as exchange_pages
-    from tongban.exchange import proxy_api as exchange_proxy_api
-    from tongban.jobs import pages as jobs_pages
-    from tongban.licences import api as licences_api
-    from tongban.licences import pages as licences_pages
-    from tongban.monitoring import api as monitoring_api
-    from tongban.monitoring import pages as monitoring_pages
-    from tongban.notifications import pages as notifications_pages
-    from tongban.org import api as org_api
-    from tongban.org import pages as org_pages
-    from tongban.workdays import api as workdays_api
-    from tongban.workdays import pages as workdays_pages
-
-    app.include_router(org_api.router)
-    app.include_router(audit_api.router)
-    app.include_router(catalog_api.public)
-    app.include_router(catalog_api.router)
-    app.include_router(exchange_gateway_api.router)
-    app.include_router(exchange_proxy_api.router)
-    app.include_router(exchange_api.router)
-    app.include_router(workdays_api.router)
-    app.include_router(monitoring_api.router)
-    app.include_router(org_pages.public)
-    app.include_router(org_pages.router)
-    app.include_router(audit_pages.router)
-    app.include_router(catalog_pages.public)
-    app.include_router(catalog_pages.router)
-    app.include_router(catalog_import_pages.router)
-    app.include_router(exchange_pages.router)
-    app.include_router(disputes_api.router)
-    app.include_router(disputes_pages.router)
-    app.include_router(exchange_endpoint_pages.router)
-    app.include_router(workdays_pages.router)
-    app.include_router(monitoring_pages.router)
-    app.include_router(jobs_pages.router)
-    app.include_router(licences_api.public)
-    app.include_router(licences_api.router)
-    app.include_router(licences_pages.public)
-    app.include_router(licences_pages.router)
-    app.include_router(notifications_pages.router)
+    # Every domain's routers, in the order the domains registered them (tongban/registry.py): the first
+    # route that matches wins, so a domain's fixed paths that must beat another's parameters go first.
+    for ref in registered.ordered_routers():
+        app.include_router(resolve(ref.target))
     app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
     return app

@@ -25,9 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.authz import Actor
-from tongban.disputes.service import open_disputes
 from tongban.errors import ValidationFailed
-from tongban.exchange import sealing
+from tongban.exchange import hooks, sealing
 from tongban.exchange.access import (
     Access,
     CallContext,
@@ -70,7 +69,7 @@ def changes(*, session: Session, actor: Actor, code: str, since: int, limit: int
     more = len(rows) > limit
     rows = rows[:limit]
     records = [load_json(d) for _, _, deleted, d in rows if not deleted]
-    disputed = open_disputes(session, acc.resource.id, [k for _, k, deleted, _ in rows if not deleted])
+    disputed = hooks.record_notes(session, acc.resource.id, [k for _, k, deleted, _ in rows if not deleted])
     out: list[dict[str, Any]] = []
     for seq, key, deleted, data in rows:
         # The key is masked like its items: a masked id_number must not travel in plain beside its data.

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
 from tongban.catalog.models import InformationItem, InformationResource
-from tongban.disputes.service import open_disputes
 from tongban.errors import Forbidden, NotFound
+from tongban.exchange import hooks
 from tongban.exchange.access import (
     CallContext,
     check_access,
@@ -49,7 +49,7 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
         raise NotFound("没有该主键的记录。", code="record_not_found")
     data = load_json(row[0])
     # The whole answer is read before the log entry, so that the call ends with its commit.
-    disputes = open_disputes(session, acc.resource.id, [key]).get(key, [])
+    disputes = hooks.record_notes(session, acc.resource.id, [key]).get(key, [])
     answer = {"data": shape(acc, data), "disputed": bool(disputes), "disputes": disputes,
               "provenance": provenance(session, acc)}
     log_call(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
@@ -81,7 +81,7 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
         f"SELECT count(*) FROM registry_records WHERE resource_id = :r AND NOT deleted AND {where}"),  # noqa: S608
         params).scalar_one()
     records = [load_json(d) for _, d in rows]
-    disputed = open_disputes(session, acc.resource.id, [k for k, _ in rows])
+    disputed = hooks.record_notes(session, acc.resource.id, [k for k, _ in rows])
     # Rows are flagged by position: the record key may be an item the grant does not cover.
     flags = [{"row": n, "disputes": disputed[k]} for n, (k, _) in enumerate(rows) if k in disputed]
     answer = {"items": [shape(acc, d) for d in records], "total": int(total), "page": page, "size": size,

@@ -29,8 +29,8 @@ from tongban.audit.service import VerifyResult
 from tongban.authz import SYSTEM
 from tongban.config import get_settings
 from tongban.db import Base
+from tongban.exchange import hooks
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
-from tongban.monitoring.rollup import rollup
 
 _FIELDS = ("seq", "occurred_at", "client_id", "consumer_id", "provider_id", "resource_id", "resource_code",
            "operation", "items", "record_keys", "record_count", "end_user", "purpose", "case_number", "result",
@@ -198,7 +198,8 @@ def seal(session: Session, *, batch: int = 50_000, rejected_out: list[int] | Non
                                              subjects_table.c.subject == bindparam("x"))
                 .values(chain_no=bindparam("c")), covered)
         head.last_seq, head.last_hash = chain_no, prev
-        rollup(session, sealed)  # monitoring counts each entry once, in the transaction that seals it
+        # Whoever registered (monitoring's rollup) sees each entry once, in the transaction that seals it.
+        hooks.sealed(session, sealed)
     session.commit()
     return len(updates)
 

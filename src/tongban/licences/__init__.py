@@ -1,0 +1,23 @@
+"""电子证照: licence types, e-licences, electronic seals, verification."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tongban.registry import Platform
+
+
+def register(platform: Platform) -> None:
+    """Routers and menu entries of this domain (tongban/registry.py; orders are global)."""
+    from tongban.authz import Permission as P
+
+    platform.add_router("tongban.licences.api:public", order=230)
+    platform.add_router("tongban.licences.api:router", order=240)
+    platform.add_router("tongban.licences.pages:public", order=250)
+    platform.add_router("tongban.licences.pages:router", order=260)
+    platform.add_nav("电子印章", "/admin/seals", order=110, any_of=(P.SEAL_MANAGE,))
+    platform.add_nav("证照类型", "/admin/licence-types", order=111, any_of=(P.LICENCE_TYPE_MANAGE,))
+    platform.add_nav("电子证照", "/licences", order=112, any_of=(P.LICENCE_READ,))
+    platform.add_nav("我的证照", "/my/licences", order=113, when=lambda a: bool(a.holder_code))
+    platform.add_nav("证照核验", "/verify", order=114, audience="all")

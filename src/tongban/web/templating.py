@@ -16,6 +16,7 @@ from tongban.audit.service import ACTION_LABELS
 from tongban.authz import ROLE_LABELS, Permission
 from tongban.db import utcnow
 from tongban.deps import CSRF_COOKIE, ensure_csrf_cookie
+from tongban.registry import Link, platform, resolve
 from tongban.web import object_names  # noqa: F401  (fills the audit object-name registry)
 
 PKG = Path(__file__).resolve().parents[1]
@@ -54,6 +55,20 @@ templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 templates.env.globals["Permission"] = Permission
 templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
 templates.env.globals["now"] = utcnow
+
+
+def nav_links(actor: Any) -> list[Link]:
+    """The menu entries the domains registered that this actor may see, in their order."""
+    return platform().nav_for(actor)
+
+
+def nav_badge(link: Link, request: Request) -> int:
+    """The count a menu entry shows beside its label (0: none); the domain's function caches per request."""
+    return int(resolve(link.badge)(request)) if link.badge else 0
+
+
+templates.env.globals["nav_links"] = nav_links
+templates.env.globals["nav_badge"] = nav_badge
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *,

@@ -1,0 +1,55 @@
+"""What other domains attach to the exchange, so that the exchange imports none of them.
+
+- `on_sealed(target)`: called as `target(session, sealed_entries)` inside the transaction that seals a
+  batch of exchange-log entries (monitoring rolls the batch up: each entry counted once, with its seal).
+- `annotate_records(target)`: called as `target(session, resource_id, keys)` on every exchange call
+  that returns records; returns record key → list of notes (disputes flags records under an open
+  data-quality dispute). The answers of all annotators are merged per key.
+
+Targets are "module:attribute" strings, imported on first use, so that registering stays cheap. The
+domains register in their `register(platform)` (tongban/registry.py); `installed()` runs the discovery
+first, so the hooks are in place in every process that seals or serves — the app, `tongban worker`, the
+in-process job runner and the CLI alike. This module imports nothing heavy on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_sealed: list[str] = []
+_annotators: list[str] = []
+
+
+def on_sealed(target: str) -> None:
+    if target not in _sealed:
+        _sealed.append(target)
+
+
+def annotate_records(target: str) -> None:
+    if target not in _annotators:
+        _annotators.append(target)
+
+
+def _installed(names: list[str]) -> list[Callable[..., Any]]:
+    from tongban.registry import platform, resolve
+
+    platform()  # the domains' register() calls fill the lists above (once per process)
+    return [resolve(name) for name in names]
+
+
+def sealed(session: Any, entries: list[Any]) -> None:
+    """Tell every on-sealed hook about a batch the caller's transaction is sealing."""
+    for hook in _installed(_sealed):
+        hook(session, entries)
+
+
+def record_notes(session: Any, resource_id: int, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Record key → notes from every annotator; keys without a note are absent."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not keys:
+        return out
+    for annotate in _installed(_annotators):
+        for key, notes in annotate(session, resource_id, keys).items():
+            out.setdefault(key, []).extend(notes)
+    return out
