@@ -28,7 +28,7 @@ from tongban.jobs import enqueue, job, run_pending
 N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 2000
 
 
-@job("bench.noop", max_attempts=1)
+@job("bench.noop", label="基准：空任务", max_attempts=1)
 def noop(session: Session, payload: dict[str, Any]) -> None:
     """Nothing: measures the runner itself."""
 

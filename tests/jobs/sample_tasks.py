@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tongban.jobs import enqueue, job, periodic
 
 
-@job("tests.effect", max_attempts=1)
+@job("tests.effect", label="测试：记录一次效果", max_attempts=1)
 def effect(session: Session, payload: dict[str, Any]) -> None:
     """Marker rows only; tests never run them (their run_at is far in the future)."""
 
@@ -22,7 +22,7 @@ def _mark(session: Session, key: str) -> None:
     enqueue(session, "tests.effect", {"key": key}, run_at=dt.datetime(2999, 1, 1))
 
 
-@job("tests.record", max_attempts=3)
+@job("tests.record", label="测试：记录", max_attempts=3)
 def record(session: Session, payload: dict[str, Any]) -> None:
     """Write one effect row; if `block` names an existing file, signal `started` and hang (to be killed)."""
     _mark(session, payload["key"])
@@ -34,7 +34,7 @@ def record(session: Session, payload: dict[str, Any]) -> None:
             time.sleep(1)
 
 
-@job("tests.fail", max_attempts=3)
+@job("tests.fail", label="测试：总是失败", max_attempts=3)
 def fail(session: Session, payload: dict[str, Any]) -> None:
     """Write an effect, then fail: the effect must roll back with the attempt."""
     _mark(session, payload["key"])
@@ -42,7 +42,7 @@ def fail(session: Session, payload: dict[str, Any]) -> None:
     raise RuntimeError("供应商网关暂时不可用")
 
 
-@periodic("tests.morning", working_days_at=dt.time(8, 0))
+@periodic("tests.morning", label="测试：工作日早晨", working_days_at=dt.time(8, 0))
 def morning(session: Session) -> None:
     """A working-morning job like the deadline checks."""
     _mark(session, "morning")

@@ -33,7 +33,7 @@ def test_admin_sees_runs_and_retries_a_failed_job(client: TestClient, engine: En
     assert page.status_code == 200
     text = page.text
     assert 'href="/admin/jobs">任务运行</a>' in text  # in the menu
-    for shown in ("exchange.seal", "每 1 分钟", "sharing.deadlines", "每个工作日 08:00（北京时间）", "tests.fail",
+    for shown in ("交换日志封存与监测统计", "共享申请期限检查", "测试：总是失败", "exchange.seal", "每 1 分钟", "sharing.deadlines", "每个工作日 08:00（北京时间）", "tests.fail",
                   "供应商网关暂时不可用", "失败 1", "重新排队"):
         assert shown in text, shown
     r = client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": csrf}, follow_redirects=False)
@@ -42,6 +42,9 @@ def test_admin_sees_runs_and_retries_a_failed_job(client: TestClient, engine: En
     assert job_row(session, "tests.fail").status == "queued"
     audited = session.execute(select(AuditEntry.action).where(AuditEntry.object_type == "job")).scalars().all()
     assert audited == ["job.retry"]
+    # The audit log names the job in Chinese, like every other object.
+    assert "后台任务重新排队" in client.get("/admin/audit").text
+    assert f"后台任务 测试：总是失败（第 {job_id} 号）" in client.get("/admin/audit").text
     again = client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": csrf})
     assert again.status_code == 409 and "只有失败的任务可以重试" in again.text
 

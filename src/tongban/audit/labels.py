@@ -18,7 +18,8 @@ OBJECT_LABELS: dict[str, str] = {
     "user": "用户", "department": "部门", "app_client": "应用系统", "api_key": "API 密钥", "region": "行政区划",
     "platform": "平台", "route": "功能页面", "resource": "信息资源", "classification": "目录分类",
     "sharing_request": "共享申请", "grant": "共享授权", "exchange_log": "交换日志",
-    "data_dispute": "数据疑义", "calendar_year": "节假日安排", "ca_certificate": "CA 证书", "seal": "电子印章",
+    "data_dispute": "数据疑义", "calendar_year": "节假日安排", "job": "后台任务",
+    "ca_certificate": "CA 证书", "seal": "电子印章",
     "licence_type": "证照类型", "licence": "电子证照", "licence_list": "证照列表",
 }
 

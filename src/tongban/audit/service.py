@@ -108,6 +108,7 @@ ACTION_LABELS: dict[str, str] = {
     "licence.read": "查阅电子证照",
     "licence.download": "下载电子证照",
     "exchange_log.reject": "交换日志记录未通过封存校验",
+    "job.retry": "后台任务重新排队",
     "exchange_log.reject_subject": "交换日志涉及对象未通过封存校验",
 }
 

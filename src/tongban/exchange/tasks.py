@@ -13,7 +13,7 @@ from tongban.jobs import periodic
 log = logging.getLogger("tongban.exchange")
 
 
-@periodic("exchange.seal", every=dt.timedelta(minutes=1))
+@periodic("exchange.seal", label="交换日志封存与监测统计", every=dt.timedelta(minutes=1))
 def seal_tick(session: Session) -> None:
     """Seal new exchange-log entries (the sealer also rolls them up for monitoring), prune old quota
     counters, and write a checkpoint of both chain heads — what `tongban exchange seal` does."""
@@ -29,7 +29,7 @@ def seal_tick(session: Session) -> None:
         log.warning("exchange log: %d entries without a valid row MAC were refused", len(rejected))
 
 
-@periodic("sharing.deadlines", working_days_at=dt.time(8, 0))
+@periodic("sharing.deadlines", label="共享申请期限检查", working_days_at=dt.time(8, 0))
 def sharing_deadlines(session: Session) -> None:
     """逾期预警: flag sharing requests past their stage deadline, each working morning (Beijing time)."""
     from tongban.exchange import service

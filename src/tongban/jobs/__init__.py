@@ -2,12 +2,12 @@
 
     from tongban.jobs import job, periodic, enqueue
 
-    @job("notifications.deliver", max_attempts=5)
+    @job("notifications.deliver", label="发送消息", max_attempts=5)
     def deliver(session, payload): ...          # idempotent; its own transaction, committed by the runner
 
     enqueue(session, "notifications.deliver", {"message_id": 5}, dedupe_key="msg-5")  # caller's transaction
 
-    @periodic("exchange.seal", every=dt.timedelta(minutes=1))   # or working_days_at=dt.time(8, 0) (Beijing)
+    @periodic("exchange.seal", label="交换日志封存", every=dt.timedelta(minutes=1))  # or working_days_at=dt.time(8, 0)
     def seal_tick(session): ...
 
 Tests drain due jobs synchronously with `run_pending(session_factory)`.

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tongban.authz import Permission
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import DomainError
-from tongban.jobs import queries, service
+from tongban.jobs import queries, registry, service
 from tongban.jobs.models import JOB_STATES
 from tongban.web.templating import render
 
@@ -24,6 +24,7 @@ def _page(request: Request, session: DbSession, *, status_code: int = 200, **ext
     status = request.query_params.get("status", "")
     view = queries.overview(session, status=status if status in JOB_STATES else None, limit=100)
     return render(request, "jobs/jobs.html", {"view": view, "status": status, "labels": STATE_LABELS,
+                                              "job_label": registry.label_of,
                                               "notice": request.query_params.get("notice"), **extra},
                   status_code=status_code)
 

@@ -25,6 +25,7 @@ class JobSpec:
     handler: JobHandler
     max_attempts: int
     periodic: Periodic | None = None
+    label: str = ""  # what people read on the 任务运行 page and in the audit log (Chinese)
 
 
 @dataclass(frozen=True)
@@ -55,19 +56,19 @@ def _register(spec: JobSpec) -> None:
     _JOBS[spec.name] = spec
 
 
-def job(name: str, *, max_attempts: int = 5) -> Callable[[JobHandler], JobHandler]:
+def job(name: str, *, label: str, max_attempts: int = 5) -> Callable[[JobHandler], JobHandler]:
     """Register a one-off job handler `handler(session, payload)`; it must be idempotent (at-least-once)."""
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
 
     def decorate(fn: JobHandler) -> JobHandler:
-        _register(JobSpec(name=name, handler=fn, max_attempts=max_attempts))
+        _register(JobSpec(name=name, handler=fn, max_attempts=max_attempts, label=label))
         return fn
 
     return decorate
 
 
-def periodic(name: str, *, every: dt.timedelta | None = None, daily_at: dt.time | None = None,
+def periodic(name: str, *, label: str, every: dt.timedelta | None = None, daily_at: dt.time | None = None,
              working_days_at: dt.time | None = None, max_attempts: int = 3) -> Callable[[PeriodicHandler],
                                                                                       PeriodicHandler]:
     """Register a periodic job `handler(session)`: `every=` an interval, or `daily_at=`/`working_days_at=`
@@ -85,7 +86,7 @@ def periodic(name: str, *, every: dt.timedelta | None = None, daily_at: dt.time 
 
         handler.__qualname__ = fn.__qualname__
         handler.__module__ = fn.__module__
-        _register(JobSpec(name=name, handler=handler, max_attempts=max_attempts, periodic=when))
+        _register(JobSpec(name=name, handler=handler, max_attempts=max_attempts, periodic=when, label=label))
         return fn
 
     return decorate
@@ -93,6 +94,12 @@ def periodic(name: str, *, every: dt.timedelta | None = None, daily_at: dt.time 
 
 def get(name: str) -> JobSpec | None:
     return _JOBS.get(name)
+
+
+def label_of(name: str) -> str:
+    """The Chinese name of a job; a job no longer registered (an old row) keeps its code name."""
+    spec = _JOBS.get(name)
+    return spec.label if spec is not None and spec.label else name
 
 
 def all_jobs() -> dict[str, JobSpec]:

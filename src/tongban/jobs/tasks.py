@@ -13,7 +13,7 @@ from tongban.jobs.models import DONE, Job, JobRun
 from tongban.jobs.registry import periodic
 
 
-@periodic("jobs.prune", daily_at=dt.time(3, 30))
+@periodic("jobs.prune", label="清理过期的任务记录", daily_at=dt.time(3, 30))
 def prune(session: Session) -> None:
     """Delete done jobs and run rows older than TONGBAN_JOBS_KEEP_DAYS (failed jobs stay until retried)."""
     cutoff = utcnow() - dt.timedelta(days=get_settings().jobs_keep_days)

@@ -10,7 +10,7 @@ from tongban.jobs import job
 from tongban.notifications import service
 
 
-@job(service.DELIVER_JOB, max_attempts=5)
+@job(service.DELIVER_JOB, label="发送消息", max_attempts=5)
 def deliver_message(session: Session, payload: dict[str, Any]) -> None:
     """Send one message; the message itself counts its sends and their cap (the job's attempts only cover
     crashes and errors of the platform)."""

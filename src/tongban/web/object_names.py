@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from tongban.audit.labels import register_resolver
 from tongban.catalog.models import Classification, InformationResource
 from tongban.exchange.models import Grant, SharingRequest
+from tongban.jobs.models import Job
+from tongban.jobs.registry import label_of
 from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
 from tongban.org.models import ApiKey, AppClient, Department, Region, User
 
@@ -72,6 +74,11 @@ def _api_keys(session: Session, ids: list[str]) -> Mapping[str, str]:
     return {str(i): f"{client} 的密钥 {prefix}…" for i, client, prefix in rows}
 
 
+def _jobs(session: Session, ids: list[str]) -> Mapping[str, str]:
+    rows = session.execute(select(Job.id, Job.name).where(Job.id.in_(_int_ids(ids))))
+    return {str(i): f"{label_of(name)}（第 {i} 号）" for i, name in rows}
+
+
 def _calendar_years(session: Session, ids: list[str]) -> Mapping[str, str]:
     return {i: f"{i} 年" for i in ids}
 
@@ -95,4 +102,5 @@ register_resolver("licence", _licences)
 register_resolver("seal", _seals)
 register_resolver("ca_certificate", _by_id(CaCertificate.id, CaCertificate.subject))
 register_resolver("calendar_year", _calendar_years)
+register_resolver("job", _jobs)
 register_resolver("route", _routes)
