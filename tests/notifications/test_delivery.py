@@ -21,7 +21,7 @@ LATER = dt.timedelta(days=1)  # a runner clock past every backoff: retries becom
 
 
 def _deadline(session: Session, city, number: str = "GX202612030001") -> list[NotificationMessage]:  # type: ignore[no-untyped-def]
-    msgs = deadline_near(session, department_id=city.hrss.id, what="共享申请", number=number,
+    msgs = deadline_near(session, owed_by="provider", department_id=city.hrss.id, what="共享申请", number=number,
                          title="户籍人口基本信息", due_on=dt.date(2026, 12, 8), days_left=2, link="/sharing/requests/1")
     session.commit()
     return msgs

@@ -25,7 +25,7 @@ def _badge(html: str) -> str | None:
 def _tell(session: Session, city, n: int) -> list[NotificationMessage]:  # type: ignore[no-untyped-def]
     msgs = []
     for i in range(n):
-        msgs += deadline_near(session, department_id=city.hrss.id, what="共享申请", number=f"GX2026120300{i}",
+        msgs += deadline_near(session, owed_by="provider", department_id=city.hrss.id, what="共享申请", number=f"GX2026120300{i}",
                               title="户籍人口基本信息", due_on=dt.date(2026, 12, 8), days_left=2,
                               link="/sharing")
     session.commit()

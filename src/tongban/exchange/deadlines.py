@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from tongban import notifications
 from tongban.audit import service as audit
-from tongban.authz import SYSTEM, Role
+from tongban.authz import SYSTEM
 from tongban.clock import today
 from tongban.db import utcnow
 from tongban.exchange.models import SharingRequest
-from tongban.org.models import User, UserRole
 from tongban.workdays import clocks
-from tongban.workdays import service as workdays
 from tongban.workdays.models import LegalClock
 from tongban.workdays.service import WorkCalendar
 
@@ -89,21 +86,9 @@ def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
 def _warn(session: Session, clock: LegalClock, request: SharingRequest) -> None:
     """期限临近提醒 to whoever owes the step: the provider's data officers, or the platform's staff."""
     assert clock.due_on is not None
-    day = today()
-    days_left = workdays.load(session).working_days_between(day, clock.due_on)
-    personalisation = {"what": "共享申请", "number": request.number, "title": request.resource.name,
-                       "due_on": clock.due_on.isoformat(), "days_left": days_left}
-    recipients = (notifications.department_staff(session, request.provider_id) if OWED_BY[request.status] == "provider"
-                  else _platform_staff(session))
-    notifications.notify(session, template="deadline.near", recipients=recipients, personalisation=personalisation,
-                         reference=request.number, link=f"/sharing/requests/{request.id}")
-
-
-def _platform_staff(session: Session) -> list[User]:
-    """The platform's people (数据局): who checks compliance and coordinates."""
-    return list(session.execute(select(User).join(UserRole, UserRole.user_id == User.id).where(
-        User.kind == "staff", User.status == "active", UserRole.role == Role.PLATFORM_ADMIN)
-        .order_by(User.id).distinct()).scalars())
+    notifications.deadline_near(session, owed_by=OWED_BY[request.status], department_id=request.provider_id,
+                                what="共享申请", number=request.number, title=request.resource.name,
+                                due_on=clock.due_on, link=f"/sharing/requests/{request.id}")
 
 
 clocks.register_owner(OWNER, on_change=_mirror, on_flag=_flagged)

@@ -151,14 +151,28 @@ def department_staff(session: Session, department_id: int, roles: Iterable[str] 
             UserRole.role.in_(list(roles))).order_by(User.id).distinct()).scalars().all())
 
 
-def deadline_near(session: Session, *, department_id: int, what: str, number: str, title: str, due_on: dt.date,
-                  days_left: int, link: str = "") -> list[NotificationMessage]:
-    """期限临近提醒 for a department's data officers (站内信, e-mail, SMS): for the legal-clock sweep.
+def platform_staff(session: Session) -> list[User]:
+    """The platform's people (数据局 platform administrators): who checks compliance and coordinates."""
+    return list(session.execute(
+        select(User).join(UserRole, UserRole.user_id == User.id).where(
+            User.kind == "staff", User.status == "active", UserRole.role == "platform_admin")
+        .order_by(User.id).distinct()).scalars().all())
 
-    `what` names the kind of case in Chinese (共享申请, 数据疑义 …); the caller decides when a deadline is near
-    and calls this once per clock and warning (the messages carry `number` as reference).
+
+def deadline_near(session: Session, *, owed_by: str, department_id: int, what: str, number: str, title: str,
+                  due_on: dt.date, days_left: int | None = None, link: str = "") -> list[NotificationMessage]:
+    """期限临近提醒 to whoever owes the step: a department's data officers (`owed_by="provider"`) or the platform.
+
+    For the legal-clock sweep: `what` names the kind of case in Chinese (共享申请, 数据疑义 …); the caller decides
+    when a deadline is near and calls this once per clock and warning (the messages carry `number` as reference).
     """
-    return notify(session, template="deadline.near", recipients=department_staff(session, department_id),
+    from tongban.clock import today
+    from tongban.workdays import service as workdays
+
+    if days_left is None:
+        days_left = workdays.load(session).working_days_between(today(), due_on)
+    recipients = department_staff(session, department_id) if owed_by == "provider" else platform_staff(session)
+    return notify(session, template="deadline.near", recipients=recipients,
                   personalisation={"what": what, "number": number, "title": title, "due_on": due_on.isoformat(),
                                    "days_left": days_left},
                   reference=number, link=link)
