@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,9 @@ from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.conftest import PG_URL
 from tests.disputes.conftest import IDS, pdf_bytes, png_bytes, world  # noqa: F401 - the disputes world fixture
 from tests.factories import actor_of, login
+from tests.migration_support import foreign_keys_off, insert_row
 from tongban import files
 from tongban.cli import alembic_config
 from tongban.config import REPO_ROOT, Settings
@@ -118,65 +117,21 @@ def test_only_the_store_reads_blobs_without_an_access_rule() -> None:
 # ---------------------------------------------------------------- migration 0015
 
 
-@pytest.fixture
-def fresh_url(tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own (the migration runs from 0014, not from the template at head)."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    name = f"tongban_migrate_{os.getpid()}"
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _filler(col: sa.Column[Any]) -> Any:
-    t = col.type
-    if isinstance(t, sa.Boolean):
-        return False
-    if isinstance(t, sa.DateTime):
-        return dt.datetime(2026, 12, 1, 8, 0)
-    if isinstance(t, sa.Date):
-        return dt.date(2026, 12, 1)
-    if isinstance(t, sa.Integer):
-        return 1
-    if isinstance(t, sa.JSON):
-        return []
-    if isinstance(t, sa.LargeBinary):
-        return b""
-    return "x"
-
-
-def _insert(conn: sa.Connection, table: str, **values: Any) -> None:
-    """A row with the given values and a placeholder in every other required column (foreign keys are off)."""
-    t = sa.Table(table, sa.MetaData(), autoload_with=conn)
-    row = {c.name: _filler(c) for c in t.columns if not c.nullable and c.name != "id" and c.name not in values}
-    conn.execute(t.insert().values(**row, **values))
-
-
 def test_migration_0015_moves_blobs_out_and_numbers_continue(fresh_url: str, settings: Settings) -> None:
     evidence_png, licence_pdf = png_bytes(), pdf_bytes()
     cfg = alembic_config(fresh_url)
     command.upgrade(cfg, "0014")
     engine = make_engine(fresh_url)
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SET session_replication_role = replica"))  # foreign keys off for these rows
-        else:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        _insert(conn, "data_disputes", id=1, number="JC202612010007")
-        _insert(conn, "data_dispute_attachments", id=1, dispute_id=1, filename="户口簿.png",
+        foreign_keys_off(conn)
+        insert_row(conn, "data_disputes", id=1, number="JC202612010007")
+        insert_row(conn, "data_dispute_attachments", id=1, dispute_id=1, filename="户口簿.png",
                 content_type="image/png", size=len(evidence_png), sha256=hashlib.sha256(evidence_png).hexdigest(),
                 content=evidence_png)
-        _insert(conn, "licence_versions", id=1, licence_id=1, version=1, identifier="1.2.156.3005.2.x",
+        insert_row(conn, "licence_versions", id=1, licence_id=1, version=1, identifier="1.2.156.3005.2.x",
                 pdf=licence_pdf, pdf_sha256=hashlib.sha256(licence_pdf).hexdigest())
-        _insert(conn, "sharing_requests", id=1, number="GX202612010012")
-        _insert(conn, "licence_counters", issuer_department_id=4, type_id=2, day=dt.date(2026, 12, 1), last=3)
+        insert_row(conn, "sharing_requests", id=1, number="GX202612010012")
+        insert_row(conn, "licence_counters", issuer_department_id=4, type_id=2, day=dt.date(2026, 12, 1), last=3)
     command.upgrade(cfg, "0015")
     store = files.get_store()
     assert store.read_blob(hashlib.sha256(evidence_png).hexdigest()) == evidence_png

@@ -4,58 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from tests.migration_support import foreign_keys_off, insert_row
 from tongban.cli import alembic_config
 from tongban.db import make_engine
 
 PG_URL = os.environ.get("TONGBAN_TEST_DATABASE_URL", "")
 D = dt.date
-
-
-@pytest.fixture
-def fresh_url(tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own (the migrations run step by step, not from the template at head)."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    name = f"tongban_clocks_{os.getpid()}"
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _filler(col: sa.Column[Any]) -> Any:
-    t = col.type
-    if isinstance(t, sa.Boolean):
-        return False
-    if isinstance(t, sa.DateTime):
-        return dt.datetime(2026, 12, 1, 8, 0)
-    if isinstance(t, sa.Date):
-        return D(2026, 12, 1)
-    if isinstance(t, sa.Integer):
-        return 1
-    if isinstance(t, sa.JSON):
-        return []
-    return "x"
-
-
-def _insert(conn: sa.Connection, table: str, **values: Any) -> None:
-    """A row with the given values and a placeholder in every other required column (foreign keys are off)."""
-    t = sa.Table(table, sa.MetaData(), autoload_with=conn)
-    row = {c.name: _filler(c) for c in t.columns if not c.nullable and c.name != "id" and c.name not in values}
-    conn.execute(t.insert().values(**row, **values))
 
 
 def _day(value: object) -> dt.date:
@@ -69,14 +27,11 @@ def test_open_deadlines_become_running_clocks(fresh_url: str) -> None:
     engine = make_engine(fresh_url)
     flagged = dt.datetime(2026, 12, 8, 0, 5)
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SET session_replication_role = replica"))  # foreign keys off for these rows
-        else:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        _insert(conn, "sharing_requests", id=1, number="GX202612010001", status="pending_provider",
+        foreign_keys_off(conn)
+        insert_row(conn, "sharing_requests", id=1, number="GX202612010001", status="pending_provider",
                 stage_started_on=D(2026, 12, 1), stage_days=5, due_on=D(2026, 12, 8), due_assumed=False)
-        _insert(conn, "sharing_requests", id=2, number="GX202612010002", status="granted", due_on=None)
-        _insert(conn, "data_disputes", id=7, number="JC202612010001", status="open", stage_started_on=D(2026, 11, 27),
+        insert_row(conn, "sharing_requests", id=2, number="GX202612010002", status="granted", due_on=None)
+        insert_row(conn, "data_disputes", id=7, number="JC202612010001", status="open", stage_started_on=D(2026, 11, 27),
                 stage_days=5, due_on=D(2026, 12, 4), due_assumed=False, overdue_flagged_at=flagged)
     command.upgrade(cfg, "0016")
     with engine.connect() as conn:
