@@ -3,11 +3,7 @@ an application client of another department with an API key, and an active grant
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -18,9 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.factories import population_ids, population_items, population_world
+from tests.processes import ROOT, ServerProcess, uvicorn_argv
 from tongban.authz import Actor
 
-ROOT = Path(__file__).resolve().parents[2]
 ITEMS = population_items()
 IDS = population_ids()
 
@@ -49,49 +45,17 @@ def gateway_actor(world):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- the provider's system, a real process
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class ProviderProcess(ServerProcess):
+    """tests/exchange/provider_app.py: a provider department's own system."""
 
+    name = "provider process"
 
-class ProviderProcess:
     def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "tests.exchange.provider_app:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("provider process exited: " + (self.proc.stderr.read() or b"").decode())  # type: ignore[union-attr]
-            try:
-                if httpx.get(self.url + "/health", timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("provider process did not answer within 30 s")
-            time.sleep(0.1)
+        super().__init__(uvicorn_argv("tests.exchange.provider_app:app"))
 
     def seen(self, call_id: str = "") -> list[dict[str, str]]:
         r = httpx.get(self.url + "/_seen", params={"call_id": call_id}, timeout=5, trust_env=False)
         return r.json()  # type: ignore[no-any-return]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -101,27 +65,17 @@ def provider() -> Iterator[ProviderProcess]:
     p.stop()
 
 
-class TrickleProcess:
+class TrickleProcess(ServerProcess):
     """trickle_server.py in its own process: a provider that never finishes an answer."""
 
+    name = "trickle server"
+
     def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "exchange" / "trickle_server.py"),
-                                      str(self.port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("trickle server exited: " + (self.proc.stderr.read() or b"").decode())  # type: ignore[union-attr]
-            try:
-                self.open()
-                break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("trickle server did not answer within 30 s")
-            time.sleep(0.1)
+        super().__init__([sys.executable, str(ROOT / "tests" / "exchange" / "trickle_server.py"), "{port}"])
+
+    def ready(self) -> bool:
+        self.open()
+        return True
 
     def open(self) -> int:
         """How many never-ending answers are in progress."""
@@ -129,13 +83,6 @@ class TrickleProcess:
 
     def close_all(self) -> int:
         return int(httpx.get(self.url + "/_close", timeout=5, trust_env=False).json()["closed"])
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,9 @@ and settings that switch both channels on."""
 from __future__ import annotations
 
 import email
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,17 +15,11 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.processes import ServerProcess, free_port, uvicorn_argv
 from tongban.config import Settings, get_settings
 from tongban.db import make_session_factory
 
-ROOT = Path(__file__).resolve().parents[2]
 SMS_KEY = "test-sms-key"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class MailServer:
@@ -63,7 +51,7 @@ class MailServer:
 @pytest.fixture(scope="module")
 def _smtp() -> Iterator[tuple[MailServer, int]]:
     handler = MailServer()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     yield handler, port
@@ -79,44 +67,18 @@ def smtp(_smtp: tuple[MailServer, int]) -> MailServer:
     return handler
 
 
-class GatewayProcess:
+class GatewayProcess(ServerProcess):
+    """tests/notifications/sms_gateway_app.py: an SMS provider's HTTP gateway."""
+
+    name = "gateway process"
+
     def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]), "SMS_TEST_KEY": SMS_KEY}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "tests.notifications.sms_gateway_app:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30  # start-up wait only; nothing is asserted about time
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("gateway process exited: " + (self.proc.stderr.read() or b"").decode())  # type: ignore[union-attr]
-            try:
-                if httpx.get(self.url + "/health", timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("gateway process did not answer within 30 s")
-            time.sleep(0.1)
+        super().__init__(uvicorn_argv("tests.notifications.sms_gateway_app:app"), env={"SMS_TEST_KEY": SMS_KEY})
 
     def received(self, reference: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = httpx.get(self.url + "/_received", timeout=5, trust_env=False).json()
         return [r for r in rows if (reference is None or r.get("reference") == reference)
                 and (path is None or r["path"] == path)]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
