@@ -2,14 +2,12 @@
 
 A dispute has one clock, restarted when it is raised (the provider answers) and when it is escalated (the
 platform coordinates). The dispute's `due_on` / `due_assumed` columns mirror the clock so lists sort and
-filter by them; the calendar recounts the clock and calls `_mirror`, the sweep calls `_flagged`.
+filter by them; the calendar recounts the clock and calls `_deadline.mirror`, the sweep calls `_flagged`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from tongban import notifications
 from tongban.audit import service as audit
@@ -19,7 +17,6 @@ from tongban.db import utcnow
 from tongban.disputes.models import DataDispute
 from tongban.workdays import clocks
 from tongban.workdays.models import LegalClock
-from tongban.workdays.service import WorkCalendar
 
 OBJECT_TYPE = "data_dispute"
 # States whose deadline someone must meet, and who that is.
@@ -27,45 +24,16 @@ OWED_BY = {"open": "provider", "escalated": "platform"}
 WARN_DAYS = 1  # near due when one working day is left
 
 
-def _session(dispute: DataDispute) -> Session:
-    session = object_session(dispute)
-    if session is None or dispute.id is None:
-        raise RuntimeError("add and flush the dispute before starting its clock")
-    return session
-
-
-def start_stage(dispute: DataDispute, calendar: WorkCalendar, *, status: str, days: int | None,
-                start: dt.date) -> None:
-    """Enter a step; a step with a deadline runs the dispute's clock (working days after `start`)."""
-    session = _session(dispute)
-    dispute.status = status
-    dispute.stage_started_on = start
-    dispute.stage_days = days or 0
-    dispute.overdue_flagged_at = None
-    if days:
-        clock = clocks.start(session, owner_type=OBJECT_TYPE, owner_id=dispute.id, days=days, start=start,
-                             stage=status, warn_days=WARN_DAYS, calendar=calendar)
-        _mirror(session, clock, dispute)
-    else:
-        dispute.due_on, dispute.due_assumed = None, False
-        clocks.stop_owner(session, OBJECT_TYPE, dispute.id, note=status)
+_deadline = clocks.StagedDeadline(OBJECT_TYPE, DataDispute, owed_by=OWED_BY, warn_days=WARN_DAYS)
+start_stage = _deadline.start_stage
+is_overdue = _deadline.is_overdue
 
 
 def close(dispute: DataDispute, status: str) -> None:
+    """The dispute ends (corrected, withdrawn, upheld …): its clock stops."""
     dispute.status = status
-    dispute.due_on, dispute.due_assumed = None, False
     dispute.closed_at = utcnow()
-    clocks.stop_owner(_session(dispute), OBJECT_TYPE, dispute.id, note=status)
-
-
-def is_overdue(dispute: DataDispute, on: dt.date) -> bool:
-    return dispute.status in OWED_BY and dispute.due_on is not None and on > dispute.due_on
-
-
-def _mirror(session: Session, clock: LegalClock, dispute: DataDispute | None = None) -> None:
-    dispute = dispute or session.get(DataDispute, clock.owner_id)
-    if dispute is not None:
-        dispute.due_on, dispute.due_assumed = clock.due_on, clock.assumed
+    _deadline.stop(dispute)
 
 
 def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
@@ -92,7 +60,7 @@ def _warn(session: Session, clock: LegalClock, dispute: DataDispute) -> None:
                                 due_on=clock.due_on, link=f"/disputes/{dispute.id}")
 
 
-clocks.register_owner(OBJECT_TYPE, on_change=_mirror, on_flag=_flagged)
+clocks.register_owner(OBJECT_TYPE, on_change=_deadline.mirror, on_flag=_flagged)
 
 
 def flag_overdue(session: Session) -> list[DataDispute]:

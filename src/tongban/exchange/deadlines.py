@@ -2,14 +2,14 @@
 
 Each request has one clock, restarted at every step that someone owes an answer by a deadline. The
 request's own `due_on` / `due_assumed` columns mirror the clock so lists sort and filter by them; the clock
-is the source (the calendar recounts it and calls `_mirror`, the sweep calls `_flagged`).
+is the source (the calendar recounts it and calls `_deadline.mirror`, the sweep calls `_flagged`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from tongban import notifications
 from tongban.audit import service as audit
@@ -19,7 +19,6 @@ from tongban.db import utcnow
 from tongban.exchange.models import SharingRequest
 from tongban.workdays import clocks
 from tongban.workdays.models import LegalClock
-from tongban.workdays.service import WorkCalendar
 
 OWNER = "sharing_request"
 # States whose deadline someone must meet, and who that is.
@@ -28,43 +27,10 @@ OWED_BY = {"submitted": "platform", "pending_provider": "provider", "objected": 
 WARN_DAYS = 1
 
 
-def _session(request: SharingRequest) -> Session:
-    session = object_session(request)
-    if session is None or request.id is None:
-        raise RuntimeError("add and flush the sharing request before starting its clock")
-    return session
-
-
-def start_stage(request: SharingRequest, calendar: WorkCalendar, *, status: str, days: int | None,
-                start: dt.date) -> None:
-    """Enter a step; a step with a deadline runs the request's clock (working days after `start`)."""
-    session = _session(request)
-    request.status = status
-    request.stage_started_on = start
-    request.stage_days = days or 0
-    request.overdue_flagged_at = None
-    if days:
-        clock = clocks.start(session, owner_type=OWNER, owner_id=request.id, days=days, start=start, stage=status,
-                             warn_days=WARN_DAYS, calendar=calendar)
-        _mirror(session, clock, request)
-    else:
-        stop(request)
-
-
-def stop(request: SharingRequest) -> None:
-    """The request left the steps with a deadline (decided, withdrawn, granted)."""
-    request.due_on, request.due_assumed = None, False
-    clocks.stop_owner(_session(request), OWNER, request.id, note=request.status)
-
-
-def is_overdue(request: SharingRequest, today: dt.date) -> bool:
-    return request.status in OWED_BY and request.due_on is not None and today > request.due_on
-
-
-def _mirror(session: Session, clock: LegalClock, request: SharingRequest | None = None) -> None:
-    request = request or session.get(SharingRequest, clock.owner_id)
-    if request is not None:
-        request.due_on, request.due_assumed = clock.due_on, clock.assumed
+_deadline = clocks.StagedDeadline(OWNER, SharingRequest, owed_by=OWED_BY, warn_days=WARN_DAYS)
+start_stage = _deadline.start_stage
+stop = _deadline.stop
+is_overdue = _deadline.is_overdue
 
 
 def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
@@ -91,7 +57,7 @@ def _warn(session: Session, clock: LegalClock, request: SharingRequest) -> None:
                                 due_on=clock.due_on, link=f"/sharing/requests/{request.id}")
 
 
-clocks.register_owner(OWNER, on_change=_mirror, on_flag=_flagged)
+clocks.register_owner(OWNER, on_change=_deadline.mirror, on_flag=_flagged)
 
 
 def flag_overdue(session: Session, day: dt.date | None = None) -> list[SharingRequest]:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tongban.clock import today
 from tongban.db import utcnow
@@ -360,3 +361,51 @@ def note(clock: LegalClock) -> str:
     if clock.assumed:
         parts.append(ASSUMED_NOTE)
     return "".join(parts)
+
+
+_start_clock = start  # `start` is also the name of a step's first day below
+
+
+class StagedDeadline:
+    """The deadline of an object that moves through steps, some with a time limit (共享申请, 数据疑义).
+
+    The object keeps `status`, `stage_started_on`, `stage_days`, `overdue_flagged_at` and a copy of its clock's
+    `due_on`/`due_assumed` (lists filter on them); its clock (one per owner) restarts at each step with a limit
+    and stops at a step without one. Each domain makes one and registers `mirror` with `register_owner`.
+    """
+
+    def __init__(self, owner_type: str, model: type, *, owed_by: dict[str, str], warn_days: int = 1) -> None:
+        self.owner_type, self.model, self.owed_by, self.warn_days = owner_type, model, owed_by, warn_days
+
+    def _session(self, obj: Any) -> Session:
+        session = object_session(obj)
+        if session is None or obj.id is None:
+            raise RuntimeError(f"add and flush the {self.owner_type} before starting its clock")
+        return session
+
+    def start_stage(self, obj: Any, calendar: WorkCalendar, *, status: str, days: int | None,
+                    start: dt.date) -> None:
+        """Enter a step; a step with a limit runs the object's clock (`days` working days after `start`)."""
+        session = self._session(obj)
+        obj.status, obj.stage_started_on, obj.stage_days = status, start, days or 0
+        obj.overdue_flagged_at = None
+        if days:
+            clock = _start_clock(session, owner_type=self.owner_type, owner_id=obj.id, days=days, start=start,
+                                 stage=status, warn_days=self.warn_days, calendar=calendar)
+            self.mirror(session, clock, obj)
+        else:
+            self.stop(obj)
+
+    def stop(self, obj: Any) -> None:
+        """The object left the steps with a limit (decided, withdrawn, closed)."""
+        obj.due_on, obj.due_assumed = None, False
+        stop_owner(self._session(obj), self.owner_type, obj.id, note=obj.status)
+
+    def is_overdue(self, obj: Any, on: dt.date) -> bool:
+        return obj.status in self.owed_by and obj.due_on is not None and on > obj.due_on
+
+    def mirror(self, session: Session, clock: LegalClock, obj: Any = None) -> None:
+        """Copy the clock's due day to the object (after a start, an extension or a calendar change)."""
+        obj = obj if obj is not None else session.get(self.model, clock.owner_id)
+        if obj is not None:
+            obj.due_on, obj.due_assumed = clock.due_on, clock.assumed
