@@ -187,11 +187,11 @@ def population_world(session: Session, engine, city, tmp_path, *, name: str,  # 
     from tongban import clock
     from tongban.authz import SYSTEM
     from tongban.db import make_session_factory
-    from tongban.exchange import service as sharing
-    from tongban.exchange.schemas import ComplianceDecision, RequestCreate
     from tongban.org.auth import new_api_key
     from tongban.org.models import ApiKey
     from tongban.registries import ingest as registry
+    from tongban.sharing import service as sharing
+    from tongban.sharing.schemas import ComplianceDecision, RequestCreate
 
     items, ids = population_items(), population_ids()
     resource = published_resource(session, city.users["hrss_data"], name=name, share_type="unconditional",

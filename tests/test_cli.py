@@ -26,7 +26,7 @@ COMMANDS = [
     ("db", "upgrade"), ("db", "current"), ("demo",), ("serve",), ("run",), ("worker",), ("ingest",),
     ("audit", "verify"), ("admin", "create"), ("calendar", "import"),
     ("catalog", "generate"), ("catalog", "export"), ("catalog", "import"),
-    ("disputes", "check-deadlines"), ("exchange", "check-deadlines"), ("exchange", "seal"),
+    ("disputes", "check-deadlines"), ("sharing", "check-deadlines"), ("exchange", "seal"),
     ("exchange", "verify"), ("log", "checkpoint"), ("log", "verify"), ("monitoring", "rebuild"),
     ("licence", "verify"), ("licence", "expire"), ("keystore", "reseal"),
     ("jobs", "list"), ("jobs", "runs"), ("jobs", "retry"),

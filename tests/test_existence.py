@@ -29,9 +29,9 @@ from tongban import clock
 from tongban.catalog import service as catalog
 from tongban.disputes import service as disputes
 from tongban.disputes.schemas import DisputeCreate
-from tongban.exchange import service as sharing
-from tongban.exchange.schemas import ComplianceDecision, RequestCreate
-from tongban.licences import seals
+from tongban.seals import service as seals
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import ComplianceDecision, RequestCreate
 
 MISSING = 987654
 

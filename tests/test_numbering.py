@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from tests.factories import actor_of, app_client, published_resource
 from tongban import clock, numbering
 from tongban.db import make_session_factory
-from tongban.exchange import service as sharing
-from tongban.exchange.models import SharingRequest
-from tongban.exchange.schemas import RequestCreate
+from tongban.sharing import service as sharing
+from tongban.sharing.models import SharingRequest
+from tongban.sharing.schemas import RequestCreate
 
 D = dt.date
 

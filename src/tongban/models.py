@@ -2,27 +2,27 @@
 
 from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
+from tongban.crypto.models import CaCertificate, StoredKey
 from tongban.disputes.models import DataDispute, DisputeAttachment
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
-from tongban.exchange.models import Grant, QuotaUsage, SharingRequest
+from tongban.exchange.models import QuotaUsage
 from tongban.jobs.models import Job, JobLease, JobRun, JobSchedule
 from tongban.licences.models import (
-    CaCertificate,
     Licence,
     LicenceEvent,
     LicenceLibrary,
     LicenceType,
     LicenceTypeIssuer,
     LicenceVersion,
-    Seal,
-    StoredKey,
 )
 from tongban.monitoring.models import ExchangeStatsHourly
 from tongban.notifications.models import NotificationMessage, NotificationTemplate
 from tongban.numbering import NumberCounter
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
+from tongban.seals.models import Seal
+from tongban.sharing.models import Grant, SharingRequest
 from tongban.workdays.models import CalendarDay, CalendarYear
 
 __all__ = [

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from tests.factories import PASSWORD, SmallCity, actor_of, citizen, department, staff
 from tongban.demo.licence_data import LICENCE_TYPES, type_code
-from tongban.licences import issuing, licence_types, seals
+from tongban.licences import issuing, licence_types
+from tongban.seals import service as seals
 
 SHOTS = Path(os.environ.get("TONGBAN_SCREENSHOTS", "var/screenshots"))
 

@@ -36,7 +36,7 @@ def test_demo_city_is_complete_and_valid(session: Session, client: TestClient) -
     # The catalog: at least 300 resources across the departments, all three sharing types, and
     # sharing requests in every state.
     from tongban.catalog.models import InformationResource
-    from tongban.exchange.models import Grant, SharingRequest
+    from tongban.sharing.models import Grant, SharingRequest
 
     resources = session.execute(select(InformationResource)).scalars().all()
     assert len([r for r in resources if r.status == "published"]) >= 300
@@ -49,7 +49,7 @@ def test_demo_city_is_complete_and_valid(session: Session, client: TestClient) -
     grant_states = set(session.execute(select(Grant.status)).scalars())
     assert grant_states == {"active", "suspended", "revoked"}
     from tongban import clock
-    from tongban.exchange.deadlines import is_overdue
+    from tongban.sharing.deadlines import is_overdue
 
     requests = session.execute(select(SharingRequest)).scalars().all()
     assert sum(is_overdue(r, clock.today()) for r in requests) >= 2

@@ -19,8 +19,8 @@ from tongban.authz import Actor
 from tongban.disputes import service
 from tongban.disputes.schemas import DisputeAnswer, DisputeCoordination, DisputeCreate, DisputeEscalation
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from tongban.exchange import service as sharing
-from tongban.exchange.schemas import GrantAction
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import GrantAction
 from tongban.workdays import service as workdays
 
 D = dt.date

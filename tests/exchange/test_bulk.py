@@ -21,13 +21,13 @@ from tests.factories import PASSWORD, actor_of, login
 from tongban.authz import SYSTEM
 from tongban.db import make_session_factory
 from tongban.exchange import bulk
-from tongban.exchange import service as sharing
 from tongban.exchange.access import CallContext
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
-from tongban.exchange.schemas import GrantAction
 from tongban.identifiers import mask_resident_id
 from tongban.org.models import User
 from tongban.registries import ingest as registry
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import GrantAction
 
 NAMES = ["王建华", "李秀英", "张伟", "刘洋", "陈静"]
 

@@ -15,12 +15,12 @@ from tests.exchange.conftest import IDS, ITEMS, call_headers, gateway_actor
 from tests.factories import actor_of
 from tongban import clock
 from tongban.exchange import gateway
-from tongban.exchange import service as sharing
 from tongban.exchange.log_models import ExchangeLogEntry
-from tongban.exchange.models import Grant
-from tongban.exchange.schemas import GrantAction
 from tongban.org.models import User
 from tongban.registries import ingest as registry
+from tongban.sharing import service as sharing
+from tongban.sharing.models import Grant
+from tongban.sharing.schemas import GrantAction
 
 _h = call_headers
 

@@ -15,9 +15,9 @@ from tongban.audit.models import AuditEntry
 from tongban.catalog import service as catalog
 from tongban.catalog.schemas import ItemIn
 from tongban.errors import Forbidden, InvalidTransition, ValidationFailed
-from tongban.exchange import service as sharing
-from tongban.exchange.models import Grant
-from tongban.exchange.schemas import (
+from tongban.sharing import service as sharing
+from tongban.sharing.models import Grant
+from tongban.sharing.schemas import (
     ComplianceDecision,
     Coordination,
     GrantAction,

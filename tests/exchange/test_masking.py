@@ -19,11 +19,11 @@ from tests.exchange.provider_app import RECORDS as PROVIDER_RECORDS
 from tests.factories import actor_of, published_resource
 from tongban import clock
 from tongban.exchange import endpoints, masking
-from tongban.exchange import service as sharing
-from tongban.exchange.schemas import ComplianceDecision, RequestCreate
 from tongban.identifiers import mask_name
 from tongban.licences import verify
 from tongban.registries import ingest as registry
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import ComplianceDecision, RequestCreate
 
 
 @pytest.mark.parametrize(("name", "masked"), [("王建华", "王**"), ("张伟", "张*"), ("欧阳娜娜", "欧***"), ("王", "*")])

@@ -26,12 +26,12 @@ from tongban.audit.models import AuditEntry
 from tongban.catalog.schemas import ItemIn
 from tongban.errors import Conflict
 from tongban.exchange import endpoints
-from tongban.exchange import service as sharing
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
-from tongban.exchange.schemas import ComplianceDecision, RequestCreate
 from tongban.org.auth import new_api_key
 from tongban.org.models import ApiKey
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import ComplianceDecision, RequestCreate
 
 PURPOSE = "企业开办登记核验法定代表人身份"
 ITEMS = [

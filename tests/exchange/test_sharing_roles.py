@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from tests.factories import SmallCity, actor_of, app_client, login, published_resource, staff
 from tongban import clock
-from tongban.exchange import service as sharing
-from tongban.exchange.models import Grant, SharingRequest
-from tongban.exchange.schemas import ComplianceDecision, Objection, ProviderDecision, RequestCreate
+from tongban.sharing import service as sharing
+from tongban.sharing.models import Grant, SharingRequest
+from tongban.sharing.schemas import ComplianceDecision, Objection, ProviderDecision, RequestCreate
 
 ROLES = ("admin", "supervisor", "amr_data", "amr_admin", "amr_clerk", "hrss_data", "hrss_admin", "hrss_clerk")
 

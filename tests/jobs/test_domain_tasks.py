@@ -13,12 +13,12 @@ from tests.factories import SmallCity, actor_of, app_client, published_resource
 from tests.monitoring.conftest import World, client_actor, log_calls
 from tongban import clock
 from tongban.db import make_session_factory
-from tongban.exchange import service as sharing
-from tongban.exchange.schemas import RequestCreate
 from tongban.jobs import discover, run_pending
 from tongban.jobs.models import DONE, Job
 from tongban.monitoring import service as monitoring
 from tongban.monitoring.schemas import StatsFilter
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import RequestCreate
 
 
 def test_every_domain_declares_its_schedules() -> None:

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from tests.factories import SmallCity, actor_of, make_uscc
 from tongban.demo.licence_data import LICENCE_TYPES, type_code
-from tongban.licences import issuing, licence_types, seals
-from tongban.licences.models import Licence, LicenceType, Seal
+from tongban.licences import issuing, licence_types
+from tongban.licences.models import Licence, LicenceType
+from tongban.seals import service as seals
+from tongban.seals.models import Seal
 
 
 @dataclass

@@ -91,10 +91,10 @@ def test_only_issuers_issue_and_only_admins_make_seals(client: TestClient, world
 
 def test_library_answers_valid_licences_of_a_holder_through_the_exchange(
         client: TestClient, session: Session, world: LicenceWorld) -> None:
-    from tongban.exchange import service as sharing
-    from tongban.exchange.schemas import ComplianceDecision, ProviderDecision, RequestCreate
     from tongban.org.auth import new_api_key
     from tongban.org.models import ApiKey
+    from tongban.sharing import service as sharing
+    from tongban.sharing.schemas import ComplianceDecision, ProviderDecision, RequestCreate
 
     first = world.issue(session)
     second = world.issue(session)

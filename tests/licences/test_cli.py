@@ -45,7 +45,7 @@ def test_offline_verification(client: TestClient, session: Session, world: Licen
     # A trust file whose SM2 root is another CA's: the PDF signature is fine, the seal is not trusted.
     import datetime as dt
 
-    from tongban.licences import certs, sm
+    from tongban.crypto import certs, sm
 
     private, public = sm.sm2_generate()
     now = dt.datetime.now(dt.UTC)

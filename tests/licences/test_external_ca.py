@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from tests.factories import SmallCity, actor_of
 from tests.licences.conftest import LicenceWorld, business_licence_type
 from tongban import clock
+from tongban.crypto import ca, certs, sm
 from tongban.errors import InvalidTransition, ValidationFailed
 from tongban.files import get_store
-from tongban.licences import ca, certs, seals, sm, verify
+from tongban.licences import verify
 from tongban.licences.models import LicenceVersion
+from tongban.seals import service as seals
 
 
 class ExternalCa:

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from tests.factories import actor_of, csrf_from
 from tests.licences.conftest import LicenceWorld
 from tongban import clock
+from tongban.crypto import ca
 from tongban.files import get_store
-from tongban.licences import ca, identifier, issuing, seals, verify
+from tongban.licences import identifier, issuing, verify
 from tongban.licences.models import LicenceVersion
+from tongban.seals import service as seals
 
 
 def _versions(session: Session, licence_id: int) -> list[LicenceVersion]:
@@ -98,7 +100,7 @@ def test_expired_licence(session: Session, world: LicenceWorld) -> None:
 
 
 def test_private_keys_never_unencrypted_in_the_database(session: Session, world: LicenceWorld) -> None:
-    from tongban.licences.keystore import get_keystore
+    from tongban.crypto.keystore import get_keystore
 
     world.issue(session)
     store = get_keystore()

@@ -13,9 +13,10 @@ from tests.licences.conftest import LicenceWorld
 from tongban.demo.licence_data import LICENCE_TYPES, type_code
 from tongban.files import get_store
 from tongban.licences import identifier, issuing, licence_types
-from tongban.licences.models import Licence, LicenceType, LicenceVersion, Seal
+from tongban.licences.models import Licence, LicenceType, LicenceVersion
 from tongban.org.auth import hash_password
 from tongban.org.models import User
+from tongban.seals.models import Seal
 
 BUSINESS_ITEMS = {"entity_type": "有限责任公司（自然人投资或控股）", "legal_representative": "赵德胜",
                   "registered_capital": "壹佰万元整", "established_on": "2024-06-01",

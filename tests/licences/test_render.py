@@ -12,15 +12,8 @@ from pathlib import Path
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from tongban.licences.render import (
-    TOO_MUCH_CONTENT,
-    LicenceDocument,
-    LicenceLayout,
-    qr_modules,
-    render_pdf,
-    wrap,
-)
-from tongban.licences.seal_image import SealDesign
+from tongban.licences.render import TOO_MUCH_CONTENT, LicenceDocument, LicenceLayout, qr_modules, render_pdf, wrap
+from tongban.seals.image import SealDesign
 
 IDENTIFIER = "1.2.156.3005.2.11100000MB0143028R001.12610900MB1234567X.202611220001.001.K"
 VERIFY_URL = f"https://tongban.example.gov.cn/v/{IDENTIFIER}?c=8f3a9c2e"

@@ -20,7 +20,7 @@ from tongban.monitoring.models import ExchangeStatsDaily, ExchangeStatsHourly
 
 def test_exchange_imports_neither_monitoring_nor_disputes() -> None:
     code = ("import sys; import tongban.exchange.sealing, tongban.exchange.gateway, tongban.exchange.bulk, "
-            "tongban.exchange.service; "
+            "tongban.sharing.service; "
             "print(sorted(m for m in sys.modules if m.startswith(('tongban.monitoring', 'tongban.disputes'))))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -53,8 +53,8 @@ def test_the_layout_draws_the_registered_menu(client, city) -> None:  # type: ig
 
 def test_fixed_gateway_paths_are_included_before_the_sharing_api() -> None:
     order = [ref.target for ref in platform().ordered_routers()]
-    assert order.index("tongban.exchange.gateway_api:router") < order.index("tongban.exchange.api:router")
-    assert order.index("tongban.exchange.proxy_api:router") < order.index("tongban.exchange.api:router")
+    assert order.index("tongban.exchange.gateway_api:router") < order.index("tongban.sharing.api:router")
+    assert order.index("tongban.exchange.proxy_api:router") < order.index("tongban.sharing.api:router")
     assert order.index("tongban.catalog.api:public") < order.index("tongban.catalog.api:router")
     # Every domain that serves pages registered itself; nothing registered twice.
     assert {"org", "audit", "catalog", "exchange", "disputes", "monitoring", "workdays", "jobs", "licences",

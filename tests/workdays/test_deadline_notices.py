@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from tests.factories import actor_of, app_client, published_resource
 from tongban import clock
 from tongban.audit.models import AuditEntry
-from tongban.exchange import service as sharing
-from tongban.exchange.schemas import ComplianceDecision, RequestCreate
 from tongban.notifications.models import NotificationMessage, NotificationTemplate
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import ComplianceDecision, RequestCreate
 from tongban.workdays import clocks
 
 D = dt.date

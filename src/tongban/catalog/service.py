@@ -275,7 +275,7 @@ def _snapshot(resource: InformationResource) -> dict[str, Any]:
 
 def blocking_use(session: Session, resource: InformationResource, removed_keys: set[str]) -> list[str]:
     """Active grants and open requests that use any of `removed_keys` (or any key if the set is empty)."""
-    from tongban.exchange.models import Grant, SharingRequest
+    from tongban.sharing.models import Grant, SharingRequest
 
     day = today()
     problems: list[str] = []

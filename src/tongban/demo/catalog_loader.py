@@ -19,8 +19,10 @@ from tongban.catalog.models import InformationResource, ResourceVersion
 from tongban.catalog.schemas import ResourceIn
 from tongban.demo.catalog_data import RESOURCES, ResourceSeed, scale_catalog
 from tongban.demo.registry_data import RESOURCE_MATCHES
-from tongban.exchange import service as sharing
-from tongban.exchange.schemas import (
+from tongban.org.auth import user_actor
+from tongban.org.models import AppClient, Department, User
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import (
     ComplianceDecision,
     Coordination,
     GrantAction,
@@ -28,8 +30,6 @@ from tongban.exchange.schemas import (
     ProviderDecision,
     RequestCreate,
 )
-from tongban.org.auth import user_actor
-from tongban.org.models import AppClient, Department, User
 
 
 def _resource_in(seed: ResourceSeed, provider_id: int) -> ResourceIn:

@@ -19,9 +19,10 @@ from tongban.demo.licence_data import (
     LICENCE_TYPES,
     type_code,
 )
-from tongban.licences import issuing, licence_types, seals
+from tongban.licences import issuing, licence_types
 from tongban.org.auth import user_actor
 from tongban.org.models import Department, User
+from tongban.seals import service as seals
 
 # (department code, seal kind): the seals of the demo city.
 SEALS: list[tuple[str, str]] = [

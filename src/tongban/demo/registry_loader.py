@@ -21,12 +21,12 @@ from tongban.catalog.models import InformationResource
 from tongban.demo import city, registry_data
 from tongban.demo.catalog_loader import officer
 from tongban.demo.licence_data import DEMO_FIRM_ADDRESS, DEMO_FIRM_ENTITY_TYPE, DEMO_FIRM_SCOPE
-from tongban.exchange import service as sharing
 from tongban.exchange.access import CallContext
 from tongban.exchange.gateway import get_record
-from tongban.exchange.schemas import ComplianceDecision, ProviderDecision, RequestCreate
 from tongban.org.models import AppClient, Department
 from tongban.registries import ingest
+from tongban.sharing import service as sharing
+from tongban.sharing.schemas import ComplianceDecision, ProviderDecision, RequestCreate
 
 # The pension register (企业职工基本养老保险参保信息) is shared through the provider's interface only,
 # so its records stay with the provider and are not loaded here.

@@ -37,9 +37,9 @@ from tongban.disputes.schemas import (
     DisputeRead,
 )
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from tongban.exchange.models import Grant
 from tongban.org.models import AppClient, Department
 from tongban.registries.models import RegistryRecord
+from tongban.sharing.models import Grant
 from tongban.workdays import service as workdays
 
 # ---------------------------------------------------------------- reading

@@ -28,10 +28,10 @@ from tongban.catalog.models import InformationItem, InformationResource
 from tongban.db import utcnow
 from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from tongban.exchange import masking, quotas, sealing
-from tongban.exchange.models import Grant
 from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.org.models import Department
 from tongban.registries.models import RegistryHead
+from tongban.sharing.models import Grant
 
 _SUBJECT_TYPES = ("resident_id", "credit_code")
 _log = logging.getLogger("tongban.exchange")

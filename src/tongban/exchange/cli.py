@@ -18,21 +18,6 @@ app.add_typer(exchange_app, name="exchange")
 app.add_typer(log_app, name="log")
 
 
-@exchange_app.command("check-deadlines")
-def exchange_check_deadlines() -> None:
-    """逾期预警：标记并记录所有超过办理期限的共享申请（建议每个工作日早上由定时任务执行）。"""
-    from tongban.exchange import service
-
-    session = open_session()
-    try:
-        flagged = service.check_deadlines(session=session)
-    finally:
-        session.close()
-    for r in flagged:
-        typer.echo(f"逾期：{r.number} {r.status} 期限 {r.due_on}（提供部门 {r.provider_id}，申请部门 {r.consumer_id}）")
-    typer.echo(f"共标记 {len(flagged)} 件逾期申请。")
-
-
 @exchange_app.command("seal")
 def exchange_seal() -> None:
     """封存交换日志：把新的调用记录接入哈希链，并写入两条日志链的检查点（建议每分钟由定时任务执行）。"""

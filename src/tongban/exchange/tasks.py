@@ -1,5 +1,5 @@
-"""Periodic jobs of the exchange: log sealing (with the monitoring rollup and a checkpoint) and the
-sharing-request deadline check. Registered on import; the job runner discovers this module."""
+"""Periodic job of the exchange: log sealing (with the monitoring rollup and a checkpoint). Registered on
+import; the job runner discovers this module."""
 
 from __future__ import annotations
 
@@ -27,11 +27,3 @@ def seal_tick(session: Session) -> None:
     anchors.take(session)
     if rejected:  # already removed from the log and recorded in the audit chain (exchange_log.reject)
         log.warning("exchange log: %d entries without a valid row MAC were refused", len(rejected))
-
-
-@periodic("sharing.deadlines", label="共享申请期限检查", working_days_at=dt.time(8, 0))
-def sharing_deadlines(session: Session) -> None:
-    """逾期预警: flag sharing requests past their stage deadline, each working morning (Beijing time)."""
-    from tongban.exchange import service
-
-    service.check_deadlines(session=session)

@@ -10,12 +10,16 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from tongban import clock
+from tongban.crypto import ca, certs
+from tongban.crypto.models import CaCertificate
 from tongban.deps import CurrentActor, DbSession, Id, OptionalIdQuery, secure_router
 from tongban.errors import ValidationFailed, error_responses
-from tongban.licences import ca, certs, issuing, licence_types, queries, seals, verify
-from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
+from tongban.licences import issuing, licence_types, queries, verify
+from tongban.licences.models import Licence, LicenceType
 from tongban.org.schemas import Page
 from tongban.schema_types import Strict, UtcDateTime
+from tongban.seals import service as seals
+from tongban.seals.models import Seal
 
 router = secure_router(prefix="/api/v1", tags=["电子印章与电子证照"])
 # Verification is for anyone — a bank's system as much as a citizen — and changes nothing: it reads

@@ -16,7 +16,7 @@ import typer
 from tongban.cli_support import open_session
 
 if TYPE_CHECKING:
-    from tongban.licences.ca import Trust
+    from tongban.crypto.ca import Trust
 
 app = typer.Typer()  # merged into the root `tongban` command
 licence_app = typer.Typer(help="电子证照", no_args_is_help=True)
@@ -29,8 +29,8 @@ _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", r
 
 def load_trust(paths: list[Path]) -> tuple[Trust, Trust]:
     """The SM2 and ECDSA trust sets from PEM files (e.g. the platform's /api/v1/ca/trust.pem)."""
-    from tongban.licences import certs
-    from tongban.licences.ca import Trust
+    from tongban.crypto import certs
+    from tongban.crypto.ca import Trust
 
     sm2, ecdsa = Trust([], []), Trust([], [])
     for path in paths:
@@ -51,7 +51,8 @@ def verify_command(
 ) -> None:
     """离线核验电子证照：PDF 签名、电子印章签名、证书链和有效期（注销、暂停状态需联网核验）。"""
     from tongban import clock
-    from tongban.licences import certs, verify
+    from tongban.crypto import certs
+    from tongban.licences import verify
 
     try:
         sm2, ecdsa = load_trust(ca)
@@ -101,7 +102,7 @@ def reseal_command(
 ) -> None:
     """用新的主密钥重新加密全部私钥（主密钥轮换）；完成后请把 TONGBAN_KEYSTORE_MASTER_KEY 改为新值。"""
     from tongban.config import get_settings
-    from tongban.licences.keystore import DatabaseKeyStore
+    from tongban.crypto.keystore import DatabaseKeyStore
 
     if len(new_master_key) < 32:
         typer.echo("新的主密钥至少需要 32 个字符。", err=True)

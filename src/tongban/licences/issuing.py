@@ -23,18 +23,21 @@ from tongban import clock, files, numbering
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.config import get_settings
+from tongban.crypto import asn1, ca, certs, pades, sm
+from tongban.crypto.keystore import get_keystore
 from tongban.db import utcnow
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from tongban.identifiers import validate_resident_id, validate_uscc
-from tongban.licences import asn1, ca, certs, identifier, library, pades, seals, sm
-from tongban.licences.keystore import get_keystore
+from tongban.licences import identifier, library
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
-from tongban.licences.models import Licence, LicenceEvent, LicenceType, LicenceVersion, Seal
+from tongban.licences.models import Licence, LicenceEvent, LicenceType, LicenceVersion
 from tongban.licences.queries import readable_licence
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
 from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
 from tongban.org.models import Department
 from tongban.schema_types import RefId, Strict
+from tongban.seals import service as seals
+from tongban.seals.models import Seal
 
 STATUS_LABELS = {"valid": "有效", "suspended": "已暂停", "revoked": "已注销", "expired": "已过期"}
 CODE_TYPE_LABELS = {"resident_id": "居民身份证", "uscc": "统一社会信用代码"}

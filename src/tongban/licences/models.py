@@ -1,4 +1,6 @@
-"""Tables of the licences domain: key store, certificate authority, seals, licence types, licences."""
+"""Tables of the licences domain: licence types, issuers, licences, versions, events, libraries.
+
+Keys and CAs are in crypto/models.py, seals in seals/models.py."""
 
 from __future__ import annotations
 
@@ -9,78 +11,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, LargeBi
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tongban.db import Base, utcnow
-from tongban.org.models import Department
-
-
-class StoredKey(Base):
-    """A private key of the database key store, sealed with SM4-GCM under the master key.
-
-    The plaintext key exists only in the signing service's memory while it signs; the database
-    (and its backups) hold the sealed bytes, bound to `uid` and the algorithm as associated data.
-    """
-
-    __tablename__ = "licence_keys"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True)
-    algorithm: Mapped[str] = mapped_column(String(16))  # sm2 / ecdsa-p256
-    label: Mapped[str] = mapped_column(String(128))
-    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # sm2: X||Y (64 bytes); ecdsa: SPKI DER
-    sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
-    master_key_id: Mapped[str] = mapped_column(String(16))  # which master key sealed it (rotation)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class CaCertificate(Base):
-    """A certificate of a certificate authority the platform trusts: its own or an external CA's."""
-
-    __tablename__ = "licence_ca_certificates"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    algorithm: Mapped[str] = mapped_column(String(16))  # sm2 / ecdsa-p256
-    role: Mapped[str] = mapped_column(String(16))  # root / issuing
-    source: Mapped[str] = mapped_column(String(16))  # own / external
-    subject: Mapped[str] = mapped_column(String(255))
-    serial: Mapped[str] = mapped_column(String(64))
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
-    not_before: Mapped[dt.datetime] = mapped_column(DateTime)
-    not_after: Mapped[dt.datetime] = mapped_column(DateTime)
-    der: Mapped[bytes] = mapped_column(LargeBinary)
-    key_id: Mapped[int | None] = mapped_column(ForeignKey("licence_keys.id"))  # own CAs only
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active / retired
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class Seal(Base):
-    """电子印章: a department's seal with an SM2 key (seal signatures) and an ECDSA key (PDF signatures)."""
-
-    __tablename__ = "seals"
-    __table_args__ = (Index("ix_seals_department_status", "department_id", "status"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
-    es_id: Mapped[str] = mapped_column(String(32), unique=True)  # 印章编码
-    name: Mapped[str] = mapped_column(String(64))  # 公章 / 审批专用章 / …
-    kind: Mapped[str] = mapped_column(String(16))  # official / approval / licence / contract
-    ca_source: Mapped[str] = mapped_column(String(16), default="own")  # own / external
-    sm2_key_id: Mapped[int] = mapped_column(ForeignKey("licence_keys.id"))
-    pdf_key_id: Mapped[int] = mapped_column(ForeignKey("licence_keys.id"))
-    sm2_cert: Mapped[bytes | None] = mapped_column(LargeBinary)  # None while an external CA is asked
-    pdf_cert: Mapped[bytes | None] = mapped_column(LargeBinary)
-    seal_der: Mapped[bytes | None] = mapped_column(LargeBinary)  # GB/T 38540 SESeal
-    picture_svg: Mapped[str] = mapped_column(Text)
-    valid_from: Mapped[dt.datetime] = mapped_column(DateTime)
-    valid_to: Mapped[dt.datetime] = mapped_column(DateTime)
-    # pending (waiting for an external CA's certificates) / active / suspended / revoked
-    status: Mapped[str] = mapped_column(String(16), default="active")
-    status_reason: Mapped[str] = mapped_column(Text, default="")
-    status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    uses: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-    department: Mapped[Department] = relationship(lazy="joined")
+from tongban.seals.models import Seal
 
 
 class LicenceType(Base):

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from tongban import clock
 from tongban.authz import Actor, Permission
+from tongban.crypto import ca
 from tongban.deps import CurrentActor, DbSession, OptionalActor, public_router, secure_router
 from tongban.errors import (
     DomainError,
@@ -27,10 +28,12 @@ from tongban.errors import (
     translate_validation_errors,
 )
 from tongban.identifiers import mask_resident_id
-from tongban.licences import ca, identifier, issuing, licence_types, queries, seals, verify
+from tongban.licences import identifier, issuing, licence_types, queries, verify
 from tongban.licences.api import MAX_PDF_BYTES, verify_upload
-from tongban.licences.models import Licence, LicenceType, Seal
+from tongban.licences.models import Licence, LicenceType
 from tongban.org import service as org
+from tongban.seals import service as seals
+from tongban.seals.models import Seal
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)

@@ -22,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from tongban.licences.seal_image import SealDesign, draw_seal, ensure_cjk_font
+from tongban.seals.image import SealDesign, draw_seal, ensure_cjk_font
 
 TOO_MUCH_CONTENT = "证照内容过多，一页放不下：请精简字段或改用横版版式。"
 

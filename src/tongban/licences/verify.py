@@ -22,9 +22,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tongban.crypto import asn1, certs, pades, sm
+from tongban.crypto.ca import Trust
 from tongban.identifiers import mask_name, mask_resident_id  # one masking rule, shared with the exchange
-from tongban.licences import asn1, certs, pades, sm
-from tongban.licences.ca import Trust
 from tongban.licences.models import Licence, LicenceVersion
 
 OUTCOME_LABELS = {

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from tongban.audit.labels import register_resolver
 from tongban.catalog.models import Classification, InformationResource
-from tongban.exchange.models import Grant, SharingRequest
+from tongban.crypto.models import CaCertificate
 from tongban.jobs.models import Job
 from tongban.jobs.registry import label_of
-from tongban.licences.models import CaCertificate, Licence, LicenceType, Seal
+from tongban.licences.models import Licence, LicenceType
 from tongban.org.models import ApiKey, AppClient, Department, Region, User
+from tongban.seals.models import Seal
+from tongban.sharing.models import Grant, SharingRequest
 
 
 def _int_ids(ids: list[str]) -> list[int]:

@@ -8,8 +8,9 @@ from fastapi import Query
 
 from tongban.deps import CurrentActor, DbSession, Id, secure_router
 from tongban.errors import error_responses
-from tongban.exchange import service
-from tongban.exchange.schemas import (
+from tongban.org.schemas import Page
+from tongban.sharing import service
+from tongban.sharing.schemas import (
     ComplianceDecision,
     Coordination,
     GrantAction,
@@ -20,7 +21,6 @@ from tongban.exchange.schemas import (
     RequestCreate,
     RequestRead,
 )
-from tongban.org.schemas import Page
 
 router = secure_router(prefix="/api/v1/sharing", tags=["共享申请与授权"])
 _ROLE_HELP = "consumer 本部门发出的；provider 待本部门答复的；platform 合规审查与争议；all 全部相关"

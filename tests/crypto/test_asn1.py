@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from asn1crypto import parser
 
-from tongban.licences import asn1, sm
+from tongban.crypto import asn1, sm
 
 PRIVATE, PUBLIC = sm.sm2_generate()
 SIGNER_PRIVATE, SIGNER_PUBLIC = sm.sm2_generate()

@@ -11,7 +11,7 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.licences.test_render import page_text
-from tongban.licences.seal_image import SealDesign, SealGlyph, draw_seal, ensure_cjk_font, layout, seal_svg
+from tongban.seals.image import SealDesign, SealGlyph, draw_seal, ensure_cjk_font, layout, seal_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 # Real department names run from 4 to 25 characters; slices of this one cover every length.

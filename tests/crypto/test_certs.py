@@ -20,7 +20,7 @@ from cryptography.x509 import verification
 from cryptography.x509.oid import NameOID
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
-from tongban.licences import certs, sm
+from tongban.crypto import certs, sm
 
 NOW = datetime(2025, 6, 1, 8, 0, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=30)

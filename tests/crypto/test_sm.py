@@ -9,7 +9,7 @@ from pysmx.SM2 import Sign as pysmx_sign
 from pysmx.SM2 import Verify as pysmx_verify
 from pysmx.SM2 import generate_keypair as pysmx_keypair
 
-from tongban.licences import sm
+from tongban.crypto import sm
 
 
 def _h(text: str) -> bytes:

@@ -16,9 +16,10 @@ from tongban.catalog import service as catalog
 from tongban.catalog.schemas import SENSITIVITY_LABELS
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import DomainError
-from tongban.exchange import permissions as rules
-from tongban.exchange import service
-from tongban.exchange.schemas import (
+from tongban.org import service as org
+from tongban.sharing import permissions as rules
+from tongban.sharing import service
+from tongban.sharing.schemas import (
     GRANT_STATUS_LABELS,
     REQUEST_STATUS_LABELS,
     ComplianceDecision,
@@ -29,7 +30,6 @@ from tongban.exchange.schemas import (
     ProviderDecision,
     RequestCreate,
 )
-from tongban.org import service as org
 from tongban.web.forms import allowed, error_message
 from tongban.web.templating import render
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tongban.authz import Actor, Permission
 from tongban.errors import Forbidden
-from tongban.exchange.models import Grant, SharingRequest
+from tongban.sharing.models import Grant, SharingRequest
 
 
 def can_see(actor: Actor, request: SharingRequest | Grant) -> bool:

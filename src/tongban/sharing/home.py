@@ -13,7 +13,7 @@ def home_cards(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
     """What waits for this person in the sharing process: reviews, answers, objections and the overdue."""
     if not actor.is_staff:
         return []
-    from tongban.exchange.service import workload
+    from tongban.sharing.service import workload
 
     work = workload(session=session, actor=actor)
     cards: list[dict[str, Any]] = []

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from asn1crypto import core
 
-from tongban.licences import sm
+from tongban.crypto import sm
 
 SEAL_ID = "ES"
 SEAL_VERSION = 4

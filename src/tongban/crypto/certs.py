@@ -23,8 +23,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tongban.crypto import sm
 from tongban.errors import ValidationFailed
-from tongban.licences import sm
 
 __all__ = [
     "SM2_CURVE_OID",

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
+from tongban.crypto import asn1, ca, certs
+from tongban.crypto.keystore import get_keystore
 from tongban.db import utcnow
 from tongban.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from tongban.licences import asn1, ca, certs
-from tongban.licences.keystore import get_keystore
-from tongban.licences.models import Seal
-from tongban.licences.seal_image import SealDesign, seal_svg
 from tongban.org.models import Department
 from tongban.schema_types import RefId, Strict
+from tongban.seals.image import SealDesign, seal_svg
+from tongban.seals.models import Seal
 
 SEAL_KINDS = {
     "official": "公章",

@@ -16,7 +16,7 @@ from tongban.audit import service as audit
 from tongban.authz import SYSTEM
 from tongban.clock import today
 from tongban.db import utcnow
-from tongban.exchange.models import SharingRequest
+from tongban.sharing.models import SharingRequest
 from tongban.workdays import clocks
 from tongban.workdays.models import LegalClock
 

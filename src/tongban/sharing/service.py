@@ -17,10 +17,12 @@ from tongban.clock import today
 from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from tongban.exchange import deadlines, quotas
-from tongban.exchange import permissions as rules
-from tongban.exchange.models import Grant, SharingRequest
-from tongban.exchange.schemas import (
+from tongban.exchange import quotas
+from tongban.org.models import AppClient
+from tongban.sharing import deadlines
+from tongban.sharing import permissions as rules
+from tongban.sharing.models import Grant, SharingRequest
+from tongban.sharing.schemas import (
     GRANT_STATUS_LABELS,
     REQUEST_STATUS_LABELS,
     ComplianceDecision,
@@ -33,7 +35,6 @@ from tongban.exchange.schemas import (
     RequestCreate,
     RequestRead,
 )
-from tongban.org.models import AppClient
 from tongban.workdays import service as workdays
 
 OPEN_STATES = ("submitted", "pending_provider", "refused", "objected")

@@ -23,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from tongban.licences.pades import PadesReport, inspect_pdf, sign_pdf
+from tongban.crypto.pades import PadesReport, inspect_pdf, sign_pdf
 
 BEIJING = timezone(timedelta(hours=8))
 SIGNED_AT = datetime(2025, 3, 1, 10, 30, 15, tzinfo=BEIJING)

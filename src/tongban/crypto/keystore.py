@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.config import get_settings
+from tongban.crypto import sm
+from tongban.crypto.models import StoredKey
 from tongban.errors import Conflict, NotFound
-from tongban.licences import sm
-from tongban.licences.models import StoredKey
 
 Algorithm = Literal["sm2", "ecdsa-p256"]
 

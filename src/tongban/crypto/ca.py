@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
+from tongban.crypto import certs
+from tongban.crypto.keystore import Algorithm, get_keystore
+from tongban.crypto.models import CaCertificate
 from tongban.errors import Conflict, NotFound, ValidationFailed
-from tongban.licences import certs
-from tongban.licences.keystore import Algorithm, get_keystore
-from tongban.licences.models import CaCertificate
 
 ALGORITHMS: tuple[Algorithm, ...] = ("sm2", "ecdsa-p256")
 ALGORITHM_LABELS = {"sm2": "SM2/SM3（印章签名）", "ecdsa-p256": "ECDSA P-256/SHA-256（PDF 签名）"}
