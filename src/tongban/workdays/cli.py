@@ -18,8 +18,7 @@ def calendar_import() -> None:
 
     session = open_session()
     try:
-        added = service.seed_from_package(session)
-        session.commit()
+        added = service.seed_from_package(session)  # a use-case: commits itself
     finally:
         session.close()
     typer.echo(f"新增 {added} 个年度的节假日安排。")

@@ -46,8 +46,7 @@ async def calendar_submit(request: Request, session: DbSession, actor: CurrentAc
             year=year, notice=str(form.get("notice", "")),
             holidays=service.parse_lines(str(form.get("holidays", "")), field="holidays"),
             workdays=service.parse_lines(str(form.get("workdays", "")), field="workdays")))
-    except DomainError as exc:
-        session.rollback()
+    except DomainError as exc:  # save_year rolled back what it had written
         return _page(request, session, year, status_code=422, error=exc.message,
                      form={k: str(form.get(k, "")) for k in ("notice", "holidays", "workdays")})
     done = f"{year} 年节假日安排已保存"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
 from tongban.errors import ValidationFailed
+from tongban.transactions import use_case
 from tongban.workdays.models import CalendarDay, CalendarYear
 
 
@@ -115,6 +116,7 @@ def package_years() -> list[int]:
     return sorted({d.year for d in chinese_calendar.holidays})
 
 
+@use_case
 def seed_from_package(session: Session) -> int:
     """Insert every year the package knows that the database does not have yet; returns years added."""
     have = set(session.execute(select(CalendarYear.year)).scalars())
@@ -240,8 +242,12 @@ class SavedYear:
     recounted: int  # open deadlines whose due day, warn day or weekend flag changed
 
 
+@use_case
 def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> SavedYear:
-    """节假日设置: enter (or correct) one year's State Council holiday notice; open deadlines are recounted."""
+    """节假日设置: enter (or correct) one year's State Council holiday notice; open deadlines are recounted.
+
+    One use-case with the recount: if an owner's callback fails, the calendar stays as it was (a calendar
+    whose open deadlines were not recounted on it would show due days that no longer hold)."""
     actor.require(Permission.CALENDAR_MANAGE)
     if not 2000 <= year_in.year <= 2100:
         raise ValidationFailed("年份应在 2000 至 2100 之间。", code="bad_year")
@@ -292,5 +298,4 @@ def save_year(*, session: Session, actor: Actor, year_in: YearIn) -> SavedYear:
     audit.record(session, actor=actor, action="calendar.update", object_type="calendar_year",
                  object_id=year_in.year, detail={"notice": year.notice, "holidays": len(year_in.holidays),
                                                  "workdays": len(year_in.workdays), "recounted": recounted})
-    session.commit()
     return SavedYear(year, recounted)
