@@ -18,7 +18,7 @@ def disputes_check_deadlines() -> None:
 
     session = open_session()
     try:
-        flagged = service.flag_overdue(session)
+        flagged = service.check_deadlines(session=session)
     finally:
         session.close()
     for d in flagged:

@@ -64,8 +64,9 @@ clocks.register_owner(OBJECT_TYPE, on_change=_deadline.mirror, on_flag=_flagged)
 
 
 def flag_overdue(session: Session) -> list[DataDispute]:
-    """逾期预警: sweep the disputes' clocks (near-due and overdue flags fire once per step); the overdue ones."""
+    """逾期预警: sweep the disputes' clocks (near-due and overdue flags fire once per step); the overdue ones.
+
+    Commits nothing: it runs inside the caller's use-case (service.check_deadlines, the job's scope)."""
     flags = clocks.sweep(session, on=today(), owner_types=[OBJECT_TYPE])
     overdue = [session.get(DataDispute, f.clock.owner_id) for f in flags if f.kind == clocks.OVERDUE]
-    session.commit()
     return [d for d in overdue if d is not None]

@@ -108,7 +108,6 @@ async def new_dispute_submit(request: Request, session: DbSession, actor: Curren
         created = service.raise_dispute(session=session, actor=actor, files=uploads,
                                         dispute_in=DisputeCreate.model_validate(data))
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         rid = data["resource_id"]
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
         return _new_form(request, session, actor, int(rid) if rid.isdigit() else 0, form=data, error=error_message(exc),
@@ -186,7 +185,6 @@ async def dispute_action(request: Request, session: DbSession, actor: CurrentAct
         else:
             return _detail(request, session, actor, dispute_id, error="未知操作。", status_code=404)
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
         return _detail(request, session, actor, dispute_id, error=error_message(exc), status_code=status_code)
     return RedirectResponse(f"/disputes/{dispute_id}?notice={quote(notice)}", status_code=303)

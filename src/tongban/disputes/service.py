@@ -22,7 +22,6 @@ from tongban.db import utcnow
 from tongban.disputes import deadlines, evidence
 from tongban.disputes import permissions as rules
 from tongban.disputes.deadlines import OBJECT_TYPE
-from tongban.disputes.deadlines import flag_overdue as flag_overdue  # for the cron: tongban disputes check-deadlines
 from tongban.disputes.evidence import MAX_ATTACHMENTS, check_file
 from tongban.disputes.evidence import Upload as Upload
 from tongban.disputes.models import DataDispute, DisputeAttachment
@@ -40,6 +39,7 @@ from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, Val
 from tongban.org.models import AppClient, Department
 from tongban.registries.models import RegistryRecord
 from tongban.sharing.models import Grant
+from tongban.transactions import use_case
 from tongban.workdays import service as workdays
 
 # ---------------------------------------------------------------- reading
@@ -199,6 +199,7 @@ def _attach(session: Session, actor: Actor, dispute: DataDispute, files: Sequenc
     return out
 
 
+@use_case
 def raise_dispute(*, session: Session, actor: Actor, dispute_in: DisputeCreate,
                   files: Sequence[Upload] = ()) -> DataDispute:
     """提出疑义: a department (or its system) holding a grant flags granted items of one record as wrong."""
@@ -276,10 +277,10 @@ def raise_dispute(*, session: Session, actor: Actor, dispute_in: DisputeCreate,
                          reference=dispute.number, link=f"/disputes/{dispute.id}")
     if files:
         _attach(session, actor, dispute, files)
-    session.commit()
     return dispute
 
 
+@use_case
 def add_attachments(*, session: Session, actor: Actor, dispute_id: int,
                     files: Sequence[Upload]) -> list[DisputeAttachment]:
     """补充证明材料: the raiser adds evidence while the dispute is still being handled."""
@@ -289,7 +290,6 @@ def add_attachments(*, session: Session, actor: Actor, dispute_id: int,
     if not files:
         raise ValidationFailed("请选择要上传的文件。", code="files_required", detail={"field": "files"})
     out = _attach(session, actor, dispute, files)
-    session.commit()
     return out
 
 
@@ -308,14 +308,16 @@ def _evidence_reader(session: Session, actor: Actor, ref: tuple[int, int]) -> fi
 file_store.register_reader(evidence.FILE_KIND, _evidence_reader)
 
 
+@use_case
 def get_attachment(*, session: Session, actor: Actor, dispute_id: int,
                    attachment_id: int) -> file_store.FileDownload:
-    """Download of an evidence file; it may show personal data, so every download is audited."""
+    """Download of an evidence file; it may show personal data, so every download is audited (a use-case:
+    the audit row commits before the bytes are handed out)."""
     download = file_store.read(session=session, actor=actor, kind=evidence.FILE_KIND, ref=(dispute_id, attachment_id))
-    session.commit()
     return download
 
 
+@use_case
 def answer(*, session: Session, actor: Actor, dispute_id: int, answer_in: DisputeAnswer) -> DataDispute:
     """提供方答复: corrected (已更正) or rejected with reasons (不予更正)."""
     dispute = get_dispute(session=session, actor=actor, dispute_id=dispute_id)
@@ -339,10 +341,10 @@ def answer(*, session: Session, actor: Actor, dispute_id: int, answer_in: Disput
                                           "next_step": "" if answer_in.decision == "corrected"
                                           else "如对答复有异议，可申请平台协调。"},
                          reference=dispute.number, link=f"/disputes/{dispute.id}")
-    session.commit()
     return dispute
 
 
+@use_case
 def withdraw(*, session: Session, actor: Actor, dispute_id: int) -> DataDispute:
     """撤回: the raiser no longer holds the record wrong."""
     dispute = get_dispute(session=session, actor=actor, dispute_id=dispute_id)
@@ -352,10 +354,10 @@ def withdraw(*, session: Session, actor: Actor, dispute_id: int) -> DataDispute:
     dispute.withdrawn_at = dispute.closed_at
     dispute.withdrawn_by = actor.id if actor.kind == "staff" else None
     _audit(session, actor, "dispute.withdraw", dispute)
-    session.commit()
     return dispute
 
 
+@use_case
 def escalate(*, session: Session, actor: Actor, dispute_id: int, escalation: DisputeEscalation) -> DataDispute:
     """申请平台协调: the raiser disagrees with a rejection; the platform (数据局) coordinates."""
     dispute = get_dispute(session=session, actor=actor, dispute_id=dispute_id)
@@ -369,10 +371,10 @@ def escalate(*, session: Session, actor: Actor, dispute_id: int, escalation: Dis
                  days=get_settings().sharing_coordination_days, start=today())
     _audit(session, actor, "dispute.escalate", dispute, reason=escalation.reason,
            due_on=dispute.due_on.isoformat() if dispute.due_on else None)
-    session.commit()
     return dispute
 
 
+@use_case
 def coordinate(*, session: Session, actor: Actor, dispute_id: int,
                coordination: DisputeCoordination) -> DataDispute:
     """协调结论 (platform): the record must be corrected, or the provider's data stands."""
@@ -383,8 +385,19 @@ def coordinate(*, session: Session, actor: Actor, dispute_id: int,
     dispute.coordination_note = coordination.note
     deadlines.close(dispute, "coordinated_correct" if coordination.decision == "correct" else "upheld")
     _audit(session, actor, f"dispute.coordinate_{coordination.decision}", dispute, note=coordination.note)
-    session.commit()
     return dispute
+
+
+@use_case
+def check_deadlines(*, session: Session) -> list[DataDispute]:
+    """逾期预警: flag (and audit) every dispute past its answer or coordination deadline, queue the near-due
+    notices. One use-case: run by the job inside the job's scope, or by the CLI as the outermost scope."""
+    return deadlines.flag_overdue(session)
+
+
+def flag_overdue(session: Session) -> list[DataDispute]:
+    """The deadline check under its older name (kept for callers outside this domain): `check_deadlines`."""
+    return check_deadlines(session=session)
 
 
 # ---------------------------------------------------------------- read functions for other domains

@@ -12,6 +12,6 @@ from tongban.jobs import periodic
 @periodic("disputes.deadlines", label="数据疑义期限检查", working_days_at=dt.time(8, 0))
 def dispute_deadlines(session: Session) -> None:
     """逾期预警: flag disputes past their answer or coordination deadline (Beijing working mornings)."""
-    from tongban.disputes import deadlines
+    from tongban.disputes import service
 
-    deadlines.flag_overdue(session)
+    service.check_deadlines(session=session)

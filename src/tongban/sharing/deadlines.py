@@ -61,8 +61,9 @@ clocks.register_owner(OWNER, on_change=_deadline.mirror, on_flag=_flagged)
 
 
 def flag_overdue(session: Session, day: dt.date | None = None) -> list[SharingRequest]:
-    """Sweep the requests' clocks: near-due and overdue flags fire once per step; returns the overdue ones."""
+    """Sweep the requests' clocks: near-due and overdue flags fire once per step; returns the overdue ones.
+
+    Commits nothing: it runs inside the caller's use-case (service.check_deadlines, the job's scope)."""
     flags = clocks.sweep(session, on=day or today(), owner_types=[OWNER])
     overdue = [session.get(SharingRequest, f.clock.owner_id) for f in flags if f.kind == clocks.OVERDUE]
-    session.commit()
     return [r for r in overdue if r is not None]

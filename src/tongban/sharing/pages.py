@@ -107,7 +107,6 @@ async def new_request_submit(request: Request, session: DbSession, actor: Curren
         created = service.submit_request(session=session, actor=actor, request_in=RequestCreate.model_validate(
             {k: v for k, v in data.items() if v not in ("", None)}))
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         rid = str(data.get("resource_id") or "0")
         return _new_form(request, session, actor, int(rid) if rid.isdigit() else 0, form=data, error=error_message(exc),
                          status_code=422)
@@ -172,7 +171,6 @@ async def request_action(request: Request, session: DbSession, actor: CurrentAct
         else:
             return _detail(request, session, actor, request_id, error="未知操作。", status_code=404)
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
         return _detail(request, session, actor, request_id, error=error_message(exc), status_code=status_code)
     return RedirectResponse(f"/sharing/requests/{request_id}?notice={quote(notice)}", status_code=303)
@@ -201,7 +199,6 @@ async def grant_quota(request: Request, session: DbSession, actor: CurrentActor,
                            calls_per_day=_limit(form.get("calls_per_day")))
         service.set_grant_quota(session=session, actor=actor, grant_id=grant_id, quota=quota)
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         return grant_page(request, session, actor, grant_id, error=error_message(exc))
     return RedirectResponse(f"/sharing/grants/{grant_id}?notice={quote('调用限额已保存')}", status_code=303)
 
@@ -218,6 +215,5 @@ async def grant_action(request: Request, session: DbSession, actor: CurrentActor
     try:
         fn(session=session, actor=actor, grant_id=grant_id, action=GrantAction(reason=str(form.get("reason", ""))))
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         return grant_page(request, session, actor, grant_id, error=error_message(exc))
     return RedirectResponse(f"/sharing/grants/{grant_id}?notice={quote(notice)}", status_code=303)

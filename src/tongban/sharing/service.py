@@ -35,6 +35,7 @@ from tongban.sharing.schemas import (
     RequestCreate,
     RequestRead,
 )
+from tongban.transactions import use_case
 from tongban.workdays import service as workdays
 
 OPEN_STATES = ("submitted", "pending_provider", "refused", "objected")
@@ -85,6 +86,7 @@ def _expect(request: SharingRequest, *states: str) -> None:
                                 detail={"status": request.status})
 
 
+@use_case
 def submit_request(*, session: Session, actor: Actor, request_in: RequestCreate) -> SharingRequest:
     """共享申请: the consumer's data officer asks for items of a published resource for one of its systems."""
     actor.require(Permission.SHARING_REQUEST)
@@ -146,7 +148,6 @@ def submit_request(*, session: Session, actor: Actor, request_in: RequestCreate)
                                           "client": client.name, "resource": resource.name, "purpose": request.purpose,
                                           "items": "、".join(i.name for i in resource.items if i.key in request.items)},
                          reference=request.number, link=f"/sharing/requests/{request.id}")
-    session.commit()
     return request
 
 
@@ -183,6 +184,7 @@ def _approved_subset(request: SharingRequest, approved: list[str] | None) -> lis
     return subset
 
 
+@use_case
 def compliance_check(*, session: Session, actor: Actor, request_id: int, decision: ComplianceDecision
                      ) -> SharingRequest:
     """合规审查 (platform): purpose, legal basis and scope; unconditional resources are granted on a pass."""
@@ -204,10 +206,10 @@ def compliance_check(*, session: Session, actor: Actor, request_id: int, decisio
         days = cfg.sharing_provider_days if on_platform else cfg.sharing_provider_days_offplatform
         deadlines.start_stage(request, workdays.load(session), status="pending_provider", days=days, start=today())
         _audit(session, actor, "sharing.compliance_pass", request, note=decision.note, provider_days=days)
-    session.commit()
     return request
 
 
+@use_case
 def provider_decide(*, session: Session, actor: Actor, request_id: int, decision: ProviderDecision
                     ) -> SharingRequest:
     """提供方答复: approve (all or some items, reasons for the rest) or refuse with reasons.
@@ -231,7 +233,6 @@ def provider_decide(*, session: Session, actor: Actor, request_id: int, decision
     else:
         deadlines.start_stage(request, workdays.load(session), status="refused", days=None, start=today())
         _audit(session, actor, "sharing.provider_refuse", request, note=decision.note)
-    session.commit()
     return request
 
 
@@ -242,6 +243,7 @@ def objection_deadline(session: Session, request: SharingRequest) -> dt.date | N
     return workdays.load(session).add_working_days(decided, get_settings().sharing_objection_days).due
 
 
+@use_case
 def object_to_refusal(*, session: Session, actor: Actor, request_id: int, objection: Objection) -> SharingRequest:
     """异议: the consumer disputes a refusal; the platform coordinates within its deadline."""
     request = get_request(session=session, actor=actor, request_id=request_id)
@@ -254,10 +256,10 @@ def object_to_refusal(*, session: Session, actor: Actor, request_id: int, object
     deadlines.start_stage(request, workdays.load(session), status="objected",
                           days=get_settings().sharing_coordination_days, start=today())
     _audit(session, actor, "sharing.object", request, text=objection.text)
-    session.commit()
     return request
 
 
+@use_case
 def coordinate(*, session: Session, actor: Actor, request_id: int, coordination: Coordination) -> SharingRequest:
     """争议协调 (platform): grant (possibly some items) or uphold the refusal, with reasons."""
     rules.check_platform(actor)
@@ -273,10 +275,10 @@ def coordinate(*, session: Session, actor: Actor, request_id: int, coordination:
         deadlines.stop(request)
         request.closed_at = utcnow()
         _audit(session, actor, "sharing.coordinate_uphold", request, note=coordination.note)
-    session.commit()
     return request
 
 
+@use_case
 def withdraw(*, session: Session, actor: Actor, request_id: int) -> SharingRequest:
     request = get_request(session=session, actor=actor, request_id=request_id)
     rules.check_consumer(actor, request)
@@ -285,7 +287,6 @@ def withdraw(*, session: Session, actor: Actor, request_id: int) -> SharingReque
     deadlines.stop(request)
     request.closed_at = utcnow()
     _audit(session, actor, "sharing.withdraw", request)
-    session.commit()
     return request
 
 
@@ -353,27 +354,30 @@ def _grant_status(session: Session, actor: Actor, grant_id: int, action: GrantAc
     grant.status_changed_by, grant.status_changed_at = actor.id, utcnow()
     audit.record(session, actor=actor, action=audit_action, object_type="grant", object_id=grant.id,
                  detail={"from": before, "to": to, "reason": action.reason, "client_id": grant.client_id})
-    session.commit()
     return grant
 
 
+@use_case
 def suspend_grant(*, session: Session, actor: Actor, grant_id: int, action: GrantAction) -> Grant:
     """暂停: calls are refused until resumed (e.g. while a misuse is investigated)."""
     return _grant_status(session, actor, grant_id, action, to="suspended", allowed_from=("active",),
                          audit_action="grant.suspend")
 
 
+@use_case
 def resume_grant(*, session: Session, actor: Actor, grant_id: int, action: GrantAction) -> Grant:
     return _grant_status(session, actor, grant_id, action, to="active", allowed_from=("suspended",),
                          audit_action="grant.resume")
 
 
+@use_case
 def revoke_grant(*, session: Session, actor: Actor, grant_id: int, action: GrantAction) -> Grant:
     """撤销: final; the consumer must apply again."""
     return _grant_status(session, actor, grant_id, action, to="revoked", allowed_from=("active", "suspended"),
                          audit_action="grant.revoke")
 
 
+@use_case
 def set_grant_quota(*, session: Session, actor: Actor, grant_id: int, quota: GrantQuota) -> Grant:
     """调用限额: the provider (or the platform) sets the grant's calls per minute and per day."""
     grant = get_grant(session=session, actor=actor, grant_id=grant_id)
@@ -384,12 +388,13 @@ def set_grant_quota(*, session: Session, actor: Actor, grant_id: int, quota: Gra
     grant.calls_per_minute, grant.calls_per_day = quota.calls_per_minute, quota.calls_per_day
     audit.record(session, actor=actor, action="grant.quota", object_type="grant", object_id=grant.id,
                  detail={"before": before, "after": quota.model_dump(), "client_id": grant.client_id})
-    session.commit()
     return grant
 
 
+@use_case
 def check_deadlines(*, session: Session) -> list[SharingRequest]:
-    """逾期预警: flag (and audit) every request whose stage deadline has passed."""
+    """逾期预警: flag (and audit) every request whose stage deadline has passed. One use-case: run by the
+    job inside the job's scope, or by the CLI as the outermost scope."""
     return deadlines.flag_overdue(session, today())
 
 
