@@ -10,7 +10,7 @@ help:
 	@echo "make run    安装依赖、迁移内置 SQLite 数据库、空库时加载演示城市，并在 http://127.0.0.1:8000 启动"
 	@echo "make test   安装测试所需系统软件（PostgreSQL、Chromium、中文字体），在 SQLite 与 PostgreSQL 上运行全部测试"
 	@echo "make bench  运行 bench/ 下的全部基准测试"
-	@echo "make lint   ruff 与 mypy 检查"
+	@echo "make lint   ruff、mypy 与领域依赖（import-linter）检查"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,7 @@ bench: install system-deps
 lint: install
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean-db:
 	rm -f var/tongban.db var/tongban.db-wal var/tongban.db-shm

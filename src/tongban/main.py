@@ -23,7 +23,8 @@ from tongban.deps import client_ip, public_router
 from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests, translate_validation_errors
 from tongban.org import auth
 from tongban.registry import platform, resolve
-from tongban.web import limits
+from tongban.transactions import Why, separate
+from tongban.web import limits, object_names  # noqa: F401  (object_names knows every domain: the top layer's)
 from tongban.web.templating import PKG, render
 
 log = logging.getLogger("tongban")
@@ -72,28 +73,29 @@ def _error_response(request: Request, status: int, body: dict[str, Any],
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _audit_denial(request: Request, exc: Forbidden) -> None:
-    """Refused attempts are evidence too: record them in their own transaction (the use-case rolled back)."""
+def _audit_denial(request: Request, exc: DomainError) -> None:
+    """Refused attempts are evidence too: record them in their own transaction (the use-case rolled back).
+
+    A Forbidden is recorded against the route; an error carrying `refused_object` (type, id) — e.g. a user
+    outside the actor's reach, answered as 404 — against that object.
+    """
     actor = getattr(request.state, "actor", None)
     if actor is None or not actor.is_authenticated:
         return
-    session = request.app.state.session_factory()
+    object_type, object_id = getattr(exc, "refused_object", None) or ("route", request.url.path[:64])
     try:
-        audit.record(session, actor=actor, action="access.denied", object_type="route",
-                     object_id=request.url.path[:64], result="denied",
-                     detail={"method": request.method, "code": exc.code, "detail": exc.detail})
-        session.commit()
+        with separate(request.app.state.session_factory, Why.REFUSAL_AUDIT) as session:
+            audit.record(session, actor=actor, action="access.denied", object_type=object_type,
+                         object_id=object_id, result="denied",
+                         detail={"method": request.method, "code": exc.code, "detail": exc.detail})
     except Exception:  # never let the audit of a refusal turn it into a 500
-        session.rollback()
         log.exception("could not audit an access denial")
-    finally:
-        session.close()
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        if isinstance(exc, Forbidden):
+        if isinstance(exc, Forbidden) or getattr(exc, "refused_object", None):
             _audit_denial(request, exc)
         if isinstance(exc, NotAuthenticated) and _wants_html(request) and request.method == "GET":
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)

@@ -17,7 +17,6 @@ from tongban.authz import ROLE_LABELS, Permission
 from tongban.db import utcnow
 from tongban.deps import CSRF_COOKIE, ensure_csrf_cookie
 from tongban.registry import Link, platform, resolve
-from tongban.web import object_names  # noqa: F401  (fills the audit object-name registry)
 
 PKG = Path(__file__).resolve().parents[1]
 TEMPLATE_DIRS = [PKG / "web" / "templates", *sorted(PKG.glob("*/templates"))]
