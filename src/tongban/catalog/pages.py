@@ -193,8 +193,7 @@ def _detail(request: Request, session: DbSession, actor: Actor, resource_id: int
 def _action_failed(request: Request, session: DbSession, actor: Actor, resource_id: int, exc: DomainError,
                    **extra: Any) -> HTMLResponse:
     """A refused 发布/下架/删除 shows the detail page again with the reason."""
-    _reraise_access(exc)
-    session.rollback()
+    _reraise_access(exc)  # the use-case that refused has rolled back its own writes
     return _detail(request, session, actor, resource_id, error=exc.message, status_code=exc.status_code, **extra)
 
 
@@ -379,8 +378,7 @@ def _editor_failed(request: Request, session: DbSession, actor: Actor, exc: Exce
                        errors=fields, row_errors=row_errors, status_code=422)
     assert isinstance(exc, DomainError)
     _reraise_access(exc)
-    session.rollback()  # the use-case may have touched the row before it refused
-    if resource is not None:
+    if resource is not None:  # the use-case rolled back what it had written into the row: reload it
         session.refresh(resource)
     field = exc.detail.get("field") if isinstance(exc.detail, dict) else None
     return _editor(request, session, actor, form=form, rows=rows, resource=resource, error=exc.message,
@@ -540,7 +538,6 @@ async def classification_submit(request: Request, session: DbSession, actor: Cur
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
-        session.rollback()
         return _classifications(request, session, actor, form=data, error=exc.message, errors={},
                                 status_code=exc.status_code)
     notice = quote(f"已增设{LEVEL_LABELS.get(node.level, '分类')}“{node.name}”，分类代码 {node.code}")

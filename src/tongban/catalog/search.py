@@ -124,7 +124,10 @@ def bare_query_param(dialect: str, query: str) -> str:
 
 def refresh_statistics(session: Session) -> None:
     """After a bulk load, let PostgreSQL's planner see the new row counts at once (not when autovacuum
-    gets to it): with stale statistics it walks every resource instead of using the GIN index."""
+    gets to it): with stale statistics it walks every resource instead of using the GIN index.
+
+    Run inside the load's use-case, not committed apart: PostgreSQL's ANALYZE may run in a transaction
+    block and samples the rows the transaction itself inserted, so the statistics are there when the
+    load commits (and go with it if it rolls back)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE catalog_resources, catalog_items, catalog_search"))
-        session.commit()

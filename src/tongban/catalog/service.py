@@ -31,6 +31,7 @@ from tongban.clock import today
 from tongban.db import utcnow
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from tongban.org.models import Department
+from tongban.transactions import use_case
 
 # ---------------------------------------------------------------- classification
 
@@ -62,6 +63,7 @@ def classification_counts(*, session: Session) -> dict[str, int]:
     return {code: int(n) for code, n in rows}
 
 
+@use_case
 def create_classification(*, session: Session, actor: Actor, classification_in: ClassificationCreate
                           ) -> Classification:
     """目/细目: admins anywhere; data officers under their own department's 项."""
@@ -88,7 +90,6 @@ def create_classification(*, session: Session, actor: Actor, classification_in: 
     session.add(node)
     audit.record(session, actor=actor, action="catalog.classification_create", object_type="classification",
                  object_id=node.code, detail={"name": node.name})
-    session.commit()
     return node
 
 
@@ -254,18 +255,17 @@ def build_resources(session: Session, actor: Actor, datas: Sequence[ResourceIn])
     return resources
 
 
+@use_case
 def create_resource(*, session: Session, actor: Actor, resource_in: ResourceIn) -> InformationResource:
     """编目: a new resource starts as a draft that only its department sees."""
     if not actor.has(Permission.CATALOG_ADMIN):
         actor.require(Permission.CATALOG_EDIT)
     try:
         resource = build_resource(session, actor, resource_in)
-    except IntegrityError:
-        session.rollback()
+    except IntegrityError:  # the use-case's scope rolls the flush back
         raise Conflict("编目冲突（同时有人在同一分类下编目），请重试。", code="catalog_race") from None
     audit.record(session, actor=actor, action="catalog.create", object_type="resource", object_id=resource.code,
                  detail={"name": resource.name, "items": len(resource.items)})
-    session.commit()
     return resource
 
 
@@ -329,6 +329,7 @@ def same_classification(wanted: str, current: str) -> bool:
     return wanted == current or (wanted == "3" and current.startswith("3") and len(current) == 4)
 
 
+@use_case
 def update_resource(*, session: Session, actor: Actor, resource_id: int, resource_in: ResourceIn
                     ) -> InformationResource:
     """Edit a draft freely; an edit of a published resource is a new published version."""
@@ -354,10 +355,10 @@ def update_resource(*, session: Session, actor: Actor, resource_id: int, resourc
     audit.record(session, actor=actor, action="catalog.update", object_type="resource", object_id=resource.code,
                  detail={"from_version": before, "to_version": resource.version, "removed_items": sorted(removed),
                          "note": resource_in.change_note})
-    session.commit()
     return resource
 
 
+@use_case
 def publish_resource(*, session: Session, actor: Actor, resource_id: int, note: str = "") -> InformationResource:
     """发布: the draft becomes version 1 and visible to every department (and the public if open)."""
     resource = get_resource(session=session, actor=actor, resource_id=resource_id)
@@ -368,10 +369,10 @@ def publish_resource(*, session: Session, actor: Actor, resource_id: int, note: 
     mark_published(session, actor, resource, note=note or "首次发布")
     audit.record(session, actor=actor, action="catalog.publish", object_type="resource", object_id=resource.code,
                  detail={"name": resource.name})
-    session.commit()
     return resource
 
 
+@use_case
 def retire_resource(*, session: Session, actor: Actor, resource_id: int, reason: str) -> InformationResource:
     """下架: only when no grant or open request still depends on it."""
     resource = get_resource(session=session, actor=actor, resource_id=resource_id)
@@ -385,10 +386,10 @@ def retire_resource(*, session: Session, actor: Actor, resource_id: int, reason:
     resource.status = "retired"
     audit.record(session, actor=actor, action="catalog.retire", object_type="resource", object_id=resource.code,
                  detail={"reason": reason})
-    session.commit()
     return resource
 
 
+@use_case
 def delete_draft(*, session: Session, actor: Actor, resource_id: int) -> None:
     resource = get_resource(session=session, actor=actor, resource_id=resource_id)
     rules.check_edit(actor, resource.provider_id)
@@ -398,7 +399,6 @@ def delete_draft(*, session: Session, actor: Actor, resource_id: int) -> None:
     search.remove(session, resource.id)
     session.delete(resource)
     audit.record(session, actor=actor, action="catalog.delete_draft", object_type="resource", object_id=code)
-    session.commit()
 
 
 # ---------------------------------------------------------------- browse, search, statistics

@@ -46,6 +46,7 @@ from tongban.catalog.schemas import (
 from tongban.clock import BEIJING
 from tongban.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from tongban.org.models import Department
+from tongban.transactions import scope, use_case
 
 SHEET = "信息资源目录"
 GUIDE_SHEET = "填写说明"
@@ -749,9 +750,22 @@ def _import_provider(session: Session, actor: Actor, provider_id: int | None) ->
     return provider
 
 
+class _Refused(Exception):
+    """A row refused while writing: undoes the rows written before it (the report goes back to the user)."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("import refused")
+        self.report = report
+
+
+@use_case
 def import_catalog(*, session: Session, actor: Actor, data: bytes, publish: bool = False,
                    provider_id: int | None = None) -> ImportReport:
-    """目录批量编制: create and update a department's resources from the xlsx template, all or nothing."""
+    """目录批量编制: create and update a department's resources from the xlsx template, all or nothing.
+
+    One use-case: the resources, their versions, the search index, the audit row and the planner
+    statistics commit together (or with the caller's use-case). A refused file writes nothing and
+    comes back as a report of every bad cell."""
     provider = _import_provider(session, actor, provider_id)
     groups, structural, n_rows = _read_groups(_open_sheet(data))
     errors = _Errors()
@@ -790,22 +804,21 @@ def import_catalog(*, session: Session, actor: Actor, data: bytes, publish: bool
         if resource_in is not None:
             checked.append((group, resource_in, changes))
 
-    if errors.by_cell:
-        session.rollback()
+    if errors.by_cell:  # the checks above only read: nothing to undo
         return ImportReport(ok=False, errors=errors.rows())
     try:
-        report = _write(session, actor, cat, checked, publish)
+        with scope(session):  # a savepoint, so that a refused row leaves nothing of the file behind
+            report = _write(session, actor, cat, checked, publish)
+            if not report.ok:
+                raise _Refused(report)
+    except _Refused as refused:
+        return refused.report
     except IntegrityError:
-        session.rollback()
         raise Conflict("导入时有人同时在同一分类下编目，请稍后重新导入。", code="catalog_race") from None
-    if not report.ok:
-        session.rollback()
-        return report
     audit.record(session, actor=actor, action="catalog.import", object_type="department", object_id=provider.id,
                  detail={"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
                          "published": report.published, "rows": n_rows,
                          "sha256": hashlib.sha256(data).hexdigest()})
-    session.commit()
     if report.created + report.updated >= 500:
         search.refresh_statistics(session)
     return report
