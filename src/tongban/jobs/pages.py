@@ -39,8 +39,7 @@ def jobs_page(request: Request, session: DbSession, actor: CurrentActor) -> Resp
 def retry(request: Request, session: DbSession, actor: CurrentActor, job_id: int) -> Response:
     try:
         service.retry_job(session=session, actor=actor, job_id=job_id)
-    except DomainError as exc:
-        session.rollback()
+    except DomainError as exc:  # the use-case has rolled back: re-render the page with its message
         if exc.status_code == 403:
             raise
         return _page(request, session, status_code=exc.status_code, error=exc.message)

@@ -1,10 +1,15 @@
 """Claim due jobs, run them, record each attempt; fire periodic schedules once across workers.
 
-At-least-once: a claimed job carries a lease (`locked_until`). A handler runs in its own transaction, and
-the row that marks the job done commits in that same transaction, so the job's effect and "done" are
-one commit: a worker killed mid-job commits neither, its lease expires, and another attempt runs it again.
-The final update also checks the claim (locked_by, attempts), so an attempt that outlived its lease and
-was taken over cannot commit a second effect.
+At-least-once: a claimed job carries a lease (`locked_until`). A handler runs as one use-case
+(`transactions.scope`): the use-cases it calls nest in it as savepoints, and the row that marks the job
+done is written in that same scope, so the job's effect and "done" are one commit: a worker killed mid-job
+commits neither, its lease expires, and another attempt runs it again. The final update also checks the
+claim (locked_by, attempts), so an attempt that outlived its lease and was taken over cannot commit a
+second effect.
+
+The runner's own bookkeeping — ticking schedules, claiming (lease and run row), recording a failed attempt
+and its retry or final failure — commits apart from any job's work (`separate`, Why.JOB_RUNNER), so that a
+failed job is recorded as failed although its work rolled back.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from tongban.jobs.models import (
     JobSchedule,
 )
 from tongban.jobs.outbox import enqueue
+from tongban.transactions import Why, scope, separate
 
 log = logging.getLogger("tongban.jobs")
 
@@ -112,7 +118,7 @@ def tick(factory: Factory, *, now: dt.datetime | None = None) -> list[str]:
     registry.ensure_discovered()
     now = now or utcnow()
     fired: list[str] = []
-    with factory() as session:
+    with separate(factory, Why.JOB_RUNNER) as session:
         for name, spec in sorted(registry.periodic_jobs().items()):
             assert spec.periodic is not None
             q = select(JobSchedule).where(JobSchedule.name == name)
@@ -138,7 +144,6 @@ def tick(factory: Factory, *, now: dt.datetime | None = None) -> list[str]:
                 continue
             enqueue(session, name, {"fire_at": due.isoformat()}, dedupe_key=f"{name}@{due.isoformat()}", run_at=due)
             fired.append(name)
-        session.commit()
     return fired
 
 
@@ -163,7 +168,7 @@ def claim(factory: Factory, *, worker: str, now: dt.datetime, limit: int = 10) -
     """Claim up to `limit` due jobs for `worker` (SKIP LOCKED on PostgreSQL), each with a lease and a run row."""
     lease = dt.timedelta(seconds=get_settings().jobs_lease_seconds)
     out: list[Claimed] = []
-    with factory() as session:
+    with separate(factory, Why.JOB_RUNNER) as session:
         cols = (Job.id, Job.name, Job.payload, Job.attempts, Job.max_attempts, Job.status)
         # Two index scans on (status, run_at) rather than one OR, which neither database plans well.
         queued = select(*cols).where(Job.status == QUEUED, Job.run_at <= now).order_by(Job.run_at, Job.id).limit(limit)
@@ -190,7 +195,6 @@ def claim(factory: Factory, *, worker: str, now: dt.datetime, limit: int = 10) -
             session.flush()
             out.append(Claimed(job_id=job_id, name=name, payload=dict(payload or {}), attempt=attempts + 1,
                                max_attempts=max_attempts, run_id=run.id))
-        session.commit()
     return out
 
 
@@ -200,6 +204,10 @@ def _error_text(exc: BaseException) -> str:
     return ((f"{message}\n" if message else "") + text)[-4000:]
 
 
+class _ClaimLost(Exception):
+    """The attempt outlived its lease and another worker took the job over: its work must not commit."""
+
+
 def execute(factory: Factory, claimed: Claimed, *, worker: str, now: dt.datetime | None = None) -> bool:
     """Run one claimed job; True if it succeeded. Failures are retried after a backoff, then marked failed."""
     spec = registry.get(claimed.name)
@@ -207,25 +215,27 @@ def execute(factory: Factory, claimed: Claimed, *, worker: str, now: dt.datetime
     try:
         if spec is None:
             raise LookupError(f"no handler registered for job {claimed.name!r} (is its tasks.py importable?)")
-        spec.handler(session, claimed.payload)
-        session.flush()
-        end = now or utcnow()
-        done = session.execute(
-            update(Job).where(Job.id == claimed.job_id, Job.status == RUNNING, Job.locked_by == worker,
-                              Job.attempts == claimed.attempt)
-            .values(status=DONE, finished_at=end, locked_by=None, locked_until=None, last_error=None)
-            .execution_options(synchronize_session=False))
-        if rowcount(done) != 1:
-            # Our lease ran out and another worker took the job over: its attempt decides, ours must not commit.
-            session.rollback()
-            log.warning("job %s #%s: claim lost before it finished; effect rolled back", claimed.name, claimed.job_id)
-            return False
-        session.execute(update(JobRun).where(JobRun.id == claimed.run_id)
-                        .values(outcome=RUN_SUCCEEDED, ended_at=end).execution_options(synchronize_session=False))
-        session.commit()
+        # One use-case: the handler's work, "done" and the run's success commit together or not at all.
+        with scope(session):
+            spec.handler(session, claimed.payload)
+            session.flush()
+            end = now or utcnow()
+            done = session.execute(
+                update(Job).where(Job.id == claimed.job_id, Job.status == RUNNING, Job.locked_by == worker,
+                                  Job.attempts == claimed.attempt)
+                .values(status=DONE, finished_at=end, locked_by=None, locked_until=None, last_error=None)
+                .execution_options(synchronize_session=False))
+            if rowcount(done) != 1:
+                raise _ClaimLost  # rolls the scope back: the attempt that took the job over decides
+            session.execute(update(JobRun).where(JobRun.id == claimed.run_id)
+                            .values(outcome=RUN_SUCCEEDED, ended_at=end).execution_options(synchronize_session=False))
         return True
+    except _ClaimLost:
+        log.warning("job %s #%s: claim lost before it finished; effect rolled back", claimed.name, claimed.job_id)
+        return False
     except Exception as exc:
-        session.rollback()
+        # The scope has rolled the attempt's work back (and, on SQLite, let go of the write lock) before
+        # the failure is recorded in a session of its own.
         log.warning("job %s #%s attempt %s failed: %s", claimed.name, claimed.job_id, claimed.attempt, exc)
         _record_failure(factory, claimed, worker=worker, error=_error_text(exc), now=now or utcnow())
         return False
@@ -235,7 +245,7 @@ def execute(factory: Factory, claimed: Claimed, *, worker: str, now: dt.datetime
 
 def _record_failure(factory: Factory, claimed: Claimed, *, worker: str, error: str, now: dt.datetime) -> None:
     final = claimed.attempt >= claimed.max_attempts
-    with factory() as session:
+    with separate(factory, Why.JOB_RUNNER) as session:
         values: dict[str, Any] = {"locked_by": None, "locked_until": None, "last_error": error}
         if final:
             values.update(status=FAILED, finished_at=now)
@@ -247,7 +257,6 @@ def _record_failure(factory: Factory, claimed: Claimed, *, worker: str, error: s
         session.execute(update(JobRun).where(JobRun.id == claimed.run_id)
                         .values(outcome=RUN_FAILED, ended_at=now, error=error)
                         .execution_options(synchronize_session=False))
-        session.commit()
 
 
 def run_batch(factory: Factory, *, worker: str | None = None, now: dt.datetime | None = None,
@@ -277,7 +286,7 @@ def run_pending(factory: Factory, *, now: dt.datetime | None = None, periodic: b
 
 
 def retry(session: Session, job_id: int, *, now: dt.datetime | None = None) -> Job:
-    """Queue a failed job again with fresh attempts (`tongban jobs retry`, the 任务运行 page); caller commits."""
+    """Queue a failed job again with fresh attempts, in the caller's use-case (jobs.service.retry_job)."""
     from tongban.errors import Conflict, NotFound
 
     row = session.get(Job, job_id)

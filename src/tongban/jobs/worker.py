@@ -18,6 +18,7 @@ from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.jobs import registry, runner
 from tongban.jobs.models import JobLease
+from tongban.transactions import Why, separate
 
 log = logging.getLogger("tongban.jobs")
 
@@ -52,7 +53,9 @@ def _holder_alive(holder: str) -> bool:
 def acquire_lease(factory: sessionmaker[Session], holder: str, *, now: dt.datetime | None = None) -> None:
     """Take the single-worker lease, or raise WorkerRefused naming who holds it and until when."""
     now = now or utcnow()
-    with factory() as session:
+    # The lease is the runner's bookkeeping (Why.JOB_RUNNER); an IntegrityError on the commit at the end of
+    # the block means another worker inserted the row first: refused too (Worker.start_lease).
+    with separate(factory, Why.JOB_RUNNER) as session:
         row = session.execute(select(JobLease).where(JobLease.name == SQLITE_LEASE)).scalar_one_or_none()
         if row is None:
             session.add(JobLease(name=SQLITE_LEASE, holder=holder, expires_at=now + LEASE_TTL))
@@ -63,22 +66,19 @@ def acquire_lease(factory: sessionmaker[Session], holder: str, *, now: dt.dateti
                 "请先停止它；若它已意外退出，租约到期后即可启动。多个任务进程请使用 PostgreSQL。")
         else:
             row.holder, row.expires_at = holder, now + LEASE_TTL
-        session.commit()  # an IntegrityError here means another worker inserted the row first: refused too
 
 
 def renew_lease(factory: sessionmaker[Session], holder: str) -> bool:
-    with factory() as session:
+    with separate(factory, Why.JOB_RUNNER) as session:
         res = session.execute(update(JobLease).where(JobLease.name == SQLITE_LEASE, JobLease.holder == holder)
                               .values(expires_at=utcnow() + LEASE_TTL).execution_options(synchronize_session=False))
-        session.commit()
-        return runner.rowcount(res) == 1
+    return runner.rowcount(res) == 1
 
 
 def release_lease(factory: sessionmaker[Session], holder: str) -> None:
-    with factory() as session:
+    with separate(factory, Why.JOB_RUNNER) as session:
         session.execute(update(JobLease).where(JobLease.name == SQLITE_LEASE, JobLease.holder == holder)
                         .values(expires_at=utcnow()).execution_options(synchronize_session=False))
-        session.commit()
 
 
 class Worker:

@@ -1,4 +1,11 @@
-"""Authentication use-cases: password login with throttling and lockout, web sessions, API keys."""
+"""Authentication use-cases: password login with throttling and lockout, web sessions, API keys.
+
+A successful login and a logout are ordinary use-cases. The rest commits apart, each for a named reason
+(tongban.transactions): a refused login's attempt row, lockout and audit must persist although the login
+fails (Why.LOGIN_THROTTLE, else there is no throttling); a rejected API key's audit row is evidence of a
+refused request (Why.REFUSAL_AUDIT); an API key's last-use stamp is housekeeping (Why.HOUSEKEEPING).
+These run before any use-case of the request, on the request's session.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ from tongban.db import utcnow
 from tongban.errors import Forbidden, NotAuthenticated, TooManyRequests
 from tongban.org import repository as repo
 from tongban.org.models import ApiKey, AppClient, LoginAttempt, User, WebSession, api_key_state
+from tongban.transactions import Why, commit_apart, scope, use_case
 
 _hasher = PasswordHasher()
 # Verified when the user name is unknown, so that a miss costs as long as a wrong password.
@@ -157,7 +165,7 @@ def login(session: Session, *, username: str, password: str, client_ip: str,
         verify_password(_DUMMY_HASH, password or "")
         audit.record(session, actor=anonymous, action="auth.login", object_type="user",
                      object_id=user.id if user else None, result="denied", detail={"reason": "locked"})
-        session.commit()
+        commit_apart(session, Why.LOGIN_THROTTLE)
         raise _lock_error(until, now)
 
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
@@ -173,7 +181,7 @@ def login(session: Session, *, username: str, password: str, client_ip: str,
             audit.record(session, actor=anonymous, action="auth.lockout", object_type="user",
                          object_id=user.id, result="success",
                          detail={"client_ip": client_ip, "until": until.isoformat() + "Z"})
-        session.commit()
+        commit_apart(session, Why.LOGIN_THROTTLE)
         if until is not None:
             raise _lock_error(until, now)
         raise NotAuthenticated(
@@ -186,9 +194,16 @@ def login(session: Session, *, username: str, password: str, client_ip: str,
         session.add(LoginAttempt(username=name, client_ip=client_ip, succeeded=False, at=now))
         audit.record(session, actor=anonymous, action="auth.login", object_type="user", object_id=user.id,
                      result="denied", detail={"reason": "disabled"})
-        session.commit()
+        commit_apart(session, Why.LOGIN_THROTTLE)  # counted like a wrong password: no probing by status
         raise Forbidden("账号已停用，请联系本部门管理员。", code="account_disabled")
 
+    with scope(session):  # the login itself: one use-case
+        return _open_session(session, user=user, name=name, password=password, client_ip=client_ip,
+                             user_agent=user_agent, now=now, cfg=cfg)
+
+
+def _open_session(session: Session, *, user: User, name: str, password: str, client_ip: str, user_agent: str,
+                  now: dt.datetime, cfg: Settings) -> LoginResult:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -205,17 +220,16 @@ def login(session: Session, *, username: str, password: str, client_ip: str,
     session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at < now))
     audit.record(session, actor=user_actor(user, client_ip=client_ip), action="auth.login",
                  object_type="user", object_id=user.id)
-    session.commit()
     return LoginResult(user=user, token=token, web_session=web_session)
 
 
+@use_case
 def logout(session: Session, *, actor: Actor) -> None:
     """退出登录: the session row is deleted, so the cookie is worthless even if kept."""
     if actor.session_token_hash is None:
         return
     session.execute(delete(WebSession).where(WebSession.token_hash == actor.session_token_hash))
     audit.record(session, actor=actor, action="auth.logout", object_type="user", object_id=actor.id)
-    session.commit()
 
 
 def actor_from_session_token(session: Session, token: str, *, client_ip: str) -> Actor:
@@ -259,7 +273,7 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
         reason = state if state != "active" else "client_disabled"
         audit.record(session, actor=actor, action="api_key.rejected", object_type="api_key",
                      object_id=key_id, result="denied", detail={"reason": reason})
-        session.commit()
+        commit_apart(session, Why.REFUSAL_AUDIT)
         messages = {
             "revoked": ("api_key_revoked", "该 API 密钥已被吊销，请联系本部门管理员签发新密钥。"),
             "expired": ("api_key_expired", "该 API 密钥已过期，请联系本部门管理员签发新密钥。"),
@@ -270,7 +284,7 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
     # Write last-use at most every five minutes: a busy system must not turn reads into writes.
     if last_used_at is None or now - last_used_at > dt.timedelta(minutes=5):
         session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
-        session.commit()
+        commit_apart(session, Why.HOUSEKEEPING)
     return actor
 
 

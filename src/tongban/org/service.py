@@ -1,4 +1,5 @@
-"""Use-cases of the org domain. Each checks permissions, applies the rules, audits, commits once."""
+"""Use-cases of the org domain. Each checks permissions, applies the rules and audits, as one use-case
+(`transactions.use_case`): it commits once when outermost and nests as a savepoint inside another."""
 
 from __future__ import annotations
 
@@ -30,10 +31,12 @@ from tongban.org.schemas import (
     StaffCreate,
     StaffUpdate,
 )
+from tongban.transactions import use_case
 
 # ---------------------------------------------------------------- regions
 
 
+@use_case
 def create_region(*, session: Session, actor: Actor, region_in: RegionCreate) -> Region:
     actor.require(Permission.REGION_MANAGE)
     if repo.get_region(session, region_in.code):
@@ -45,7 +48,6 @@ def create_region(*, session: Session, actor: Actor, region_in: RegionCreate) ->
     session.add(region)
     audit.record(session, actor=actor, action="region.create", object_type="region", object_id=region.code,
                  detail=region_in.model_dump())
-    session.commit()
     return region
 
 
@@ -80,6 +82,7 @@ def _unique_department(session: Session, *, name: str | None, uscc: str | None, 
                            detail={"field": field})
 
 
+@use_case
 def create_department(*, session: Session, actor: Actor, department_in: DepartmentCreate) -> Department:
     actor.require(Permission.DEPARTMENT_MANAGE)
     _unique_department(session, name=department_in.name, uscc=department_in.uscc, code=department_in.code)
@@ -89,10 +92,10 @@ def create_department(*, session: Session, actor: Actor, department_in: Departme
     session.flush()
     audit.record(session, actor=actor, action="department.create", object_type="department",
                  object_id=dept.id, detail=department_in.model_dump())
-    session.commit()
     return dept
 
 
+@use_case
 def update_department(*, session: Session, actor: Actor, department_id: int,
                       department_in: DepartmentUpdate) -> Department:
     actor.require(Permission.DEPARTMENT_MANAGE)
@@ -107,7 +110,6 @@ def update_department(*, session: Session, actor: Actor, department_id: int,
         setattr(dept, k, v)
     audit.record(session, actor=actor, action="department.update", object_type="department",
                  object_id=dept.id, detail={"before": before, "after": changes})
-    session.commit()
     return dept
 
 
@@ -143,6 +145,7 @@ def _ensure_username_free(session: Session, username: str) -> None:
                        detail={"field": "username"})
 
 
+@use_case
 def create_staff(*, session: Session, actor: Actor, user_in: StaffCreate) -> User:
     rules.check_manage_staff(actor, department_id=user_in.department_id, roles={str(r) for r in user_in.roles})
     if repo.get_department(session, user_in.department_id) is None:
@@ -157,18 +160,27 @@ def create_staff(*, session: Session, actor: Actor, user_in: StaffCreate) -> Use
     audit.record(session, actor=actor, action="user.create", object_type="user", object_id=user.id,
                  detail={"username": user.username, "department_id": user.department_id,
                          "roles": [str(r) for r in user_in.roles]})
-    session.commit()
     return user
+
+
+class UserHidden(NotFound):
+    """A user outside the actor's reach, answered as missing (ids cannot be probed across departments).
+
+    The attempt is evidence, but the use-case it was part of rolls back: `refused_object` asks the error
+    handler (main.py) to audit it as access.denied in a transaction of its own (Why.REFUSAL_AUDIT).
+    """
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__("用户不存在，或不在您可查看的部门范围内。")
+        self.refused_object = ("user", str(user_id))
 
 
 def get_user(*, session: Session, actor: Actor, user_id: int) -> User:
     user = repo.get_user(session, user_id)
     # An invisible user and a missing one look the same, so ids cannot be probed across departments.
-    if user is None or not rules.can_read_user(actor, user):
-        if user is not None:
-            audit.record(session, actor=actor, action="access.denied", object_type="user", object_id=user_id,
-                         result="denied")
-            session.commit()
+    if user is not None and not rules.can_read_user(actor, user):
+        raise UserHidden(user_id)
+    if user is None:
         raise NotFound("用户不存在，或不在您可查看的部门范围内。")
     return user
 
@@ -183,6 +195,7 @@ def list_staff(*, session: Session, actor: Actor, q: str | None = None, departme
                            offset=(page - 1) * size, limit=size)
 
 
+@use_case
 def update_staff(*, session: Session, actor: Actor, user_id: int, user_in: StaffUpdate) -> User:
     user = get_user(session=session, actor=actor, user_id=user_id)
     changes = user_in.model_dump(exclude_unset=True)
@@ -207,7 +220,6 @@ def update_staff(*, session: Session, actor: Actor, user_id: int, user_in: Staff
     audit.record(session, actor=actor, action="user.update", object_type="user", object_id=user.id,
                  detail={"before": before, "after": {k: [str(r) for r in v] if k == "roles" else v
                                                      for k, v in changes.items()}})
-    session.commit()
     return user
 
 
@@ -216,6 +228,7 @@ def _login_names(user: User) -> set[str]:
     return {n for n in (user.username, user.id_number, user.credit_code) if n}
 
 
+@use_case
 def unlock_user(*, session: Session, actor: Actor, user_id: int) -> User:
     user = get_user(session=session, actor=actor, user_id=user_id)
     rules.check_manage_user(actor, user)
@@ -223,10 +236,10 @@ def unlock_user(*, session: Session, actor: Actor, user_id: int) -> User:
     user.failed_logins = 0
     repo.forget_login_failures(session, usernames=_login_names(user))
     audit.record(session, actor=actor, action="user.unlock", object_type="user", object_id=user.id)
-    session.commit()
     return user
 
 
+@use_case
 def reset_password(*, session: Session, actor: Actor, user_id: int, new_password: str) -> User:
     user = get_user(session=session, actor=actor, user_id=user_id)
     rules.check_manage_user(actor, user)
@@ -238,10 +251,10 @@ def reset_password(*, session: Session, actor: Actor, user_id: int, new_password
     # Whoever held the old password is logged out everywhere.
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     audit.record(session, actor=actor, action="user.password_reset", object_type="user", object_id=user.id)
-    session.commit()
     return user
 
 
+@use_case
 def change_own_password(*, session: Session, actor: Actor, change_in: PasswordChange) -> None:
     user = repo.get_user(session, actor.id or 0)
     if user is None:
@@ -254,12 +267,12 @@ def change_own_password(*, session: Session, actor: Actor, change_in: PasswordCh
     session.execute(delete(WebSession).where(WebSession.user_id == user.id,
                                              WebSession.token_hash != (actor.session_token_hash or "")))
     audit.record(session, actor=actor, action="auth.password_change", object_type="user", object_id=user.id)
-    session.commit()
 
 
 # ---------------------------------------------------------------- citizen and enterprise accounts
 
 
+@use_case
 def create_citizen(*, session: Session, actor: Actor, citizen_in: CitizenCreate) -> User:
     actor.require(Permission.ACCOUNT_MANAGE)
     if repo.user_by_login(session, citizen_in.id_number) is not None:
@@ -271,10 +284,10 @@ def create_citizen(*, session: Session, actor: Actor, citizen_in: CitizenCreate)
     session.flush()
     audit.record(session, actor=actor, action="account.create", object_type="user", object_id=user.id,
                  detail={"kind": "citizen"})
-    session.commit()
     return user
 
 
+@use_case
 def create_enterprise(*, session: Session, actor: Actor, enterprise_in: EnterpriseCreate) -> User:
     actor.require(Permission.ACCOUNT_MANAGE)
     if repo.user_by_login(session, enterprise_in.credit_code) is not None:
@@ -287,10 +300,10 @@ def create_enterprise(*, session: Session, actor: Actor, enterprise_in: Enterpri
     session.flush()
     audit.record(session, actor=actor, action="account.create", object_type="user", object_id=user.id,
                  detail={"kind": "enterprise", "credit_code": user.credit_code})
-    session.commit()
     return user
 
 
+@use_case
 def list_accounts(*, session: Session, actor: Actor, kind: str, purpose: str, q: str | None = None,
                   page: int = 1, size: int = 50) -> tuple[Sequence[User], int]:
     """Citizens' accounts are personal data: reading them needs a stated purpose and is audited."""
@@ -304,13 +317,13 @@ def list_accounts(*, session: Session, actor: Actor, kind: str, purpose: str, q:
     audit.record(session, actor=actor, action="account.read", object_type="user",
                  object_id=",".join(str(u.id) for u in rows)[:64], purpose=purpose.strip()[:255],
                  detail={"kind": kind, "q": q, "page": page, "ids": [u.id for u in rows]})
-    session.commit()
     return rows, total
 
 
 # ---------------------------------------------------------------- application clients and API keys
 
 
+@use_case
 def create_client(*, session: Session, actor: Actor, client_in: ClientCreate) -> AppClient:
     actor.require(Permission.CLIENT_MANAGE)
     department_id = client_in.department_id if client_in.department_id is not None else actor.department_id
@@ -325,7 +338,6 @@ def create_client(*, session: Session, actor: Actor, client_in: ClientCreate) ->
     session.flush()
     audit.record(session, actor=actor, action="client.create", object_type="app_client", object_id=client.id,
                  detail={"code": client.code, "department_id": department_id})
-    session.commit()
     return client
 
 
@@ -345,6 +357,7 @@ def list_clients(*, session: Session, actor: Actor, department_id: int | None = 
     return repo.list_clients(session, department_ids=scope)
 
 
+@use_case
 def update_client(*, session: Session, actor: Actor, client_id: int, client_in: ClientUpdate) -> AppClient:
     client = get_client(session=session, actor=actor, client_id=client_id)
     rules.check_manage_client(actor, client)
@@ -353,10 +366,10 @@ def update_client(*, session: Session, actor: Actor, client_id: int, client_in: 
         setattr(client, k, v)
     audit.record(session, actor=actor, action="client.update", object_type="app_client", object_id=client.id,
                  detail=changes)
-    session.commit()
     return client
 
 
+@use_case
 def issue_api_key(*, session: Session, actor: Actor, client_id: int, key_in: ApiKeyCreate
                   ) -> tuple[ApiKey, str]:
     """签发密钥: returns the key row and the secret, which is never retrievable again."""
@@ -371,16 +384,15 @@ def issue_api_key(*, session: Session, actor: Actor, client_id: int, key_in: Api
     session.add(key)
     try:
         session.flush()
-    except IntegrityError:  # pragma: no cover - a 256-bit collision
-        session.rollback()
+    except IntegrityError:  # pragma: no cover - a 256-bit collision (the use-case rolls back)
         raise Conflict("密钥生成冲突，请重试。") from None
     audit.record(session, actor=actor, action="api_key.create", object_type="api_key", object_id=key.id,
                  detail={"client_id": client.id, "prefix": prefix,
                          "expires_at": expires.isoformat() if expires else None})
-    session.commit()
     return key, secret
 
 
+@use_case
 def revoke_api_key(*, session: Session, actor: Actor, client_id: int, key_id: int) -> ApiKey:
     client = get_client(session=session, actor=actor, client_id=client_id)
     rules.check_manage_client(actor, client)
@@ -392,5 +404,4 @@ def revoke_api_key(*, session: Session, actor: Actor, client_id: int, key_id: in
         key.revoked_by = actor.id
         audit.record(session, actor=actor, action="api_key.revoke", object_type="api_key", object_id=key.id,
                      detail={"client_id": client.id, "prefix": key.key_prefix})
-        session.commit()
     return key
