@@ -39,6 +39,7 @@ from tongban.registries.models import RegistryHead, RegistryLoad, RegistryStagin
 from tongban.registries.publish import Row
 from tongban.registries.readers import UnreadableRow, detect_format, open_rows
 from tongban.registries.validation import RowRejected, Schema, compile_schema
+from tongban.transactions import Why, commit_apart, rollback_apart, separate
 
 Progress = Callable[[int, int], None]  # rows read, rows rejected
 # A PostgreSQL load writes rows straight into the records when the resource has at most this many
@@ -173,10 +174,9 @@ class _LoadProgress:
         if now - self.written_at < 1.0:
             return
         self.written_at = now
-        with self.factory() as side:
+        with separate(self.factory, Why.BATCH) as side:  # where the load stands, for the pages
             side.execute(text("UPDATE registry_loads SET rows_read = :r, rows_rejected = :j WHERE id = :id"),
                          {"r": rows_read, "j": rejected, "id": self.load_id})
-            side.commit()
 
 
 def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, path: Path, mode: str = "upsert",
@@ -205,20 +205,23 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
             reader = _Rows(path, schema, report, batch_size, tick, fail_after_rows)
             return reader, _load(bulk, actor, load_id, resource_id, reader, way, allow_mass_delete)
 
+    # The load's transactions are batches (Why.BATCH): staging batches on SQLite, then the last one that
+    # merges, publishes and marks the load published together — so that a failed load is never half
+    # published, and is recorded as failed by a session of its own.
     try:
         try:
             reader, outcome = attempt("direct" if publish.is_postgres(bulk) else "staged")
         except publish.RepeatedKey:
-            bulk.rollback()
+            rollback_apart(bulk, Why.BATCH)
             reader, outcome = attempt("staged")  # the file repeats a new key: read it again into staging
-        bulk.commit()
+        commit_apart(bulk, Why.BATCH)
     except publish.MassDelete as exc:
-        bulk.rollback()
+        rollback_apart(bulk, Why.BATCH)
         refused = _mass_delete_refused(exc)
         _fail(factory, load_id, refused)
         raise refused from None
     except BaseException as exc:
-        bulk.rollback()
+        rollback_apart(bulk, Why.BATCH)
         _fail(factory, load_id, exc)
         raise
     finally:
@@ -237,7 +240,7 @@ def ingest(*, factory: sessionmaker[Session], actor: Actor, resource_code: str, 
 def _start(factory: sessionmaker[Session], actor: Actor, resource_code: str, path: Path,
            mode: str) -> tuple[int, int, str, Schema]:
     """Checks the resource and creates the load row (committed, so that a failure can be recorded)."""
-    with factory() as session:
+    with separate(factory, Why.BATCH) as session:
         resource = _resource(session, actor, resource_code)
         schema = compile_schema(resource.items)
         # Loads left `loading` by a crash are marked failed and their staging rows dropped.
@@ -251,7 +254,7 @@ def _start(factory: sessionmaker[Session], actor: Actor, resource_code: str, pat
         session.add(load)
         audit.record(session, actor=actor, action="registry.ingest_start", object_type="resource",
                      object_id=resource.code, detail={"file": path.name, "mode": mode})
-        session.commit()
+        session.flush()
         return load.id, resource.id, resource.code, schema
 
 
@@ -310,20 +313,17 @@ def _load_rows(bulk: Session, load_id: int, resource_id: int,
 def _bulk_cache(session: Session, *, on: bool) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text(f"PRAGMA cache_size = {-262144 if on else -2000}"))  # KiB: 256 MB / the default
-        session.commit()
+        commit_apart(session, Why.BATCH)  # ends the transaction the statement opened; the load's come after
 
 
 def _fail(factory: sessionmaker[Session], load_id: int, exc: BaseException) -> None:
-    session = factory()
-    try:
+    """The load's final state when it failed: recorded by a session of its own, after the load's rolled back."""
+    with separate(factory, Why.BATCH) as session:
         load = session.get(RegistryLoad, load_id)
         if load is not None and load.status == "loading":
             load.status, load.finished_at = "failed", utcnow()
             load.error = (getattr(exc, "message", None) or str(exc) or type(exc).__name__)[:2000]
             session.execute(delete(RegistryStaging).where(RegistryStaging.load_id == load_id))
-            session.commit()
-    finally:
-        session.close()
 
 
 def published_records(session: Session, resource_id: int, keys: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -32,6 +32,7 @@ from tongban.audit import service as audit
 from tongban.authz import Actor
 from tongban.catalog.models import InformationResource
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryStaging
+from tongban.transactions import Why, commit_apart
 
 Row = tuple[int, str, str, str]  # row number in the file, record key, checksum, canonical JSON
 
@@ -123,7 +124,7 @@ def stage_rows(session: Session, load_id: int, batches: Iterable[list[Row]]) -> 
     sql = "INSERT INTO registry_staging (load_id, row_no, record_key, checksum, data) VALUES (?, ?, ?, ?, ?)"
     for batch in batches:
         session.connection().exec_driver_sql(sql, [(load_id, *row) for row in batch])
-        session.commit()
+        commit_apart(session, Why.BATCH)  # SQLite: each batch whole, the write lock released between them
 
 
 class MassDelete(Exception):
