@@ -40,7 +40,6 @@ PENDING = {
     "licences/pages.py",
     "licences/queries.py",
     "monitoring/rollup.py",
-    "notifications/service.py",
     "registries/ingest.py",
     "registries/publish.py",
     "seals/service.py",

@@ -46,3 +46,41 @@ def fail(session: Session, payload: dict[str, Any]) -> None:
 def morning(session: Session) -> None:
     """A working-morning job like the deadline checks."""
     _mark(session, "morning")
+
+
+@job("tests.region", label="测试：调用用例新建区划", max_attempts=1)
+def region(session: Session, payload: dict[str, Any]) -> None:
+    """Call a real use-case (org.create_region) from a job: it nests in the job's scope as a savepoint.
+
+    `again`: call it a second time with the same code and handle the Conflict (only that inner part is
+    undone); `fail`: fail after the use-case succeeded (the whole attempt rolls back)."""
+    from tongban.authz import SYSTEM
+    from tongban.errors import Conflict
+    from tongban.org import service
+    from tongban.org.schemas import RegionCreate
+
+    region_in = RegionCreate(code=payload["code"], name=f"测试区{payload['code']}", level="county")
+    service.create_region(session=session, actor=SYSTEM, region_in=region_in)
+    if payload.get("again"):
+        try:
+            service.create_region(session=session, actor=SYSTEM, region_in=region_in)
+        except Conflict:
+            _mark(session, f"conflict-{payload['code']}")
+    if payload.get("fail"):
+        raise RuntimeError("用例之后的步骤失败")
+
+
+@job("tests.steal", label="测试：执行中失去租约", max_attempts=1)
+def steal(session: Session, payload: dict[str, Any]) -> None:
+    """Another worker takes the job over while this attempt runs (as after an expired lease), then the
+    attempt writes its effect: the effect must not commit."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import sessionmaker
+
+    from tongban.jobs.models import Job
+    from tongban.transactions import Why, separate
+
+    # Before this attempt writes anything (on SQLite the other session would wait for our write lock).
+    with separate(sessionmaker(bind=session.get_bind()), Why.JOB_RUNNER) as other:
+        other.execute(update(Job).where(Job.name == "tests.steal").values(locked_by="thief:1"))
+    _mark(session, payload["key"])

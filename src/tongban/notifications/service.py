@@ -5,6 +5,12 @@ and the recipient's inbox (站内信: list, open, mark read).
 commits (a transactional outbox). `deliver` runs after the commit as a job; it is idempotent (a delivered or
 failed message is left alone) and records every attempt on the message, so retries, their cap and the final
 failure are visible on the message itself.
+
+`deliver` is a use-case: run by the job runner it nests in the job's scope, so an attempt's status change
+(sending, delivered, failed, the next attempt queued) commits once, with the job's "done" — nothing commits
+apart before the send. A worker killed after the provider accepted a message and before that commit sends it
+again on the retry (at least once, as every outbox); a separate commit of "sending" before the send would not
+tell whether the send happened either, and the job's own attempt cap bounds a crash loop.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from tongban.notifications import channels
 from tongban.notifications.message_templates import AUTOMATIC, PLACEHOLDER, Template, latest
 from tongban.notifications.models import NotificationMessage, NotificationTemplate
 from tongban.org.models import User, UserRole
+from tongban.transactions import use_case
 
 log = logging.getLogger("tongban.notifications")
 
@@ -213,9 +220,10 @@ def _rate_limit(session: Session, cfg: Settings, msg: NotificationMessage, now: 
     return None
 
 
+@use_case
 def deliver(session: Session, message_id: int, *, now: dt.datetime | None = None,
             gateway: channels.SmsGateway | None = None) -> str:
-    """Deliver one message (the job `notifications.deliver`); returns its status afterwards. Never commits.
+    """Deliver one message (the job `notifications.deliver`); returns its status afterwards.
 
     Idempotent: a delivered or failed message is left alone. When the next attempt is due is the job's run_at
     (or deliver_due's filter), not checked here, so that the runner's clock decides.
@@ -269,7 +277,7 @@ def deliver(session: Session, message_id: int, *, now: dt.datetime | None = None
 
 def deliver_due(session: Session, *, now: dt.datetime | None = None, limit: int = 100) -> int:
     """Deliver messages waiting for a send (created, or sending with their retry due); returns how many were
-    tried. The direct path when no job runner runs; never commits."""
+    tried. The direct path when no job runner runs: each message is its own use-case (`deliver`)."""
     now = now or utcnow()
     ids = session.execute(select(NotificationMessage.id).where(
         NotificationMessage.status.in_(["created", "sending"]),
@@ -303,25 +311,26 @@ def get_message(session: Session, actor: Actor, message_id: int) -> Notification
     return msg
 
 
+@use_case
 def open_message(*, session: Session, actor: Actor, message_id: int) -> NotificationMessage:
     """Open one of the actor's messages; opening marks it read (as any mail reader does)."""
     msg = get_message(session, actor, message_id)
     if msg.read_at is None:
         msg.read_at = utcnow()
-        session.commit()
     return msg
 
 
+@use_case
 def mark_read(*, session: Session, actor: Actor, message_id: int) -> NotificationMessage:
     """标为已读 without opening."""
     return open_message(session=session, actor=actor, message_id=message_id)
 
 
+@use_case
 def mark_all_read(*, session: Session, actor: Actor) -> int:
     """全部标为已读; returns how many were unread."""
     owner = _inbox_owner(actor)
     result = session.execute(update(NotificationMessage).where(
         NotificationMessage.recipient_user_id == owner, NotificationMessage.channel == "inbox",
         NotificationMessage.read_at.is_(None)).values(read_at=utcnow()).execution_options(synchronize_session=False))
-    session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
