@@ -30,6 +30,7 @@ from tongban.sharing.schemas import (
     ProviderDecision,
     RequestCreate,
 )
+from tongban.transactions import use_case
 
 
 def _resource_in(seed: ResourceSeed, provider_id: int) -> ResourceIn:
@@ -74,8 +75,10 @@ class LoadResult:
     seconds: float
 
 
+@use_case
 def _load(session: Session, seeds: Iterable[ResourceSeed], *, publish_every: int | None) -> LoadResult:
-    """Build resources through the catalog's own rules (codes, validation, index) in one transaction."""
+    """Build resources through the catalog's own rules (codes, validation, index): one use-case (a few
+    thousand resources at a city's scale fit one transaction), the planner statistics included."""
     started = time.perf_counter()
     departments = {d.code: d.id for d in session.execute(select(Department)).scalars()}
     seeds = list(seeds)
@@ -87,7 +90,6 @@ def _load(session: Session, seeds: Iterable[ResourceSeed], *, publish_every: int
     _publish_all(session, created, clock.today() - dt.timedelta(days=30))
     audit.record(session, actor=SYSTEM, action="catalog.import", object_type="platform", object_id="demo",
                  detail={"resources": len(created), "items": items})
-    session.commit()
     catalog_search.refresh_statistics(session)
     return LoadResult(resources=len(created), items=items, seconds=time.perf_counter() - started)
 

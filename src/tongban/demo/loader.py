@@ -1,4 +1,10 @@
-"""`tongban demo`: load the demo city (安康市) into an empty database, in one transaction."""
+"""`tongban demo`: load the demo city (安康市) into an empty database.
+
+The city (regions, departments, accounts, clients) is one use-case; the catalog, the sharing requests,
+the registers, the disputes and the licences follow as use-cases of their own, through the real services
+(the registers through the real ingest, which loads on sessions of its own and so needs the catalog
+committed first).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from tongban.catalog.models import InformationResource
 from tongban.demo import city
 from tongban.org.auth import hash_password, new_api_key
 from tongban.org.models import ApiKey, AppClient, Department, Region, User, UserRole
+from tongban.transactions import use_case
 
 # Public on purpose: it is printed by `make run` and written in the README. A demo database
 # must never be exposed; production bootstraps its first admin with `tongban admin create`.
@@ -41,9 +48,28 @@ def is_empty(session: Session) -> bool:
 
 def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
     """Insert the demo city (and its catalog and sharing requests). Refuses a non-empty database."""
+    summary = DemoSummary()
+    _load_city(session, summary)
+    if with_catalog:
+        from tongban.demo import catalog_loader, dispute_loader, licence_loader, registry_loader
+
+        result = catalog_loader.load_demo(session)
+        summary.resources = result.resources
+        summary.registry_records = sum(registry_loader.load(session).records.values())
+        summary.dispute_numbers = dispute_loader.load(session).numbers
+        summary.licences = licence_loader.load(session).identifiers
+        # Counted last: the licence loader publishes one more resource (电子证照库); the README and the
+        # catalog's own statistics show this same number (tests/demo/test_demo_consistency.py).
+        summary.resources = session.execute(select(func.count()).select_from(InformationResource).where(
+            InformationResource.status == "published")).scalar_one()
+    return summary
+
+
+@use_case
+def _load_city(session: Session, summary: DemoSummary) -> None:
+    """The regions, departments, staff, citizens, enterprises and application clients: one use-case."""
     if not is_empty(session):
         raise RuntimeError("数据库中已有部门数据，演示数据只能加载到空数据库。")
-    summary = DemoSummary()
     for r in city.REGIONS:
         session.add(Region(code=r.code, name=r.name, level=r.level, parent_code=r.parent_code))
     summary.regions = len(city.REGIONS)
@@ -94,17 +120,3 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
                  detail={"regions": summary.regions, "departments": summary.departments,
                          "staff": len(summary.staff), "citizens": len(summary.citizens),
                          "enterprises": len(summary.enterprises), "clients": summary.clients})
-    session.commit()
-    if with_catalog:
-        from tongban.demo import catalog_loader, dispute_loader, licence_loader, registry_loader
-
-        result = catalog_loader.load_demo(session)
-        summary.resources = result.resources
-        summary.registry_records = sum(registry_loader.load(session).records.values())
-        summary.dispute_numbers = dispute_loader.load(session).numbers
-        summary.licences = licence_loader.load(session).identifiers
-        # Counted last: the licence loader publishes one more resource (电子证照库); the README and the
-        # catalog's own statistics show this same number (tests/demo/test_demo_consistency.py).
-        summary.resources = session.execute(select(func.count()).select_from(InformationResource).where(
-            InformationResource.status == "published")).scalar_one()
-    return summary
