@@ -28,12 +28,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tongban.audit.models import AuditChainHead, LogCheckpoint
 from tongban.config import get_settings
 from tongban.db import utcnow
+from tongban.transactions import in_use_case, use_case
 
 GENESIS_HASH = "0" * 64
 _FILE_GLOB = "checkpoints-*.jsonl"
@@ -110,7 +111,27 @@ def _read_files(directory: Path) -> tuple[list[Checkpoint], list[str]]:
 
 
 def take(session: Session) -> Checkpoint:
-    """Record both chain heads now: a row in `log_checkpoints` (committed), then a line in this month's file."""
+    """Record both chain heads now: a row in `log_checkpoints`, then — once that row has committed — a line
+    in this month's file.
+
+    A use-case. As the outermost scope (`tongban log checkpoint`) the row commits when `_record` returns
+    and the line is appended before `take` returns. Nested in another use-case (the seal job runs inside
+    the job's scope) the row commits with that use-case, and the line is appended right after that commit;
+    if the outer use-case rolls back, neither the row nor the line exists. Row first, then the line: a
+    crash between the two leaves a row without its line, which `latest` reports (the operator re-runs the
+    checkpoint); never a line for a checkpoint the database does not hold.
+    """
+    now = utcnow()
+    cp = _record(session=session, now=now)
+    if in_use_case(session):
+        _append_after_commit(session, cp, now)
+    else:
+        _append(cp, now)
+    return cp
+
+
+@use_case
+def _record(*, session: Session, now: dt.datetime) -> Checkpoint:
     audit = session.execute(select(AuditChainHead.last_seq, AuditChainHead.last_hash)
                             .where(AuditChainHead.id == 1)).first()
     # Read by name: the audit layer does not import the exchange domain.
@@ -122,7 +143,6 @@ def take(session: Session) -> Checkpoint:
     # file restored from an old copy never makes two checkpoints with one number.
     previous = max([c for c in files if c.genuine()] + ([_from_row(last)] if last is not None else []),
                    key=lambda c: c.id, default=None)
-    now = utcnow()
     cp = Checkpoint(id=(previous.id + 1) if previous else 1, taken_at=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                     audit_seq=int(audit[0]) if audit else 0, audit_hash=str(audit[1]) if audit else GENESIS_HASH,
                     exchange_seq=int(exchange[0]) if exchange else 0,
@@ -133,7 +153,11 @@ def take(session: Session) -> Checkpoint:
     session.add(LogCheckpoint(id=cp.id, taken_at=now, audit_seq=cp.audit_seq, audit_hash=cp.audit_hash,
                               exchange_seq=cp.exchange_seq, exchange_hash=cp.exchange_hash,
                               exchange_legacy_seq=cp.exchange_legacy_seq, prev_mac=cp.prev_mac, mac=cp.mac))
-    session.commit()
+    session.flush()
+    return cp
+
+
+def _append(cp: Checkpoint, now: dt.datetime) -> None:
     directory = checkpoint_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"checkpoints-{now:%Y-%m}.jsonl"
@@ -141,7 +165,27 @@ def take(session: Session) -> Checkpoint:
         fh.write(cp.line() + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-    return cp
+
+
+def _append_after_commit(session: Session, cp: Checkpoint, now: dt.datetime) -> None:
+    """Append the line when the outermost transaction commits; forget it when that transaction rolls back."""
+
+    def committed(s: Session) -> None:
+        if s.in_nested_transaction():  # a savepoint released: the row is not durable yet
+            return
+        forget()
+        _append(cp, now)
+
+    def rolled_back(s: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:
+            forget()
+
+    def forget() -> None:
+        event.remove(session, "after_commit", committed)
+        event.remove(session, "after_soft_rollback", rolled_back)
+
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_soft_rollback", rolled_back)
 
 
 @dataclass

@@ -32,6 +32,7 @@ from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.org.models import Department
 from tongban.registries.models import RegistryHead
 from tongban.sharing.models import Grant
+from tongban.transactions import Why, commit_apart, rollback_apart
 
 _SUBJECT_TYPES = ("resident_id", "credit_code")
 _log = logging.getLogger("tongban.exchange")
@@ -230,7 +231,7 @@ def refuse(session: Session, actor: Actor, ctx: CallContext, operation: str, cod
             resource: ResourceView | None, exc: DomainError) -> DomainError:
     log_call(session, actor, ctx, operation=operation, resource=resource, code=code, items=[], records=[], keys=[],
          result="denied", status=exc.status_code)
-    session.commit()
+    commit_apart(session, Why.EXCHANGE_LOG)
     return exc
 
 
@@ -242,12 +243,12 @@ def log_hub_error(session: Session, actor: Actor, ctx: CallContext, operation: s
     the original error still reaches the caller as a 500 and the failure is in the server log.
     """
     try:
-        session.rollback()
+        rollback_apart(session, Why.EXCHANGE_LOG)
         log_call(session, actor, ctx, operation=operation, resource=resource_view(session, code), code=code,
                  items=[], records=[], keys=keys or [], result="error", status=500)
-        session.commit()
+        commit_apart(session, Why.EXCHANGE_LOG)
     except Exception:
-        session.rollback()
+        rollback_apart(session, Why.EXCHANGE_LOG)
         _log.exception("could not log a failed exchange call (%s %s)", operation, code)
 
 

@@ -42,6 +42,7 @@ from tongban.exchange.access import (
 )
 from tongban.exchange.log_models import ExchangeLogSubject
 from tongban.registries.models import RegistryHead
+from tongban.transactions import Why, commit_apart
 
 EXPORT_BATCH = 5000
 FORMATS = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
@@ -86,7 +87,7 @@ def changes(*, session: Session, actor: Actor, code: str, since: int, limit: int
     log_call(session, actor, ctx, operation="changes", resource=acc.resource, code=code, items=acc.items,
              records=records, keys=[k for _, k, _, _ in rows], result="ok", status=200,
              subject_types=subject_types(acc))
-    session.commit()
+    commit_apart(session, Why.EXCHANGE_LOG)
     cursor = int(rows[-1][0]) if rows else since
     return {"changes": out, "next_cursor": cursor, "has_more": more, "last_seq": int(last), "provenance": prov}
 
@@ -112,7 +113,7 @@ def start_export(*, session: Session, factory: sessionmaker[Session], actor: Act
     count = head.records if head is not None else 0
     entry_seq = log_call(session, actor, ctx, operation="export", resource=acc.resource, code=code,
                          items=acc.items, records=[], keys=[], result="ok", status=200, record_count=count)
-    session.commit()
+    commit_apart(session, Why.EXCHANGE_LOG)
     safe = acc.resource.code.replace("/", "-")
     filename = f"{safe}.{fmt}"
     rows = _records(factory, acc, entry_seq)
@@ -140,7 +141,7 @@ def _records(factory: sessionmaker[Session], acc: Access, entry_seq: int) -> Ite
                 # A person may appear in several batches (e.g. as the representative of many enterprises).
                 session.execute(_insert_ignore(session), [{"seq": entry_seq, "subject": s,
                                                            "mac": sealing.subject_mac(entry_seq, s)} for s in subjects])
-                session.commit()
+                commit_apart(session, Why.EXCHANGE_LOG)  # this batch's subjects, before it leaves
             yield [shape(acc, d) for d in data]
 
 

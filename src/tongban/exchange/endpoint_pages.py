@@ -46,7 +46,6 @@ async def register_submit(request: Request, session: DbSession, actor: CurrentAc
                                     endpoint_in=endpoints.EndpointIn(url=url, timeout_ms=int(timeout),
                                                                      enabled=True))
     except DomainError as exc:
-        session.rollback()
         if isinstance(exc, Forbidden | NotFound):
             raise
         return _page(request, session, actor, error=exc.message, error_for=resource_id, form=data,
@@ -68,7 +67,6 @@ def endpoint_action(request: Request, session: DbSession, actor: CurrentActor, r
         else:
             return _page(request, session, actor, error="未知操作。", status_code=404)
     except DomainError as exc:
-        session.rollback()
         if isinstance(exc, Forbidden):
             raise
         return _page(request, session, actor, error=exc.message, error_for=resource_id, status_code=exc.status_code)

@@ -26,6 +26,7 @@ from tongban.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tongban.exchange.endpoint_models import TIMEOUT_DEFAULT_MS, TIMEOUT_MAX_MS, TIMEOUT_MIN_MS, ProviderEndpoint
 from tongban.org.models import Department
 from tongban.schema_types import Strict
+from tongban.transactions import use_case
 
 URL_MAX = 500
 
@@ -155,6 +156,7 @@ def get_endpoint(*, session: Session, actor: Actor, resource_id: int) -> Provide
     return endpoint
 
 
+@use_case
 def register_endpoint(*, session: Session, actor: Actor, resource_id: int, endpoint_in: EndpointIn
                       ) -> ProviderEndpoint:
     """Register (or change) the endpoint of a published 接口 resource of the actor's department."""
@@ -191,10 +193,10 @@ def register_endpoint(*, session: Session, actor: Actor, resource_id: int, endpo
             endpoint.updated_by, endpoint.updated_at = _changed_by(actor), now
             audit.record(session, actor=actor, action="endpoint.update", object_type="resource",
                          object_id=resource.code, detail={"from": before, "to": after})
-    session.commit()
     return endpoint
 
 
+@use_case
 def set_enabled(*, session: Session, actor: Actor, resource_id: int, enabled: bool) -> ProviderEndpoint:
     """停用 / 启用: a disabled endpoint answers consumers 503 without being called."""
     endpoint = get_endpoint(session=session, actor=actor, resource_id=resource_id)
@@ -203,7 +205,6 @@ def set_enabled(*, session: Session, actor: Actor, resource_id: int, enabled: bo
         endpoint.updated_by, endpoint.updated_at = _changed_by(actor), utcnow()
         audit.record(session, actor=actor, action="endpoint.enable" if enabled else "endpoint.disable",
                      object_type="resource", object_id=endpoint.resource.code, detail={"url": endpoint.url})
-    session.commit()
     return endpoint
 
 
@@ -243,12 +244,21 @@ def probe(url: str, timeout_ms: int) -> CheckResult:
 
 
 def check_endpoint(*, session: Session, actor: Actor, resource_id: int) -> ProviderEndpoint:
-    """Test the connection now and keep the result on the endpoint."""
+    """Test the connection now and keep the result on the endpoint.
+
+    Not a use-case itself: it reads, waits for the provider with nothing written (no write lock held,
+    on SQLite none at all), and then records the result as one use-case. Do not call it inside a
+    use-case: that would hold the caller's transaction open for up to the endpoint's timeout.
+    """
     endpoint = get_endpoint(session=session, actor=actor, resource_id=resource_id)
-    url, timeout_ms = endpoint.url, endpoint.timeout_ms
-    # Do not hold the transaction (and on SQLite the write lock) while waiting for the provider.
-    session.commit()
-    result = probe(url, timeout_ms)
+    result = probe(endpoint.url, endpoint.timeout_ms)
+    return _record_check(session=session, actor=actor, resource_id=resource_id, url=endpoint.url, result=result)
+
+
+@use_case
+def _record_check(*, session: Session, actor: Actor, resource_id: int, url: str, result: CheckResult
+                  ) -> ProviderEndpoint:
+    endpoint = get_endpoint(session=session, actor=actor, resource_id=resource_id)
     endpoint.last_check_at = utcnow()
     endpoint.last_check_ok = result.ok
     endpoint.last_check_status = result.status
@@ -258,7 +268,6 @@ def check_endpoint(*, session: Session, actor: Actor, resource_id: int) -> Provi
                  object_id=endpoint.resource.code,
                  result="success" if result.ok else "failed",
                  detail={"url": url, "status": result.status, "latency_ms": result.latency_ms})
-    session.commit()
     return endpoint
 
 

@@ -31,6 +31,7 @@ from tongban.exchange.access import (
     subject_types,
 )
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
+from tongban.transactions import Why, commit_apart
 
 __all__ = ["CallContext", "data_uses", "get_record", "query_records"]
 
@@ -45,7 +46,7 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
     if row is None:
         log_call(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=[], records=[],
              keys=[key], result="not_found", status=404)
-        session.commit()
+        commit_apart(session, Why.EXCHANGE_LOG)
         raise NotFound("没有该主键的记录。", code="record_not_found")
     data = load_json(row[0])
     # The whole answer is read before the log entry, so that the call ends with its commit.
@@ -54,7 +55,7 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
               "provenance": provenance(session, acc)}
     log_call(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
              records=[data], keys=[key], result="ok", status=200, subject_types=subject_types(acc))
-    session.commit()
+    commit_apart(session, Why.EXCHANGE_LOG)
     return answer
 
 
@@ -89,7 +90,7 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
     log_call(session, actor, ctx, operation="query", resource=acc.resource, code=code, items=acc.items,
              records=records, keys=[k for k, _ in rows], result="ok", status=200,
              subject_types=subject_types(acc))
-    session.commit()
+    commit_apart(session, Why.EXCHANGE_LOG)
     return answer
 
 

@@ -39,6 +39,7 @@ from tongban.exchange.access import (
 )
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.org.models import AppClient, Department
+from tongban.transactions import Why, commit_apart
 
 __all__ = ["MAX_RECORDS", "CallContext", "Fetched", "ProviderError", "ProviderNotRegistered", "ProviderTimeout",
            "ProviderUnreachable", "fetch", "fetch_blocking", "invoke"]
@@ -77,7 +78,7 @@ def _fail(session: Session, actor: Actor, ctx: CallContext, acc: Access, keys: l
     """Log the failed call (its own commit) and hand back the error to raise."""
     log_call(session, actor, ctx, operation=OPERATION, resource=acc.resource, code=acc.resource.code, items=[],
              records=[], keys=keys, result=result, status=exc.status_code)
-    session.commit()
+    commit_apart(session, Why.EXCHANGE_LOG)
     return exc
 
 
@@ -224,7 +225,7 @@ def _prepare(session: Session, actor: Actor, code: str, params: dict[str, str], 
                  timeout_ms=endpoint.timeout_ms, call_id=call_id, headers=_call_headers(session, actor, ctx, call_id))
     # End the transaction before waiting on the provider: the quota counters and, on SQLite, the
     # write lock must not be held for up to the endpoint's timeout.
-    session.commit()
+    commit_apart(session, Why.QUOTA_COUNTER)
     return call
 
 
@@ -263,7 +264,7 @@ def _finish(session: Session, actor: Actor, ctx: CallContext, call: _Call, answe
     keys = [str(r.get(call.key_items[0], "")) if call.key_items else "" for r in records]
     log_call(session, actor, ctx, operation=OPERATION, resource=acc.resource, code=call.code, items=acc.items,
              records=records, keys=keys, result="ok", status=200, subject_types=subject_types(acc))
-    session.commit()
+    commit_apart(session, Why.EXCHANGE_LOG)
     prov = provenance(session, acc)
     prov.update({"source": "provider_system", "call_id": call.call_id,
                  "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})

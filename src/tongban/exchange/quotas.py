@@ -21,6 +21,7 @@ from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import TooManyRequests
 from tongban.exchange.models import QuotaUsage
+from tongban.transactions import Why, commit_apart, use_case
 
 _UPSERT = (
     "INSERT INTO exchange_quota_usage (client_id, resource_id, span, window_start, calls) VALUES {values} "
@@ -70,7 +71,7 @@ def count_call(session: Session, *, client_id: int, resource_id: int, limits: Li
         # Release the counter row at once: concurrent calls of this client must not queue on it for the
         # length of their transactions. SQLite has one writer anyway; there the count is committed with
         # the call's log entry (a refused call's refusal commits it too).
-        session.commit()
+        commit_apart(session, Why.QUOTA_COUNTER)
     if limits.per_day and counts.get("d", 0) > limits.per_day:
         local = dt.datetime.now(clock.BEIJING)
         wait = 86_400 - (local.hour * 3600 + local.minute * 60 + local.second)
@@ -85,9 +86,10 @@ def count_call(session: Session, *, client_id: int, resource_id: int, limits: Li
     return None
 
 
+@use_case
 def prune(session: Session, *, keep_days: int = 2) -> int:
-    """Delete counters of windows that ended more than `keep_days` ago; returns how many."""
+    """Delete counters of windows that ended more than `keep_days` ago; returns how many. A use-case of its
+    own (the CLI) or part of the seal job's scope."""
     cutoff = utcnow() - dt.timedelta(days=keep_days)
     result = session.execute(delete(QuotaUsage).where(QuotaUsage.window_start < cutoff))
-    session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -31,6 +31,7 @@ from tongban.config import get_settings
 from tongban.db import Base
 from tongban.exchange import hooks
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
+from tongban.transactions import use_case
 
 _FIELDS = ("seq", "occurred_at", "client_id", "consumer_id", "provider_id", "resource_id", "resource_code",
            "operation", "items", "record_keys", "record_count", "end_user", "purpose", "case_number", "result",
@@ -103,12 +104,16 @@ def _evidence(entry: ExchangeLogEntry) -> dict[str, Any]:
     return anchors.detail_of(row)
 
 
+@use_case
 def seal(session: Session, *, batch: int = 50_000, rejected_out: list[int] | None = None) -> int:
     """Chain every committed unsealed entry (up to `batch`) whose row MAC holds; returns how many were sealed.
 
     Entries and subject rows that fail their MAC are deleted from the log and recorded, with their
     content, in the audit chain (`exchange_log.reject`, `exchange_log.reject_subject`); the call
     sequence numbers of rejected rows are appended to `rejected_out`.
+
+    One use-case per batch: the chain, the head, the rejections' audit rows and monitoring's rollup of
+    the sealed entries (hooks.sealed) commit together — or, inside the seal job's scope, with the job.
     """
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("UPDATE exchange_log_head SET id = id WHERE id = 1"))
@@ -200,7 +205,6 @@ def seal(session: Session, *, batch: int = 50_000, rejected_out: list[int] | Non
         head.last_seq, head.last_hash = chain_no, prev
         # Whoever registered (monitoring's rollup) sees each entry once, in the transaction that seals it.
         hooks.sealed(session, sealed)
-    session.commit()
     return len(updates)
 
 

@@ -26,6 +26,7 @@ from tongban.monitoring.models import (
     ExchangeStatsDaily,
     ExchangeStatsHourly,
 )
+from tongban.transactions import Why, commit_apart
 
 KEY_COLUMNS = ("hour", "resource_id", "client_id", "consumer_id", "provider_id")
 DAY_KEY_COLUMNS = ("day", "resource_id", "client_id", "consumer_id", "provider_id")
@@ -166,15 +167,16 @@ def rebuild(session: Session, *, since: dt.date | None = None, batch: int = 50_0
     """Recount the rollups from the sealed raw log, from the Beijing day `since` or from the start.
 
     Under the sealer's lock it deletes the rollups from `since` and notes the last sealed chain
-    number; entries up to it are then recounted in batches, each in its own short transaction, while
-    the sealer goes on counting the newer ones. Returns the number of entries counted.
+    number; entries up to it are then recounted in batches, each in its own short transaction (Why.BATCH:
+    not inside a use-case), while the sealer goes on counting the newer ones. Returns the number of
+    entries counted.
     """
     start = day_start(since) if since else None
     last = _lock_head(session)
     hourly, daily = delete(ExchangeStatsHourly), delete(ExchangeStatsDaily)
     session.execute(hourly.where(ExchangeStatsHourly.hour >= start) if start else hourly)
     session.execute(daily.where(ExchangeStatsDaily.day >= since) if since else daily)
-    session.commit()
+    commit_apart(session, Why.BATCH)
     position, counted = 0, 0
     while position < last:
         # Keyset walk of the chain's unique index with the time filter in the database: only counted
@@ -188,7 +190,7 @@ def rebuild(session: Session, *, since: dt.date | None = None, batch: int = 50_0
             break
         position = rows[-1].chain_no
         rollup(session, rows)
-        session.commit()
+        commit_apart(session, Why.BATCH)
         counted += len(rows)
         if progress:
             progress(counted)
