@@ -22,6 +22,7 @@ from tongban.crypto import certs
 from tongban.crypto.keystore import Algorithm, get_keystore
 from tongban.crypto.models import CaCertificate
 from tongban.errors import Conflict, NotFound, ValidationFailed
+from tongban.transactions import use_case
 
 ALGORITHMS: tuple[Algorithm, ...] = ("sm2", "ecdsa-p256")
 ALGORITHM_LABELS = {"sm2": "SM2/SM3（印章签名）", "ecdsa-p256": "ECDSA P-256/SHA-256（PDF 签名）"}
@@ -139,6 +140,7 @@ def issue_end_entity(session: Session, *, algorithm: Algorithm, subject: certs.x
         key_usage={"digital_signature", "non_repudiation"})
 
 
+@use_case
 def import_external(*, session: Session, actor: Actor, data: bytes, role: str) -> CaCertificate:
     """Trust an external CA's root or issuing certificate (PEM or DER)."""
     actor.require(Permission.SEAL_MANAGE)
@@ -155,10 +157,10 @@ def import_external(*, session: Session, actor: Actor, data: bytes, role: str) -
     row = _store(session, info.der, role=role, source="external", key_id=None)
     record(session, actor=actor, action="ca.import", object_type="ca_certificate", object_id=row.id,
            detail={"subject": row.subject, "role": role, "algorithm": row.algorithm, "fingerprint": row.fingerprint})
-    session.commit()
     return row
 
 
+@use_case
 def retire(*, session: Session, actor: Actor, ca_id: int) -> CaCertificate:
     """Stop trusting a CA certificate (it stays on record)."""
     actor.require(Permission.SEAL_MANAGE)
@@ -170,7 +172,6 @@ def retire(*, session: Session, actor: Actor, ca_id: int) -> CaCertificate:
     row.status = "retired"
     record(session, actor=actor, action="ca.retire", object_type="ca_certificate", object_id=row.id,
            detail={"subject": row.subject})
-    session.commit()
     return row
 
 

@@ -1,4 +1,4 @@
-"""电子证照: licence types, e-licences, electronic seals, verification."""
+"""电子证照: licence types, e-licences, verification (seals: tongban.seals; cryptography: tongban.crypto)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ def register(platform: Platform) -> None:
     platform.add_router("tongban.licences.api:router", order=240)
     platform.add_router("tongban.licences.pages:public", order=250)
     platform.add_router("tongban.licences.pages:router", order=260)
-    platform.add_nav("电子印章", "/admin/seals", order=110, any_of=(P.SEAL_MANAGE,))
     platform.add_nav("证照类型", "/admin/licence-types", order=111, any_of=(P.LICENCE_TYPE_MANAGE,))
     platform.add_nav("电子证照", "/licences", order=112, any_of=(P.LICENCE_READ,))
     platform.add_nav("我的证照", "/my/licences", order=113, when=lambda a: bool(a.holder_code))

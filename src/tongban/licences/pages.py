@@ -1,8 +1,8 @@
-"""Pages of seals, licence types, issued licences, the holder's licences and public verification.
+"""Pages of licence types, issued licences, the holder's licences and public verification.
 
 Signing and verifying run pyhanko's own event loop (asyncio.run), which cannot start inside the
 server's loop: so the handlers are synchronous (FastAPI runs them in a worker thread) and read
-their form through the async `_form` dependency (the CSRF check has parsed it already).
+their form through the `Form` dependency of tongban.web.forms (the CSRF check has parsed it already).
 """
 
 from __future__ import annotations
@@ -10,30 +10,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from tongban import clock
 from tongban.authz import Actor, Permission
-from tongban.crypto import ca
 from tongban.deps import CurrentActor, DbSession, OptionalActor, public_router, secure_router
-from tongban.errors import (
-    DomainError,
-    Forbidden,
-    NotFound,
-    TooManyRequests,
-    ValidationFailed,
-    translate_validation_errors,
-)
+from tongban.errors import DomainError, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from tongban.identifiers import mask_resident_id
 from tongban.licences import identifier, issuing, licence_types, queries, verify
 from tongban.licences.api import MAX_PDF_BYTES, verify_upload
 from tongban.licences.models import Licence, LicenceType
-from tongban.org import service as org
-from tongban.seals import service as seals
-from tongban.seals.models import Seal
+from tongban.web.forms import Form, active_departments, form_text, named_error_message, redirect_with_notice
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)
@@ -41,7 +31,6 @@ public = public_router(include_in_schema=False)
 
 PAGE_SIZE = 20
 NAMES = {
-    "department_id": "部门", "kind": "印章类型", "valid_years": "有效年限", "ca_source": "证书来源",
     "code": "证照类型代码", "name": "证照类型名称", "defining_org_name": "定义机构名称",
     "defining_org_code": "定义机构代码", "holder_kind": "持证主体类型", "items": "数据项",
     "validity_years": "有效年限", "description": "说明", "type_id": "证照类型", "holder_name": "持证主体名称",
@@ -55,41 +44,21 @@ EVENT_LABELS = {"issue": "签发", "annotate": "加注", "suspend": "暂停", "r
                 "expire": "到期"}
 CHECK_LABELS = {"pdf_signature": "PDF 签名（文件完整）", "pdf_certificate": "PDF 签名证书",
                 "seal_signature": "印章签名（SM2）", "seal_certificate": "印章证书", "registered": "平台登记"}
-SEAL_NOTICES = {"suspend": "印章已暂停使用", "resume": "印章已恢复使用", "revoke": "印章已注销"}
 LICENCE_NOTICES = {"suspend": "证照已暂停", "resume": "证照已恢复", "revoke": "证照已注销"}
 TYPE_FIELDS = ("code", "name", "defining_org_name", "defining_org_code", "holder_kind", "items", "title", "subtitle",
                "orientation", "accent_color", "columns", "footer", "validity_years", "description")
 ISSUE_FIELDS = ("holder_name", "holder_code", "number", "valid_from", "valid_to", "service_item_code",
                 "service_item_name")
 LABELS: dict[str, Any] = {
-    "seal_kinds": seals.SEAL_KINDS, "seal_status": seals.SEAL_STATUS_LABELS, "holder_kinds": licence_types.HOLDER_KINDS,
-    "item_types": licence_types.ITEM_TYPES, "licence_status": issuing.STATUS_LABELS,
-    "code_types": issuing.CODE_TYPE_LABELS, "events": EVENT_LABELS, "algorithms": ca.ALGORITHM_LABELS,
+    "holder_kinds": licence_types.HOLDER_KINDS, "item_types": licence_types.ITEM_TYPES,
+    "licence_status": issuing.STATUS_LABELS, "code_types": issuing.CODE_TYPE_LABELS, "events": EVENT_LABELS,
     "outcomes": verify.OUTCOME_LABELS, "checks": CHECK_LABELS,
 }
 
 
-async def _read_form(request: Request) -> FormData:
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(_read_form)]
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _message(exc: Exception, names: dict[str, str] = NAMES) -> str:
     """A Chinese sentence for what went wrong, naming the fields as the form shows them."""
-    if isinstance(exc, ValidationError):
-        errors = [{**e, "loc": (names.get(str(e["loc"][0]), str(e["loc"][0])) if e["loc"] else "请求",)}
-                  for e in exc.errors()]
-        return translate_validation_errors(errors)[0]
-    if isinstance(exc, DomainError):
-        return exc.message
-    return str(exc)  # certs.CertificateError: already a Chinese sentence
+    return named_error_message(exc, names)
 
 
 def _failed(session: DbSession, exc: Exception) -> tuple[str, int]:
@@ -98,15 +67,6 @@ def _failed(session: DbSession, exc: Exception) -> tuple[str, int]:
     if isinstance(exc, Forbidden | NotFound):
         raise exc
     return _message(exc), exc.status_code if isinstance(exc, DomainError) else 422
-
-
-def _go(path: str, notice: str, anchor: str = "") -> Response:
-    return RedirectResponse(f"{path}?notice={quote(notice)}{'#' + anchor if anchor else ''}", status_code=303)
-
-
-def _departments(session: DbSession, actor: Actor) -> list[Any]:
-    rows, _ = org.list_departments(session=session, actor=actor, size=1000)
-    return [d for d in rows if d.status == "active"]
 
 
 def _holder_shown(licence: Licence) -> tuple[str, str]:
@@ -118,102 +78,6 @@ def _holder_shown(licence: Licence) -> tuple[str, str]:
 
 def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
     return {"labels": LABELS, "notice": request.query_params.get("notice"), **extra}
-
-
-# ---------------------------------------------------------------- 电子印章 and trusted CAs
-
-
-def _seal(session: DbSession, actor: Actor, seal_id: int) -> Seal:
-    return seals.get_seal(session=session, actor=actor, seal_id=seal_id)
-
-
-def _seals_page(request: Request, session: DbSession, actor: Actor, *, error: str | None = None,
-                error_for: str = "", form: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    actor.require(Permission.SEAL_MANAGE)
-    # No service lists the CA rows with their metadata; this read is what the JSON API does too.
-    cas = ca.list_certificates(session=session, actor=actor)
-    return render(request, "licences/seals.html", _ctx(
-        request, seals=seals.list_seals(session=session, actor=actor), cas=cas, error=error, error_for=error_for,
-        form=form or {}, departments=_departments(session, actor), max_years=seals.MAX_YEARS),
-        status_code=status_code)
-
-
-@router.get("/admin/seals", response_class=HTMLResponse)
-def seals_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    return _seals_page(request, session, actor)
-
-
-@router.post("/admin/seals", response_class=HTMLResponse)
-def seal_create(request: Request, session: DbSession, actor: CurrentActor, form: Form) -> Response:
-    data = {k: _text(form, k) for k in ("department_id", "kind", "valid_years", "ca_source")}
-    try:
-        seal = seals.create_seal(session=session, actor=actor, seal_in=seals.SealCreate.model_validate(
-            {k: v for k, v in data.items() if v}))
-    except (ValidationError, DomainError) as exc:
-        message, status = _failed(session, exc)
-        return _seals_page(request, session, actor, error=message, error_for="new", form=data, status_code=status)
-    notice = "印章已制作并启用" if seal.status == "active" else "印章已创建，请下载证书请求交外部 CA 签发后安装证书"
-    return _go("/admin/seals", anchor=f"s{seal.id}", notice=notice)
-
-
-@router.get("/admin/seals/{seal_id}/picture.svg")
-def seal_picture(seal_id: int, session: DbSession, actor: CurrentActor) -> Response:
-    seal = _seal(session, actor, seal_id)
-    # Shown through <img>; and opened directly it may run nothing and load nothing.
-    return Response(seal.picture_svg, media_type="image/svg+xml",
-                    headers={"Content-Security-Policy": "default-src 'none'", "Cache-Control": "private, max-age=300"})
-
-
-@router.post("/admin/seals/{seal_id}/status/{action}", response_class=HTMLResponse)
-def seal_status(request: Request, seal_id: int, action: str, session: DbSession, actor: CurrentActor,
-                form: Form) -> Response:
-    try:
-        seals.change_status(session=session, actor=actor, seal_id=seal_id, action=action,
-                            reason=_text(form, "reason"))
-    except DomainError as exc:
-        message, status = _failed(session, exc)
-        return _seals_page(request, session, actor, error=message, error_for=str(seal_id), status_code=status)
-    return _go("/admin/seals", anchor=f"s{seal_id}", notice=SEAL_NOTICES[action])
-
-
-@router.get("/admin/seals/{seal_id}/requests/{which}")
-def seal_request(seal_id: int, which: str, session: DbSession, actor: CurrentActor) -> Response:
-    if which not in ("sm2", "pdf"):
-        raise NotFound("证书请求只有 sm2 和 pdf 两种。")
-    seal = _seal(session, actor, seal_id)
-    reqs = seals.certificate_requests(session=session, actor=actor, seal_id=seal_id)
-    return Response(reqs.sm2 if which == "sm2" else reqs.pdf, media_type="application/pkcs10",
-                    headers={"Content-Disposition": f'attachment; filename="seal-{seal.es_id}-{which}.csr"'})
-
-
-@router.post("/admin/seals/{seal_id}/certificates", response_class=HTMLResponse)
-def seal_certificates(request: Request, seal_id: int, session: DbSession, actor: CurrentActor,
-                      form: Form) -> Response:
-    sm2, pdf = _text(form, "sm2_certificate"), _text(form, "pdf_certificate")
-    try:
-        if not sm2 or not pdf:
-            raise ValidationFailed("请粘贴外部 CA 签发的两张证书（SM2 印章证书和 ECDSA PDF 签名证书，PEM 格式）。")
-        seals.install_certificates(session=session, actor=actor, seal_id=seal_id, sm2_cert=sm2.encode(),
-                                   pdf_cert=pdf.encode())
-    except (DomainError, ValueError) as exc:
-        message, status = _failed(session, exc)
-        return _seals_page(request, session, actor, error=message, error_for=str(seal_id),
-                           form={"sm2_certificate": sm2, "pdf_certificate": pdf}, status_code=status)
-    return _go("/admin/seals", anchor=f"s{seal_id}", notice="证书已安装，印章已启用")
-
-
-@router.post("/admin/ca", response_class=HTMLResponse)
-def ca_import(request: Request, session: DbSession, actor: CurrentActor, form: Form) -> Response:
-    pem, role = _text(form, "pem"), _text(form, "role")
-    try:
-        if not pem:
-            raise ValidationFailed("请粘贴外部 CA 的证书（PEM 格式）。")
-        row = ca.import_external(session=session, actor=actor, data=pem.encode(), role=role)
-    except (DomainError, ValueError) as exc:
-        message, status = _failed(session, exc)
-        return _seals_page(request, session, actor, error=message, error_for="ca", form={"pem": pem, "role": role},
-                           status_code=status)
-    return _go("/admin/seals", anchor="ca", notice=f"已信任外部 CA 证书：{row.subject}")
 
 
 # ---------------------------------------------------------------- 证照类型
@@ -276,14 +140,15 @@ def _type_form(request: Request, session: DbSession, actor: Actor, *, row: Licen
                error: str | None = None, status_code: int = 200) -> Response:
     actor.require(Permission.LICENCE_TYPE_MANAGE)
     return render(request, "licences/type_form.html", _ctx(
-        request, row=row, form=form, error=error, departments=_departments(session, actor)), status_code=status_code)
+        request, row=row, form=form, error=error, departments=active_departments(session, actor)),
+        status_code=status_code)
 
 
 @router.get("/admin/licence-types", response_class=HTMLResponse)
 def types_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
     if not (actor.has(Permission.LICENCE_READ) or actor.has(Permission.LICENCE_TYPE_MANAGE)):
         raise Forbidden(detail={"permission": str(Permission.LICENCE_READ)})
-    names = {d.id: d.name for d in _departments(session, actor)}
+    names = {d.id: d.name for d in active_departments(session, actor)}
     return render(request, "licences/types.html", _ctx(
         request, types=licence_types.list_types(session, include_retired=True), department_names=names,
         can_manage=actor.has(Permission.LICENCE_TYPE_MANAGE)))
@@ -304,13 +169,14 @@ def type_edit_page(request: Request, type_id: int, session: DbSession, actor: Cu
 @router.post("/admin/licence-types/{type_id}/status/{status}", response_class=HTMLResponse)
 def type_status(type_id: int, status: str, session: DbSession, actor: CurrentActor) -> Response:
     row = licence_types.set_status(session=session, actor=actor, type_id=type_id, status=status)
-    return _go("/admin/licence-types", f"证照类型“{row.name}”已{'启用' if row.status == 'active' else '停用'}")
+    done = "启用" if row.status == "active" else "停用"
+    return redirect_with_notice("/admin/licence-types", f"证照类型“{row.name}”已{done}")
 
 
 @router.post("/admin/licence-types/{type_ref}", response_class=HTMLResponse)
 def type_submit(request: Request, type_ref: str, session: DbSession, actor: CurrentActor, form: Form) -> Response:
     row = None if type_ref == "new" else licence_types.get_type(session, int(type_ref) if type_ref.isdigit() else 0)
-    data: dict[str, Any] = {k: _text(form, k) for k in TYPE_FIELDS}
+    data: dict[str, Any] = {k: form_text(form, k) for k in TYPE_FIELDS}
     data["issuers"] = [str(v) for v in form.getlist("issuer_department_ids")]
     if row is not None:
         data["code"] = row.code  # fixed: issued identifiers contain it
@@ -323,7 +189,7 @@ def type_submit(request: Request, type_ref: str, session: DbSession, actor: Curr
     except (ValidationError, DomainError) as exc:
         message, status = _failed(session, exc)
         return _type_form(request, session, actor, row=row, form=data, error=message, status_code=status)
-    return _go("/admin/licence-types", f"证照类型“{saved.name}”已{'保存' if row else '创建'}")
+    return redirect_with_notice("/admin/licence-types", f"证照类型“{saved.name}”已{'保存' if row else '创建'}")
 
 
 # ---------------------------------------------------------------- 电子证照 of the issuing department
@@ -361,8 +227,8 @@ def issue_page(request: Request, session: DbSession, actor: CurrentActor, type_i
 
 @router.post("/licences/new", response_class=HTMLResponse)
 def issue_submit(request: Request, session: DbSession, actor: CurrentActor, form: Form) -> Response:
-    type_id = int(_text(form, "type_id")) if _text(form, "type_id").isdigit() else None
-    data: dict[str, Any] = {k: _text(form, k) for k in ISSUE_FIELDS}
+    type_id = int(form_text(form, "type_id")) if form_text(form, "type_id").isdigit() else None
+    data: dict[str, Any] = {k: form_text(form, k) for k in ISSUE_FIELDS}
     items = {str(k)[5:]: v.strip() for k, v in form.multi_items() if str(k).startswith("item_") and isinstance(v, str)}
     try:
         if type_id is None:
@@ -374,7 +240,7 @@ def issue_submit(request: Request, session: DbSession, actor: CurrentActor, form
         message, status = _failed(session, exc)
         return _issue_form(request, session, actor, type_id=type_id, form={**data, "items": items}, error=message,
                            status_code=status)
-    return _go(f"/licences/{licence.id}", f"证照已签发，证照编号 {licence.number}")
+    return redirect_with_notice(f"/licences/{licence.id}", f"证照已签发，证照编号 {licence.number}")
 
 
 def _detail(request: Request, session: DbSession, actor: Actor, licence_id: int, *, error: str | None = None,
@@ -414,12 +280,13 @@ def licence_pdf(licence_id: int, session: DbSession, actor: CurrentActor,
 def licence_annotate(request: Request, licence_id: int, session: DbSession, actor: CurrentActor,
                      form: Form) -> Response:
     try:
-        issuing.annotate(session=session, actor=actor, licence_id=licence_id, text=_text(form, "text"))
+        issuing.annotate(session=session, actor=actor, licence_id=licence_id, text=form_text(form, "text"))
     except DomainError as exc:
         message, status = _failed(session, exc)
-        return _detail(request, session, actor, licence_id, error=message, form={"text": _text(form, "text")},
+        return _detail(request, session, actor, licence_id, error=message, form={"text": form_text(form, "text")},
                        status_code=status)
-    return _go(f"/licences/{licence_id}", "已加注并重新签章，生成了新版本；旧版本核验时将提示“已有新版本”")
+    return redirect_with_notice(f"/licences/{licence_id}",
+                                "已加注并重新签章，生成了新版本；旧版本核验时将提示“已有新版本”")
 
 
 @router.post("/licences/{licence_id}/status/{action}", response_class=HTMLResponse)
@@ -427,11 +294,11 @@ def licence_status(request: Request, licence_id: int, action: str, session: DbSe
                    form: Form) -> Response:
     try:
         issuing.change_status(session=session, actor=actor, licence_id=licence_id, action=action,
-                              reason=_text(form, "reason"))
+                              reason=form_text(form, "reason"))
     except DomainError as exc:
         message, status = _failed(session, exc)
         return _detail(request, session, actor, licence_id, error=message, status_code=status)
-    return _go(f"/licences/{licence_id}", LICENCE_NOTICES.get(action, "已处理"))
+    return redirect_with_notice(f"/licences/{licence_id}", LICENCE_NOTICES.get(action, "已处理"))
 
 
 # ---------------------------------------------------------------- 我的证照 (citizens and enterprises)

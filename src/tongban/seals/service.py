@@ -25,6 +25,7 @@ from tongban.org.models import Department
 from tongban.schema_types import RefId, Strict
 from tongban.seals.image import SealDesign, seal_svg
 from tongban.seals.models import Seal
+from tongban.transactions import use_case
 
 SEAL_KINDS = {
     "official": "公章",
@@ -86,6 +87,7 @@ def _make_seal_structure(session: Session, seal: Seal, now: dt.datetime) -> byte
     return asn1.make_seal(props, maker.der, lambda tbs: store.sign(session, maker_key, tbs))
 
 
+@use_case
 def create_seal(*, session: Session, actor: Actor, seal_in: SealCreate) -> Seal:
     """Make a seal for a department: key pairs, certificates, picture and the signed SESeal."""
     actor.require(Permission.SEAL_MANAGE)
@@ -124,7 +126,6 @@ def create_seal(*, session: Session, actor: Actor, seal_in: SealCreate) -> Seal:
     record(session, actor=actor, action="seal.create", object_type="seal", object_id=seal.id,
            detail={"department": department.name, "name": name, "es_id": seal.es_id, "ca_source": seal.ca_source,
                    "valid_to": seal.valid_to.isoformat()})
-    session.commit()
     return seal
 
 
@@ -151,6 +152,7 @@ def certificate_requests(*, session: Session, actor: Actor, seal_id: int) -> Cer
     return CertificateRequests(certs.to_pem(sm2, "CERTIFICATE REQUEST"), certs.to_pem(pdf, "CERTIFICATE REQUEST"))
 
 
+@use_case
 def install_certificates(*, session: Session, actor: Actor, seal_id: int, sm2_cert: bytes, pdf_cert: bytes) -> Seal:
     """Install the certificates an external CA issued for a pending seal; the seal becomes active."""
     actor.require(Permission.SEAL_MANAGE)
@@ -181,7 +183,6 @@ def install_certificates(*, session: Session, actor: Actor, seal_id: int, sm2_ce
     seal.status, seal.status_changed_at = "active", now
     record(session, actor=actor, action="seal.certificates", object_type="seal", object_id=seal.id,
            detail={"sm2_fingerprint": checked["sm2"].fingerprint, "pdf_fingerprint": checked["ecdsa-p256"].fingerprint})
-    session.commit()
     return seal
 
 
@@ -192,6 +193,7 @@ _TRANSITIONS = {
 }
 
 
+@use_case
 def change_status(*, session: Session, actor: Actor, seal_id: int, action: str, reason: str) -> Seal:
     """暂停 / 恢复 / 注销: licences it signed report the seal's state when verified."""
     actor.require(Permission.SEAL_MANAGE)
@@ -209,7 +211,6 @@ def change_status(*, session: Session, actor: Actor, seal_id: int, action: str, 
     seal.status, seal.status_reason, seal.status_changed_at = target, reason, utcnow()
     record(session, actor=actor, action=f"seal.{action}", object_type="seal", object_id=seal.id,
            detail={"from": before, "to": target, "reason": reason, "es_id": seal.es_id})
-    session.commit()
     return seal
 
 
