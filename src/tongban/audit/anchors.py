@@ -167,25 +167,41 @@ def _append(cp: Checkpoint, now: dt.datetime) -> None:
         os.fsync(fh.fileno())
 
 
-def _append_after_commit(session: Session, cp: Checkpoint, now: dt.datetime) -> None:
-    """Append the line when the outermost transaction commits; forget it when that transaction rolls back."""
+_PENDING = "tongban.checkpoint_lines"
 
-    def committed(s: Session) -> None:
-        if s.in_nested_transaction():  # a savepoint released: the row is not durable yet
-            return
-        forget()
+
+def _append_after_commit(session: Session, cp: Checkpoint, now: dt.datetime) -> None:
+    """Append the line when the outermost transaction commits; forget it when the transaction (or the
+    savepoint) that holds its row rolls back."""
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        # Registered once per session; listeners must not be removed while the event is dispatched.
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_soft_rollback", _rolled_back)
+    pending.append((session.get_nested_transaction() or session.get_transaction(), cp, now))
+
+
+def _committed(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the rows are not durable yet
+        return
+    pending = session.info.get(_PENDING) or []
+    lines = list(pending)
+    pending.clear()
+    for _, cp, now in lines:
         _append(cp, now)
 
-    def rolled_back(s: Session, transaction: SessionTransaction) -> None:
-        if transaction.parent is None:
-            forget()
 
-    def forget() -> None:
-        event.remove(session, "after_commit", committed)
-        event.remove(session, "after_soft_rollback", rolled_back)
+def _rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    def inside(tx: SessionTransaction | None) -> bool:
+        while tx is not None:
+            if tx is transaction:
+                return True
+            tx = tx.parent
+        return False
 
-    event.listen(session, "after_commit", committed)
-    event.listen(session, "after_soft_rollback", rolled_back)
+    pending = session.info.get(_PENDING) or []
+    pending[:] = [entry for entry in pending if not inside(entry[0])]
 
 
 @dataclass
