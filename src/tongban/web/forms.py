@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from tongban.authz import Actor
-from tongban.errors import DomainError, translate_validation_errors
+from tongban.errors import DomainError, Forbidden, NotFound, translate_validation_errors
 from tongban.org import service as org
+from tongban.web.templating import render
 
 
 def error_message(exc: Exception) -> str:
@@ -63,6 +65,14 @@ def named_error_message(exc: Exception, names: Mapping[str, str]) -> str:
     return str(exc)  # e.g. a ValueError whose text is already a Chinese sentence
 
 
+def form_failure(exc: Exception, names: Mapping[str, str]) -> tuple[str, int]:
+    """A failed form's message and status. Refusals and missing objects go to the error page instead
+    (raised again). Nothing to undo: the use-case that raised has rolled back its own work."""
+    if isinstance(exc, Forbidden | NotFound):
+        raise exc
+    return named_error_message(exc, names), exc.status_code if isinstance(exc, DomainError) else 422
+
+
 def redirect_with_notice(path: str, notice: str, anchor: str = "") -> Response:
     """After a successful form: back to a page (GET) that shows `notice` above its content."""
     return RedirectResponse(f"{path}?notice={quote(notice)}{'#' + anchor if anchor else ''}", status_code=303)
@@ -72,3 +82,47 @@ def active_departments(session: Session, actor: Actor) -> list[Any]:
     """The departments a form offers in its department selector: the active ones."""
     rows, _ = org.list_departments(session=session, actor=actor, size=1000)
     return [d for d in rows if d.status == "active"]
+
+
+@dataclass(frozen=True)
+class FormFailure:
+    """Why a submitted form failed, for re-rendering it: one Chinese sentence above the form, the
+    message per field (form field name → message) beside the inputs, and the HTTP status."""
+
+    message: str
+    fields: dict[str, str] = field(default_factory=dict)
+    status: int = 422
+    #: Which form on a page with several failed (e.g. the id of the row whose action failed).
+    form_id: str = ""
+
+
+def failure_of(exc: Exception, names: Mapping[str, str] | None = None, *, form_id: str = "") -> FormFailure:
+    """The one way a page handler turns a failed use-case into a re-rendered form.
+
+    Validation errors (pydantic) and domain errors become a FormFailure; refusals and missing objects
+    go to the error page instead (raised again, so that they are audited and shown as such); anything
+    else is a bug and propagates. Nothing to undo: the use-case that raised has rolled back its work.
+    `names` maps field names to the labels the form shows, so messages name fields as the user sees them.
+    """
+    if isinstance(exc, Forbidden | NotFound):
+        raise exc
+    if isinstance(exc, ValidationError):
+        _, details = translate_validation_errors(exc.errors())
+        fields: dict[str, str] = {}
+        for d in details:
+            fields.setdefault(str(d["field"]).split(".")[0], str(d["message"]))
+        return FormFailure(named_error_message(exc, names or {}), fields, 422, form_id)
+    if isinstance(exc, DomainError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        name = detail.get("field")
+        return FormFailure(exc.message, {str(name): exc.message} if name else {}, exc.status_code, form_id)
+    raise exc
+
+
+def rerender(request: Request, template: str, context: Mapping[str, Any], failure: FormFailure) -> Response:
+    """Show a failed form again: the page's context (from its read model, with what the user typed as
+    `form`) plus the failure as `error` (the sentence shown above the form by base.html), `errors`
+    (per field), `error_for` (which form on the page) and `failure`, with the failure's status."""
+    return render(request, template, {**context, "failure": failure, "error": failure.message,
+                                      "errors": failure.fields, "error_for": failure.form_id},
+                  status_code=failure.status)
