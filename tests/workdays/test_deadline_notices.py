@@ -1,5 +1,5 @@
 """The sweep on a real sharing request: the provider's data officers are told once when its deadline nears,
-and the request is flagged once when it is overdue."""
+and the request is flagged, and they are told, once when it is overdue."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from tongban.workdays import clocks
 D = dt.date
 
 
-def _near_due_notices(session: Session) -> list[NotificationMessage]:
+def _near_due_notices(session: Session, code: str = "deadline.near") -> list[NotificationMessage]:
     return list(session.execute(select(NotificationMessage).join(
         NotificationTemplate, NotificationTemplate.id == NotificationMessage.template_id).where(
-        NotificationTemplate.code == "deadline.near", NotificationMessage.channel == "inbox")).scalars())
+        NotificationTemplate.code == code, NotificationMessage.channel == "inbox")).scalars())
 
 
 def test_provider_told_once_when_the_deadline_nears(session: Session, city) -> None:  # type: ignore[no-untyped-def]
@@ -53,6 +53,9 @@ def test_provider_told_once_when_the_deadline_nears(session: Session, city) -> N
         assert [r.number for r in sharing.check_deadlines(session=session)] == [req.number]
         assert sharing.check_deadlines(session=session) == []
     assert len(_near_due_notices(session)) == 1
+    overdue = _near_due_notices(session, "deadline.overdue")  # once, to the provider who owes the answer
+    assert [(n.recipient_user_id, n.reference) for n in overdue] == [(city.users["hrss_data"].id, req.number)]
+    assert "已逾期 1 个工作日" in overdue[0].body and "2026-10-19" in overdue[0].subject
     actions = list(session.execute(select(AuditEntry.action).where(AuditEntry.object_id == req.number,
                                                                    AuditEntry.actor_kind == "system")).scalars())
     assert actions == ["sharing.near_due", "sharing.overdue"]
@@ -86,3 +89,8 @@ def test_dispute_parties_told_when_their_step_nears(session: Session, engine, ci
         assert disputes.flag_overdue(session) == []
     notices = [(n.recipient_user_id, n.reference) for n in _near_due_notices(session)]
     assert notices == [(city.users["hrss_data"].id, d.number), (city.users["admin"].id, d.number)]
+    with clock.frozen(D(2026, 9, 22)):  # past the coordination deadline: the platform is told it is overdue
+        assert [x.number for x in disputes.flag_overdue(session)] == [d.number]
+        assert disputes.flag_overdue(session) == []
+    overdue = [(n.recipient_user_id, n.reference) for n in _near_due_notices(session, "deadline.overdue")]
+    assert overdue == [(city.users["admin"].id, d.number)]

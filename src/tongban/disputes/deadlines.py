@@ -43,8 +43,8 @@ def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
         return
     if kind == clocks.OVERDUE:
         dispute.overdue_flagged_at = utcnow()
-    elif clock.due_on is not None:
-        _warn(session, clock, dispute)
+    if clock.due_on is not None:
+        _warn(session, clock, dispute, overdue=kind == clocks.OVERDUE)
     audit.record(session, actor=SYSTEM, action=f"dispute.{kind}", object_type=OBJECT_TYPE,
                  object_id=dispute.number, purpose="数据疑义处理",
                  detail={"status": dispute.status, "owed_by": OWED_BY[dispute.status],
@@ -52,12 +52,14 @@ def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
                          "provider_id": dispute.provider_id, "consumer_id": dispute.consumer_id})
 
 
-def _warn(session: Session, clock: LegalClock, dispute: DataDispute) -> None:
-    """期限临近提醒 to whoever owes the step: the provider's data officers, or the platform's staff."""
+def _warn(session: Session, clock: LegalClock, dispute: DataDispute, *, overdue: bool) -> None:
+    """期限临近提醒 or 逾期提醒 (each once per step) to whoever owes the step: the provider's data
+    officers, or the platform's staff."""
     assert clock.due_on is not None
-    notifications.deadline_near(session, owed_by=OWED_BY[dispute.status], department_id=dispute.provider_id,
-                                what="数据疑义", number=dispute.number, title=dispute.resource.name,
-                                due_on=clock.due_on, link=f"/disputes/{dispute.id}")
+    notice = notifications.deadline_passed if overdue else notifications.deadline_near
+    notice(session, owed_by=OWED_BY[dispute.status], department_id=dispute.provider_id,
+           what="数据疑义", number=dispute.number, title=dispute.resource.name,
+           due_on=clock.due_on, link=f"/disputes/{dispute.id}")
 
 
 clocks.register_owner(OBJECT_TYPE, on_change=_deadline.mirror, on_flag=_flagged)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tongban.notifications.service import deadline_near, deliver, department_staff, notify
+from tongban.notifications.service import deadline_near, deadline_passed, deliver, department_staff, notify
 
-__all__ = ["deadline_near", "deliver", "department_staff", "notify"]
+__all__ = ["deadline_near", "deadline_passed", "deliver", "department_staff", "notify"]
 
 
 if TYPE_CHECKING:

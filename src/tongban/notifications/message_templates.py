@@ -72,6 +72,15 @@ DEADLINE_NEAR = register(Template(
               "sms": ("", "【通办】((what))((number))将于((due_on))到期（剩((days_left))个工作日），"
                           "请及时登录平台办理。")}))
 
+_OVERDUE_SUBJECT = "((what)) ((number)) 已逾期（期限 ((due_on))）"
+_OVERDUE_BODY = ("((what)) ((number))（((title))）的办理期限 ((due_on)) 已过，已逾期 ((days_over)) 个工作日，"
+                 "已记入逾期预警。请尽快办理。")
+DEADLINE_OVERDUE = register(Template(
+    code="deadline.overdue", version=1, name="办理已逾期",
+    channels={"inbox": (_OVERDUE_SUBJECT, _OVERDUE_BODY),
+              "email": (_OVERDUE_SUBJECT, _OVERDUE_BODY + _FOOTER),
+              "sms": ("", "【通办】((what))((number))已超过办理期限((due_on))，请尽快登录平台办理。")}))
+
 _RAISED_SUBJECT = "数据疑义 ((number))：((consumer))对“((resource))”的记录提出疑义"
 _RAISED_BODY = ("((consumer))对贵部门信息资源“((resource))”中主键为 ((record_key)) 的记录提出数据疑义"
                 "（编号 ((number))），涉及信息项：((items))。疑义说明：((description))。"

@@ -178,11 +178,29 @@ def deadline_near(session: Session, *, owed_by: str, department_id: int, what: s
 
     if days_left is None:
         days_left = workdays.load(session).working_days_between(today(), due_on)
+    return _deadline_notice(session, "deadline.near", owed_by=owed_by, department_id=department_id,
+                            values={"what": what, "number": number, "title": title, "due_on": due_on.isoformat(),
+                                    "days_left": days_left}, link=link)
+
+
+def deadline_passed(session: Session, *, owed_by: str, department_id: int, what: str, number: str, title: str,
+                    due_on: dt.date, link: str = "") -> list[NotificationMessage]:
+    """逾期提醒 to whoever owes the step, once when the sweep finds the step overdue (same addressing as
+    `deadline_near`); the message counts the working days past the due day."""
+    from tongban.clock import today
+    from tongban.workdays import service as workdays
+
+    days_over = max(workdays.load(session).working_days_between(due_on, today()), 1)
+    return _deadline_notice(session, "deadline.overdue", owed_by=owed_by, department_id=department_id,
+                            values={"what": what, "number": number, "title": title, "due_on": due_on.isoformat(),
+                                    "days_over": days_over}, link=link)
+
+
+def _deadline_notice(session: Session, template: str, *, owed_by: str, department_id: int,
+                     values: dict[str, object], link: str) -> list[NotificationMessage]:
     recipients = department_staff(session, department_id) if owed_by == "provider" else platform_staff(session)
-    return notify(session, template="deadline.near", recipients=recipients,
-                  personalisation={"what": what, "number": number, "title": title, "due_on": due_on.isoformat(),
-                                   "days_left": days_left},
-                  reference=number, link=link)
+    return notify(session, template=template, recipients=recipients, personalisation=values,
+                  reference=str(values["number"]), link=link)
 
 
 # ---------------------------------------------------------------- delivering

@@ -40,8 +40,8 @@ def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
         return
     if kind == clocks.OVERDUE:
         request.overdue_flagged_at = utcnow()
-    elif clock.due_on is not None:
-        _warn(session, clock, request)
+    if clock.due_on is not None:
+        _warn(session, clock, request, overdue=kind == clocks.OVERDUE)
     audit.record(session, actor=SYSTEM, action=f"sharing.{kind}", object_type="sharing_request",
                  object_id=request.number,
                  detail={"status": request.status, "owed_by": OWED_BY[request.status],
@@ -49,12 +49,14 @@ def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
                          "provider_id": request.provider_id, "consumer_id": request.consumer_id})
 
 
-def _warn(session: Session, clock: LegalClock, request: SharingRequest) -> None:
-    """期限临近提醒 to whoever owes the step: the provider's data officers, or the platform's staff."""
+def _warn(session: Session, clock: LegalClock, request: SharingRequest, *, overdue: bool) -> None:
+    """期限临近提醒 or 逾期提醒 (each once per step) to whoever owes the step: the provider's data
+    officers, or the platform's staff."""
     assert clock.due_on is not None
-    notifications.deadline_near(session, owed_by=OWED_BY[request.status], department_id=request.provider_id,
-                                what="共享申请", number=request.number, title=request.resource.name,
-                                due_on=clock.due_on, link=f"/sharing/requests/{request.id}")
+    notice = notifications.deadline_passed if overdue else notifications.deadline_near
+    notice(session, owed_by=OWED_BY[request.status], department_id=request.provider_id,
+           what="共享申请", number=request.number, title=request.resource.name,
+           due_on=clock.due_on, link=f"/sharing/requests/{request.id}")
 
 
 clocks.register_owner(OWNER, on_change=_deadline.mirror, on_flag=_flagged)
