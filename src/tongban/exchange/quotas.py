@@ -9,18 +9,15 @@ Refused calls count too: a client that keeps calling past its limit stays refuse
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from tongban import clock
-from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import TooManyRequests
 from tongban.exchange.models import QuotaUsage
+from tongban.sharing.limits import Limits, limits_of
 from tongban.transactions import Why, commit_apart, use_case
 
 _UPSERT = (
@@ -32,29 +29,7 @@ _UPSERT_BOTH = text(_UPSERT.format(values="(:c, :r, 'd', :d, 1), (:c, :r, 'm', :
 _UPSERT_DAY = text(_UPSERT.format(values="(:c, :r, 'd', :d, 1)"))
 _UPSERT_MINUTE = text(_UPSERT.format(values="(:c, :r, 'm', :m, 1)"))
 
-
-class _HasLimits(Protocol):
-    calls_per_minute: int | None
-    calls_per_day: int | None
-
-
-@dataclass(frozen=True)
-class Limits:
-    per_minute: int  # 0: unlimited
-    per_day: int
-
-
-def _effective(value: int | None, default: int) -> int:
-    return default if value is None else value
-
-
-def limits_of(grants: Sequence[_HasLimits]) -> Limits:
-    """The most generous limit among the client's active grants for the resource (0 = unlimited)."""
-    cfg = get_settings()
-    minute = [_effective(g.calls_per_minute, cfg.exchange_default_calls_per_minute) for g in grants]
-    day = [_effective(g.calls_per_day, cfg.exchange_default_calls_per_day) for g in grants]
-    return Limits(per_minute=0 if (not minute or 0 in minute) else max(minute),
-                  per_day=0 if (not day or 0 in day) else max(day))
+__all__ = ["Limits", "count_call", "limits_of", "prune"]
 
 
 def count_call(session: Session, *, client_id: int, resource_id: int, limits: Limits) -> TooManyRequests | None:

@@ -17,10 +17,10 @@ from tongban.clock import today
 from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from tongban.exchange import quotas
 from tongban.org.models import AppClient
 from tongban.sharing import deadlines
 from tongban.sharing import permissions as rules
+from tongban.sharing.limits import limits_of
 from tongban.sharing.models import Grant, SharingRequest
 from tongban.sharing.schemas import (
     GRANT_STATUS_LABELS,
@@ -62,7 +62,7 @@ def grant_read(grant: Grant, *, on: dt.date | None = None) -> GrantRead:
     out.resource_code = grant.resource.code
     out.resource_name = grant.resource.name
     out.state = grant.state_on(on or today())
-    limits = quotas.limits_of([grant])
+    limits = limits_of([grant])
     out.effective_per_minute, out.effective_per_day = limits.per_minute, limits.per_day
     return out
 
