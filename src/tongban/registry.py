@@ -91,6 +91,20 @@ class CardProvider:
     domain: str
 
 
+@dataclass(frozen=True)
+class UploadRoute:
+    """A route that takes files: its body may be larger than the platform's default (web/limits.py adds
+    the multipart envelope). `gate` ("module:function(request)") runs before the body is read, e.g. a
+    rate limit on anonymous uploads."""
+
+    method: str
+    pattern: str  # a regular expression matched against the whole path
+    max_bytes: int
+    what: str  # Chinese, for the message: what the route takes
+    gate: str | None
+    domain: str
+
+
 @dataclass
 class Platform:
     routers: list[RouterRef] = field(default_factory=list)
@@ -98,6 +112,7 @@ class Platform:
     shortcuts: list[Link] = field(default_factory=list)
     home_cards: list[CardProvider] = field(default_factory=list)
     openapi_tags: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    upload_routes: list[UploadRoute] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
     _current: str = ""
 
@@ -116,6 +131,10 @@ class Platform:
 
     def add_openapi_tag(self, name: str, description: str, *, order: int) -> None:
         self.openapi_tags.append((order, {"name": name, "description": description}))
+
+    def add_upload_route(self, method: str, pattern: str, *, max_bytes: int, what: str,
+                         gate: str | None = None) -> None:
+        self.upload_routes.append(UploadRoute(method, pattern, max_bytes, what, gate, self._current))
 
     # -- what the platform reads --------------------------------------------------------------------
     def ordered_routers(self) -> list[RouterRef]:

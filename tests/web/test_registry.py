@@ -96,3 +96,16 @@ def test_a_new_domain_adds_routes_menu_entries_and_cards_by_registering_only() -
         assert "cases" not in platform().domains  # the process's registrations are untouched
     finally:
         del sys.modules[module.__name__]
+
+
+def test_upload_routes_are_declared_by_their_domains() -> None:
+    """The body limit (web/limits.py) knows no domain: each declares the routes that take files."""
+    from tongban.registry import platform
+    from tongban.web import limits
+
+    declared = {(r.domain, r.method, r.pattern) for r in platform().upload_routes}
+    assert {d for d, _, _ in declared} == {"catalog", "disputes", "licences"}
+    settings = limits.get_settings()
+    limit, what, gate = limits.route_limit("POST", "/api/v1/verify", settings)
+    assert "电子证照" in what and gate is not None and limit > 10 * 1024 * 1024
+    assert limits.route_limit("POST", "/api/v1/catalog/resources", settings) == (settings.max_body_bytes, "", None)

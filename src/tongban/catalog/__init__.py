@@ -25,3 +25,5 @@ def register(platform: Platform) -> None:
                           order=10, staff_only=True, any_of=(P.CATALOG_EDIT,))
     platform.add_shortcut("政务信息资源目录", "/catalog", "按分类、部门、共享类型查找全市数据资源", order=30,
                           staff_only=True)
+    platform.add_upload_route("POST", r"/(api/v1/)?catalog/import", max_bytes=20 * 1024 * 1024,
+                              what="目录表格 xlsx（不超过 20 MB）")

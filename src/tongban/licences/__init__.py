@@ -12,6 +12,8 @@ def register(platform: Platform) -> None:
     """Routers and menu entries of this domain (tongban/registry.py; orders are global)."""
     from tongban.authz import Permission as P
 
+    platform.add_upload_route("POST", r"/(api/v1/)?verify", max_bytes=10 * 1024 * 1024,
+                              what="电子证照 PDF（不超过 10 MB）", gate="tongban.licences.throttle:upload_gate")
     platform.add_router("tongban.licences.api:public", order=230)
     platform.add_router("tongban.licences.api:router", order=240)
     platform.add_router("tongban.licences.pages:public", order=250)

@@ -12,9 +12,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 from tongban.config import get_settings
 from tongban.errors import TooManyRequests
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 
 class SlidingWindow:
@@ -51,3 +55,11 @@ def check_upload(client_ip: str) -> None:
     if wait:
         raise TooManyRequests(f"核验过于频繁：每个地址每分钟最多上传 {limit} 份文件，请 {wait} 秒后再试。",
                               code="verify_rate_limited", retry_after=wait)
+
+
+def upload_gate(request: Request) -> None:
+    """The gate of the verify upload routes (registered in tongban.licences.register): count the upload
+    per address before any of its body is received."""
+    from tongban.deps import client_ip
+
+    check_upload(client_ip(request))

@@ -17,6 +17,7 @@ the platform's error body (`{code, message, detail}`, Chinese, an error page for
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable
@@ -38,39 +39,39 @@ ENVELOPE = 256 * 1024
 Gate = Callable[[Request], None]
 
 
-def _verify_gate(request: Request) -> None:
-    from tongban.deps import client_ip
-    from tongban.licences import throttle
-
-    throttle.check_upload(client_ip(request))
-
-
 @dataclass(frozen=True)
-class UploadRoute:
+class _Route:
     method: str
     path: re.Pattern[str]
     max_bytes: int
-    what: str  # Chinese, for the message: what the route takes
-    gate: Gate | None = None
+    what: str
+    gate: str | None
 
 
-# The declared upload routes (API and page alike). Their domains check each file's own size; the
-# limit here only keeps a request from being larger than any acceptable one.
-UPLOAD_ROUTES: tuple[UploadRoute, ...] = (
-    UploadRoute("POST", re.compile(r"/(api/v1/)?verify"), 10 * MiB + ENVELOPE, "电子证照 PDF（不超过 10 MB）",
-                _verify_gate),
-    UploadRoute("POST", re.compile(r"/(api/v1/)?catalog/import"), 20 * MiB + ENVELOPE,
-                "目录表格 xlsx（不超过 20 MB）"),
-    UploadRoute("POST", re.compile(r"/api/v1/disputes/\d+/attachments|/disputes/new|/disputes/\d+/[a-z_]+"),
-                10 * 5 * MiB + ENVELOPE, "证明材料（每个不超过 5 MB，最多 10 个）"),
-)
+@functools.cache
+def _routes() -> tuple[_Route, ...]:
+    """The upload routes the domains declared (`platform.add_upload_route` in their register()). Their
+    domains check each file's own size; the limit here only keeps a request from being larger than any
+    acceptable one."""
+    from tongban.registry import platform
+
+    return tuple(_Route(r.method, re.compile(r.pattern), r.max_bytes + ENVELOPE, r.what, r.gate)
+                 for r in platform().upload_routes)
+
+
+def _gate(target: str) -> Gate:
+    from tongban.registry import resolve
+
+    gate: Gate = resolve(target)
+    return gate
 
 
 def route_limit(method: str, path: str, settings: Settings) -> tuple[int, str, Gate | None]:
     """(byte limit, what the route takes, gate) of a request."""
-    for route in UPLOAD_ROUTES:
+    for route in _routes():
         if method == route.method and route.path.fullmatch(path):
-            return min(route.max_bytes, settings.max_upload_bytes), route.what, route.gate
+            gate = _gate(route.gate) if route.gate else None
+            return min(route.max_bytes, settings.max_upload_bytes), route.what, gate
     return settings.max_body_bytes, "", None
 
 
