@@ -83,3 +83,21 @@ def test_accounts_page_needs_a_purpose_and_masks(client: TestClient, city, sessi
     assert rid[:6] + "********" + rid[14:] in page.text and rid not in page.text
     entry = session.execute(select(AuditEntry).where(AuditEntry.action == "account.read")).scalar_one()
     assert entry.purpose == "处理注册投诉"
+
+
+def test_user_page_unlocks_and_resets_password(client: TestClient, city) -> None:  # type: ignore[no-untyped-def]
+    token = login(client, "hrss_admin")
+    user_id = city.users["hrss_clerk"].id
+    page = client.get(f"/admin/users/{user_id}", headers=HTML)
+    assert f'action="/admin/users/{user_id}/unlock"' in page.text
+    r = client.post(f"/admin/users/{user_id}/unlock", headers=HTML, data={"csrf_token": token})
+    assert r.status_code == 200 and "已解除登录锁定" in r.text
+    r = client.post(f"/admin/users/{user_id}/password", headers=HTML,
+                    data={"csrf_token": token, "new_password": "short"})
+    assert r.status_code == 422 and "至少 10 位" in r.text and "重置密码" in r.text
+    r = client.post(f"/admin/users/{user_id}/password", headers=HTML,
+                    data={"csrf_token": token, "new_password": "Passw0rd-2026-new"})
+    assert r.status_code == 200 and "已重置密码" in r.text
+    # Another department's user is answered as missing, on the error page.
+    r = client.post(f"/admin/users/{city.users['amr_clerk'].id}/unlock", headers=HTML, data={"csrf_token": token})
+    assert r.status_code == 404 and "不在您可查看的部门范围内" in r.text

@@ -1,30 +1,18 @@
-"""The home page's figures for each role: real counts, scoped like everything else."""
+"""The org domain's home-page cards for each role: real counts, scoped like everything else (the page
+itself is queries.home, which gathers every domain's cards)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tongban.audit.labels import describe_objects
 from tongban.audit.models import AuditEntry
 from tongban.authz import Actor, Role
 from tongban.db import utcnow
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, User
-from tongban.registry import platform, resolve
-
-
-@dataclass
-class HomeSummary:
-    user: User | None
-    department: Department | None
-    cards: list[dict[str, Any]] = field(default_factory=list)
-    recent: list[AuditEntry] = field(default_factory=list)
-    recent_names: dict[tuple[str, str], str] = field(default_factory=dict)  # "证照类型 营业执照"
-    shortcuts: list[tuple[str, str, str]] = field(default_factory=list)  # (title, href, description)
 
 
 def _count(session: Session, stmt: Any) -> int:
@@ -87,26 +75,3 @@ def org_cards(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
                       "value": _count(session, select(User.id).where(User.department_id == dept.id)),
                       "href": "/admin/users"})
     return cards
-
-
-def home_summary(*, session: Session, actor: Actor) -> HomeSummary:
-    """首页: what this person can do, and the numbers that matter to their role.
-
-    The cards and shortcuts come from what the domains registered (tongban/registry.py): each domain
-    counts its own work, and a new domain adds its cards without editing this page.
-    """
-    user = session.get(User, actor.id) if actor.id is not None and actor.kind != "client" else None
-    dept = session.get(Department, actor.department_id) if actor.department_id else None
-    out = HomeSummary(user=user, department=dept)
-    registered = platform()
-    for provider in sorted(registered.home_cards, key=lambda p: p.order):
-        out.cards += resolve(provider.target)(session=session, actor=actor)
-    out.shortcuts = [(link.label, link.href, link.description) for link in registered.shortcuts_for(actor)]
-
-    if actor.id is not None:
-        out.recent = list(session.execute(
-            select(AuditEntry).where(AuditEntry.actor_kind == actor.kind, AuditEntry.actor_id == str(actor.id))
-            .order_by(AuditEntry.seq.desc()).limit(8)
-        ).scalars())
-        out.recent_names = describe_objects(session, out.recent)
-    return out

@@ -1,0 +1,258 @@
+"""Read models of the org pages: one function per page, returning everything its template shows.
+
+The object rules stay where they are (service.get_user / get_department, the permissions module, the
+actor's department scopes); a read model calls them and adds the options of the page's selects and the
+flags that decide which forms are shown. None of them writes, except `accounts`, whose read of personal
+data is audited (see its docstring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.audit.labels import describe_objects
+from tongban.audit.models import AuditEntry
+from tongban.authz import DEPARTMENT_GRANTABLE_ROLES, ROLE_LABELS, Actor, Permission, Role
+from tongban.errors import ValidationFailed
+from tongban.org import repository as repo
+from tongban.org import service
+from tongban.org.models import AppClient, Department, Region, User
+from tongban.org.schemas import AccountRead
+from tongban.registry import platform, resolve
+from tongban.transactions import use_case
+
+USERS_PAGE_SIZE = 50
+ACCOUNTS_PAGE_SIZE = 50
+
+# ---------------------------------------------------------------- home
+
+
+@dataclass(frozen=True)
+class Home:
+    """首页: who is logged in, the role's figures, shortcuts and the person's own recent actions."""
+
+    user: User | None
+    department: Department | None
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    recent: list[AuditEntry] = field(default_factory=list)
+    recent_names: dict[tuple[str, str], str] = field(default_factory=dict)  # "证照类型 营业执照"
+    shortcuts: list[tuple[str, str, str]] = field(default_factory=list)  # (title, href, description)
+
+
+def home(session: Session, actor: Actor) -> Home:
+    """首页: what this person can do, and the numbers that matter to their role.
+
+    The cards and shortcuts come from what the domains registered (tongban/registry.py): each domain
+    counts its own work, and a new domain adds its cards without editing this page.
+    """
+    user = session.get(User, actor.id) if actor.id is not None and actor.kind != "client" else None
+    dept = session.get(Department, actor.department_id) if actor.department_id else None
+    registered = platform()
+    cards: list[dict[str, Any]] = []
+    for provider in sorted(registered.home_cards, key=lambda p: p.order):
+        cards += resolve(provider.target)(session=session, actor=actor)
+    shortcuts = [(link.label, link.href, link.description) for link in registered.shortcuts_for(actor)]
+    recent: list[AuditEntry] = []
+    names: dict[tuple[str, str], str] = {}
+    if actor.id is not None:
+        recent = list(session.execute(
+            select(AuditEntry).where(AuditEntry.actor_kind == actor.kind, AuditEntry.actor_id == str(actor.id))
+            .order_by(AuditEntry.seq.desc()).limit(8)
+        ).scalars())
+        names = describe_objects(session, recent)
+    return Home(user=user, department=dept, cards=cards, recent=recent, recent_names=names, shortcuts=shortcuts)
+
+
+# ---------------------------------------------------------------- staff users
+
+
+def grantable_roles(actor: Actor) -> list[tuple[str, str]]:
+    """The roles the actor may grant (value, 中文名): department admins only the department roles."""
+    if actor.department_scope(Permission.USER_MANAGE) is None:
+        return [(r.value, ROLE_LABELS[r]) for r in Role]
+    return [(r.value, ROLE_LABELS[r]) for r in Role if r in DEPARTMENT_GRANTABLE_ROLES]
+
+
+def _manageable_departments(session: Session, actor: Actor) -> list[Department]:
+    rows, _ = repo.list_departments(session, ids=actor.department_scope(Permission.USER_MANAGE), limit=1000)
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class UsersHome:
+    """人员 list: the staff the actor may see, filtered, and the departments of the filter."""
+
+    users: Sequence[User]
+    total: int
+    q: str
+    department_id: int | None
+    page: int
+    departments: Sequence[Department]
+    can_manage: bool
+
+
+def users_home(session: Session, actor: Actor, *, q: str = "", department_id: int | None = None,
+               page: int = 1) -> UsersHome:
+    """人员 page: a department's staff (or everyone's for platform-wide readers)."""
+    page = max(page, 1)
+    users, total = service.list_staff(session=session, actor=actor, q=q or None, department_id=department_id,
+                                      page=page, size=USERS_PAGE_SIZE)
+    departments, _ = repo.list_departments(session, ids=actor.department_scope(Permission.USER_READ), limit=1000)
+    return UsersHome(users=users, total=total, q=q, department_id=department_id, page=page,
+                     departments=departments, can_manage=actor.has(Permission.USER_MANAGE))
+
+
+@dataclass(frozen=True)
+class UserNew:
+    """新建工作人员: the departments the actor manages and the roles it may grant."""
+
+    departments: list[Department]
+    roles: list[tuple[str, str]]
+
+
+def user_new(session: Session, actor: Actor) -> UserNew:
+    """新建工作人员 form (user managers only)."""
+    actor.require(Permission.USER_MANAGE)
+    return UserNew(departments=_manageable_departments(session, actor), roles=grantable_roles(actor))
+
+
+@dataclass(frozen=True)
+class UserDetail:
+    """One staff member; the edit forms are shown when `can_manage` (with the departments and roles offered)."""
+
+    user: User
+    can_manage: bool
+    roles: list[tuple[str, str]]
+    departments: list[Department]
+
+
+def user_detail(session: Session, actor: Actor, user_id: int) -> UserDetail:
+    """人员详情: a user outside the actor's reach is answered as missing (service.get_user)."""
+    user = service.get_user(session=session, actor=actor, user_id=user_id)
+    can_manage = actor.has(Permission.USER_MANAGE) and actor.can_in_department(
+        Permission.USER_MANAGE, user.department_id)
+    return UserDetail(user=user, can_manage=can_manage, roles=grantable_roles(actor),
+                      departments=_manageable_departments(session, actor) if can_manage else [])
+
+
+# ---------------------------------------------------------------- citizen and enterprise accounts
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """群众与企业账号: nothing (`rows` None) until a purpose is stated, then the masked accounts."""
+
+    kind: str
+    purpose: str
+    q: str
+    page: int
+    rows: list[AccountRead] | None = None
+    total: int = 0
+    #: Why the stated purpose was refused (too short), shown above the form; the list stays closed.
+    error: str | None = None
+
+
+@use_case
+def accounts(session: Session, actor: Actor, *, kind: str = "citizen", purpose: str = "", q: str = "",
+             page: int = 1) -> Accounts:
+    """群众与企业账号 page. Listing accounts is a read of personal data: it goes through the audited
+    use-case service.list_accounts (which writes the account.read entry with the purpose and commits it
+    with the read), so this read model writes that audit entry whenever it lists anything."""
+    actor.require(Permission.ACCOUNT_READ)
+    kind = kind if kind in ("citizen", "enterprise") else "citizen"
+    page = max(page, 1)
+    view = Accounts(kind=kind, purpose=purpose, q=q, page=page)
+    if not purpose:
+        return view
+    try:
+        rows, total = service.list_accounts(session=session, actor=actor, kind=kind, purpose=purpose,
+                                            q=q or None, page=page, size=ACCOUNTS_PAGE_SIZE)
+    except ValidationFailed as exc:  # the purpose is part of the query string: say what is missing
+        return Accounts(kind=kind, purpose=purpose, q=q, page=page, error=exc.message)
+    return Accounts(kind=kind, purpose=purpose, q=q, page=page, rows=[AccountRead.masked(u) for u in rows],
+                    total=total)
+
+
+# ---------------------------------------------------------------- departments
+
+
+@dataclass(frozen=True)
+class DepartmentsHome:
+    """部门目录 with its filters."""
+
+    departments: Sequence[Department]
+    total: int
+    q: str
+    region_code: str
+    regions: Sequence[Region]
+    can_manage: bool
+
+
+def departments_home(session: Session, actor: Actor, *, q: str = "", region_code: str = "") -> DepartmentsHome:
+    """部门目录: open to all staff (sharing starts by knowing who holds what)."""
+    rows, total = service.list_departments(session=session, actor=actor, q=q or None,
+                                           region_code=region_code or None, size=500)
+    return DepartmentsHome(departments=rows, total=total, q=q, region_code=region_code,
+                           regions=repo.list_regions(session), can_manage=actor.has(Permission.DEPARTMENT_MANAGE))
+
+
+@dataclass(frozen=True)
+class DepartmentForm:
+    """登记部门 / one department: the department (None when new), parents and regions offered."""
+
+    dept: Department | None
+    departments: Sequence[Department]
+    regions: list[Region]
+    can_manage: bool
+
+
+def _department_form(session: Session, actor: Actor, dept: Department | None) -> DepartmentForm:
+    departments, _ = repo.list_departments(session, limit=1000)
+    # Departments sit at city or county level: townships are not offered.
+    regions = [r for r in repo.list_regions(session) if r.level != "township"]
+    return DepartmentForm(dept=dept, departments=departments, regions=regions,
+                          can_manage=actor.has(Permission.DEPARTMENT_MANAGE))
+
+
+def department_new(session: Session, actor: Actor) -> DepartmentForm:
+    """登记部门 form (department managers only)."""
+    actor.require(Permission.DEPARTMENT_MANAGE)
+    return _department_form(session, actor, None)
+
+
+def department_detail(session: Session, actor: Actor, department_id: int) -> DepartmentForm:
+    """One department, editable when `can_manage`."""
+    dept = service.get_department(session=session, actor=actor, department_id=department_id)
+    return _department_form(session, actor, dept)
+
+
+# ---------------------------------------------------------------- application clients and keys
+
+
+@dataclass(frozen=True)
+class ClientsHome:
+    """应用系统与 API 密钥 of one department, with the departments the actor may switch to."""
+
+    clients: Sequence[AppClient]
+    departments: Sequence[Department]
+    department_id: int | None
+    can_manage: bool
+
+
+def clients_home(session: Session, actor: Actor, *, department_id: int | None = None) -> ClientsHome:
+    """应用系统 page: one department's clients and their keys."""
+    actor.require(Permission.CLIENT_READ)
+    departments, _ = repo.list_departments(session, ids=actor.department_scope(Permission.CLIENT_READ),
+                                           limit=1000)
+    if department_id is None:
+        # Platform-wide readers start with their own department rather than a hundred systems.
+        department_id = actor.department_id if actor.department_id is not None else (
+            departments[0].id if departments else None)
+    clients = service.list_clients(session=session, actor=actor, department_id=department_id)
+    return ClientsHome(clients=clients, departments=departments, department_id=department_id,
+                       can_manage=actor.has(Permission.CLIENT_MANAGE))
