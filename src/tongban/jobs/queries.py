@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tongban.authz import Actor, Permission
 from tongban.jobs import registry
 from tongban.jobs.models import JOB_STATES, Job, JobRun, JobSchedule
 
@@ -47,6 +48,28 @@ def overview(session: Session, *, status: str | None = None, limit: int = 50) ->
         q = q.where(Job.status == status)
     jobs = list(session.execute(q).scalars())
     return Overview(counts=counts, schedules=schedules, jobs=jobs, runs=runs(session, limit=limit))
+
+
+@dataclass(frozen=True)
+class JobsPage:
+    """任务运行 page: the overview (filtered by state) and the state filter shown as the current tab."""
+
+    counts: dict[str, int]
+    schedules: list[ScheduleView]
+    jobs: list[Job]
+    runs: list[JobRun]
+    status: str
+    #: Failed jobs may be queued again (platform admins: whoever may open the page).
+    can_retry: bool
+
+
+def jobs_page(session: Session, actor: Actor, *, status: str = "", limit: int = 100) -> JobsPage:
+    """任务运行 (platform admins only): an unknown state filter shows every job."""
+    actor.require(Permission.JOBS_MANAGE)
+    status = status if status in JOB_STATES else ""
+    view = overview(session, status=status or None, limit=limit)
+    return JobsPage(counts=view.counts, schedules=view.schedules, jobs=view.jobs, runs=view.runs, status=status,
+                    can_retry=actor.has(Permission.JOBS_MANAGE))
 
 
 def runs(session: Session, *, job_id: int | None = None, name: str | None = None, limit: int = 50) -> list[JobRun]:
