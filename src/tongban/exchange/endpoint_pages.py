@@ -1,35 +1,37 @@
-"""Page of 接口登记: the provider department's 接口 resources and the endpoints of its own systems."""
+"""Page of 接口登记: the provider department's 接口 resources and the endpoints of its own systems.
+
+The page's data comes from one read model (exchange/queries.endpoints_home); a failed form shows the
+page again with what was typed beside the resource it belongs to (web/forms.rerender, form_id = resource id).
+"""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from tongban.authz import Actor, Permission
+from tongban.authz import Actor
 from tongban.deps import CurrentActor, DbSession, secure_router
-from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from tongban.exchange import endpoints
+from tongban.errors import DomainError, ValidationFailed
+from tongban.exchange import endpoints, queries
 from tongban.exchange.endpoint_models import TIMEOUT_DEFAULT_MS, TIMEOUT_MAX_MS, TIMEOUT_MIN_MS
+from tongban.web.forms import FormFailure, failure_of, redirect_with_notice, rerender
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)
 
+TEMPLATE = "endpoints/home.html"
 
-def _page(request: Request, session: DbSession, actor: Actor, *, error: str | None = None,
-          error_for: int | None = None, form: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    rows = endpoints.list_interface_resources(session=session, actor=actor)
-    return render(request, "endpoints/home.html", {
-        "rows": rows, "error": error, "error_for": error_for, "form": form or {},
-        "notice": request.query_params.get("notice"), "timeout_default": TIMEOUT_DEFAULT_MS,
-        "timeout_min": TIMEOUT_MIN_MS, "timeout_max": TIMEOUT_MAX_MS}, status_code=status_code)
+
+def _context(request: Request, session: DbSession, actor: Actor) -> dict[str, Any]:
+    page = queries.endpoints_home(session, actor)
+    return {**{k: getattr(page, k) for k in page.__dataclass_fields__}, "notice": request.query_params.get("notice")}
 
 
 @router.get("/sharing/endpoints", response_class=HTMLResponse)
 def endpoints_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    actor.require(Permission.ENDPOINT_MANAGE)
-    return _page(request, session, actor)
+    return render(request, TEMPLATE, {**_context(request, session, actor), "form": {}})
 
 
 @router.post("/sharing/endpoints/{resource_id}", response_class=HTMLResponse)
@@ -46,12 +48,9 @@ async def register_submit(request: Request, session: DbSession, actor: CurrentAc
                                     endpoint_in=endpoints.EndpointIn(url=url, timeout_ms=int(timeout),
                                                                      enabled=True))
     except DomainError as exc:
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        return _page(request, session, actor, error=exc.message, error_for=resource_id, form=data,
-                     status_code=exc.status_code)
-    return RedirectResponse(f"/sharing/endpoints?notice={quote('接口地址已保存，建议立即测试连通性')}#r{resource_id}",
-                            status_code=303)
+        failure = failure_of(exc, form_id=str(resource_id))
+        return rerender(request, TEMPLATE, {**_context(request, session, actor), "form": data}, failure)
+    return redirect_with_notice("/sharing/endpoints", "接口地址已保存，建议立即测试连通性", anchor=f"r{resource_id}")
 
 
 @router.post("/sharing/endpoints/{resource_id}/{action}", response_class=HTMLResponse)
@@ -65,9 +64,9 @@ def endpoint_action(request: Request, session: DbSession, actor: CurrentActor, r
             endpoints.set_enabled(session=session, actor=actor, resource_id=resource_id, enabled=action == "enable")
             notice = "接口已启用" if action == "enable" else "接口已停用，调用方将收到“接口未登记或已停用”的答复"
         else:
-            return _page(request, session, actor, error="未知操作。", status_code=404)
+            return rerender(request, TEMPLATE, {**_context(request, session, actor), "form": {}},
+                            FormFailure("未知操作。", status=404))
     except DomainError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        return _page(request, session, actor, error=exc.message, error_for=resource_id, status_code=exc.status_code)
-    return RedirectResponse(f"/sharing/endpoints?notice={quote(notice)}#r{resource_id}", status_code=303)
+        failure = failure_of(exc, form_id=str(resource_id))
+        return rerender(request, TEMPLATE, {**_context(request, session, actor), "form": {}}, failure)
+    return redirect_with_notice("/sharing/endpoints", notice, anchor=f"r{resource_id}")

@@ -1,24 +1,26 @@
-"""Pages of sharing: request form, the department's requests and inbox, grants, the platform's queues."""
+"""Pages of sharing: request form, the department's requests and inbox, grants, the platform's queues.
+
+Each GET calls one read model (sharing/queries.py); each POST calls one use-case and redirects, or shows
+the page again with what the user typed and the failure (web/forms.rerender).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from tongban import clock
-from tongban.authz import Actor, Permission
-from tongban.catalog import service as catalog
+from tongban.authz import Actor
 from tongban.catalog.schemas import SENSITIVITY_LABELS
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import DomainError
-from tongban.org import service as org
-from tongban.sharing import permissions as rules
-from tongban.sharing import service
+from tongban.sharing import queries, service
 from tongban.sharing.schemas import (
     GRANT_STATUS_LABELS,
     REQUEST_STATUS_LABELS,
@@ -30,71 +32,40 @@ from tongban.sharing.schemas import (
     ProviderDecision,
     RequestCreate,
 )
-from tongban.web.forms import allowed, error_message
+from tongban.web.forms import FormFailure, failure_of, redirect_with_notice, rerender
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)
 
-TABS = {
-    "consumer": "本部门的申请",
-    "provider": "待本部门答复",
-    "grants": "本部门获得的授权",
-    "given": "本部门给出的授权",
-    "compliance": "合规审查",
-    "disputes": "争议协调",
-}
+#: What an action the page does not offer shows (the path names no use-case).
+UNKNOWN_ACTION = FormFailure("未知操作。", status=404)
 
 
-def _tabs(actor: Actor) -> list[tuple[str, str]]:
-    tabs = []
-    if actor.has(Permission.SHARING_READ):
-        tabs += ["consumer", "provider", "grants", "given"]
-    if actor.has(Permission.SHARING_COMPLIANCE):
-        tabs += ["compliance", "disputes"]
-    return [(t, TABS[t]) for t in tabs]
+def _fields(model: Any) -> dict[str, Any]:
+    """A read model's fields as template variables (shallow: the objects stay objects)."""
+    return {name: getattr(model, name) for name in model.__dataclass_fields__}
 
 
 @router.get("/sharing", response_class=HTMLResponse)
 def sharing_home(request: Request, session: DbSession, actor: CurrentActor, tab: str | None = None,
                  status: str | None = None) -> Response:
-    tabs = _tabs(actor)
-    if not tabs:
-        actor.require(Permission.SHARING_READ)
-    tab = tab if tab in dict(tabs) else tabs[0][0]
-    ctx: dict[str, Any] = {"tabs": tabs, "tab": tab, "status": status or "", "today": clock.today(),
-                           "REQUEST_STATUS_LABELS": REQUEST_STATUS_LABELS, "GRANT_STATUS_LABELS": GRANT_STATUS_LABELS,
-                           "notice": request.query_params.get("notice")}
-    if tab in ("grants", "given"):
-        grants = service.list_grants(session=session, actor=actor, role="consumer" if tab == "grants" else "provider")
-        ctx["grants"] = [service.grant_read(g) for g in grants]
-    else:
-        role = {"consumer": "consumer", "provider": "provider", "compliance": "platform", "disputes": "platform"}[tab]
-        wanted = {"compliance": "submitted", "disputes": "objected"}.get(tab, status or None)
-        if tab == "provider" and not status:
-            wanted = "open"
-        rows, total = service.list_requests(session=session, actor=actor, role=role, status=wanted, size=200)
-        ctx["requests"] = [service.request_read(r) for r in rows]
-        ctx["total"] = total
-    return render(request, "sharing/home.html", ctx)
+    home = queries.sharing_home(session, actor, tab=tab, status=status)
+    return render(request, "sharing/home.html", {
+        **_fields(home), "REQUEST_STATUS_LABELS": REQUEST_STATUS_LABELS, "GRANT_STATUS_LABELS": GRANT_STATUS_LABELS,
+        "notice": request.query_params.get("notice")})
 
 
-def _new_form(request: Request, session: DbSession, actor: Actor, resource_id: int, *, form: dict[str, Any],
-              error: str | None = None, status_code: int = 200) -> Response:
-    resource = catalog.get_resource(session=session, actor=actor, resource_id=resource_id)
-    clients = [c for c in org.list_clients(session=session, actor=actor, department_id=actor.department_id)
-               if c.status == "active"] if actor.department_id else []
-    return render(request, "sharing/new.html", {
-        "resource": resource, "clients": clients, "form": form, "error": error,
-        "SENSITIVITY_LABELS": SENSITIVITY_LABELS}, status_code=status_code)
+def _new_context(page: queries.NewRequest) -> dict[str, Any]:
+    return {**_fields(page), "SENSITIVITY_LABELS": SENSITIVITY_LABELS}
 
 
 @router.get("/sharing/requests/new", response_class=HTMLResponse)
 def new_request_page(request: Request, session: DbSession, actor: CurrentActor, resource_id: int) -> Response:
-    actor.require(Permission.SHARING_REQUEST)
+    page = queries.new_request(session, actor, resource_id)
     start = clock.today()
     form = {"period_start": start.isoformat(), "period_end": (start.replace(year=start.year + 1)
                                                               - dt.timedelta(days=1)).isoformat(), "items": []}
-    return _new_form(request, session, actor, resource_id, form=form)
+    return render(request, "sharing/new.html", {**_new_context(page), "form": form})
 
 
 @router.post("/sharing/requests/new", response_class=HTMLResponse)
@@ -107,37 +78,31 @@ async def new_request_submit(request: Request, session: DbSession, actor: Curren
         created = service.submit_request(session=session, actor=actor, request_in=RequestCreate.model_validate(
             {k: v for k, v in data.items() if v not in ("", None)}))
     except (ValidationError, DomainError) as exc:
+        failure = failure_of(exc)
         rid = str(data.get("resource_id") or "0")
-        return _new_form(request, session, actor, int(rid) if rid.isdigit() else 0, form=data, error=error_message(exc),
-                         status_code=422)
-    return RedirectResponse(f"/sharing/requests/{created.id}?notice={quote('申请已提交，等待平台合规审查')}",
-                            status_code=303)
+        page = queries.new_request(session, actor, int(rid) if rid.isdigit() else 0)
+        return rerender(request, "sharing/new.html", {**_new_context(page), "form": data}, failure)
+    return redirect_with_notice(f"/sharing/requests/{created.id}", "申请已提交，等待平台合规审查")
 
 
-def _detail(request: Request, session: DbSession, actor: Actor, request_id: int, *, error: str | None = None,
-            status_code: int = 200) -> Response:
-    req = service.get_request(session=session, actor=actor, request_id=request_id)
-    grant = service.grant_for(session, req.id)
-    resource_items = {i.key: i for i in req.resource.items}
-    can = {
-        "compliance": req.status == "submitted" and allowed(rules.check_platform, actor),
-        "decide": req.status in ("pending_provider", "objected")
-        and allowed(rules.check_provider, actor, req.provider_id),
-        "object": req.status == "refused" and allowed(rules.check_consumer, actor, req),
-        "withdraw": req.status in ("submitted", "pending_provider", "objected", "refused")
-        and allowed(rules.check_consumer, actor, req),
-        "coordinate": req.status == "objected" and allowed(rules.check_platform, actor),
-    }
-    return render(request, "sharing/detail.html", {
-        "req": service.request_read(req, grant_id=grant.id if grant else None), "items": resource_items,
-        "can": can, "objection_deadline": service.objection_deadline(session, req),
-        "SENSITIVITY_LABELS": SENSITIVITY_LABELS, "error": error,
-        "notice": request.query_params.get("notice")}, status_code=status_code)
+def _detail_context(request: Request, page: queries.RequestDetail) -> dict[str, Any]:
+    return {**_fields(page), "SENSITIVITY_LABELS": SENSITIVITY_LABELS, "notice": request.query_params.get("notice")}
 
 
 @router.get("/sharing/requests/{request_id}", response_class=HTMLResponse)
 def request_page(request: Request, session: DbSession, actor: CurrentActor, request_id: int) -> Response:
-    return _detail(request, session, actor, request_id)
+    return render(request, "sharing/detail.html",
+                  _detail_context(request, queries.request_detail(session, actor, request_id)))
+
+
+def _detail_again(request: Request, session: DbSession, actor: Actor, request_id: int, form: FormData,
+                  failure: FormFailure) -> Response:
+    page = queries.request_detail(session, actor, request_id)
+    return rerender(request, "sharing/detail.html", {**_detail_context(request, page), "form": dict(form)}, failure)
+
+
+def _items(values: list[Any]) -> list[str]:
+    return [str(i) for i in values]
 
 
 @router.post("/sharing/requests/{request_id}/{action}", response_class=HTMLResponse)
@@ -145,16 +110,16 @@ async def request_action(request: Request, session: DbSession, actor: CurrentAct
                          action: str) -> Response:
     form = await request.form()
     note = str(form.get("note", ""))
+    decision = str(form.get("decision", ""))
     items = form.getlist("approved_items")
     try:
         if action == "compliance":
-            service.compliance_check(session=session, actor=actor, request_id=request_id, decision=ComplianceDecision(
-                decision=str(form.get("decision", "")), note=note))
+            service.compliance_check(session=session, actor=actor, request_id=request_id,
+                                     decision=ComplianceDecision(decision=decision, note=note))
             notice = "合规审查意见已提交"
         elif action == "decision":
             service.provider_decide(session=session, actor=actor, request_id=request_id, decision=ProviderDecision(
-                decision=str(form.get("decision", "")),
-                approved_items=[str(i) for i in items] if form.get("decision") == "approve" else None, note=note))
+                decision=decision, approved_items=_items(items) if decision == "approve" else None, note=note))
             notice = "答复已提交"
         elif action == "objection":
             service.object_to_refusal(session=session, actor=actor, request_id=request_id,
@@ -162,28 +127,35 @@ async def request_action(request: Request, session: DbSession, actor: CurrentAct
             notice = "异议已提交，平台将在规定期限内协调"
         elif action == "coordination":
             service.coordinate(session=session, actor=actor, request_id=request_id, coordination=Coordination(
-                decision=str(form.get("decision", "")),
-                approved_items=[str(i) for i in items] if form.get("decision") == "grant" else None, note=note))
+                decision=decision, approved_items=_items(items) if decision == "grant" else None, note=note))
             notice = "协调决定已作出"
         elif action == "withdraw":
             service.withdraw(session=session, actor=actor, request_id=request_id)
             notice = "申请已撤回"
         else:
-            return _detail(request, session, actor, request_id, error="未知操作。", status_code=404)
+            return _detail_again(request, session, actor, request_id, form, UNKNOWN_ACTION)
     except (ValidationError, DomainError) as exc:
-        status_code = exc.status_code if isinstance(exc, DomainError) else 422
-        return _detail(request, session, actor, request_id, error=error_message(exc), status_code=status_code)
-    return RedirectResponse(f"/sharing/requests/{request_id}?notice={quote(notice)}", status_code=303)
+        return _detail_again(request, session, actor, request_id, form, failure_of(exc))
+    return redirect_with_notice(f"/sharing/requests/{request_id}", notice)
+
+
+def _grant_context(request: Request, page: queries.GrantDetail) -> dict[str, Any]:
+    return {**_fields(page), "GRANT_STATUS_LABELS": GRANT_STATUS_LABELS, "notice": request.query_params.get("notice")}
 
 
 @router.get("/sharing/grants/{grant_id}", response_class=HTMLResponse)
-def grant_page(request: Request, session: DbSession, actor: CurrentActor, grant_id: int,
-               error: str | None = None) -> Response:
-    grant = service.get_grant(session=session, actor=actor, grant_id=grant_id)
-    return render(request, "sharing/grant.html", {
-        "grant": service.grant_read(grant), "can_control": allowed(rules.check_grant_control, actor, grant),
-        "items": {i.key: i for i in grant.resource.items}, "GRANT_STATUS_LABELS": GRANT_STATUS_LABELS,
-        "notice": request.query_params.get("notice"), "error": error})
+def grant_page(request: Request, session: DbSession, actor: CurrentActor, grant_id: int) -> Response:
+    page = queries.grant_detail(session, actor, grant_id)
+    return render(request, "sharing/grant.html", _grant_context(request, page))
+
+
+def _grant_again(request: Request, session: DbSession, actor: Actor, grant_id: int, form: FormData,
+                 failure: FormFailure) -> Response:
+    """The grant page again after a failed form, with status 200 as the grant page has always answered
+    (its forms are small controls beside the grant; the message above them says what to fix)."""
+    page = queries.grant_detail(session, actor, grant_id)
+    return rerender(request, "sharing/grant.html", {**_grant_context(request, page), "form": dict(form)},
+                    replace(failure, status=200))
 
 
 def _limit(value: object) -> int | None:
@@ -199,8 +171,8 @@ async def grant_quota(request: Request, session: DbSession, actor: CurrentActor,
                            calls_per_day=_limit(form.get("calls_per_day")))
         service.set_grant_quota(session=session, actor=actor, grant_id=grant_id, quota=quota)
     except (ValidationError, DomainError) as exc:
-        return grant_page(request, session, actor, grant_id, error=error_message(exc))
-    return RedirectResponse(f"/sharing/grants/{grant_id}?notice={quote('调用限额已保存')}", status_code=303)
+        return _grant_again(request, session, actor, grant_id, form, failure_of(exc))
+    return redirect_with_notice(f"/sharing/grants/{grant_id}", "调用限额已保存")
 
 
 @router.post("/sharing/grants/{grant_id}/{action}", response_class=HTMLResponse)
@@ -210,10 +182,10 @@ async def grant_action(request: Request, session: DbSession, actor: CurrentActor
     functions = {"suspend": (service.suspend_grant, "授权已暂停"), "resume": (service.resume_grant, "授权已恢复"),
                  "revoke": (service.revoke_grant, "授权已撤销")}
     if action not in functions:
-        return grant_page(request, session, actor, grant_id, error="未知操作。")
+        return _grant_again(request, session, actor, grant_id, form, UNKNOWN_ACTION)
     fn, notice = functions[action]
     try:
         fn(session=session, actor=actor, grant_id=grant_id, action=GrantAction(reason=str(form.get("reason", ""))))
     except (ValidationError, DomainError) as exc:
-        return grant_page(request, session, actor, grant_id, error=error_message(exc))
-    return RedirectResponse(f"/sharing/grants/{grant_id}?notice={quote(notice)}", status_code=303)
+        return _grant_again(request, session, actor, grant_id, form, failure_of(exc))
+    return redirect_with_notice(f"/sharing/grants/{grant_id}", notice)
