@@ -10,6 +10,7 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from tongban.audit import service
+from tongban.audit.queries import naive_utc
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.org.schemas import Page
 from tongban.schema_types import UtcDateTime
@@ -54,15 +55,8 @@ def search_audit(
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page[AuditRead]:
     filters = service.AuditFilter(actor=actor_q, action=action, object_type=object_type, object_id=object_id,
-                                  since=_naive_utc(since), until=_naive_utc(until), page=page, size=size)
+                                  since=naive_utc(since), until=naive_utc(until), page=page, size=size)
     rows, total = service.search(session, actor=actor, filters=filters)
     return Page(items=[AuditRead.model_validate(r) for r in rows], total=total, page=page, size=size)
 
 
-def _naive_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """Times without a zone are Beijing time, as users type them; stored times are naive UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    return value.astimezone(dt.UTC).replace(tzinfo=None)
