@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tongban.deps import CurrentActor, DbSession, Id, PageNo, secure_router
 from tongban.notifications import queries, service
+from tongban.web.forms import redirect_with_notice
 from tongban.web.templating import render, templates
 
 log = logging.getLogger("tongban.notifications")
@@ -27,7 +27,7 @@ def unread_messages(request: Request) -> int:
     if actor is not None and actor.kind in service.INBOX_KINDS and actor.id is not None:
         session = request.app.state.session_factory()
         try:
-            count = service.unread_count(session, actor.id)
+            count = queries.unread_count(session, actor.id)
         except Exception:  # the badge must never break a page (error pages render with a failing database too)
             log.exception("could not count unread messages")
         finally:
@@ -49,14 +49,14 @@ def inbox(request: Request, session: DbSession, actor: CurrentActor, page: PageN
 
 @router.get("/messages/{message_id}", response_class=HTMLResponse)
 def message_detail(request: Request, session: DbSession, actor: CurrentActor, message_id: Id) -> Response:
-    msg = service.open_message(session=session, actor=actor, message_id=message_id)
-    return render(request, "notifications/detail.html", {"msg": msg})
+    view = queries.message_detail(session, actor, message_id)
+    return render(request, "notifications/detail.html", {"msg": view.msg})
 
 
 @router.post("/messages/read-all", response_class=HTMLResponse)
 def read_all(session: DbSession, actor: CurrentActor) -> Response:
     n = service.mark_all_read(session=session, actor=actor)
-    return RedirectResponse(f"/messages?notice={quote(f'已将 {n} 条消息标为已读')}", status_code=303)
+    return redirect_with_notice("/messages", f"已将 {n} 条消息标为已读")
 
 
 @router.post("/messages/{message_id}/read", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""Read models of the notification pages."""
+"""Read models of the notification pages: the 消息 list, one message, the layout's unread badge."""
 
 from __future__ import annotations
 
@@ -8,13 +8,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
+from tongban.notifications import service
 from tongban.notifications.models import NotificationMessage
-from tongban.notifications.service import _inbox_owner, unread_count
+from tongban.notifications.service import _inbox_owner
+from tongban.transactions import use_case
 
 PAGE_SIZE = 20
 
 
-@dataclass
+def unread_count(session: Session, user_id: int) -> int:
+    """How many of the user's 站内信 are unread (the layout's badge)."""
+    return int(session.execute(select(func.count()).select_from(NotificationMessage).where(
+        NotificationMessage.recipient_user_id == user_id, NotificationMessage.channel == "inbox",
+        NotificationMessage.read_at.is_(None))).scalar_one())
+
+
+@dataclass(frozen=True)
 class InboxPage:
     messages: list[NotificationMessage]
     total: int
@@ -38,3 +47,17 @@ def inbox_page(session: Session, actor: Actor, *, page: int = 1, unread_only: bo
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars().all()
     return InboxPage(messages=list(rows), total=total, unread=unread_count(session, owner), page=page, pages=pages,
                      unread_only=unread_only)
+
+
+@dataclass(frozen=True)
+class MessageDetail:
+    """One 站内信 of the actor's, opened."""
+
+    msg: NotificationMessage
+
+
+@use_case
+def message_detail(session: Session, actor: Actor, message_id: int) -> MessageDetail:
+    """One of the actor's messages (someone else's answers as missing). Opening marks it read, as any
+    mail reader does: this read model writes that one column, through the use-case service.open_message."""
+    return MessageDetail(msg=service.open_message(session=session, actor=actor, message_id=message_id))

@@ -315,12 +315,6 @@ def _inbox_owner(actor: Actor) -> int:
     return actor.id
 
 
-def unread_count(session: Session, user_id: int) -> int:
-    return int(session.execute(select(func.count()).select_from(NotificationMessage).where(
-        NotificationMessage.recipient_user_id == user_id, NotificationMessage.channel == "inbox",
-        NotificationMessage.read_at.is_(None))).scalar_one())
-
-
 def get_message(session: Session, actor: Actor, message_id: int) -> NotificationMessage:
     owner = _inbox_owner(actor)
     msg = session.get(NotificationMessage, message_id)
