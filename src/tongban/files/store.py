@@ -1,4 +1,4 @@
-"""Files (文件存储): binary content kept outside the database, behind one store interface.
+"""Files (文件存储): binary content kept outside the database, behind one store interface (tongban.files).
 
 Dispute evidence and licence PDFs (case materials next) are stored by the SHA-256 of their bytes;
 the domain's row keeps the hash, the name and the type. Content is written once: to a temporary
@@ -14,7 +14,10 @@ rule and is for the migration, backups and tests only (a test keeps it out of th
 
 The file is written before the row commits, so a committed row always has its file; a use-case that
 rolls back leaves an unreferenced file behind, which is harmless (content-addressed, never served
-without a row) and may be swept.
+without a row) and is swept once it is older than a grace period (sweep.py). For that, each domain that
+registers a reader also registers a referrer (`register_referrer`): the hashes its rows name. Storing
+bytes that are already there refreshes the file's modification time, so an old unreferenced file that a
+use-case is about to reference again counts as new and is not swept under it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -49,7 +52,8 @@ class FileStore(Protocol):
     """Where file content lives: a local (or shared) directory today, an S3-compatible bucket if ever needed."""
 
     def put(self, content: bytes) -> str:
-        """Store `content` once and return its SHA-256 (hex); storing the same bytes again is a no-op."""
+        """Store `content` once and return its SHA-256 (hex); storing the same bytes again only marks the
+        file as just written (its age restarts, see sweep.py)."""
         ...
 
     def exists(self, sha256: str) -> bool:
@@ -76,7 +80,15 @@ class LocalFileStore:
         digest = hashlib.sha256(content).hexdigest()
         target = self.path_of(digest)
         if target.is_file() and target.stat().st_size == len(content):
-            return digest  # identical content is stored once
+            # Identical content is stored once. Its age restarts: the row about to name it commits after
+            # this call, and the sweep removes only files older than its grace period. Touching fails
+            # when the sweep has just taken the file away (or the file belongs to another OS user on a
+            # shared store): then it is written anew below.
+            try:
+                os.utime(target)
+                return digest
+            except OSError:
+                pass
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
@@ -151,3 +163,25 @@ def read(*, session: Session, actor: Actor, kind: str, ref: Any) -> FileDownload
     """The content of a file of `kind`, only after the owning domain's reader allowed `actor` to see `ref`."""
     entry = _READERS[kind](session, actor, ref)
     return FileDownload(file=entry, content=get_store().read_blob(entry.sha256))
+
+
+# A domain's list of the files of one kind its rows name: every SHA-256 (hex), duplicates allowed. The
+# sweep (sweep.py) removes only files that no registered referrer names, and refuses to run while a kind
+# that has a reader has no referrer: what cannot be proven unreferenced is never deleted.
+FileReferrer = Callable[[Session], Iterable[str]]
+_REFERRERS: dict[str, FileReferrer] = {}
+
+
+def register_referrer(kind: str, referrer: FileReferrer) -> None:
+    """A domain declares which stored files its rows of `kind` reference (once, at import, next to its reader)."""
+    _REFERRERS[kind] = referrer
+
+
+def reader_kinds() -> set[str]:
+    """The kinds of file some domain reads (registered so far in this process)."""
+    return set(_READERS)
+
+
+def referrers() -> dict[str, FileReferrer]:
+    """The registered referrers, by kind."""
+    return dict(_REFERRERS)
