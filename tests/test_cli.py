@@ -25,7 +25,7 @@ HEAVY = ("sqlalchemy.orm", "fastapi", "starlette", "reportlab", "pyhanko", "cryp
 COMMANDS = [
     ("db", "upgrade"), ("db", "current"), ("demo",), ("serve",), ("run",), ("worker",), ("ingest",),
     ("audit", "verify"), ("admin", "create"), ("calendar", "import"),
-    ("catalog", "generate"), ("catalog", "export"), ("catalog", "import"),
+    ("demo-catalog",), ("catalog", "export"), ("catalog", "import"),
     ("disputes", "check-deadlines"), ("sharing", "check-deadlines"), ("exchange", "seal"),
     ("exchange", "verify"), ("log", "checkpoint"), ("log", "verify"), ("monitoring", "rebuild"),
     ("licence", "verify"), ("licence", "expire"), ("keystore", "reseal"),

@@ -1,4 +1,7 @@
-"""`tongban catalog generate/export/import`. Discovered by tongban.cli; heavy imports stay inside the commands."""
+"""`tongban catalog export/import`. Discovered by tongban.cli; heavy imports stay inside the commands.
+
+A real-size catalog of the demo city for benchmarks is `tongban demo-catalog` (demo/cli.py): the catalog
+imports nothing of the demo."""
 
 from __future__ import annotations
 
@@ -11,23 +14,6 @@ from tongban.cli_support import department_id, open_session
 app = typer.Typer()  # merged into the root `tongban` command
 catalog_app = typer.Typer(help="政务信息资源目录", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
-
-
-@catalog_app.command("generate")
-def catalog_generate(
-    resources: int = typer.Option(5000, help="资源数"),
-    items: int = typer.Option(64000, help="信息项总数"),
-    publish: bool = typer.Option(True, help="直接发布"),
-) -> None:
-    """生成真实规模的目录（用于基准测试）：默认 5,000 个资源、64,000 个信息项，分布在演示城市各部门。"""
-    from tongban.demo import catalog_loader
-
-    session = open_session()
-    try:
-        result = catalog_loader.load_scale(session, resources=resources, items=items, publish=publish)
-    finally:
-        session.close()
-    typer.echo(f"已生成 {result.resources} 个资源、{result.items} 个信息项，用时 {result.seconds:.1f} 秒。")
 
 
 @catalog_app.command("export")

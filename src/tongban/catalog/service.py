@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, lazyload
 
 from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
+from tongban.catalog import hooks, search
 from tongban.catalog import permissions as rules
-from tongban.catalog import search
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
 from tongban.catalog.schemas import (
     SHARE_TYPE_LABELS,
@@ -274,23 +274,9 @@ def _snapshot(resource: InformationResource) -> dict[str, Any]:
 
 
 def blocking_use(session: Session, resource: InformationResource, removed_keys: set[str]) -> list[str]:
-    """Active grants and open requests that use any of `removed_keys` (or any key if the set is empty)."""
-    from tongban.sharing.models import Grant, SharingRequest
-
-    day = today()
-    problems: list[str] = []
-    grants = session.execute(select(Grant).where(Grant.resource_id == resource.id, Grant.status == "active",
-                                                 Grant.valid_until >= day)).scalars().all()
-    hit = [g for g in grants if not removed_keys or removed_keys & set(g.items)]
-    if hit:
-        problems.append(f"{len(hit)} 项有效授权")
-    open_states = ("submitted", "pending_provider", "refused", "objected")
-    reqs = session.execute(select(SharingRequest).where(SharingRequest.resource_id == resource.id,
-                                                        SharingRequest.status.in_(open_states))).scalars().all()
-    hit_r = [r for r in reqs if not removed_keys or removed_keys & set(r.items)]
-    if hit_r:
-        problems.append(f"{len(hit_r)} 件办理中的共享申请")
-    return problems
+    """What still uses `removed_keys` (or the resource, if the set is empty): active grants, open requests …
+    as the domains above the catalog register them (catalog/hooks.py)."""
+    return hooks.blocking_use(session, resource, removed_keys)
 
 
 def apply_changes(session: Session, actor: Actor, resource: InformationResource, data: ResourceIn, *,

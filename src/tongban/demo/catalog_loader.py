@@ -95,7 +95,7 @@ def _load(session: Session, seeds: Iterable[ResourceSeed], *, publish_every: int
 
 
 def load_scale(session: Session, *, resources: int = 5000, items: int = 64000, publish: bool = True) -> LoadResult:
-    """`tongban catalog generate`: a catalog at a real city's scale (Ankang: 4,709 entries, 63,856 items)."""
+    """`tongban demo-catalog`: a catalog at a real city's scale (Ankang: 4,709 entries, 63,856 items)."""
     return _load(session, scale_catalog(resources, items), publish_every=None if publish else 1)
 
 

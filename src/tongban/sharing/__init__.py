@@ -13,7 +13,10 @@ if TYPE_CHECKING:
 def register(platform: Platform) -> None:
     """Routers, menu entries and home-page items of this domain (tongban/registry.py; orders are global)."""
     from tongban.authz import Permission as P
+    from tongban.catalog import hooks as catalog_hooks
 
+    # Retiring a resource, or removing its items, waits until no grant or open request uses them.
+    catalog_hooks.in_use_check("tongban.sharing.catalog_use:blocking_use")
     platform.add_openapi_tag("共享申请与授权", "共享申请、合规审查、提供方答复、异议协调、授权暂停与撤销", order=40)
     platform.add_router("tongban.sharing.api:router", order=70)
     platform.add_router("tongban.sharing.pages:router", order=160)
