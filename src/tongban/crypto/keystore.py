@@ -23,6 +23,7 @@ from tongban.config import get_settings
 from tongban.crypto import sm
 from tongban.crypto.models import StoredKey
 from tongban.errors import Conflict, NotFound
+from tongban.transactions import use_case
 
 Algorithm = Literal["sm2", "ecdsa-p256"]
 
@@ -136,8 +137,9 @@ class DatabaseKeyStore:
             raise NotFound("签名密钥不存在。", code="key_not_found")
         return KeyHandle(row.id, row.algorithm, row.public_key)
 
+    @use_case
     def reseal(self, session: Session, new_master_key: str) -> int:
-        """Re-seal every key under a new master key (rotation); returns the number of keys."""
+        """Re-seal every key under a new master key (rotation), all keys or none; returns the number of keys."""
         new = DatabaseKeyStore(new_master_key)
         count = 0
         for row in session.execute(select(StoredKey).order_by(StoredKey.id)).scalars():

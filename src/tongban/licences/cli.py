@@ -110,7 +110,6 @@ def reseal_command(
     session = open_session()
     try:
         count = DatabaseKeyStore(get_settings().keystore_master_key).reseal(session, new_master_key)
-        session.commit()
     finally:
         session.close()
     typer.echo(f"已用新主密钥重新加密 {count} 个私钥。请立即更新 TONGBAN_KEYSTORE_MASTER_KEY 并重启服务。")

@@ -1,10 +1,16 @@
 """签发电子证照: issue, annotate (加注), suspend, resume, revoke and expire licences.
 
-Issuing a licence in one transaction: the next serial of the issuer and type (numbering.py, a locked
-counter row), the GB/T 36904 identifier, the canonical data (GB/T 36903 metadata and the type's items),
-the SM2 seal signature over it (GB/T 38540 SES_Signature), the PDF with the seal and the QR code,
+Issuing a licence is one use-case (`@use_case`): the next serial of the issuer and type (numbering.py,
+a locked counter row), the GB/T 36904 identifier, the canonical data (GB/T 36903 metadata and the type's
+items), the SM2 seal signature over it (GB/T 38540 SES_Signature), the PDF with the seal and the QR code,
 and the PAdES signature over the PDF that carries both as embedded files. Every change writes a
 licence event and an audit entry, and updates the licence library that the exchange shares.
+
+None of these functions commits: called on their own they commit once at the end; called inside
+another use-case (closing a case issues its licence) they are a savepoint of it, so the licence, its
+serial, events, audit and library entry commit or vanish with the caller's work. The signed PDF is
+written to the file store before the rows (files.py): a use-case that rolls back leaves that file
+unreferenced — harmless (content-addressed, only served through a licence version row) and sweepable.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from tongban.org.models import Department
 from tongban.schema_types import RefId, Strict
 from tongban.seals import service as seals
 from tongban.seals.models import Seal
+from tongban.transactions import use_case
 
 STATUS_LABELS = {"valid": "有效", "suspended": "已暂停", "revoked": "已注销", "expired": "已过期"}
 CODE_TYPE_LABELS = {"resident_id": "居民身份证", "uscc": "统一社会信用代码"}
@@ -190,6 +197,7 @@ def _event(session: Session, actor: Actor, licence: Licence, action: str, before
            detail={"identifier": licence.identifier, "from": before, "to": licence.status, "reason": reason})
 
 
+@use_case
 def issue(*, session: Session, actor: Actor, licence_in: LicenceIssue) -> Licence:
     """签发: a new licence of a type the actor's department issues, signed and stored."""
     department_id = actor.department_id
@@ -231,7 +239,6 @@ def issue(*, session: Session, actor: Actor, licence_in: LicenceIssue) -> Licenc
     _sign_version(session, actor, licence, seal, [], now)
     _event(session, actor, licence, "issue", "")
     library.publish(session, licence)
-    session.commit()
     return licence
 
 
@@ -257,6 +264,7 @@ def annotations_of(session: Session, licence: Licence) -> list[dict[str, str]]:
     return list(orjson.loads(canonical).get("annotations", []))
 
 
+@use_case
 def annotate(*, session: Session, actor: Actor, licence_id: int, text: str) -> Licence:
     """加注: a new signed version that carries the annotation; the earlier version is superseded."""
     licence = _own(session, actor, licence_id)
@@ -283,7 +291,6 @@ def annotate(*, session: Session, actor: Actor, licence_id: int, text: str) -> L
                                detail={"field": "text"}) from exc
     _event(session, actor, licence, "annotate", licence.status, text)
     library.publish(session, licence)
-    session.commit()
     return licence
 
 
@@ -294,6 +301,7 @@ _TRANSITIONS = {
 }
 
 
+@use_case
 def change_status(*, session: Session, actor: Actor, licence_id: int, action: str, reason: str) -> Licence:
     """暂停 / 恢复 / 注销 a licence; verification reports the new state at once."""
     if action not in _TRANSITIONS:
@@ -312,10 +320,10 @@ def change_status(*, session: Session, actor: Actor, licence_id: int, action: st
     licence.status, licence.status_reason = target, reason
     _event(session, actor, licence, action, before, reason)
     library.publish(session, licence)
-    session.commit()
     return licence
 
 
+@use_case
 def expire_due(*, session: Session, actor: Actor) -> int:
     """到期: mark licences whose validity ended before today as expired (a daily job)."""
     today = clock.today()
@@ -327,6 +335,5 @@ def expire_due(*, session: Session, actor: Actor) -> int:
         licence.status = "expired"
         _event(session, actor, licence, "expire", before, f"有效期至 {licence.valid_to}")
         library.publish(session, licence)
-    session.commit()
     return len(due)
 

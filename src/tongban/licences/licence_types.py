@@ -17,6 +17,7 @@ from tongban.licences.models import LicenceType, LicenceTypeIssuer
 from tongban.licences.render import LicenceLayout
 from tongban.org.models import Department
 from tongban.schema_types import RefId, Strict
+from tongban.transactions import use_case
 
 ITEM_TYPES = {"text": "文本", "date": "日期", "number": "数字"}
 HOLDER_KINDS = {"person": "自然人", "entity": "法人和其他组织", "any": "自然人或法人"}
@@ -94,6 +95,7 @@ def _check(session: Session, type_in: LicenceTypeIn) -> tuple[str, dict[str, Any
     return code, layout
 
 
+@use_case
 def create_type(*, session: Session, actor: Actor, type_in: LicenceTypeIn) -> LicenceType:
     """Add a licence type to the catalog."""
     actor.require(Permission.LICENCE_TYPE_MANAGE)
@@ -111,10 +113,10 @@ def create_type(*, session: Session, actor: Actor, type_in: LicenceTypeIn) -> Li
     session.flush()
     record(session, actor=actor, action="licence_type.create", object_type="licence_type", object_id=row.id,
            detail={"code": code, "name": row.name})
-    session.commit()
     return row
 
 
+@use_case
 def update_type(*, session: Session, actor: Actor, type_id: int, type_in: LicenceTypeIn) -> LicenceType:
     """Change a type; issued licences keep the items they were signed with."""
     actor.require(Permission.LICENCE_TYPE_MANAGE)
@@ -129,7 +131,6 @@ def update_type(*, session: Session, actor: Actor, type_id: int, type_in: Licenc
     row.issuers = [LicenceTypeIssuer(department_id=d) for d in sorted(set(type_in.issuer_department_ids))]
     record(session, actor=actor, action="licence_type.update", object_type="licence_type", object_id=row.id,
            detail={"code": code, "name": row.name})
-    session.commit()
     return row
 
 
@@ -141,6 +142,7 @@ def get_type(session: Session, type_id: int) -> LicenceType:
     return row
 
 
+@use_case
 def set_status(*, session: Session, actor: Actor, type_id: int, status: str) -> LicenceType:
     """停用 / 启用: a retired type issues no new licences; those issued stay valid and verifiable."""
     actor.require(Permission.LICENCE_TYPE_MANAGE)
@@ -151,7 +153,6 @@ def set_status(*, session: Session, actor: Actor, type_id: int, status: str) -> 
         before, row.status = row.status, status
         record(session, actor=actor, action="licence_type.update", object_type="licence_type", object_id=row.id,
                detail={"code": row.code, "status": status, "from": before})
-        session.commit()
     return row
 
 

@@ -18,12 +18,19 @@ from starlette.datastructures import UploadFile
 from tongban import clock
 from tongban.authz import Actor, Permission
 from tongban.deps import CurrentActor, DbSession, OptionalActor, public_router, secure_router
-from tongban.errors import DomainError, Forbidden, NotFound, TooManyRequests, ValidationFailed
+from tongban.errors import DomainError, Forbidden, TooManyRequests, ValidationFailed
 from tongban.identifiers import mask_resident_id
 from tongban.licences import identifier, issuing, licence_types, queries, verify
 from tongban.licences.api import MAX_PDF_BYTES, verify_upload
 from tongban.licences.models import Licence, LicenceType
-from tongban.web.forms import Form, active_departments, form_text, named_error_message, redirect_with_notice
+from tongban.web.forms import (
+    Form,
+    active_departments,
+    failure_of,
+    form_text,
+    named_error_message,
+    redirect_with_notice,
+)
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)
@@ -59,14 +66,6 @@ LABELS: dict[str, Any] = {
 def _message(exc: Exception, names: dict[str, str] = NAMES) -> str:
     """A Chinese sentence for what went wrong, naming the fields as the form shows them."""
     return named_error_message(exc, names)
-
-
-def _failed(session: DbSession, exc: Exception) -> tuple[str, int]:
-    """Undo the use-case; refusals and missing objects go to the error page, the rest back to the form."""
-    session.rollback()
-    if isinstance(exc, Forbidden | NotFound):
-        raise exc
-    return _message(exc), exc.status_code if isinstance(exc, DomainError) else 422
 
 
 def _holder_shown(licence: Licence) -> tuple[str, str]:
@@ -187,8 +186,8 @@ def type_submit(request: Request, type_ref: str, session: DbSession, actor: Curr
         else:
             saved = licence_types.update_type(session=session, actor=actor, type_id=row.id, type_in=type_in)
     except (ValidationError, DomainError) as exc:
-        message, status = _failed(session, exc)
-        return _type_form(request, session, actor, row=row, form=data, error=message, status_code=status)
+        why = failure_of(exc, NAMES)
+        return _type_form(request, session, actor, row=row, form=data, error=why.message, status_code=why.status)
     return redirect_with_notice("/admin/licence-types", f"证照类型“{saved.name}”已{'保存' if row else '创建'}")
 
 
@@ -237,9 +236,9 @@ def issue_submit(request: Request, session: DbSession, actor: CurrentActor, form
         licence = issuing.issue(session=session, actor=actor, licence_in=issuing.LicenceIssue.model_validate(
             {**body, "type_id": type_id, "data": items}))
     except (ValidationError, DomainError) as exc:
-        message, status = _failed(session, exc)
-        return _issue_form(request, session, actor, type_id=type_id, form={**data, "items": items}, error=message,
-                           status_code=status)
+        why = failure_of(exc, NAMES)
+        return _issue_form(request, session, actor, type_id=type_id, form={**data, "items": items}, error=why.message,
+                           status_code=why.status)
     return redirect_with_notice(f"/licences/{licence.id}", f"证照已签发，证照编号 {licence.number}")
 
 
@@ -282,9 +281,9 @@ def licence_annotate(request: Request, licence_id: int, session: DbSession, acto
     try:
         issuing.annotate(session=session, actor=actor, licence_id=licence_id, text=form_text(form, "text"))
     except DomainError as exc:
-        message, status = _failed(session, exc)
-        return _detail(request, session, actor, licence_id, error=message, form={"text": form_text(form, "text")},
-                       status_code=status)
+        why = failure_of(exc, NAMES)
+        return _detail(request, session, actor, licence_id, error=why.message, form={"text": form_text(form, "text")},
+                       status_code=why.status)
     return redirect_with_notice(f"/licences/{licence_id}",
                                 "已加注并重新签章，生成了新版本；旧版本核验时将提示“已有新版本”")
 
@@ -296,8 +295,8 @@ def licence_status(request: Request, licence_id: int, action: str, session: DbSe
         issuing.change_status(session=session, actor=actor, licence_id=licence_id, action=action,
                               reason=form_text(form, "reason"))
     except DomainError as exc:
-        message, status = _failed(session, exc)
-        return _detail(request, session, actor, licence_id, error=message, status_code=status)
+        why = failure_of(exc, NAMES)
+        return _detail(request, session, actor, licence_id, error=why.message, status_code=why.status)
     return redirect_with_notice(f"/licences/{licence_id}", LICENCE_NOTICES.get(action, "已处理"))
 
 

@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from tongban.authz import Actor, Permission
 from tongban.crypto import ca
 from tongban.deps import CurrentActor, DbSession, secure_router
-from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from tongban.errors import DomainError, NotFound, ValidationFailed
 from tongban.seals import service as seals
 from tongban.seals.models import Seal
-from tongban.web.forms import Form, active_departments, form_text, named_error_message, redirect_with_notice
+from tongban.web.forms import Form, active_departments, failure_of, form_text, redirect_with_notice
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)
@@ -27,14 +27,6 @@ NAMES = {"department_id": "部门", "kind": "印章类型", "valid_years": "有�
 SEAL_NOTICES = {"suspend": "印章已暂停使用", "resume": "印章已恢复使用", "revoke": "印章已注销"}
 LABELS: dict[str, Any] = {"seal_kinds": seals.SEAL_KINDS, "seal_status": seals.SEAL_STATUS_LABELS,
                           "algorithms": ca.ALGORITHM_LABELS}
-
-
-def _failed(exc: Exception) -> tuple[str, int]:
-    """Refusals and missing objects go to the error page, the rest back to the form (the use-case that
-    raised has rolled back its own work: nothing to undo here)."""
-    if isinstance(exc, Forbidden | NotFound):
-        raise exc
-    return named_error_message(exc, NAMES), exc.status_code if isinstance(exc, DomainError) else 422
 
 
 def _seal(session: DbSession, actor: Actor, seal_id: int) -> Seal:
@@ -65,8 +57,9 @@ def seal_create(request: Request, session: DbSession, actor: CurrentActor, form:
         seal = seals.create_seal(session=session, actor=actor, seal_in=seals.SealCreate.model_validate(
             {k: v for k, v in data.items() if v}))
     except (ValidationError, DomainError) as exc:
-        message, status = _failed(exc)
-        return _seals_page(request, session, actor, error=message, error_for="new", form=data, status_code=status)
+        why = failure_of(exc, NAMES)
+        return _seals_page(request, session, actor, error=why.message, error_for="new", form=data,
+                           status_code=why.status)
     notice = "印章已制作并启用" if seal.status == "active" else "印章已创建，请下载证书请求交外部 CA 签发后安装证书"
     return redirect_with_notice("/admin/seals", anchor=f"s{seal.id}", notice=notice)
 
@@ -86,8 +79,8 @@ def seal_status(request: Request, seal_id: int, action: str, session: DbSession,
         seals.change_status(session=session, actor=actor, seal_id=seal_id, action=action,
                             reason=form_text(form, "reason"))
     except DomainError as exc:
-        message, status = _failed(exc)
-        return _seals_page(request, session, actor, error=message, error_for=str(seal_id), status_code=status)
+        why = failure_of(exc, NAMES)
+        return _seals_page(request, session, actor, error=why.message, error_for=str(seal_id), status_code=why.status)
     return redirect_with_notice("/admin/seals", anchor=f"s{seal_id}", notice=SEAL_NOTICES[action])
 
 
@@ -110,10 +103,10 @@ def seal_certificates(request: Request, seal_id: int, session: DbSession, actor:
             raise ValidationFailed("请粘贴外部 CA 签发的两张证书（SM2 印章证书和 ECDSA PDF 签名证书，PEM 格式）。")
         seals.install_certificates(session=session, actor=actor, seal_id=seal_id, sm2_cert=sm2.encode(),
                                    pdf_cert=pdf.encode())
-    except (DomainError, ValueError) as exc:
-        message, status = _failed(exc)
-        return _seals_page(request, session, actor, error=message, error_for=str(seal_id),
-                           form={"sm2_certificate": sm2, "pdf_certificate": pdf}, status_code=status)
+    except DomainError as exc:
+        why = failure_of(exc, NAMES)
+        return _seals_page(request, session, actor, error=why.message, error_for=str(seal_id),
+                           form={"sm2_certificate": sm2, "pdf_certificate": pdf}, status_code=why.status)
     return redirect_with_notice("/admin/seals", anchor=f"s{seal_id}", notice="证书已安装，印章已启用")
 
 
@@ -124,8 +117,8 @@ def ca_import(request: Request, session: DbSession, actor: CurrentActor, form: F
         if not pem:
             raise ValidationFailed("请粘贴外部 CA 的证书（PEM 格式）。")
         row = ca.import_external(session=session, actor=actor, data=pem.encode(), role=role)
-    except (DomainError, ValueError) as exc:
-        message, status = _failed(exc)
-        return _seals_page(request, session, actor, error=message, error_for="ca", form={"pem": pem, "role": role},
-                           status_code=status)
+    except DomainError as exc:
+        why = failure_of(exc, NAMES)
+        return _seals_page(request, session, actor, error=why.message, error_for="ca", form={"pem": pem, "role": role},
+                           status_code=why.status)
     return redirect_with_notice("/admin/seals", anchor="ca", notice=f"已信任外部 CA 证书：{row.subject}")
