@@ -1,10 +1,12 @@
-"""The file store (files.py): evidence on disk under its SHA-256, not in rows; stored once; read only through
-the owning domain's access rule; migration 0015 moves existing blobs out of the database."""
+"""The file store (tongban/files): evidence on disk under its SHA-256, not in rows; stored once; read only
+through the owning domain's access rule; migration 0015 moves existing blobs out of the database; files no
+row names are swept once older than the grace period, never while a kind of file has no referrer."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 from pathlib import Path
@@ -26,6 +28,10 @@ from tongban.db import make_engine
 from tongban.disputes import evidence
 from tongban.disputes.models import DisputeAttachment
 from tongban.errors import NotFound
+from tongban.files import store as file_store
+from tongban.files import sweep
+from tongban.jobs import registry
+from tongban.transactions import scope
 
 BASE = "/api/v1/disputes"
 
@@ -147,3 +153,135 @@ def test_migration_0015_moves_blobs_out_and_numbers_continue(fresh_url: str, set
     assert counters == {("data_dispute", "20261201"): 7, ("sharing_request", "20261201"): 12,
                         ("licence:4:2", "20261201"): 3}
     engine.dispose()
+
+
+# ---------------------------------------------------------------- the sweep of unreferenced files
+
+
+class Boom(Exception):
+    pass
+
+
+def _age(path: Path, hours: float) -> None:
+    """Make the file look written `hours` ago (no sleeping)."""
+    when = path.stat().st_mtime - hours * 3600
+    os.utime(path, (when, when))
+
+
+def _path(settings: Settings, digest: str) -> Path:
+    return Path(settings.files_dir) / digest[:2] / digest[2:4] / digest
+
+
+def _rolled_back_evidence(session: Session, content: bytes) -> str:
+    """A use-case stores an evidence file, then fails: the rows roll back, the file stays behind."""
+    with pytest.raises(Boom), scope(session):
+        _name, _ctype, digest = evidence.store(evidence.Upload("户口簿.png", content))
+        raise Boom
+    return digest
+
+
+def test_the_sweep_removes_only_old_files_no_row_names(client: TestClient, session: Session, settings: Settings,
+                                                       world: dict[str, Any]) -> None:  # noqa: F811
+    referenced = _raise_with(client, world, ("户口簿本人页.png", png_bytes(), "image/png"))["attachments"][0]["sha256"]
+    orphan = _rolled_back_evidence(session, png_bytes() + b"\x00orphan")
+    fresh = _rolled_back_evidence(session, png_bytes() + b"\x00fresh")
+    assert session.execute(sa.select(DisputeAttachment.sha256)).scalars().all() == [referenced]
+    grace = settings.files_sweep_grace_hours
+    _age(_path(settings, referenced), grace + 48)  # old, but a row names it
+    _age(_path(settings, orphan), grace + 1)
+    _age(_path(settings, fresh), grace - 1)
+
+    listed = sweep.sweep(session, dry_run=True)
+    assert [f.sha256 for f in listed.removed] == [orphan] and _path(settings, orphan).exists()
+
+    report = sweep.sweep(session)
+    assert not report.refused
+    assert [f.sha256 for f in report.removed] == [orphan]
+    assert report.removed_bytes == len(png_bytes() + b"\x00orphan")
+    assert (report.kept_referenced, report.kept_young) == (1, 1)
+    assert {p.name for p in _stored(settings)} == {referenced, fresh}
+    # The referenced evidence is still handed out.
+    provider = TestClient(client.app)
+    login(provider, "hrss_data")
+    d = session.execute(sa.select(DisputeAttachment)).scalar_one()
+    assert provider.get(f"{BASE}/{d.dispute_id}/attachments/{d.id}").content == png_bytes()
+
+
+def test_an_old_orphan_stored_again_is_not_swept(session: Session, settings: Settings,
+                                                 world: dict[str, Any]) -> None:  # noqa: F811
+    content = png_bytes() + b"\x00again"
+    digest = _rolled_back_evidence(session, content)
+    _age(_path(settings, digest), settings.files_sweep_grace_hours + 1)
+    # A use-case uploads the same bytes: put() finds them stored and restarts their age, so the sweep that
+    # runs before its row commits keeps the file.
+    assert files.get_store().put(content) == digest
+    report = sweep.sweep(session)
+    assert report.removed == [] and report.kept_young == 1
+    assert files.get_store().read_blob(digest) == content
+
+
+def test_the_sweep_puts_back_a_file_stored_again_while_it_runs(session: Session, settings: Settings,
+                                                               world: dict[str, Any]) -> None:  # noqa: F811
+    content = png_bytes() + b"\x00race"
+    digest = _rolled_back_evidence(session, content)
+    path = _path(settings, digest)
+    _age(path, settings.files_sweep_grace_hours + 1)
+    cutoff = path.stat().st_mtime + 1  # it was old when listed …
+    os.utime(path)  # … and a put() touched it just before the sweep moved it aside
+    assert sweep._remove_if_still_old(path, cutoff) is None
+    assert files.get_store().read_blob(digest) == content
+    assert [p.name for p in path.parent.iterdir()] == [digest]
+
+
+def test_a_kind_of_file_without_a_referrer_stops_the_sweep(session: Session, settings: Settings,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture,
+                                                           world: dict[str, Any]) -> None:  # noqa: F811
+    orphan = _rolled_back_evidence(session, png_bytes() + b"\x00orphan")
+    _age(_path(settings, orphan), settings.files_sweep_grace_hours + 1)
+    sweep.load_registrations()
+    monkeypatch.setitem(file_store._READERS, "case_material", lambda session, actor, ref: None)  # no referrer
+    with caplog.at_level(logging.ERROR, logger="tongban.files"):
+        report = sweep.sweep(session)
+    assert "case_material" in report.refused and report.removed == []
+    assert _path(settings, orphan).exists()
+    assert "refused" in caplog.text and "case_material" in caplog.text
+
+
+def test_every_kind_of_file_read_has_a_referrer() -> None:
+    sweep.load_registrations()
+    assert {"dispute_evidence", "licence_pdf"} <= file_store.reader_kinds()
+    assert sweep.missing_referrers() == set()
+
+
+def test_the_daily_job_sweeps_and_logs_what_it_removed(session: Session, settings: Settings,
+                                                       caplog: pytest.LogCaptureFixture,
+                                                       world: dict[str, Any]) -> None:  # noqa: F811
+    registry.discover()
+    spec = registry.get("files.sweep")
+    assert spec is not None and spec.periodic is not None and spec.periodic.daily_at is not None
+    orphan = _rolled_back_evidence(session, png_bytes() + b"\x00orphan")
+    _age(_path(settings, orphan), settings.files_sweep_grace_hours + 1)
+    with caplog.at_level(logging.INFO, logger="tongban.files"):
+        spec.handler(session, {})
+    assert not _path(settings, orphan).exists()
+    size = len(png_bytes() + b"\x00orphan")
+    assert f"1 unreferenced files ({size} bytes) removed" in caplog.text
+
+
+def test_the_sweep_command_lists_with_dry_run_and_removes_without(session: Session, settings: Settings,
+                                                                  world: dict[str, Any]) -> None:  # noqa: F811
+    from typer.testing import CliRunner
+
+    from tongban.cli import app
+
+    orphan = _rolled_back_evidence(session, png_bytes() + b"\x00orphan")
+    _age(_path(settings, orphan), settings.files_sweep_grace_hours + 1)
+    session.close()  # the command opens its own connection (SQLite: no lock held here)
+    runner = CliRunner()
+    listed = runner.invoke(app, ["files", "sweep", "--dry-run"])
+    assert listed.exit_code == 0, listed.output
+    assert orphan in listed.output and "将删除 1 个" in listed.output and _path(settings, orphan).exists()
+    done = runner.invoke(app, ["files", "sweep"])
+    assert done.exit_code == 0, done.output
+    assert "已删除 1 个" in done.output and not _path(settings, orphan).exists()

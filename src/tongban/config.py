@@ -32,9 +32,12 @@ class Settings(BaseSettings):
     # Where signed checkpoints of the audit and exchange-log chain heads are appended (outside the
     # database; put it on another volume or host and ship the lines off-host, see docs/operations.md).
     checkpoint_dir: Path = REPO_ROOT / "var" / "checkpoints"
-    # The file store (files.py): dispute evidence, licence PDFs, case materials, by SHA-256. Several
+    # The file store (tongban/files): dispute evidence, licence PDFs, case materials, by SHA-256. Several
     # app nodes must share it (NFS or an S3-compatible store); back it up with the database.
     files_dir: Path = REPO_ROOT / "var" / "files"
+    # The daily sweep (files/sweep.py) removes a stored file that no row names once it is this old: a
+    # use-case writes its file before its rows commit, so a younger one may be about to be referenced.
+    files_sweep_grace_hours: int = Field(default=24, ge=1)
     # Master key of the seal key store: every private key of a seal or of the platform's CA is
     # sealed with SM4-GCM under a key derived from it. Keep it out of the database and its backups.
     keystore_master_key: str = DEV_KEYSTORE_MASTER_KEY

@@ -306,6 +306,9 @@ def _evidence_reader(session: Session, actor: Actor, ref: tuple[int, int]) -> fi
 
 
 file_store.register_reader(evidence.FILE_KIND, _evidence_reader)
+# The evidence files rows name (the file sweep removes only files no referrer names).
+file_store.register_referrer(evidence.FILE_KIND,
+                             lambda session: session.execute(select(DisputeAttachment.sha256)).scalars())
 
 
 @use_case
