@@ -1,7 +1,9 @@
 """Reading licences: a department's issued list, one licence, a holder's own licences, the PDF.
 
 Licences carry personal data, so every read by staff is audited with its purpose; a holder
-reading their own licences is not a read of someone else's data and is not.
+reading their own licences is not a read of someone else's data and is not. A read that writes its
+audit entry is a use-case (`@use_case`): the entry commits with the read (the request's session rolls
+back whatever is left uncommitted), and inside another use-case it is part of that one.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.errors import Forbidden, NotFound
 from tongban.licences.models import Licence, LicenceEvent, LicenceVersion
+from tongban.transactions import use_case
 
 
+@use_case
 def list_issued(*, session: Session, actor: Actor, department_id: int | None = None, type_id: int | None = None,
                 status: str | None = None, q: str = "", page: int = 1, size: int = 50) -> tuple[list[Licence], int]:
     """已签发证照: the licences of the departments the actor may read, newest first."""
@@ -39,10 +43,10 @@ def list_issued(*, session: Session, actor: Actor, department_id: int | None = N
     if rows:
         record(session, actor=actor, action="licence.read", object_type="licence_list", object_id=None,
                purpose="证照签发管理", detail={"count": len(rows), "query": q, "status": status or ""})
-        session.commit()
     return rows, total
 
 
+@use_case
 def read_licence(*, session: Session, actor: Actor, licence_id: int, purpose: str = "证照签发管理") -> Licence:
     """One licence for staff of its issuer (or platform-wide roles), or for its holder."""
     licence = readable_licence(session, actor, licence_id)
@@ -50,7 +54,6 @@ def read_licence(*, session: Session, actor: Actor, licence_id: int, purpose: st
         return licence
     record(session, actor=actor, action="licence.read", object_type="licence", object_id=licence.id,
            purpose=purpose, detail={"identifier": licence.identifier})
-    session.commit()
     return licence
 
 
@@ -114,12 +117,14 @@ def _pdf_reader(session: Session, actor: Actor, ref: tuple[int, int | None]) -> 
 files.register_reader(PDF_FILE_KIND, _pdf_reader)
 # The PDFs licence versions name (the file sweep removes only files no referrer names).
 files.register_referrer(PDF_FILE_KIND, lambda session: session.execute(select(LicenceVersion.pdf_sha256)).scalars())
+# The PDFs licence versions name (the file sweep removes only files no referrer names).
+files.register_referrer(PDF_FILE_KIND, lambda session: session.execute(select(LicenceVersion.pdf_sha256)).scalars())
 
 
+@use_case
 def pdf_of(*, session: Session, actor: Actor, licence_id: int, version: int | None = None) -> tuple[Licence, bytes]:
     """The signed PDF of the current (or a given) version, from the file store; downloads are audited."""
     download = files.read(session=session, actor=actor, kind=PDF_FILE_KIND, ref=(licence_id, version))
-    session.commit()
     return readable_licence(session, actor, licence_id), download.content
 
 
