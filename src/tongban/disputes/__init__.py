@@ -20,5 +20,7 @@ def register(platform: Platform) -> None:
     platform.add_nav("数据疑义", "/disputes", order=40, staff_only=True, any_of=(P.DISPUTE_RAISE, P.DISPUTE_ANSWER))
     # Exchange answers flag records under an open dispute; the exchange itself knows nothing of disputes.
     hooks.annotate_records("tongban.disputes.service:open_disputes")
+    # The monitoring page lists providers with overdue disputes; monitoring itself knows nothing of disputes.
+    hooks.overdue_at_providers("tongban.disputes.service:overdue_summary")
     platform.add_upload_route("POST", r"/api/v1/disputes/\d+/attachments|/disputes/new|/disputes/\d+/[a-z_]+",
                               max_bytes=10 * 5 * 1024 * 1024, what="证明材料（每个不超过 5 MB，最多 10 个）")

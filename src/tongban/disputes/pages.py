@@ -92,35 +92,68 @@ def _detail_again(request: Request, session: DbSession, actor: Actor, dispute_id
     return rerender(request, "disputes/detail.html", {**_detail_context(request, page), "form": typed}, failure)
 
 
-@router.post("/disputes/{dispute_id}/{action}", response_class=HTMLResponse)
-async def dispute_action(request: Request, session: DbSession, actor: CurrentActor, dispute_id: int,
-                         action: str) -> Response:
+async def _action_form(request: Request) -> tuple[FormData, str, str]:
     form = await request.form()
-    note = str(form.get("note", ""))
-    decision = str(form.get("decision", ""))
+    return form, str(form.get("note", "")), str(form.get("decision", ""))
+
+
+@router.post("/disputes/{dispute_id}/answer", response_class=HTMLResponse)
+async def dispute_answer(request: Request, session: DbSession, actor: CurrentActor, dispute_id: int) -> Response:
+    form, note, decision = await _action_form(request)
     try:
-        if action == "answer":
-            service.answer(session=session, actor=actor, dispute_id=dispute_id,
-                           answer_in=DisputeAnswer.model_validate({"decision": decision, "note": note}))
-            notice = "答复已提交"
-        elif action == "withdraw":
-            service.withdraw(session=session, actor=actor, dispute_id=dispute_id)
-            notice = "疑义已撤回"
-        elif action == "escalate":
-            service.escalate(session=session, actor=actor, dispute_id=dispute_id,
-                             escalation=DisputeEscalation(reason=note))
-            notice = "已申请平台协调"
-        elif action == "coordinate":
-            service.coordinate(session=session, actor=actor, dispute_id=dispute_id,
-                               coordination=DisputeCoordination.model_validate({"decision": decision, "note": note}))
-            notice = "协调结论已作出"
-        elif action == "attachments":
-            files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-            service.add_attachments(session=session, actor=actor, dispute_id=dispute_id,
-                                    files=await read_uploads(files))
-            notice = "证明材料已上传"
-        else:
-            return _detail_again(request, session, actor, dispute_id, form, FormFailure("未知操作。", status=404))
+        service.answer(session=session, actor=actor, dispute_id=dispute_id,
+                       answer_in=DisputeAnswer.model_validate({"decision": decision, "note": note}))
     except (ValidationError, DomainError) as exc:
         return _detail_again(request, session, actor, dispute_id, form, failure_of(exc))
-    return redirect_with_notice(f"/disputes/{dispute_id}", notice)
+    return redirect_with_notice(f"/disputes/{dispute_id}", "答复已提交")
+
+
+@router.post("/disputes/{dispute_id}/withdraw", response_class=HTMLResponse)
+async def dispute_withdraw(request: Request, session: DbSession, actor: CurrentActor, dispute_id: int) -> Response:
+    form, _, _ = await _action_form(request)
+    try:
+        service.withdraw(session=session, actor=actor, dispute_id=dispute_id)
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, dispute_id, form, failure_of(exc))
+    return redirect_with_notice(f"/disputes/{dispute_id}", "疑义已撤回")
+
+
+@router.post("/disputes/{dispute_id}/escalate", response_class=HTMLResponse)
+async def dispute_escalate(request: Request, session: DbSession, actor: CurrentActor, dispute_id: int) -> Response:
+    form, note, _ = await _action_form(request)
+    try:
+        service.escalate(session=session, actor=actor, dispute_id=dispute_id,
+                         escalation=DisputeEscalation(reason=note))
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, dispute_id, form, failure_of(exc))
+    return redirect_with_notice(f"/disputes/{dispute_id}", "已申请平台协调")
+
+
+@router.post("/disputes/{dispute_id}/coordinate", response_class=HTMLResponse)
+async def dispute_coordinate(request: Request, session: DbSession, actor: CurrentActor, dispute_id: int) -> Response:
+    form, note, decision = await _action_form(request)
+    try:
+        service.coordinate(session=session, actor=actor, dispute_id=dispute_id,
+                           coordination=DisputeCoordination.model_validate({"decision": decision, "note": note}))
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, dispute_id, form, failure_of(exc))
+    return redirect_with_notice(f"/disputes/{dispute_id}", "协调结论已作出")
+
+
+@router.post("/disputes/{dispute_id}/attachments", response_class=HTMLResponse)
+async def dispute_attachments(request: Request, session: DbSession, actor: CurrentActor, dispute_id: int) -> Response:
+    form, _, _ = await _action_form(request)
+    try:
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        service.add_attachments(session=session, actor=actor, dispute_id=dispute_id, files=await read_uploads(files))
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, dispute_id, form, failure_of(exc))
+    return redirect_with_notice(f"/disputes/{dispute_id}", "证明材料已上传")
+
+
+@router.post("/disputes/{dispute_id}/{action}", response_class=HTMLResponse)
+async def dispute_unknown_action(request: Request, session: DbSession, actor: CurrentActor, dispute_id: int,
+                                 action: str) -> Response:
+    """An action the page does not offer: the dispute's page again, saying so (404)."""
+    form = await request.form()
+    return _detail_again(request, session, actor, dispute_id, form, FormFailure("未知操作。", status=404))

@@ -5,6 +5,10 @@
 - `annotate_records(target)`: called as `target(session, resource_id, keys)` on every exchange call
   that returns records; returns record key → list of notes (disputes flags records under an open
   data-quality dispute). The answers of all annotators are merged per key.
+- `overdue_at_providers(target)`: called as `target(session, provider_ids)` (None: every department) by the
+  exchange monitoring page and API; returns rows {provider_id, name, overdue, oldest_due_on} of the provider
+  departments behind on answering (disputes reports its overdue data-quality disputes). Monitoring and
+  disputes are independent domains: neither imports the other.
 
 Targets are "module:attribute" strings, imported on first use, so that registering stays cheap. The
 domains register in their `register(platform)` (tongban/registry.py); `installed()` runs the discovery
@@ -19,6 +23,7 @@ from typing import Any
 
 _sealed: list[str] = []
 _annotators: list[str] = []
+_overdue: list[str] = []
 
 
 def on_sealed(target: str) -> None:
@@ -29,6 +34,11 @@ def on_sealed(target: str) -> None:
 def annotate_records(target: str) -> None:
     if target not in _annotators:
         _annotators.append(target)
+
+
+def overdue_at_providers(target: str) -> None:
+    if target not in _overdue:
+        _overdue.append(target)
 
 
 def _installed(names: list[str]) -> list[Callable[..., Any]]:
@@ -53,3 +63,8 @@ def record_notes(session: Any, resource_id: int, keys: list[str]) -> dict[str, l
         for key, notes in annotate(session, resource_id, keys).items():
             out.setdefault(key, []).extend(notes)
     return out
+
+
+def overdue_by_provider(session: Any, provider_ids: set[int] | None) -> list[dict[str, Any]]:
+    """The rows of every overdue reporter, in registration order (each reporter orders its own rows)."""
+    return [row for report in _installed(_overdue) for row in report(session, provider_ids)]

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from tongban import clock
 from tongban.authz import Actor, Permission
 from tongban.catalog.models import InformationResource
-from tongban.disputes.service import overdue_summary
 from tongban.errors import ValidationFailed
+from tongban.exchange import hooks
 from tongban.monitoring import permissions as rules
 from tongban.monitoring.models import (
     BUCKET_COLUMNS,
@@ -202,5 +202,5 @@ def exchange_stats(*, session: Session, actor: Actor, filters: StatsFilter) -> E
         totals=Totals(active_consumers=int(active[0]), active_clients=int(active[1]), resources=int(active[2]),
                       **total.fields()),
         series=series, top_consumers=top_consumers, resources=resource_rows, resources_total=int(active[2]),
-        providers=provider_rows, overdue_disputes=[OverdueDisputes(**row) for row in overdue_summary(
+        providers=provider_rows, overdue_disputes=[OverdueDisputes(**row) for row in hooks.overdue_by_provider(
             session, actor.department_scope(Permission.EXCHANGE_MONITOR))])

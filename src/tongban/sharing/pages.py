@@ -105,38 +105,72 @@ def _items(values: list[Any]) -> list[str]:
     return [str(i) for i in values]
 
 
-@router.post("/sharing/requests/{request_id}/{action}", response_class=HTMLResponse)
-async def request_action(request: Request, session: DbSession, actor: CurrentActor, request_id: int,
-                         action: str) -> Response:
+async def _request_form(request: Request) -> tuple[FormData, str, str, list[str]]:
     form = await request.form()
-    note = str(form.get("note", ""))
-    decision = str(form.get("decision", ""))
-    items = form.getlist("approved_items")
+    return form, str(form.get("note", "")), str(form.get("decision", "")), _items(form.getlist("approved_items"))
+
+
+@router.post("/sharing/requests/{request_id}/compliance", response_class=HTMLResponse)
+async def request_compliance(request: Request, session: DbSession, actor: CurrentActor, request_id: int) -> Response:
+    form, note, decision, _ = await _request_form(request)
     try:
-        if action == "compliance":
-            service.compliance_check(session=session, actor=actor, request_id=request_id,
-                                     decision=ComplianceDecision(decision=decision, note=note))
-            notice = "合规审查意见已提交"
-        elif action == "decision":
-            service.provider_decide(session=session, actor=actor, request_id=request_id, decision=ProviderDecision(
-                decision=decision, approved_items=_items(items) if decision == "approve" else None, note=note))
-            notice = "答复已提交"
-        elif action == "objection":
-            service.object_to_refusal(session=session, actor=actor, request_id=request_id,
-                                      objection=Objection(text=note))
-            notice = "异议已提交，平台将在规定期限内协调"
-        elif action == "coordination":
-            service.coordinate(session=session, actor=actor, request_id=request_id, coordination=Coordination(
-                decision=decision, approved_items=_items(items) if decision == "grant" else None, note=note))
-            notice = "协调决定已作出"
-        elif action == "withdraw":
-            service.withdraw(session=session, actor=actor, request_id=request_id)
-            notice = "申请已撤回"
-        else:
-            return _detail_again(request, session, actor, request_id, form, UNKNOWN_ACTION)
+        service.compliance_check(session=session, actor=actor, request_id=request_id,
+                                 decision=ComplianceDecision(decision=decision, note=note))
     except (ValidationError, DomainError) as exc:
         return _detail_again(request, session, actor, request_id, form, failure_of(exc))
-    return redirect_with_notice(f"/sharing/requests/{request_id}", notice)
+    return redirect_with_notice(f"/sharing/requests/{request_id}", "合规审查意见已提交")
+
+
+@router.post("/sharing/requests/{request_id}/decision", response_class=HTMLResponse)
+async def request_decision(request: Request, session: DbSession, actor: CurrentActor, request_id: int) -> Response:
+    form, note, decision, items = await _request_form(request)
+    try:
+        service.provider_decide(session=session, actor=actor, request_id=request_id, decision=ProviderDecision(
+            decision=decision, approved_items=items if decision == "approve" else None, note=note))
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, request_id, form, failure_of(exc))
+    return redirect_with_notice(f"/sharing/requests/{request_id}", "答复已提交")
+
+
+@router.post("/sharing/requests/{request_id}/objection", response_class=HTMLResponse)
+async def request_objection(request: Request, session: DbSession, actor: CurrentActor, request_id: int) -> Response:
+    form, note, _, _ = await _request_form(request)
+    try:
+        service.object_to_refusal(session=session, actor=actor, request_id=request_id,
+                                  objection=Objection(text=note))
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, request_id, form, failure_of(exc))
+    return redirect_with_notice(f"/sharing/requests/{request_id}", "异议已提交，平台将在规定期限内协调")
+
+
+@router.post("/sharing/requests/{request_id}/coordination", response_class=HTMLResponse)
+async def request_coordination(request: Request, session: DbSession, actor: CurrentActor,
+                               request_id: int) -> Response:
+    form, note, decision, items = await _request_form(request)
+    try:
+        service.coordinate(session=session, actor=actor, request_id=request_id, coordination=Coordination(
+            decision=decision, approved_items=items if decision == "grant" else None, note=note))
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, request_id, form, failure_of(exc))
+    return redirect_with_notice(f"/sharing/requests/{request_id}", "协调决定已作出")
+
+
+@router.post("/sharing/requests/{request_id}/withdraw", response_class=HTMLResponse)
+async def request_withdraw(request: Request, session: DbSession, actor: CurrentActor, request_id: int) -> Response:
+    form, _, _, _ = await _request_form(request)
+    try:
+        service.withdraw(session=session, actor=actor, request_id=request_id)
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, request_id, form, failure_of(exc))
+    return redirect_with_notice(f"/sharing/requests/{request_id}", "申请已撤回")
+
+
+@router.post("/sharing/requests/{request_id}/{action}", response_class=HTMLResponse)
+async def request_unknown_action(request: Request, session: DbSession, actor: CurrentActor, request_id: int,
+                                 action: str) -> Response:
+    """An action the page does not offer: the request's page again, saying so (404)."""
+    form = await request.form()
+    return _detail_again(request, session, actor, request_id, form, UNKNOWN_ACTION)
 
 
 def _grant_context(request: Request, page: queries.GrantDetail) -> dict[str, Any]:
