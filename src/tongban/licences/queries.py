@@ -117,8 +117,6 @@ def _pdf_reader(session: Session, actor: Actor, ref: tuple[int, int | None]) -> 
 files.register_reader(PDF_FILE_KIND, _pdf_reader)
 # The PDFs licence versions name (the file sweep removes only files no referrer names).
 files.register_referrer(PDF_FILE_KIND, lambda session: session.execute(select(LicenceVersion.pdf_sha256)).scalars())
-# The PDFs licence versions name (the file sweep removes only files no referrer names).
-files.register_referrer(PDF_FILE_KIND, lambda session: session.execute(select(LicenceVersion.pdf_sha256)).scalars())
 
 
 @use_case
