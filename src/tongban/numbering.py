@@ -65,6 +65,8 @@ SHARING_REQUEST = DailySeries("sharing_request", "GX")  # 共享申请编号
 DATA_DISPUTE = DailySeries("data_dispute", "JC")  # 数据疑义编号
 # 证照序列号: per issuing department and licence type (GB/T 36904 puts it after the issuer's code).
 LICENCE_SERIAL = DailySeries("licence", "")
+# 印章编码: one platform-wide sequence that never restarts (the counter `seal`, period '').
+SEAL = "seal"
 
 
 def next_number(session: Session, series: DailySeries, day: dt.date, *, scope: str = "") -> str:

@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tongban import numbering
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.crypto import asn1, ca, certs
@@ -57,9 +58,9 @@ def design_of(seal: Seal) -> SealDesign:
 
 def _next_es_id(session: Session, department: Department) -> str:
     # 印章编码: the department's 6-digit region code and an 8-digit platform-wide sequence
-    # (the national code also has a province-assigned part; this keeps the same length and shape).
-    count = session.execute(select(func.count()).select_from(Seal)).scalar_one()
-    return f"{department.region_code[:6]}{count + 1:08d}"
+    # (the national code also has a province-assigned part; this keeps the same length and shape),
+    # taken from the race-safe, gapless counter (tongban.numbering), given back if the use-case fails.
+    return f"{department.region_code[:6]}{numbering.allocate(session, numbering.SEAL):08d}"
 
 
 def _subject(department: Department, seal_name: str, purpose: str) -> certs.x509.Name:
