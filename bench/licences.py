@@ -25,14 +25,17 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
 from tongban import clock
+from tongban.crypto import asn1, ca, certs, pades, sm
 from tongban.db import make_engine, make_session_factory
 from tongban.demo import city, licence_loader, loader
 from tongban.files import get_store
-from tongban.licences import asn1, ca, certs, issuing, pades, seals, sm, verify
-from tongban.licences.models import LicenceType, LicenceVersion, Seal
+from tongban.licences import issuing, verify
+from tongban.licences.models import LicenceType, LicenceVersion
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
 from tongban.org.auth import user_actor
 from tongban.org.models import User
+from tongban.seals import service as seals
+from tongban.seals.models import Seal
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 

@@ -34,7 +34,7 @@ from sqlalchemy import select, text, update
 from tongban.catalog.models import InformationResource
 from tongban.db import make_engine, make_session_factory
 from tongban.demo import loader, registry_data
-from tongban.exchange.models import Grant
+from tongban.sharing.models import Grant
 
 
 def plain_bulk_insert(url: str, path: Path, columns: tuple[str, ...]) -> float:
