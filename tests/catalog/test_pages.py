@@ -226,3 +226,16 @@ def test_officer_adds_a_mu_under_own_department(client: TestClient, city, sessio
     r = other.post("/catalog/classifications", headers=HTML,
                    data={"csrf_token": other_token, "parent_code": item.code, "name": "某某目"})
     assert r.status_code == 403
+
+
+def test_a_refused_retire_names_the_field_as_the_form_does(client: TestClient, session: Session, city) -> None:  # type: ignore[no-untyped-def]
+    resource = published_resource(session, city.users["hrss_data"])
+    login(client, "hrss_data")
+    page = client.get(f"/catalog/resources/{resource.id}")
+    r = client.post(f"/catalog/resources/{resource.id}/retire", data={"csrf_token": csrf_from(page.text),
+                                                                       "reason": "停用"})
+    assert r.status_code == 422 and 'value="停用"' in r.text
+    # Above the form and beside the field alike: the label the form shows, never the field's name.
+    beside = re.findall(r'<small class="field-error">([^<]*)</small>', r.text)
+    assert beside == ["下架原因内容过短（至少 4 个字符）"] and "reason" not in beside[0]
+    assert session.get(InformationResource, resource.id).status == "published"  # type: ignore[union-attr]

@@ -96,6 +96,14 @@ class FormFailure:
     form_id: str = ""
 
 
+def _named(error: Any, names: Mapping[str, str]) -> Any:
+    """A pydantic error of a top-level field located by its form label (`names`), when the form has one."""
+    loc = tuple(error.get("loc", ()))
+    if len(loc) == 1 and str(loc[0]) in names:
+        return {**error, "loc": (names[str(loc[0])],)}
+    return error
+
+
 def failure_of(exc: Exception, names: Mapping[str, str] | None = None, *, form_id: str = "") -> FormFailure:
     """The one way a page handler turns a failed use-case into a re-rendered form.
 
@@ -107,10 +115,13 @@ def failure_of(exc: Exception, names: Mapping[str, str] | None = None, *, form_i
     if isinstance(exc, Forbidden | NotFound):
         raise exc
     if isinstance(exc, ValidationError):
-        _, details = translate_validation_errors(exc.errors())
+        errors = exc.errors()
+        _, details = translate_validation_errors(errors)
+        # The message beside a field names it as the form labels it, like the sentence above the form.
+        _, named = translate_validation_errors([_named(e, names or {}) for e in errors])
         fields: dict[str, str] = {}
-        for d in details:
-            fields.setdefault(str(d["field"]).split(".")[0], str(d["message"]))
+        for d, n in zip(details, named, strict=True):
+            fields.setdefault(str(d["field"]).split(".")[0], str(n["message"]))
         return FormFailure(named_error_message(exc, names or {}), fields, 422, form_id)
     if isinstance(exc, DomainError):
         detail = exc.detail if isinstance(exc.detail, dict) else {}
