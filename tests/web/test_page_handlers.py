@@ -30,10 +30,6 @@ PENDING: set[str] = {
     "sharing/pages.py::request_action",
     # Read models still to write (the page builds its data from several service calls).
     "monitoring/pages.py::exchange_page",
-    "seals/pages.py::seal_certificates",
-    "seals/pages.py::seal_create",
-    "seals/pages.py::seal_request",
-    "seals/pages.py::seal_status",
     # Parsing the submitted lines belongs inside the use-case (or a schema), not a second service call.
     "workdays/pages.py::calendar_submit",
 }
