@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from tongban import clock, files, numbering
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
-from tongban.config import get_settings
 from tongban.crypto import asn1, ca, certs, pades, sm
 from tongban.crypto.keystore import get_keystore
 from tongban.db import utcnow
@@ -37,7 +36,7 @@ from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.licences import identifier, library
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
 from tongban.licences.models import Licence, LicenceEvent, LicenceType, LicenceVersion
-from tongban.licences.queries import readable_licence
+from tongban.licences.queries import readable_licence, verify_url
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
 from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
 from tongban.org.models import Department
@@ -129,11 +128,6 @@ def canonical_data(licence: Licence, annotations: list[dict[str, str]]) -> bytes
         "data": licence.data, "annotations": annotations, "seal": licence.seal.es_id,
     }
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
-
-
-def verify_url(licence_identifier: str) -> str:
-    """The public verification address printed as the licence's QR code."""
-    return f"{get_settings().public_url.rstrip('/')}/verify/{licence_identifier}"
 
 
 # Seconds spent in each step of the last signing (read by bench/licences.py).

@@ -3,6 +3,9 @@
 Signing and verifying run pyhanko's own event loop (asyncio.run), which cannot start inside the
 server's loop: so the handlers are synchronous (FastAPI runs them in a worker thread) and read
 their form through the `Form` dependency of tongban.web.forms (the CSRF check has parsed it already).
+
+Each GET calls one read model (licences/queries.py); each POST calls one use-case and redirects, or shows
+the page again with what the user typed and the failure (web/forms.failure_of + rerender).
 """
 
 from __future__ import annotations
@@ -15,22 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from tongban import clock
 from tongban.authz import Actor, Permission
 from tongban.deps import CurrentActor, DbSession, OptionalActor, public_router, secure_router
 from tongban.errors import DomainError, Forbidden, TooManyRequests, ValidationFailed
-from tongban.identifiers import mask_resident_id
 from tongban.licences import identifier, issuing, licence_types, queries, verify
 from tongban.licences.api import MAX_PDF_BYTES, verify_upload
-from tongban.licences.models import Licence, LicenceType
-from tongban.web.forms import (
-    Form,
-    active_departments,
-    failure_of,
-    form_text,
-    named_error_message,
-    redirect_with_notice,
-)
+from tongban.web.forms import Form, failure_of, form_text, named_error_message, redirect_with_notice, rerender
 from tongban.web.templating import render
 
 router = secure_router(include_in_schema=False)
@@ -68,15 +61,11 @@ def _message(exc: Exception, names: dict[str, str] = NAMES) -> str:
     return named_error_message(exc, names)
 
 
-def _holder_shown(licence: Licence) -> tuple[str, str]:
-    """A person's name and resident ID masked in lists; an enterprise's are public."""
-    if licence.holder_code_type == "resident_id":
-        return verify.mask_name(licence.holder_name), mask_resident_id(licence.holder_code)
-    return licence.holder_name, licence.holder_code
-
-
-def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
-    return {"labels": LABELS, "notice": request.query_params.get("notice"), **extra}
+def _ctx(request: Request, model: Any = None, **extra: Any) -> dict[str, Any]:
+    """A page's read model as template variables (shallow: the objects stay objects), with the labels
+    and the notice after a redirect."""
+    fields = {name: getattr(model, name) for name in model.__dataclass_fields__} if model is not None else {}
+    return {"labels": LABELS, "notice": request.query_params.get("notice"), **fields, **extra}
 
 
 # ---------------------------------------------------------------- 证照类型
@@ -123,46 +112,20 @@ def _type_in(data: dict[str, Any]) -> licence_types.LicenceTypeIn:
         description=data["description"], issuer_department_ids=[int(i) for i in data["issuers"] if i.isdigit()])
 
 
-def _form_of(row: LicenceType) -> dict[str, Any]:
-    layout = row.layout or {}
-    items = "\n".join(f"{i['key']}|{i['name']}|{i['type']}|{'必填' if i.get('required', True) else '选填'}"
-                      for i in row.items)
-    return {"code": row.code, "name": row.name, "defining_org_name": row.defining_org_name,
-            "defining_org_code": row.defining_org_code, "holder_kind": row.holder_kind, "items": items,
-            "validity_years": str(row.validity_years or ""), "description": row.description,
-            "issuers": [str(i.department_id) for i in row.issuers],
-            **{k: str(layout.get(k, "")) for k in ("title", "subtitle", "orientation", "accent_color", "columns",
-                                                   "footer")}}
-
-
-def _type_form(request: Request, session: DbSession, actor: Actor, *, row: LicenceType | None, form: dict[str, Any],
-               error: str | None = None, status_code: int = 200) -> Response:
-    actor.require(Permission.LICENCE_TYPE_MANAGE)
-    return render(request, "licences/type_form.html", _ctx(
-        request, row=row, form=form, error=error, departments=active_departments(session, actor)),
-        status_code=status_code)
-
-
 @router.get("/admin/licence-types", response_class=HTMLResponse)
 def types_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    if not (actor.has(Permission.LICENCE_READ) or actor.has(Permission.LICENCE_TYPE_MANAGE)):
-        raise Forbidden(detail={"permission": str(Permission.LICENCE_READ)})
-    names = {d.id: d.name for d in active_departments(session, actor)}
-    return render(request, "licences/types.html", _ctx(
-        request, types=licence_types.list_types(session, include_retired=True), department_names=names,
-        can_manage=actor.has(Permission.LICENCE_TYPE_MANAGE)))
+    return render(request, "licences/types.html", _ctx(request, queries.licence_types_home(session, actor)))
 
 
 @router.get("/admin/licence-types/new", response_class=HTMLResponse)
 def type_new_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    return _type_form(request, session, actor, row=None, form={"holder_kind": "entity", "orientation": "portrait",
-                                                              "accent_color": "#B22222", "columns": "1"})
+    return render(request, "licences/type_form.html", _ctx(request, queries.licence_type_form(session, actor, None)))
 
 
 @router.get("/admin/licence-types/{type_id}", response_class=HTMLResponse)
 def type_edit_page(request: Request, type_id: int, session: DbSession, actor: CurrentActor) -> Response:
-    row = licence_types.get_type(session, type_id)
-    return _type_form(request, session, actor, row=row, form=_form_of(row))
+    return render(request, "licences/type_form.html",
+                  _ctx(request, queries.licence_type_form(session, actor, type_id)))
 
 
 @router.post("/admin/licence-types/{type_id}/status/{status}", response_class=HTMLResponse)
@@ -174,21 +137,24 @@ def type_status(type_id: int, status: str, session: DbSession, actor: CurrentAct
 
 @router.post("/admin/licence-types/{type_ref}", response_class=HTMLResponse)
 def type_submit(request: Request, type_ref: str, session: DbSession, actor: CurrentActor, form: Form) -> Response:
-    row = None if type_ref == "new" else licence_types.get_type(session, int(type_ref) if type_ref.isdigit() else 0)
+    type_id = None if type_ref == "new" else int(type_ref) if type_ref.isdigit() else 0
     data: dict[str, Any] = {k: form_text(form, k) for k in TYPE_FIELDS}
     data["issuers"] = [str(v) for v in form.getlist("issuer_department_ids")]
-    if row is not None:
-        data["code"] = row.code  # fixed: issued identifiers contain it
+    if type_id is not None:
+        # The code is fixed (issued identifiers contain it): the saved one, whatever the form says.
+        page = queries.licence_type_form(session, actor, type_id)
+        data["code"] = page.form["code"]
     try:
         type_in = _type_in(data)
-        if row is None:
+        if type_id is None:
             saved = licence_types.create_type(session=session, actor=actor, type_in=type_in)
         else:
-            saved = licence_types.update_type(session=session, actor=actor, type_id=row.id, type_in=type_in)
+            saved = licence_types.update_type(session=session, actor=actor, type_id=type_id, type_in=type_in)
     except (ValidationError, DomainError) as exc:
-        why = failure_of(exc, NAMES)
-        return _type_form(request, session, actor, row=row, form=data, error=why.message, status_code=why.status)
-    return redirect_with_notice("/admin/licence-types", f"证照类型“{saved.name}”已{'保存' if row else '创建'}")
+        failure = failure_of(exc, NAMES)
+        return rerender(request, "licences/type_form.html",
+                        _ctx(request, queries.licence_type_form(session, actor, type_id), form=data), failure)
+    return redirect_with_notice("/admin/licence-types", f"证照类型“{saved.name}”已{'保存' if type_id else '创建'}")
 
 
 # ---------------------------------------------------------------- 电子证照 of the issuing department
@@ -197,31 +163,15 @@ def type_submit(request: Request, type_ref: str, session: DbSession, actor: Curr
 @router.get("/licences", response_class=HTMLResponse)
 def licences_page(request: Request, session: DbSession, actor: CurrentActor, type_id: str = "", status: str = "",
                   q: str = "", page: Annotated[int, Query(ge=1, le=10000)] = 1) -> Response:
-    actor.require(Permission.LICENCE_READ)
-    status = status if status in issuing.STATUS_LABELS else ""
-    chosen = int(type_id) if type_id.isdigit() else None
-    rows, total = queries.list_issued(session=session, actor=actor, type_id=chosen, status=status or None,
-                                      q=q[:128], page=page, size=PAGE_SIZE)
-    can_issue = actor.department_id is not None and actor.can_in_department(Permission.LICENCE_ISSUE,
-                                                                            actor.department_id)
-    return render(request, "licences/list.html", _ctx(
-        request, rows=rows, total=total, page=page, size=PAGE_SIZE, types=licence_types.list_types(session),
-        type_id=chosen, status=status, q=q, can_issue=can_issue, holder_shown=_holder_shown,
-        status_today=queries.status_today))
-
-
-def _issue_form(request: Request, session: DbSession, actor: Actor, *, type_id: int | None, form: dict[str, Any],
-                error: str | None = None, status_code: int = 200) -> Response:
-    actor.require(Permission.LICENCE_ISSUE)
-    types = licence_types.list_types(session, issuer_department_id=actor.department_id) if actor.department_id else []
-    chosen = next((t for t in types if t.id == type_id), types[0] if len(types) == 1 else None)
-    return render(request, "licences/issue.html", _ctx(
-        request, types=types, chosen=chosen, form=form, error=error), status_code=status_code)
+    home = queries.licences_home(session, actor, type_id=int(type_id) if type_id.isdigit() else None,
+                                 status=status, q=q, page=page, size=PAGE_SIZE)
+    return render(request, "licences/list.html", _ctx(request, home))
 
 
 @router.get("/licences/new", response_class=HTMLResponse)
 def issue_page(request: Request, session: DbSession, actor: CurrentActor, type_id: str = "") -> Response:
-    return _issue_form(request, session, actor, type_id=int(type_id) if type_id.isdigit() else None, form={})
+    page = queries.issue_form(session, actor, int(type_id) if type_id.isdigit() else None)
+    return render(request, "licences/issue.html", _ctx(request, page, form={}))
 
 
 @router.post("/licences/new", response_class=HTMLResponse)
@@ -236,29 +186,25 @@ def issue_submit(request: Request, session: DbSession, actor: CurrentActor, form
         licence = issuing.issue(session=session, actor=actor, licence_in=issuing.LicenceIssue.model_validate(
             {**body, "type_id": type_id, "data": items}))
     except (ValidationError, DomainError) as exc:
-        why = failure_of(exc, NAMES)
-        return _issue_form(request, session, actor, type_id=type_id, form={**data, "items": items}, error=why.message,
-                           status_code=why.status)
+        failure = failure_of(exc, NAMES)
+        return rerender(request, "licences/issue.html",
+                        _ctx(request, queries.issue_form(session, actor, type_id), form={**data, "items": items}),
+                        failure)
     return redirect_with_notice(f"/licences/{licence.id}", f"证照已签发，证照编号 {licence.number}")
 
 
-def _detail(request: Request, session: DbSession, actor: Actor, licence_id: int, *, error: str | None = None,
-            form: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    actor.require(Permission.LICENCE_READ)
-    licence = queries.read_licence(session=session, actor=actor, licence_id=licence_id)
-    versions, events = queries.versions_and_events(session, licence)
-    names = {i["key"]: i["name"] for i in licence.type.items}
-    return render(request, "licences/detail.html", _ctx(
-        request, licence=licence, versions=versions, events=events, error=error, form=form or {},
-        items=[(names.get(k, k), v) for k, v in licence.data.items()], status=queries.status_today(licence),
-        verify_url=issuing.verify_url(licence.identifier),
-        can_issue=actor.can_in_department(Permission.LICENCE_ISSUE, licence.issuer_department_id)),
-        status_code=status_code)
+def _detail_again(request: Request, session: DbSession, actor: Actor, licence_id: int, exc: Exception,
+                  form: dict[str, str]) -> Response:
+    """The licence page again after a failed action (refusals and missing licences go to the error page)."""
+    failure = failure_of(exc, NAMES)
+    return rerender(request, "licences/detail.html",
+                    _ctx(request, queries.licence_detail(session, actor, licence_id), form=form), failure)
 
 
 @router.get("/licences/{licence_id}", response_class=HTMLResponse)
 def licence_page(request: Request, licence_id: int, session: DbSession, actor: CurrentActor) -> Response:
-    return _detail(request, session, actor, licence_id)
+    return render(request, "licences/detail.html",
+                  _ctx(request, queries.licence_detail(session, actor, licence_id), form={}))
 
 
 def _pdf(session: DbSession, actor: Actor, licence_id: int, version: int | None) -> Response:
@@ -280,10 +226,8 @@ def licence_annotate(request: Request, licence_id: int, session: DbSession, acto
                      form: Form) -> Response:
     try:
         issuing.annotate(session=session, actor=actor, licence_id=licence_id, text=form_text(form, "text"))
-    except DomainError as exc:
-        why = failure_of(exc, NAMES)
-        return _detail(request, session, actor, licence_id, error=why.message, form={"text": form_text(form, "text")},
-                       status_code=why.status)
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, licence_id, exc, {"text": form_text(form, "text")})
     return redirect_with_notice(f"/licences/{licence_id}",
                                 "已加注并重新签章，生成了新版本；旧版本核验时将提示“已有新版本”")
 
@@ -294,9 +238,8 @@ def licence_status(request: Request, licence_id: int, action: str, session: DbSe
     try:
         issuing.change_status(session=session, actor=actor, licence_id=licence_id, action=action,
                               reason=form_text(form, "reason"))
-    except DomainError as exc:
-        why = failure_of(exc, NAMES)
-        return _detail(request, session, actor, licence_id, error=why.message, status_code=why.status)
+    except (ValidationError, DomainError) as exc:
+        return _detail_again(request, session, actor, licence_id, exc, {})
     return redirect_with_notice(f"/licences/{licence_id}", LICENCE_NOTICES.get(action, "已处理"))
 
 
@@ -305,9 +248,7 @@ def licence_status(request: Request, licence_id: int, action: str, session: DbSe
 
 @router.get("/my/licences", response_class=HTMLResponse)
 def my_licences_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    rows = queries.my_licences(session=session, actor=actor)
-    return render(request, "licences/mine.html", _ctx(request, rows=rows, status_today=queries.status_today,
-                                                     verify_url=issuing.verify_url))
+    return render(request, "licences/mine.html", _ctx(request, queries.my_licences_home(session, actor)))
 
 
 @router.get("/my/licences/{licence_id}/pdf")
@@ -320,18 +261,17 @@ def my_licence_pdf(licence_id: int, session: DbSession, actor: CurrentActor) -> 
 # ---------------------------------------------------------------- 证照核验 (public)
 
 
-def _verify_page(request: Request, *, verdict: verify.Verdict | None = None, error: str | None = None,
-                 by_identifier: bool = False, identifier_text: str = "", status_code: int = 200) -> Response:
-    return render(request, "licences/verify.html", _ctx(
-        request, verdict=verdict, error=error, by_identifier=by_identifier, identifier_text=identifier_text,
-        max_mb=MAX_PDF_BYTES // (1024 * 1024)), status_code=status_code)
+def _verify_context(request: Request, **values: Any) -> dict[str, Any]:
+    """What the verification page shows besides a verdict: the upload limit, the identifier typed."""
+    return _ctx(request, **{"max_mb": MAX_PDF_BYTES // (1024 * 1024), "verdict": None, "by_identifier": False,
+                            "identifier_text": "", **values})
 
 
 @public.get("/verify", response_class=HTMLResponse)
 def verify_page(request: Request, actor: OptionalActor, identifier: str = "") -> Response:
     if identifier.strip():
         return RedirectResponse(f"/verify/{quote(identifier.strip()[:200], safe='')}", status_code=303)
-    return _verify_page(request)
+    return render(request, "licences/verify.html", _verify_context(request))
 
 
 @public.post("/verify", response_class=HTMLResponse)
@@ -341,17 +281,17 @@ def verify_submit(request: Request, session: DbSession, actor: OptionalActor, fo
     try:
         verdict = verify_upload(session, data)
     except (ValidationFailed, TooManyRequests) as exc:
-        return _verify_page(request, error=exc.message, status_code=exc.status_code)
-    return _verify_page(request, verdict=verdict)
+        return rerender(request, "licences/verify.html", _verify_context(request), failure_of(exc))
+    return render(request, "licences/verify.html", _verify_context(request, verdict=verdict))
 
 
 @public.get("/verify/{licence_identifier}", response_class=HTMLResponse)
 def verify_identifier_page(request: Request, licence_identifier: str, session: DbSession,
                            actor: OptionalActor) -> Response:
     try:
-        parsed = identifier.parse(licence_identifier)
+        checked = queries.identifier_verification(session, licence_identifier)
     except ValidationFailed as exc:
-        return _verify_page(request, error=exc.message, identifier_text=licence_identifier[:200],
-                            status_code=exc.status_code)
-    verdict = verify.verify_identifier(session, str(parsed), today=clock.today())
-    return _verify_page(request, verdict=verdict, by_identifier=True, identifier_text=str(parsed))
+        return rerender(request, "licences/verify.html",
+                        _verify_context(request, identifier_text=licence_identifier[:200]), failure_of(exc))
+    return render(request, "licences/verify.html", _verify_context(
+        request, verdict=checked.verdict, by_identifier=True, identifier_text=checked.identifier))
