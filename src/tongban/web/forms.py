@@ -65,14 +65,6 @@ def named_error_message(exc: Exception, names: Mapping[str, str]) -> str:
     return str(exc)  # e.g. a ValueError whose text is already a Chinese sentence
 
 
-def form_failure(exc: Exception, names: Mapping[str, str]) -> tuple[str, int]:
-    """A failed form's message and status. Refusals and missing objects go to the error page instead
-    (raised again). Nothing to undo: the use-case that raised has rolled back its own work."""
-    if isinstance(exc, Forbidden | NotFound):
-        raise exc
-    return named_error_message(exc, names), exc.status_code if isinstance(exc, DomainError) else 422
-
-
 def redirect_with_notice(path: str, notice: str, anchor: str = "") -> Response:
     """After a successful form: back to a page (GET) that shows `notice` above its content."""
     return RedirectResponse(f"{path}?notice={quote(notice)}{'#' + anchor if anchor else ''}", status_code=303)
