@@ -22,17 +22,6 @@ SESSION_TYPES = {"DbSession", "Session"}
 SESSION_NAMES = {"session", "db"}
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
 
-# Page handlers still being moved onto read models by the helpers converting their domains (issue 12 §6),
-# as "<module>::<function>". The lead empties this set; nothing is added to it.
-PENDING: set[str] = {
-    # One POST route dispatching on an "action" field to several use-cases: split into one route per action.
-    "disputes/pages.py::dispute_action",
-    "sharing/pages.py::request_action",
-    # Read models still to write (the page builds its data from several service calls).
-    "monitoring/pages.py::exchange_page",
-    # Parsing the submitted lines belongs inside the use-case (or a schema), not a second service call.
-    "workdays/pages.py::calendar_submit",
-}
 
 
 def page_modules() -> list[Path]:
@@ -125,7 +114,7 @@ def test_page_handlers_read_through_read_models() -> None:
     found: dict[str, list[str]] = {}
     for path in page_modules():
         found.update(offences(path))
-    offenders = {key: what for key, what in found.items() if key not in PENDING}
+    offenders = found
     assert offenders == {}, "page handlers that query or call several service functions (use the domain's " \
         "queries.py read model): " + "; ".join(f"{k} — {', '.join(v)}" for k, v in sorted(offenders.items()))
 

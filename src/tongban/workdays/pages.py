@@ -33,10 +33,8 @@ async def calendar_submit(request: Request, session: DbSession, actor: CurrentAc
     year_text = str(form.get("year", ""))
     year = int(year_text) if year_text.isdigit() and len(year_text) <= 4 else clock.today().year
     try:
-        saved = service.save_year(session=session, actor=actor, year_in=service.YearIn(
-            year=year, notice=typed["notice"],
-            holidays=service.parse_lines(typed["holidays"], field="holidays"),
-            workdays=service.parse_lines(typed["workdays"], field="workdays")))
+        saved = service.save_year(session=session, actor=actor, year_in=service.YearIn.from_text(
+            year=year, notice=typed["notice"], holidays=typed["holidays"], workdays=typed["workdays"]))
     except (ValidationError, DomainError) as exc:  # save_year rolled back what it had written
         failure = failure_of(exc, FIELD_NAMES)
         return rerender(request, TEMPLATE, {**vars(queries.calendar_page(session, actor, year)), "form": typed},

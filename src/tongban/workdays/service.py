@@ -235,6 +235,12 @@ class YearIn:
     holidays: list[tuple[dt.date, str]]  # weekday holidays
     workdays: list[tuple[dt.date, str]]  # weekend make-up working days
 
+    @classmethod
+    def from_text(cls, *, year: int, notice: str, holidays: str, workdays: str) -> YearIn:
+        """The calendar form's input: one line per day or range (`parse_lines`), errors naming field and line."""
+        return cls(year=year, notice=notice, holidays=parse_lines(holidays, field="holidays"),
+                   workdays=parse_lines(workdays, field="workdays"))
+
 
 @dataclass(frozen=True)
 class SavedYear:
