@@ -15,10 +15,11 @@ coordination of objections and disputes, supervision of grants, seals, the catal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tongban.errors import Forbidden
+from tongban.errors import DomainError, Forbidden
 
 
 class Role(StrEnum):
@@ -202,3 +203,13 @@ class Actor:
 
 SYSTEM = Actor(kind="system", id=None, name="系统", username="system")
 ANONYMOUS = Actor(kind="anonymous", id=None, name="匿名访问者")
+
+
+def allowed(check: Callable[..., object], *args: object) -> bool:
+    """Whether an object rule (one that raises DomainError when refused) lets the actor act: read models
+    use it to decide which forms and buttons a page shows; the use-case checks the rule again."""
+    try:
+        check(*args)
+    except DomainError:
+        return False
+    return True

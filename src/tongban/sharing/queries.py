@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tongban import clock
-from tongban.authz import Actor, Permission
+from tongban.authz import Actor, Permission, allowed
 from tongban.catalog import service as catalog
 from tongban.catalog.models import InformationItem, InformationResource
-from tongban.errors import DomainError
 from tongban.org import service as org
 from tongban.sharing import permissions as rules
 from tongban.sharing import service
@@ -31,15 +30,6 @@ TABS = {
     "compliance": "合规审查",
     "disputes": "争议协调",
 }
-
-
-def _allowed(check: Any, *args: Any) -> bool:
-    """Whether an object rule (raising DomainError when refused) lets the actor act."""
-    try:
-        check(*args)
-    except DomainError:
-        return False
-    return True
 
 
 def tabs_for(actor: Actor) -> list[tuple[str, str]]:
@@ -115,13 +105,13 @@ def request_detail(session: Session, actor: Actor, request_id: int) -> RequestDe
     req = service.get_request(session=session, actor=actor, request_id=request_id)
     grant = service.grant_for(session, req.id)
     can = {
-        "compliance": req.status == "submitted" and _allowed(rules.check_platform, actor),
+        "compliance": req.status == "submitted" and allowed(rules.check_platform, actor),
         "decide": req.status in ("pending_provider", "objected")
-        and _allowed(rules.check_provider, actor, req.provider_id),
-        "object": req.status == "refused" and _allowed(rules.check_consumer, actor, req),
+        and allowed(rules.check_provider, actor, req.provider_id),
+        "object": req.status == "refused" and allowed(rules.check_consumer, actor, req),
         "withdraw": req.status in ("submitted", "pending_provider", "objected", "refused")
-        and _allowed(rules.check_consumer, actor, req),
-        "coordinate": req.status == "objected" and _allowed(rules.check_platform, actor),
+        and allowed(rules.check_consumer, actor, req),
+        "coordinate": req.status == "objected" and allowed(rules.check_platform, actor),
     }
     return RequestDetail(req=service.request_read(req, grant_id=grant.id if grant else None),
                          items={i.key: i for i in req.resource.items}, can=can,
@@ -139,5 +129,5 @@ class GrantDetail:
 def grant_detail(session: Session, actor: Actor, grant_id: int) -> GrantDetail:
     """One grant as its consumer or provider sees it; its provider (or the platform) may control it."""
     grant = service.get_grant(session=session, actor=actor, grant_id=grant_id)
-    return GrantDetail(grant=service.grant_read(grant), can_control=_allowed(rules.check_grant_control, actor, grant),
+    return GrantDetail(grant=service.grant_read(grant), can_control=allowed(rules.check_grant_control, actor, grant),
                        items={i.key: i for i in grant.resource.items})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from tongban.authz import Actor
+from tongban.authz import Actor  # re-exported: page modules import it from here
 from tongban.errors import DomainError, Forbidden, NotFound, translate_validation_errors
 from tongban.org import service as org
 from tongban.web.templating import render
@@ -26,15 +26,6 @@ def error_message(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         return exc.message
     raise exc
-
-
-def allowed(check: Callable[..., Any], *args: Any) -> bool:
-    """Whether an object rule (one that raises DomainError when refused) lets the actor act: shows or hides a form."""
-    try:
-        check(*args)
-    except DomainError:
-        return False
-    return True
 
 
 async def read_form(request: Request) -> FormData:
