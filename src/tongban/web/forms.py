@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from tongban.authz import Actor  # re-exported: page modules import it from here
+from tongban.authz import Actor
 from tongban.errors import DomainError, Forbidden, NotFound, translate_validation_errors
 from tongban.org import service as org
 from tongban.web.templating import render
