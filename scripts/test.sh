@@ -1,14 +1,32 @@
 #!/usr/bin/env bash
-# Runs the whole suite twice: on SQLite, then on a throwaway PostgreSQL cluster that
-# scripts/with-postgres.sh starts and always stops. Extra arguments go to pytest (e.g. -k login).
+# Runs the whole suite twice, on SQLite and on a throwaway PostgreSQL cluster that
+# scripts/with-postgres.sh starts and always stops. The two runs go side by side (one per core: each is
+# a single Python process waiting on its database, browser or second processes much of the time), each
+# into its own log under var/test/ with its own temporary directory; the logs are shown when both end.
+# Extra arguments go to pytest (e.g. -k login). TONGBAN_TEST_SERIAL=1 runs them one after the other.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TONGBAN_PG_URL:-}" ]; then
   exec bash scripts/with-postgres.sh bash scripts/test.sh "$@"
 fi
-status=0
+mkdir -p var/test
+run() {  # name, database URL (empty: SQLite), pytest arguments…
+  local name=$1 url=$2
+  shift 2
+  TONGBAN_TEST_DATABASE_URL="$url" .venv/bin/python -m pytest --basetemp="var/test/tmp-$name" "$@" \
+    >"var/test/$name.log" 2>&1
+}
+if [ "${TONGBAN_TEST_SERIAL:-}" = "1" ]; then
+  run sqlite "" "$@"; sqlite=$?
+  run postgresql "$TONGBAN_PG_URL" "$@"; pg=$?
+else
+  run sqlite "" "$@" & sqlite_pid=$!
+  run postgresql "$TONGBAN_PG_URL" "$@" & pg_pid=$!
+  wait $sqlite_pid; sqlite=$?
+  wait $pg_pid; pg=$?
+fi
 echo "== SQLite"
-.venv/bin/python -m pytest "$@" || status=1
+cat var/test/sqlite.log
 echo "== PostgreSQL"
-TONGBAN_TEST_DATABASE_URL="$TONGBAN_PG_URL" .venv/bin/python -m pytest "$@" || status=1
-exit $status
+cat var/test/postgresql.log
+[ $sqlite -eq 0 ] && [ $pg -eq 0 ]
