@@ -12,7 +12,7 @@ from tongban.db import Base
 config = context.config
 
 # Tables the migrations create by hand, per dialect (full-text search); not in the models.
-HAND_MADE_PREFIXES = ("catalog_fts", "catalog_search")
+HAND_MADE_PREFIXES = ("catalog_fts", "catalog_search", "search_fts", "search_tsv")
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]

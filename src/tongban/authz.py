@@ -71,6 +71,10 @@ class Permission(StrEnum):
     LICENCE_READ = "licence.read"  # the licences the department issued (personal data: read is logged)
     LICENCE_ISSUE = "licence.issue"  # issue, annotate, suspend, revoke the department's licences
     JOBS_MANAGE = "jobs.manage"  # platform: the 任务运行 page, retry failed jobs
+    SEARCH_TERMS_MANAGE = "search_terms.manage"  # platform: the search dictionary (检索词典)
+    ITEM_CATALOG_MANAGE = "item_catalog.manage"  # platform: the basic catalog of service items, bundles, events
+    ITEM_MANAGE = "item.manage"  # the department's implementation lists (实施清单): edit, submit, retire
+    ITEM_REVIEW = "item.review"  # platform: approve or return implementations, deviation report, once-only rate
 
 
 _ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ, Permission.CATALOG_READ}
@@ -83,14 +87,15 @@ _DATA_WORK = {Permission.CATALOG_EDIT, Permission.SHARING_READ, Permission.SHARI
 # authority issues, annotates, suspends and revokes its licences).
 DEPARTMENT_ACTS = frozenset({
     Permission.SHARING_REQUEST, Permission.SHARING_DECIDE, Permission.DISPUTE_RAISE, Permission.DISPUTE_ANSWER,
-    Permission.LICENCE_ISSUE,
+    Permission.LICENCE_ISSUE, Permission.ITEM_MANAGE,
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission) - DEPARTMENT_ACTS,
     Role.DEPT_ADMIN: frozenset(
         _ALL_STAFF | _DATA_WORK | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
-                                   Permission.AUDIT_READ, Permission.LICENCE_READ, Permission.LICENCE_ISSUE}
+                                   Permission.AUDIT_READ, Permission.LICENCE_READ, Permission.LICENCE_ISSUE,
+                                   Permission.ITEM_MANAGE}
     ),
     Role.WINDOW_CLERK: frozenset(_ALL_STAFF | {Permission.LICENCE_READ}),
     Role.REVIEWER: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.LICENCE_ISSUE}),

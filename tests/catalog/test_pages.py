@@ -84,9 +84,12 @@ def test_live_search_partial_and_chinese_words(client: TestClient, city, session
     login(client, "amr_clerk")
     partial = client.get("/catalog", params={"q": "营业执照"}, headers={**HTML, "HX-Request": "true"})
     assert partial.status_code == 200 and "<html" not in partial.text
-    assert "企业营业执照登记信息" in partial.text and "户籍人口基本信息" not in partial.text
+    shown = partial.text.replace("<mark>", "").replace("</mark>", "")  # the matched words are highlighted
+    assert "企业<mark>营业执照</mark>登记信息" in partial.text
+    assert "企业营业执照登记信息" in shown and "户籍人口基本信息" not in shown
     page = client.get("/catalog", params={"q": "户籍"}, headers=HTML)
-    assert "<html" in page.text and "户籍人口基本信息" in page.text and "企业营业执照登记信息" not in page.text
+    shown = page.text.replace("<mark>", "").replace("</mark>", "")
+    assert "<html" in page.text and "户籍人口基本信息" in shown and "企业营业执照登记信息" not in shown
     # Facets narrow the list: share type 无条件共享 leaves only the licence register.
     page = client.get("/catalog", params={"share_type": "unconditional"}, headers=HTML)
     assert "企业营业执照登记信息" in page.text and "户籍人口基本信息" not in page.text

@@ -13,7 +13,7 @@ MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
     ("staff", (Role.PLATFORM_ADMIN,), False): [
         "/home", "/catalog", "/sharing", "/monitoring/exchange", "/sharing/endpoints", "/admin/users",
         "/admin/departments", "/admin/accounts", "/admin/clients", "/admin/audit", "/admin/calendar",
-        "/admin/jobs", "/admin/seals", "/admin/licence-types", "/licences", "/verify", "/messages"],
+        "/admin/search-terms", "/admin/jobs", "/admin/seals", "/admin/licence-types", "/licences", "/verify", "/messages"],
     ("staff", (Role.DEPT_ADMIN,), False): [
         "/home", "/catalog", "/sharing", "/disputes", "/monitoring/exchange", "/sharing/endpoints",
         "/admin/users", "/admin/departments", "/admin/clients", "/admin/audit", "/licences", "/verify",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor, Permission
@@ -20,6 +21,7 @@ from tongban.catalog.models import Classification, InformationResource, Resource
 from tongban.catalog.schemas import SHARE_TYPE_LABELS, CatalogStats, FacetCount, ResourceRead, SearchPage
 from tongban.errors import NotFound
 from tongban.org import repository as org_repo
+from tongban.search import text as search_text
 
 CLASS_ROOTS = {"1": "基础信息资源", "2": "主题信息资源", "3": "部门信息资源"}
 ITEM_FIELDS = ("name", "key", "data_type", "length", "required", "is_key", "sensitivity", "description")
@@ -85,6 +87,8 @@ class CatalogHome:
     class_label: str
     is_staff: bool
     is_editor: bool
+    #: Per resource id: its name and abstract (cut to 110 characters) with the search's matches marked.
+    marked: dict[int, tuple[Markup, Markup]] = field(default_factory=dict)
 
 
 def _classification_facets(facets: list[FacetCount]) -> list[dict[str, Any]]:
@@ -125,7 +129,10 @@ def catalog_home(session: Session, actor: Actor, filters: CatalogFilters, page: 
         share_facets=result.facets.get("share_type", []),
         open_count=sum(x.count for x in result.facets.get("open", [])),
         class_label=_facet_label(filters.classification, class_facets),
-        is_staff=actor.has(Permission.CATALOG_READ), is_editor=is_editor(actor))
+        is_staff=actor.has(Permission.CATALOG_READ), is_editor=is_editor(actor),
+        marked={r.id: (search_text.marked(r.name, r.highlights.get("name", [])),
+                       search_text.marked(r.abstract, r.highlights.get("abstract", []), limit=110))
+                for r in result.items})
 
 
 # ---------------------------------------------------------------- 资源详情 and versions

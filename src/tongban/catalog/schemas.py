@@ -145,6 +145,8 @@ class ResourceSummary(BaseModel):
     version: int
     published_on: dt.date | None
     item_count: int = 0
+    #: In search results: the matched spans (start, end) of the name and the abstract, to highlight.
+    highlights: dict[str, list[tuple[int, int]]] = Field(default_factory=dict)
 
 
 class ResourceRead(ResourceSummary):
@@ -199,6 +201,12 @@ class SearchPage(BaseModel):
     page: int
     size: int
     facets: dict[str, list[FacetCount]]
+    #: "Did you mean": when the query found nothing, the corrected query whose results these are.
+    suggestion: str = ""
+    #: True when no resource matched every word and these match some of them (partial matches).
+    fallback: bool = False
+    #: How the query was read: "户口本 → 居民户口簿".
+    expanded: list[str] = Field(default_factory=list)
 
 
 class DepartmentStats(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Text, case, cast, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.sql.selectable import Subquery
 
 from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
@@ -31,6 +32,8 @@ from tongban.clock import today
 from tongban.db import utcnow
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from tongban.org.models import Department
+from tongban.search import engine as search_component
+from tongban.search.engine import Outcome
 from tongban.transactions import use_case
 
 # ---------------------------------------------------------------- classification
@@ -180,8 +183,7 @@ def _apply(resource: InformationResource, data: ResourceIn) -> None:
 
 def _reindex(session: Session, resource: InformationResource) -> None:
     session.flush()
-    search.index_resource(session, resource_id=resource.id, name=resource.name, abstract=resource.abstract,
-                          items=[i.name for i in resource.items])
+    search.index_resources(session, [resource])
 
 
 def _next_seq(session: Session, classification_code: str) -> int:
@@ -251,7 +253,7 @@ def build_resources(session: Session, actor: Actor, datas: Sequence[ResourceIn])
         session.add(resource)
         resources.append(resource)
     session.flush()
-    search.index_many(session, [(r.id, r.name, r.abstract, [i.name for i in r.items]) for r in resources])
+    search.index_resources(session, resources)
     return resources
 
 
@@ -407,13 +409,16 @@ def browse(*, session: Session, actor: Actor, q: str | None = None, classificati
         conditions.append(r.status == "published")
     cols = [r.id, r.share_type, r.classification_code, r.provider_id, r.open_to_public, r.seq,
             cast(r.themes, Text)]
-    hits = search.matches(session, q) if q and q.strip() else None
-    if hits is not None:
-        sub = hits[0].subquery("h")
-        stmt = select(*cols, sub.c.score).join(sub, sub.c.resource_id == r.id).where(*conditions)
+    outcome: Outcome[Any] | None = None
+    if q and q.strip():
+        def fetch(sub: Subquery) -> list[Any]:
+            return list(session.execute(select(*cols, sub.c.score).join(sub, sub.c.doc_id == r.id)
+                                        .where(*conditions)).all())
+        outcome = search_component.run(session, search.KIND, q, fetch)
+        matches: list[Any] = outcome.rows
     else:
-        stmt = select(*cols, literal(0.0)).where(*conditions)
-    matches: list[Any] = list(session.execute(stmt).all())
+        matches = list(session.execute(select(*cols, literal(0.0)).where(*conditions)).all())
+    hits = outcome
     facets = _facets(session, matches)
 
     def keep(row: Any) -> bool:
@@ -442,7 +447,12 @@ def browse(*, session: Session, actor: Actor, q: str | None = None, classificati
             out.provider_name = rows[i].provider.name
             out.item_count = int(counts.get(i, 0))
             items.append(out)
-    return SearchPage(items=items, total=len(selected), page=page, size=size, facets=facets)
+    if outcome is None:
+        return SearchPage(items=items, total=len(selected), page=page, size=size, facets=facets)
+    for out in items:
+        out.highlights = {"name": outcome.spans(out.name), "abstract": outcome.spans(out.abstract)}
+    return SearchPage(items=items, total=len(selected), page=page, size=size, facets=facets,
+                      suggestion=outcome.suggestion, fallback=outcome.fallback, expanded=outcome.expanded)
 
 
 def _facets(session: Session, matches: Sequence[Any]) -> dict[str, list[FacetCount]]:

@@ -1,0 +1,190 @@
+"""The one search index: documents of every kind in `search_documents`, their tokens in a full-text table.
+
+SQLite: FTS5 (`search_fts`, rowid = the document's id; columns kind (not indexed), name, abstract, body,
+tags, initials; bm25 weights 10, 3, 2, 1, 5). PostgreSQL: `search_tsv` (document_id, kind, a tsvector of
+the 'simple' configuration: name A, abstract B, body C, tags and initials D) with a GIN index, ranked by
+`ts_rank_cd`. Both tables are made by migration 0019; the texts stay in `search_documents`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Float, Integer, bindparam, column, delete, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
+
+from tongban.search import dictionary
+from tongban.search import text as tx
+from tongban.search.models import SearchDocument
+
+_BM25 = "bm25(search_fts, 0.0, 10.0, 3.0, 2.0, 1.0, 5.0)"
+#: Exact and prefix name matches rank first: their tier is added to the relevance score times this.
+TIER = 1000.0
+
+
+@dataclass(frozen=True)
+class Doc:
+    """What a domain hands the index: its object's id and texts (tags: e.g. the department's names)."""
+
+    doc_id: int
+    name: str
+    abstract: str = ""
+    body: str = ""
+    tags: str = ""
+
+
+def _is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _token_row(doc_pk: int, kind: str, d: Doc | SearchDocument, seg: tx.Segmenter) -> dict[str, object]:
+    return {"id": doc_pk, "kind": kind, "n": tx.document_tokens(d.name, seg), "a": tx.document_tokens(d.abstract, seg),
+            "b": tx.document_tokens(d.body, seg), "t": tx.document_tokens(d.tags, seg),
+            "i": tx.initials_tokens(d.name, seg)}
+
+
+def _write_tokens(session: Session, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    if _is_pg(session):
+        session.execute(text(
+            "INSERT INTO search_tsv (document_id, kind, doc) VALUES (:id, :kind, "
+            "setweight(to_tsvector('simple', :n), 'A') || setweight(to_tsvector('simple', :a), 'B') || "
+            "setweight(to_tsvector('simple', :b), 'C') || setweight(to_tsvector('simple', :t || ' ' || :i), 'D')) "
+            "ON CONFLICT (document_id) DO UPDATE SET doc = EXCLUDED.doc"), rows)
+    else:
+        session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
+        session.execute(text("INSERT INTO search_fts (rowid, kind, name, abstract, body, tags, initials) "
+                             "VALUES (:id, :kind, :n, :a, :b, :t, :i)"), rows)
+
+
+def index_many(session: Session, kind: str, docs: Iterable[Doc]) -> None:
+    """(Re)index documents of a kind inside the caller's transaction."""
+    docs = list(docs)
+    if not docs:
+        return
+    dictionary.ensure(session)
+    seg = tx.current()
+    existing = {d.doc_id: d for d in session.execute(select(SearchDocument).where(
+        SearchDocument.kind == kind, SearchDocument.doc_id.in_([d.doc_id for d in docs]))).scalars()}
+    rows: list[SearchDocument] = []
+    for d in docs:
+        row = existing.get(d.doc_id) or SearchDocument(kind=kind, doc_id=d.doc_id)
+        row.name, row.abstract, row.body, row.tags = d.name, d.abstract, d.body, d.tags
+        if d.doc_id not in existing:
+            session.add(row)
+        rows.append(row)
+    session.flush()
+    _write_tokens(session, [_token_row(r.id, kind, r, seg) for r in rows])
+
+
+def index(session: Session, kind: str, doc_id: int, *, name: str, abstract: str = "", body: str = "",
+          tags: str = "") -> None:
+    """(Re)index one document inside the caller's transaction."""
+    index_many(session, kind, [Doc(doc_id, name, abstract, body, tags)])
+
+
+def remove(session: Session, kind: str, doc_id: int) -> None:
+    pk = session.execute(select(SearchDocument.id).where(SearchDocument.kind == kind,
+                                                          SearchDocument.doc_id == doc_id)).scalar()
+    if pk is None:
+        return
+    if _is_pg(session):
+        session.execute(text("DELETE FROM search_tsv WHERE document_id = :id"), {"id": pk})
+    else:
+        session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": pk})
+    session.execute(delete(SearchDocument).where(SearchDocument.id == pk))
+
+
+def reindex_all(session: Session, *, batch: int = 500) -> int:
+    """Re-segment every stored document with the current dictionary (after a dictionary change)."""
+    dictionary.ensure(session)
+    seg = tx.current()
+    done = 0
+    last = 0
+    while True:
+        rows = list(session.execute(select(SearchDocument).where(SearchDocument.id > last)
+                                    .order_by(SearchDocument.id).limit(batch)).scalars())
+        if not rows:
+            return done
+        _write_tokens(session, [_token_row(r.id, r.kind, r, seg) for r in rows])
+        done += len(rows)
+        last = rows[-1].id
+
+
+# ---------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class Alt:
+    """One way to satisfy a query word: all of these tokens (or, with prefix, a token starting so)."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+
+Group = tuple[Alt, ...]
+
+
+def fts5_query(groups: Sequence[Group], *, any_word: bool = False) -> str:
+    def alt(a: Alt) -> str:
+        if a.prefix:
+            return f'"{a.tokens[0]}"*'
+        return "(" + " AND ".join(f'"{t}"' for t in a.tokens) + ")"
+    joiner = " OR " if any_word else " AND "
+    return joiner.join("(" + " OR ".join(alt(a) for a in g) + ")" for g in groups)
+
+
+def tsquery(groups: Sequence[Group], *, any_word: bool = False) -> str:
+    def alt(a: Alt) -> str:
+        if a.prefix:
+            return f"{a.tokens[0]}:*"
+        return "(" + " & ".join(a.tokens) + ")"
+    joiner = " | " if any_word else " & "
+    return joiner.join("(" + " | ".join(alt(a) for a in g) + ")" for g in groups)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def hits(session: Session, kind: str, groups: Sequence[Group], *, exact: Sequence[str], prefix: str,
+         any_word: bool = False) -> Subquery:
+    """A subquery of (doc_id, score) of a kind's documents matching the groups — higher score is better;
+    exact name matches get 2 tiers, names starting with `prefix` 1 tier, above any relevance score."""
+    tier = ("(CASE WHEN lower(d.name) IN :search_exact THEN 2 "
+            "WHEN lower(d.name) LIKE :search_prefix ESCAPE '\\' THEN 1 ELSE 0 END)")
+    if _is_pg(session):
+        sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} + "  # noqa: S608 - constants only
+               "ts_rank_cd(s.doc, to_tsquery('simple', :search_q), 1) AS score "
+               "FROM search_tsv s JOIN search_documents d ON d.id = s.document_id "
+               "WHERE s.doc @@ to_tsquery('simple', :search_q) AND s.kind = :search_kind")
+        q = tsquery(groups, any_word=any_word)
+    else:
+        sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} - {_BM25} AS score "  # noqa: S608 - constants only
+               "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+               "WHERE search_fts MATCH :search_q AND d.kind = :search_kind")
+        q = fts5_query(groups, any_word=any_word)
+    stmt = text(sql).bindparams(
+        bindparam("search_q", q), bindparam("search_kind", kind),
+        bindparam("search_exact", [e.lower() for e in exact] or [""], expanding=True),
+        bindparam("search_prefix", _escape_like(prefix.lower()) + "%" if prefix else "\0"),
+    ).columns(column("doc_id", Integer), column("score", Float))
+    return stmt.subquery("search_hits")
+
+
+def bare_query_sql(dialect: str) -> str:
+    """The bare full-text query of the benchmark baseline (same database, no platform code)."""
+    if dialect == "postgresql":
+        return ("SELECT document_id FROM search_tsv WHERE doc @@ to_tsquery('simple', :q) AND kind = 'catalog' "
+                "ORDER BY ts_rank_cd(doc, to_tsquery('simple', :q), 1) DESC LIMIT 20")
+    return f"SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY {_BM25} LIMIT 20"  # noqa: S608
+
+
+def refresh_statistics(session: Session) -> None:
+    """After a bulk load, let PostgreSQL's planner see the new row counts at once (inside the load's
+    use-case: ANALYZE runs in a transaction block and samples the rows the transaction inserted)."""
+    if _is_pg(session):
+        session.execute(text("ANALYZE search_documents, search_tsv"))
