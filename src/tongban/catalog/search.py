@@ -53,3 +53,13 @@ def matches(session: Session, query: str) -> tuple[Select[tuple[int, float]], Co
         return None
     sub = engine.match(session, KIND, u)
     return select(sub.c.doc_id.label("resource_id"), sub.c.score), sub.c.score
+
+
+def bare_query_sql(dialect: str) -> str:
+    """The bare full-text query of the benchmark baseline (same database, no platform code)."""
+    return search_index.bare_query_sql(dialect)
+
+
+def bare_query_param(dialect: str, query: str) -> str:
+    groups = engine.understand_plain(query)
+    return search_index.tsquery(groups) if dialect == "postgresql" else search_index.fts5_query(groups)

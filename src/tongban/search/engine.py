@@ -129,6 +129,11 @@ def understand(session: Session, kind: str, query: str) -> Understanding:
                          terms=tuple(dict.fromkeys(terms)), initials=initials, exact=tuple(dict.fromkeys(exact)))
 
 
+def understand_plain(query: str) -> tuple[Group, ...]:
+    """The query's words and sub-words without the dictionary (the benchmark's bare baseline)."""
+    return tuple(_dedupe(_word_alts(t, _BASE)) for t in _BASE.tokens(tx.normalize(query), for_search=False))
+
+
 # ---------------------------------------------------------------- did you mean
 
 
