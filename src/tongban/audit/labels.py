@@ -21,6 +21,7 @@ OBJECT_LABELS: dict[str, str] = {
     "data_dispute": "数据疑义", "calendar_year": "节假日安排", "job": "后台任务",
     "ca_certificate": "CA 证书", "seal": "电子印章",
     "licence_type": "证照类型", "licence": "电子证照", "licence_list": "证照列表",
+    "basic_item": "基本目录事项", "implementation": "实施清单", "bundle": "一件事", "item_event": "事项分类",
 }
 
 # Objects whose id means nothing to a reader and has no name to look up.

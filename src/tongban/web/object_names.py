@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tongban.audit.labels import register_resolver
 from tongban.catalog.models import Classification, InformationResource
 from tongban.crypto.models import CaCertificate
+from tongban.items.models import BasicItem, Bundle, Implementation
 from tongban.jobs.models import Job
 from tongban.jobs.registry import label_of
 from tongban.licences.models import Licence, LicenceType
@@ -81,6 +82,14 @@ def _jobs(session: Session, ids: list[str]) -> Mapping[str, str]:
     return {str(i): f"{label_of(name)}（第 {i} 号）" for i, name in rows}
 
 
+def _implementations(session: Session, ids: list[str]) -> Mapping[str, str]:
+    rows = session.execute(select(Implementation.id, BasicItem.name, Department.name)
+                           .join(BasicItem, BasicItem.id == Implementation.basic_item_id)
+                           .join(Department, Department.id == Implementation.department_id)
+                           .where(Implementation.id.in_(_int_ids(ids))))
+    return {str(i): f"{item}（{dept}）" for i, item, dept in rows}
+
+
 def _calendar_years(session: Session, ids: list[str]) -> Mapping[str, str]:
     return {i: f"{i} 年" for i in ids}
 
@@ -106,3 +115,7 @@ register_resolver("ca_certificate", _by_id(CaCertificate.id, CaCertificate.subje
 register_resolver("calendar_year", _calendar_years)
 register_resolver("job", _jobs)
 register_resolver("route", _routes)
+register_resolver("basic_item", _by_key(BasicItem.code, BasicItem.name))
+register_resolver("implementation", _implementations)
+register_resolver("bundle", _by_key(Bundle.code, Bundle.name))
+register_resolver("item_event", lambda session, ids: {i: i.split(":", 1)[-1] for i in ids})

@@ -1,0 +1,18 @@
+"""政务服务事项: the basic catalog and implementation lists (三级四同), their review and published versions,
+materials and where they come from, the once-only rate, bundles (一件事一次办) and life/business events."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tongban.registry import Platform
+
+
+def register(platform: Platform) -> None:
+    """Routers of this domain (tongban/registry.py; orders are global). Pages come with the portal."""
+    platform.add_openapi_tag("政务服务事项",
+                             "基本目录与实施清单（三级四同）、办事指南、申请材料及其来源、一件事一次办、偏差报告与"
+                             "“一次不用跑”指标（已发布事项无需登录）", order=85)
+    platform.add_router("tongban.items.api:public", order=92)
+    platform.add_router("tongban.items.api:router", order=94)
