@@ -22,6 +22,7 @@ from tongban.numbering import NumberCounter
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
 from tongban.seals.models import Seal
+from tongban.search.models import SearchDocument, SearchState, SearchTerm
 from tongban.sharing.models import Grant, SharingRequest
 from tongban.workdays.models import CalendarDay, CalendarYear
 
@@ -37,16 +38,26 @@ __all__ = [
     "DataDispute",
     "Department",
     "DisputeAttachment",
-    "ExchangeLogEntry", "ExchangeLogHead", "ExchangeLogSubject",
+    "ExchangeLogEntry",
+    "ExchangeLogHead",
+    "ExchangeLogSubject",
     "ExchangeStatsHourly",
     "Grant",
     "InformationItem",
     "InformationResource",
-    "Job", "JobLease", "JobRun", "JobSchedule",
-    "Licence", "LicenceEvent", "LicenceLibrary", "LicenceType", "LicenceTypeIssuer",
+    "Job",
+    "JobLease",
+    "JobRun",
+    "JobSchedule",
+    "Licence",
+    "LicenceEvent",
+    "LicenceLibrary",
+    "LicenceType",
+    "LicenceTypeIssuer",
     "LicenceVersion",
     "LoginAttempt",
-    "NotificationMessage", "NotificationTemplate",
+    "NotificationMessage",
+    "NotificationTemplate",
     "NumberCounter",
     "ProviderEndpoint",
     "QuotaUsage",
@@ -57,6 +68,9 @@ __all__ = [
     "RegistryStaging",
     "ResourceVersion",
     "Seal",
+    "SearchDocument",
+    "SearchState",
+    "SearchTerm",
     "SharingRequest",
     "StoredKey",
     "User",

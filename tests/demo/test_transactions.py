@@ -39,4 +39,4 @@ def test_demo_loads_inside_a_failing_outer_use_case_leave_nothing(session: Sessi
     departments, users, resources, versions, _, indexed = _counts(session)
     assert departments >= 70 and users > 0 and resources == versions == 30 and indexed > 0
     actions = session.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars().all()
-    assert actions == ["demo.load", "catalog.import"]
+    assert actions == ["demo.load", "search.terms_seed", "catalog.import"]

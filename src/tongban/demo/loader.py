@@ -50,6 +50,7 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
     """Insert the demo city (and its catalog and sharing requests). Refuses a non-empty database."""
     summary = DemoSummary()
     _load_city(session, summary)
+    _load_search_terms(session)  # before any document is indexed, so the words segment the same way
     if with_catalog:
         from tongban.demo import catalog_loader, dispute_loader, licence_loader, registry_loader
 
@@ -63,6 +64,22 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
         summary.resources = session.execute(select(func.count()).select_from(InformationResource).where(
             InformationResource.status == "published")).scalar_one()
     return summary
+
+
+def _load_search_terms(session: Session) -> None:
+    """The search dictionary's seed terms (demo/search_terms.py), added by the platform admin."""
+    import importlib.util
+
+    from tongban.demo.catalog_loader import officer
+    from tongban.search import service as search_terms
+    from tongban.search.schemas import TermIn
+
+    if importlib.util.find_spec("tongban.demo.search_terms") is None:
+        return
+    from tongban.demo import search_terms as seed
+
+    search_terms.seed_terms(session=session, actor=officer(session, "admin"), terms=[
+        TermIn(word=t.word, official=t.official, kind=t.kind, source=t.source) for t in seed.TERMS])
 
 
 @use_case
