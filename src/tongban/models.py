@@ -7,6 +7,16 @@ from tongban.disputes.models import DataDispute, DisputeAttachment
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import QuotaUsage
+from tongban.items.models import (
+    BasicItem,
+    Bundle,
+    BundleMember,
+    Implementation,
+    ImplementationVersion,
+    ItemEvent,
+    ItemEventItem,
+    Material,
+)
 from tongban.jobs.models import Job, JobLease, JobRun, JobSchedule
 from tongban.licences.models import (
     Licence,
@@ -31,6 +41,9 @@ __all__ = [
     "AppClient",
     "AuditChainHead",
     "AuditEntry",
+    "BasicItem",
+    "Bundle",
+    "BundleMember",
     "CaCertificate",
     "CalendarDay",
     "CalendarYear",
@@ -43,8 +56,12 @@ __all__ = [
     "ExchangeLogSubject",
     "ExchangeStatsHourly",
     "Grant",
+    "Implementation",
+    "ImplementationVersion",
     "InformationItem",
     "InformationResource",
+    "ItemEvent",
+    "ItemEventItem",
     "Job",
     "JobLease",
     "JobRun",
@@ -56,6 +73,7 @@ __all__ = [
     "LicenceTypeIssuer",
     "LicenceVersion",
     "LoginAttempt",
+    "Material",
     "NotificationMessage",
     "NotificationTemplate",
     "NumberCounter",

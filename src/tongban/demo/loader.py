@@ -40,6 +40,8 @@ class DemoSummary:
     registry_records: int = 0
     dispute_numbers: dict[str, str] = field(default_factory=dict)  # kind → number of a demo dispute
     licences: list[str] = field(default_factory=list)  # identifiers of the demo licences
+    items: int = 0  # published implementations of service items
+    bundles: int = 0
 
 
 def is_empty(session: Session) -> bool:
@@ -52,13 +54,15 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
     _load_city(session, summary)
     _load_search_terms(session)  # before any document is indexed, so the words segment the same way
     if with_catalog:
-        from tongban.demo import catalog_loader, dispute_loader, licence_loader, registry_loader
+        from tongban.demo import catalog_loader, dispute_loader, items_loader, licence_loader, registry_loader
 
         result = catalog_loader.load_demo(session)
         summary.resources = result.resources
         summary.registry_records = sum(registry_loader.load(session).records.values())
         summary.dispute_numbers = dispute_loader.load(session).numbers
         summary.licences = licence_loader.load(session).identifiers
+        items = items_loader.load(session)
+        summary.items, summary.bundles = items.implementations, items.bundles
         # Counted last: the licence loader publishes one more resource (电子证照库); the README and the
         # catalog's own statistics show this same number (tests/demo/test_demo_consistency.py).
         summary.resources = session.execute(select(func.count()).select_from(InformationResource).where(
