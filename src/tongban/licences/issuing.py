@@ -35,7 +35,7 @@ from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, Val
 from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.licences import identifier, library
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
-from tongban.licences.models import Licence, LicenceEvent, LicenceType, LicenceVersion
+from tongban.licences.models import STATUS_LABELS, Licence, LicenceEvent, LicenceType, LicenceVersion
 from tongban.licences.queries import readable_licence, verify_url
 from tongban.licences.render import LicenceDocument, LicenceLayout, render_pdf
 from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
@@ -45,7 +45,6 @@ from tongban.seals import service as seals
 from tongban.seals.models import Seal
 from tongban.transactions import use_case
 
-STATUS_LABELS = {"valid": "有效", "suspended": "已暂停", "revoked": "已注销", "expired": "已过期"}
 CODE_TYPE_LABELS = {"resident_id": "居民身份证", "uscc": "统一社会信用代码"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tongban.db import Base, utcnow
 from tongban.seals.models import Seal
 
+#: A licence's states as people read them (issuing checks transitions, pages and filters show them).
+STATUS_LABELS = {"valid": "有效", "suspended": "已暂停", "revoked": "已注销", "expired": "已过期"}
+
 
 class LicenceType(Base):
     """证照类型: what a kind of licence carries and who defines and issues it."""

@@ -24,7 +24,7 @@ from tongban.config import get_settings
 from tongban.errors import Forbidden, NotFound
 from tongban.identifiers import mask_name, mask_resident_id
 from tongban.licences import identifier, licence_types, verify
-from tongban.licences.models import Licence, LicenceEvent, LicenceType, LicenceVersion
+from tongban.licences.models import STATUS_LABELS, Licence, LicenceEvent, LicenceType, LicenceVersion
 from tongban.org import service as org
 from tongban.transactions import use_case
 
@@ -218,7 +218,7 @@ def licence_type_form(session: Session, actor: Actor, type_id: int | None) -> Li
 # ---------------------------------------------------------------- 电子证照 of the issuing department
 
 
-STATUS_FILTERS = ("valid", "suspended", "revoked", "expired")
+STATUS_FILTERS = tuple(STATUS_LABELS)
 
 
 @dataclass(frozen=True)
