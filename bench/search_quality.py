@@ -1,0 +1,118 @@
+"""Search quality on the judged query sets: hit@3 and MRR per query kind, and the failing queries.
+
+Catalog: the demo city with its catalog (tongban.demo.loader) in a fresh database (SQLite file, or
+TONGBAN_BENCH_DATABASE_URL), every query of bench/catalog_search_queries.json through the catalog's real
+search path — `catalog.service.browse`, the function behind the 目录 page and GET /api/v1/catalog/resources
+(dictionary, suggestion, fallback, ranking) — as a staff member of another department (`amr_clerk`,
+CATALOG_READ: published and retired resources of every department, like the latency bench).
+A query is a hit@3 if one of its relevant resource names is among the first three results; its
+reciprocal rank is 1/rank of the first relevant result (0 when none in the first 20).
+
+Portal: bench/search_queries.json (relevant: basic item codes or "bundle:<code>") once the service items
+index into the search component (a search kind other than "catalog" and a search function in
+tongban.items); until then it is reported as skipped.
+
+Prints one JSON line per set. Usage: .venv/bin/python bench/search_quality.py [--verbose]
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from _common import fresh_database
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tongban.catalog import service as catalog
+from tongban.catalog.search import KIND as CATALOG_KIND
+from tongban.db import make_engine, make_session_factory
+from tongban.demo import loader
+from tongban.demo.catalog_loader import officer
+from tongban.search.models import SearchDocument
+
+HERE = Path(__file__).resolve().parent
+ACTOR = "amr_clerk"
+DEPTH = 20
+
+
+def judge(queries: list[dict[str, Any]], ranked: Callable[[str], list[str]]) -> dict[str, Any]:
+    """hit@3 and MRR per kind and overall, and every query whose first relevant result is not in the top 3."""
+    per_kind: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    failing = []
+    for q in queries:
+        names = ranked(q["q"])[:DEPTH]
+        relevant = set(q["relevant"])
+        rank = next((i + 1 for i, n in enumerate(names) if n in relevant), 0)
+        hit = 1 if 0 < rank <= 3 else 0
+        per_kind[q["kind"]].append((hit, 1 / rank if rank else 0.0))
+        if not hit:
+            failing.append({"q": q["q"], "kind": q["kind"], "rank": rank or None, "first": names[:3],
+                            "relevant": q["relevant"][:3]})
+
+    def figures(rows: list[tuple[int, float]]) -> dict[str, Any]:
+        return {"queries": len(rows), "hit@3": round(sum(h for h, _ in rows) / len(rows), 3),
+                "mrr": round(sum(r for _, r in rows) / len(rows), 3)}
+
+    return {"kinds": {k: figures(v) for k, v in sorted(per_kind.items())},
+            "overall": figures([x for v in per_kind.values() for x in v]), "failing": failing}
+
+
+def catalog_quality(session: Session) -> dict[str, Any]:
+    actor = officer(session, ACTOR)
+    queries = json.loads((HERE / "catalog_search_queries.json").read_text(encoding="utf-8"))
+
+    def ranked(q: str) -> list[str]:
+        page = catalog.browse(session=session, actor=actor, q=q, size=DEPTH)
+        session.rollback()  # a read: end its transaction so the next query sees a fresh snapshot
+        return [i.name for i in page.items]
+
+    return {"bench": "search_quality", "set": "catalog", "actor": ACTOR, **judge(queries, ranked)}
+
+
+def portal_quality(session: Session) -> dict[str, Any]:
+    kinds = [k for (k,) in session.execute(select(SearchDocument.kind).where(SearchDocument.kind != CATALOG_KIND)
+                                           .group_by(SearchDocument.kind))]
+    search_fn = None
+    for module in ("tongban.items.search", "tongban.items.queries", "tongban.items.service"):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        search_fn = getattr(mod, "search_items", None) or getattr(mod, "search", None)
+        if callable(search_fn):
+            break
+        search_fn = None
+    if not kinds or search_fn is None:
+        count = session.execute(select(func.count()).select_from(SearchDocument)
+                                .where(SearchDocument.kind != CATALOG_KIND)).scalar_one()
+        return {"bench": "search_quality", "set": "portal", "skipped": True,
+                "reason": "tongban.items does not index service items into the search component yet "
+                          f"(search documents of kinds other than catalog: {count}; no search function in "
+                          "tongban.items); the portal set bench/search_queries.json cannot be judged"}
+    raise SystemExit("tongban.items now indexes into search: wire its search function into portal_quality")
+
+
+def main() -> None:
+    verbose = "--verbose" in sys.argv
+    url = fresh_database()
+    engine = make_engine(url)
+    session = make_session_factory(engine)()
+    loader.load(session)
+    session.commit()
+    for result in (catalog_quality(session), portal_quality(session)):
+        result["database"] = engine.dialect.name
+        if not verbose and "failing" in result:
+            result["failing"] = [f"{f['q']} ({f['kind']}): rank {f['rank']}, first {f['first'][:1]}"
+                                 for f in result["failing"]]
+        print(json.dumps(result, ensure_ascii=False))
+    session.close()
+
+
+if __name__ == "__main__":
+    main()
