@@ -21,6 +21,7 @@ from tongban.jobs.registry import label_of
 from tongban.licences.models import Licence, LicenceType
 from tongban.org.models import ApiKey, AppClient, Department, Region, User
 from tongban.seals.models import Seal
+from tongban.search.models import SearchTerm
 from tongban.sharing.models import Grant, SharingRequest
 
 
@@ -98,6 +99,12 @@ def _routes(session: Session, ids: list[str]) -> Mapping[str, str]:
     return {i: f"（{i}）" for i in ids}
 
 
+def _search_terms(session: Session, ids: list[str]) -> Mapping[str, str]:
+    rows = session.execute(select(SearchTerm.id, SearchTerm.word, SearchTerm.official)
+                           .where(SearchTerm.id.in_(_int_ids(ids)))).all()
+    return {str(i): f"{word} → {official}" for i, word, official in rows}
+
+
 register_resolver("user", _users)
 register_resolver("department", _by_id(Department.id, Department.name))
 register_resolver("app_client", _by_id(AppClient.id, AppClient.name))
@@ -119,3 +126,4 @@ register_resolver("basic_item", _by_key(BasicItem.code, BasicItem.name))
 register_resolver("implementation", _implementations)
 register_resolver("bundle", _by_key(Bundle.code, Bundle.name))
 register_resolver("item_event", lambda session, ids: {i: i.split(":", 1)[-1] for i in ids})
+register_resolver("search_term", _search_terms)
