@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tongban import clock
 from tongban.audit import service as audit
 from tongban.demo import items_data as data
-from tongban.items import service
+from tongban.items import indexing, service
 from tongban.items.models import BasicItem
 from tongban.items.schemas import BundleIn, ImplementationIn
 from tongban.org.auth import user_actor
@@ -94,4 +94,5 @@ def load(session: Session) -> ItemsSummary:
                 "field": m.condition.field, "op": m.condition.op, "value": _value(m.condition.value),
                 "label": m.condition.label}} for m in bundle.members]}))
         summary.bundles += 1
+    indexing.reindex_all(session)  # the portal's search: every published item and bundle
     return summary

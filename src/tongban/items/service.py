@@ -14,6 +14,7 @@ from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
 from tongban.db import utcnow
 from tongban.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from tongban.items import indexing
 from tongban.items import permissions as rules
 from tongban.items.models import (
     BasicItem,
@@ -81,6 +82,7 @@ def update_basic_item(*, session: Session, actor: Actor, code: str, item_in: Bas
     changed = sorted(k for k, v in before.items() if getattr(item, k) != v)
     audit.record(session, actor=actor, action="item.basic_update", object_type="basic_item", object_id=item.code,
                  detail={"changed": changed})
+    indexing.index_items(session, [item.id])
     return item
 
 
@@ -266,6 +268,7 @@ def approve_implementation(*, session: Session, actor: Actor, implementation_id:
     audit.record(session, actor=actor, action="item.implementation_approve", object_type="implementation",
                  object_id=str(impl.id), detail={"code": impl.basic.code, "version": impl.published_version,
                                                  "note": note})
+    indexing.index_items(session, [impl.basic_item_id])
     return impl
 
 
@@ -291,6 +294,7 @@ def retire_implementation(*, session: Session, actor: Actor, implementation_id: 
     impl.status = "retired"
     audit.record(session, actor=actor, action="item.implementation_retire", object_type="implementation",
                  object_id=str(impl.id), detail={"code": impl.basic.code, "reason": reason})
+    indexing.index_items(session, [impl.basic_item_id])
     return impl
 
 
@@ -330,6 +334,7 @@ def create_bundle(*, session: Session, actor: Actor, bundle_in: BundleIn) -> Bun
     session.flush()
     audit.record(session, actor=actor, action="item.bundle_create", object_type="bundle", object_id=bundle.code,
                  detail={"name": bundle.name, "members": codes, "lead": lead.name})
+    indexing.index_bundles(session, [bundle])
     return bundle
 
 
@@ -343,6 +348,7 @@ def set_event(*, session: Session, actor: Actor, kind: str, name: str, codes: li
                                detail={"field": "kind"})
     event = session.execute(select(ItemEvent).where(ItemEvent.kind == kind, ItemEvent.name == name)
                             ).scalar_one_or_none()
+    before = indexing.items_of_event(session, event.id) if event is not None else []
     if event is None:
         event = ItemEvent(kind=kind, name=name, position=position)
         session.add(event)
@@ -361,4 +367,5 @@ def set_event(*, session: Session, actor: Actor, kind: str, name: str, codes: li
     session.flush()
     audit.record(session, actor=actor, action="item.event_set", object_type="item_event", object_id=f"{kind}:{name}",
                  detail={"items": len(seen)})
+    indexing.index_items(session, [*before, *indexing.items_of_event(session, event.id)])
     return event
