@@ -41,6 +41,20 @@ class Dictionary:
     #: Words by length, longest first (for longest-match scanning of a query).
     words: list[str] = field(default_factory=list)
 
+    #: (official term, its shorter word) of abbreviations and colloquial words, for pinyin initials.
+    short_forms: list[tuple[str, str]] = field(default_factory=list)
+
+    def shortened(self, value: str, *, limit: int = 4) -> list[str]:
+        """The text with one official term replaced by its shorter word (社会保障卡信息 → 社保卡信息): how
+        people who type initials think of it (sbk)."""
+        out: dict[str, None] = {}
+        for official, word in self.short_forms:
+            if official in value:
+                out[value.replace(official, word)] = None
+                if len(out) >= limit:
+                    break
+        return list(out)
+
     def find(self, value: str) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, word) of dictionary words in the text, longest match first."""
         taken = [False] * len(value)
@@ -105,8 +119,11 @@ def _load(session: Session, version: tuple[object, ...]) -> None:
             add(name, short, "department")
     words = set(entries) | {e.official for es in entries.values() for e in es}
     text.install(text.Segmenter(sorted(words), version))
+    short_forms = sorted({(text.normalize(o), text.normalize(w)) for w, o, k in terms
+                    if k in ("abbreviation", "colloquial") and len(w) < len(o) and w and o},
+                   key=lambda p: (-len(p[0]), p))
     _current = Dictionary(version=version, entries=dict(entries),
-                          words=sorted(entries, key=lambda w: (-len(w), w)))
+                          words=sorted(entries, key=lambda w: (-len(w), w)), short_forms=short_forms)
 
 
 def bump(session: Session) -> int:

@@ -52,6 +52,9 @@ class Understanding:
     #: The query, if it may be pinyin initials.
     initials: str = ""
     exact: tuple[str, ...] = ()
+    #: The groups for any-word (fallback) matching: a dictionary word's group also takes the word's own
+    #: sub-words (户口本 → 户口), so that a word whose readings match nothing still matches partly.
+    wide: tuple[Group, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -91,6 +94,7 @@ def understand(session: Session, kind: str, query: str) -> Understanding:
     seg = tx.current()
     q = tx.normalize(query)[:100]
     groups: list[Group] = []
+    wide: dict[int, Group] = {}
     filler: list[Group] = []
     expanded: list[tuple[str, str, str]] = []
     terms: list[str] = []
@@ -119,14 +123,17 @@ def understand(session: Session, kind: str, query: str) -> Understanding:
                     if chunk == q and start == 0 and end == len(chunk):
                         exact.append(e.official)
                 groups.append(_dedupe(alts))
+                wide[len(groups) - 1] = _dedupe([*alts, *_word_alts(word, seg)[1:]])
                 terms.append(word)
             pos = end
+    widened = [wide.get(i, g) for i, g in enumerate(groups)]
     if not groups:
-        groups = filler
-    for g in groups:
+        groups = widened = filler
+    for g in widened:
         terms.extend(t for a in g for t in a.tokens if not a.prefix)
     return Understanding(text=q, groups=tuple(g for g in groups if g), expanded=tuple(dict.fromkeys(expanded)),
-                         terms=tuple(dict.fromkeys(terms)), initials=initials, exact=tuple(dict.fromkeys(exact)))
+                         terms=tuple(dict.fromkeys(terms)), initials=initials, exact=tuple(dict.fromkeys(exact)),
+                         wide=tuple(g for g in widened if g))
 
 
 def understand_plain(query: str) -> tuple[Group, ...]:
@@ -185,37 +192,57 @@ def vocabulary(session: Session, kind: str) -> _Vocabulary:
     return v
 
 
-def _correct(fragment: str, v: _Vocabulary) -> str | None:
+def _same_sound(fragment: str, v: _Vocabulary) -> str | None:
     same = v.by_spelling.get(tx.spelling(fragment))
-    if same and same != fragment:
-        return same
-    if len(fragment) >= 3:
-        found = [w for k in _deletes(fragment) for w in v.by_delete.get(k, ()) if w != fragment]
-        if found:
-            return max(found, key=lambda w: (v.words[w], -abs(len(w) - len(fragment))))
-    return None
+    return same if same and same != fragment else None
+
+
+def _one_off(fragment: str, v: _Vocabulary) -> tuple[str, bool] | None:
+    """The most frequent known word one character off (and whether it has the fragment's length)."""
+    if len(fragment) < 3:
+        return None
+    found = [w for k in _deletes(fragment) for w in v.by_delete.get(k, ()) if w != fragment]
+    if not found:
+        return None
+    best = max(found, key=lambda w: (len(w) == len(fragment), v.words[w], -abs(len(w) - len(fragment))))
+    return best, len(best) == len(fragment)
+
+
+def _fix(chunk: str, v: _Vocabulary, known: list[tuple[int, int, str]]) -> str | None:
+    """The chunk with one fragment corrected: the longest fragment that sounds like a known word; else
+    the longest one character off a known word of the same length (a wrong character); else one with a
+    character missing or extra. A typo is most often a wrong character; taking the first shorter word
+    found by dropping a character would change what was asked (养老保险待遇领区 → 养老保险待遇区)."""
+    substituted: str | None = None
+    other: str | None = None
+    for size in range(len(chunk), 1, -1):
+        for start in range(len(chunk) - size + 1):
+            frag = chunk[start:start + size]
+            if frag in v.words or any(a < start + size and start < b and not (start <= a and b <= start + size)
+                                      for a, b, _w in known):
+                continue  # a known word, or cutting through a dictionary word the person typed right
+            better = _same_sound(frag, v)
+            if better:
+                return chunk[:start] + better + chunk[start + size:]
+            off = _one_off(frag, v)
+            if off is not None:
+                fixed = chunk[:start] + off[0] + chunk[start + size:]
+                if off[1]:
+                    substituted = substituted or fixed
+                else:
+                    other = other or fixed
+    return substituted or other
 
 
 def suggest(session: Session, kind: str, query: str) -> str:
     """A 'did you mean' for a query without results: the longest fragment that is no known word but
     sounds like one or is one character off, replaced ("" when there is none)."""
     v = vocabulary(session, kind)
+    d = dictionary.ensure(session)
     out: list[str] = []
     changed = False
     for chunk in tx.normalize(query).split():
-        fixed = None
-        if chunk not in v.words and not chunk.isascii():
-            for size in range(len(chunk), 1, -1):
-                for start in range(len(chunk) - size + 1):
-                    frag = chunk[start:start + size]
-                    if frag in v.words:
-                        continue
-                    better = _correct(frag, v)
-                    if better:
-                        fixed = chunk[:start] + better + chunk[start + size:]
-                        break
-                if fixed:
-                    break
+        fixed = _fix(chunk, v, d.find(chunk)) if chunk not in v.words and not chunk.isascii() else None
         changed = changed or fixed is not None
         out.append(fixed or chunk)
     return " ".join(out) if changed else ""
@@ -250,7 +277,8 @@ class Outcome(Generic[T]):
 
 def match(session: Session, kind: str, u: Understanding, *, any_word: bool = False) -> Subquery:
     prefix = u.text if len(u.text) >= 2 else ""
-    return hits(session, kind, u.groups, exact=u.exact, prefix=prefix, any_word=any_word)
+    groups = u.wide if any_word and u.wide else u.groups
+    return hits(session, kind, groups, exact=u.exact, prefix=prefix, any_word=any_word)
 
 
 def run(session: Session, kind: str, query: str, fetch: Callable[[Subquery], list[T]]) -> Outcome[T]:

@@ -21,7 +21,10 @@ from tongban.search.models import SearchDocument
 
 _BM25 = "bm25(search_fts, 0.0, 10.0, 3.0, 2.0, 1.0, 5.0)"
 #: Exact and prefix name matches rank first: their tier is added to the relevance score times this.
-TIER = 1000.0
+TIER = 1_000_000.0
+#: In any-word (fallback) matching, documents matching more of the query's words rank first: the number
+#: of words matched is added to the relevance score times this (bm25 and ts_rank_cd stay far below it).
+COVER = 1000.0
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,11 @@ def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _token_row(doc_pk: int, kind: str, d: Doc | SearchDocument, seg: tx.Segmenter) -> dict[str, object]:
+def _token_row(doc_pk: int, kind: str, d: Doc | SearchDocument, seg: tx.Segmenter,
+               words: dictionary.Dictionary) -> dict[str, object]:
     return {"id": doc_pk, "kind": kind, "n": tx.document_tokens(d.name, seg), "a": tx.document_tokens(d.abstract, seg),
             "b": tx.document_tokens(d.body, seg), "t": tx.document_tokens(d.tags, seg),
-            "i": tx.initials_tokens(d.name, seg)}
+            "i": tx.initials_tokens(d.name, seg, words.shortened(tx.normalize(d.name)))}
 
 
 def _write_tokens(session: Session, rows: list[dict[str, object]]) -> None:
@@ -65,7 +69,7 @@ def index_many(session: Session, kind: str, docs: Iterable[Doc]) -> None:
     docs = list(docs)
     if not docs:
         return
-    dictionary.ensure(session)
+    words = dictionary.ensure(session)
     seg = tx.current()
     existing = {d.doc_id: d for d in session.execute(select(SearchDocument).where(
         SearchDocument.kind == kind, SearchDocument.doc_id.in_([d.doc_id for d in docs]))).scalars()}
@@ -77,7 +81,7 @@ def index_many(session: Session, kind: str, docs: Iterable[Doc]) -> None:
             session.add(row)
         rows.append(row)
     session.flush()
-    _write_tokens(session, [_token_row(r.id, kind, r, seg) for r in rows])
+    _write_tokens(session, [_token_row(r.id, kind, r, seg, words) for r in rows])
 
 
 def index(session: Session, kind: str, doc_id: int, *, name: str, abstract: str = "", body: str = "",
@@ -100,7 +104,7 @@ def remove(session: Session, kind: str, doc_id: int) -> None:
 
 def reindex_all(session: Session, *, batch: int = 500) -> int:
     """Re-segment every stored document with the current dictionary (after a dictionary change)."""
-    dictionary.ensure(session)
+    words = dictionary.ensure(session)
     seg = tx.current()
     done = 0
     last = 0
@@ -109,7 +113,7 @@ def reindex_all(session: Session, *, batch: int = 500) -> int:
                                     .order_by(SearchDocument.id).limit(batch)).scalars())
         if not rows:
             return done
-        _write_tokens(session, [_token_row(r.id, r.kind, r, seg) for r in rows])
+        _write_tokens(session, [_token_row(r.id, r.kind, r, seg, words) for r in rows])
         done += len(rows)
         last = rows[-1].id
 
@@ -153,21 +157,29 @@ def _escape_like(value: str) -> str:
 def hits(session: Session, kind: str, groups: Sequence[Group], *, exact: Sequence[str], prefix: str,
          any_word: bool = False) -> Subquery:
     """A subquery of (doc_id, score) of a kind's documents matching the groups — higher score is better;
-    exact name matches get 2 tiers, names starting with `prefix` 1 tier, above any relevance score."""
+    exact name matches get 2 tiers, names starting with `prefix` 1 tier, above any relevance score;
+    with `any_word`, documents matching more groups come before those matching fewer."""
     tier = ("(CASE WHEN lower(d.name) IN :search_exact THEN 2 "
             "WHEN lower(d.name) LIKE :search_prefix ESCAPE '\\' THEN 1 ELSE 0 END)")
-    if _is_pg(session):
-        sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} + "  # noqa: S608 - constants only
+    pg = _is_pg(session)
+    cover_groups = list(groups) if any_word and len(groups) > 1 else []
+    if pg:
+        cover = " + ".join(f"(s.doc @@ to_tsquery('simple', :search_g{i}))::int" for i in range(len(cover_groups)))
+        sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} + ({cover or 0}) * {COVER} + "  # noqa: S608 - constants only
                "ts_rank_cd(s.doc, to_tsquery('simple', :search_q), 1) AS score "
                "FROM search_tsv s JOIN search_documents d ON d.id = s.document_id "
                "WHERE s.doc @@ to_tsquery('simple', :search_q) AND s.kind = :search_kind")
         q = tsquery(groups, any_word=any_word)
     else:
-        sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} - {_BM25} AS score "  # noqa: S608 - constants only
+        cover = " + ".join(f"(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_g{i}))"  # noqa: S608
+                           for i in range(len(cover_groups)))
+        sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} + ({cover or 0}) * {COVER} - {_BM25} AS score "  # noqa: S608
                "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
                "WHERE search_fts MATCH :search_q AND d.kind = :search_kind")
         q = fts5_query(groups, any_word=any_word)
+    one = tsquery if pg else fts5_query
     stmt = text(sql).bindparams(
+        *(bindparam(f"search_g{i}", one([g])) for i, g in enumerate(cover_groups)),
         bindparam("search_q", q), bindparam("search_kind", kind),
         bindparam("search_exact", [e.lower() for e in exact] or [""], expanding=True),
         bindparam("search_prefix", _escape_like(prefix.lower()) + "%" if prefix else "\0"),

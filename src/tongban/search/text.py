@@ -32,8 +32,23 @@ class Segmenter:
                 self._jieba.add_word(word, None, None)
 
     def tokens(self, value: str, *, for_search: bool) -> list[str]:
-        cut = self._jieba.cut_for_search if for_search else self._jieba.cut
-        return [t.lower() for t in cut(value or "") if _WORD.fullmatch(t)]
+        """The words of a text; `for_search` adds every known word inside a longer one, of any length.
+
+        rjieba's own cut_for_search only adds the 2- and 3-character words inside a longer word, so the
+        department 市自然资源局 (a dictionary word) would not be found by 自然资源局, nor 住房公积金缴存
+        by 公积金缴存's longer parts; here every dictionary word inside a word is indexed too.
+        """
+        words = [t.lower() for t in self._jieba.cut(value or "") if _WORD.fullmatch(t)]
+        if not for_search:
+            return words
+        out: list[str] = []
+        for word in words:
+            n = len(word)
+            if n > 2 and not word.isascii():
+                out.extend(word[i:j] for size in range(2, n) for i in range(n - size + 1)
+                           if self._jieba.has_word(word[i:(j := i + size)]))
+            out.append(word)
+        return out
 
     def has_word(self, word: str) -> bool:
         return bool(self._jieba.has_word(word))
@@ -72,10 +87,30 @@ def spelling(value: str) -> str:
     return "".join(lazy_pinyin(value or ""))
 
 
-def initials_tokens(name: str, segmenter: Segmenter | None = None) -> str:
-    """Index tokens for pinyin initials: the whole name's and every name word's (营业执照信息 → yyzzxx yyzz zz xx)."""
-    words = (segmenter or _current).tokens(name, for_search=True)
-    seen = dict.fromkeys([initials(name), *(initials(t) for t in words)])
+def word_starts(value: str, segmenter: Segmenter | None = None) -> list[int]:
+    """Offsets where a word starts: each segmented word's, and each known word's inside a longer one."""
+    seg = segmenter or _current
+    starts: dict[int, None] = {}
+    pos = 0
+    for piece in seg._jieba.cut(value or ""):
+        if _WORD.fullmatch(piece):
+            starts[pos] = None
+            starts.update((pos + i, None) for i in range(1, len(piece) - 1)
+                          if any(seg.has_word(piece[i:j]) for j in range(i + 2, len(piece) + 1)))
+        pos += len(piece)
+    return sorted(starts)
+
+
+def initials_tokens(name: str, segmenter: Segmenter | None = None, variants: Iterable[str] = ()) -> str:
+    """Index tokens for pinyin initials, searched by prefix: of the name from every word start on, and of
+    every name word (住房公积金缴存信息 → zfgjjjcxx gjjjcxx jcxx … gjj jc), so initials of any run of
+    words are found (gjjjc); the same for the name's variants (its official terms replaced by their
+    abbreviations: 社会保障卡信息 → 社保卡信息 → sbkxx, found by sbk)."""
+    seg = segmenter or _current
+    seen: dict[str, None] = {}
+    for value in (name, *variants):
+        seen.update((initials(value[i:]), None) for i in word_starts(value, seg))
+        seen.update((initials(t), None) for t in seg.tokens(value, for_search=True))
     return " ".join(t for t in seen if len(t) >= 2)
 
 
