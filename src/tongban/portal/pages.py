@@ -1,0 +1,65 @@
+"""The portal's pages (办事服务): public, no login needed. Each GET handler renders one read model of
+portal/queries.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from tongban.deps import DbSession, OptionalActor, public_router
+from tongban.portal import queries
+from tongban.portal.printing import days
+from tongban.web.templating import render
+
+public = public_router(include_in_schema=False)
+
+# Kept beside the templates (which the package ships): served by the portal itself.
+_CSS = (Path(__file__).parent / "templates" / "portal" / "portal.css").read_bytes()
+
+
+@public.get("/services/portal.css")
+def portal_css() -> Response:
+    """The portal's styles (phone first) and its print stylesheet."""
+    return Response(_CSS, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@public.get("/services", response_class=HTMLResponse)
+def portal_home(request: Request, session: DbSession) -> Response:
+    return render(request, "portal/home.html", {"view": queries.home(session)})
+
+
+@public.get("/services/search", response_class=HTMLResponse)
+def portal_search(request: Request, session: DbSession, q: str = "") -> Response:
+    return render(request, "portal/search.html", {"view": queries.search_services(session, q)})
+
+
+@public.get("/services/events/{kind}/{name}", response_class=HTMLResponse)
+def portal_event(request: Request, session: DbSession, kind: str, name: str) -> Response:
+    return render(request, "portal/event.html", {"view": queries.event_page(session, kind, name)})
+
+
+@public.get("/services/departments/{code}", response_class=HTMLResponse)
+def portal_department(request: Request, session: DbSession, code: str) -> Response:
+    return render(request, "portal/department.html", {"view": queries.department_page(session, code)})
+
+
+@public.get("/services/items/{code}", response_class=HTMLResponse)
+def portal_guide(request: Request, session: DbSession, actor: OptionalActor, code: str,
+                 impl: int | None = None) -> Response:
+    return render(request, "portal/guide.html", {"view": queries.guide_page(session, actor, code, impl),
+                                                 "days": days})
+
+
+@public.get("/services/items/{code}/guide.pdf")
+def portal_guide_pdf(session: DbSession, code: str, impl: int | None = None) -> Response:
+    name, pdf = queries.guide_pdf(session, code, impl)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=\"{code}-guide.pdf\"; filename*=UTF-8''{quote(name)}"})
+
+
+@public.get("/services/bundles/{code}", response_class=HTMLResponse)
+def portal_bundle(request: Request, session: DbSession, code: str) -> Response:
+    return render(request, "portal/bundle.html", {"view": queries.bundle_page(session, code)})

@@ -1,0 +1,231 @@
+"""Read models of the portal's pages, one per page. Everything here is public (published items only);
+the guide answers per material for the logged-in citizen or enterprise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from tongban import search
+from tongban.authz import Actor
+from tongban.errors import NotFound
+from tongban.items import reads
+from tongban.items.indexing import BUNDLE_KIND, ITEM_KIND, bundles_with
+from tongban.items.models import BasicItem, Bundle, Implementation, ItemEvent, ItemEventItem
+from tongban.items.schemas import (
+    BundleRead,
+    BundleSummary,
+    ImplementationRead,
+    ImplementationSummary,
+    ItemListEntry,
+    MaterialAnswer,
+)
+from tongban.org.models import Department
+
+EVENT_KINDS = {"life": "个人办事", "business": "企业办事"}
+AUDIENCE_LABELS = {"person": "个人", "enterprise": "企业"}
+MAX_QUERY = 100
+
+
+def _live() -> ColumnElement[bool]:
+    return (Implementation.published_version > 0) & (Implementation.status != "retired")
+
+
+@dataclass(frozen=True)
+class EventLink:
+    kind: str
+    name: str
+    items: int
+
+
+@dataclass(frozen=True)
+class DepartmentLink:
+    code: str
+    name: str
+    short_name: str
+    items: int
+
+
+@dataclass(frozen=True)
+class PortalHome:
+    life_events: list[EventLink]
+    business_events: list[EventLink]
+    departments: list[DepartmentLink]
+    high_frequency: list[ItemListEntry]
+    bundles: list[BundleSummary]
+
+
+def home(session: Session) -> PortalHome:
+    """The portal's home: events with their numbers of live items, departments, high-frequency items, bundles."""
+    live_basic = select(Implementation.basic_item_id).where(_live())
+    counts = session.execute(
+        select(ItemEvent.kind, ItemEvent.name, func.count(ItemEventItem.basic_item_id))
+        .outerjoin(ItemEventItem, (ItemEventItem.event_id == ItemEvent.id)
+                   & ItemEventItem.basic_item_id.in_(live_basic))
+        .group_by(ItemEvent.id, ItemEvent.kind, ItemEvent.name, ItemEvent.position)
+        .order_by(ItemEvent.position, ItemEvent.id)).all()
+    events = [EventLink(kind, name, n) for kind, name, n in counts]
+    departments = [DepartmentLink(code, name, short, n) for code, name, short, n in session.execute(
+        select(Department.code, Department.name, Department.short_name,
+               func.count(func.distinct(Implementation.basic_item_id)))
+        .join(Implementation, Implementation.department_id == Department.id).where(_live())
+        .group_by(Department.id, Department.code, Department.name, Department.short_name)
+        .order_by(Department.region_code, Department.name))]
+    return PortalHome(life_events=[e for e in events if e.kind == "life"],
+                      business_events=[e for e in events if e.kind == "business"], departments=departments,
+                      high_frequency=reads.list_items(session, high_frequency=True, size=12).items,
+                      bundles=reads.list_bundles(session))
+
+
+@dataclass(frozen=True)
+class ItemHit:
+    code: str
+    name_html: Markup
+    abstract_html: Markup
+    item_type: str
+    departments: list[str]
+    online: bool
+    zero_visit: bool
+
+
+@dataclass(frozen=True)
+class BundleHit:
+    code: str
+    name_html: Markup
+    abstract_html: Markup
+    event: str
+    lead_department_name: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    q: str
+    items: list[ItemHit] = field(default_factory=list)
+    bundles: list[BundleHit] = field(default_factory=list)
+    suggestion: str = ""
+    fallback: bool = False
+    expanded: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.items) + len(self.bundles)
+
+
+def search_services(session: Session, q: str) -> SearchPage:
+    """Items and bundles for a query in the visitor's own words, through the search component (with its
+    suggestion, fallback and highlights: escaped HTML with <mark>)."""
+    q = " ".join(q.split())[:MAX_QUERY]
+    if not q:
+        return SearchPage(q="")
+    found = search.query(session, ITEM_KIND, q, limit=30)
+    found_bundles = search.query(session, BUNDLE_KIND, q, limit=6)
+    ids = [h.doc_id for h in found.hits]
+    basics = {b.id: b for b in session.execute(select(BasicItem).where(BasicItem.id.in_(ids))).scalars()}
+    impls: dict[int, list[Implementation]] = {}
+    for impl in session.execute(select(Implementation).where(Implementation.basic_item_id.in_(ids), _live())
+                                .order_by(Implementation.id)).scalars():
+        impls.setdefault(impl.basic_item_id, []).append(impl)
+    items = [ItemHit(code=basics[h.doc_id].code, name_html=h.name_html, abstract_html=h.abstract_html,
+                     item_type=basics[h.doc_id].item_type,
+                     departments=list(dict.fromkeys(i.department.name for i in impls[h.doc_id])),
+                     online=any(i.online for i in impls[h.doc_id]),
+                     zero_visit=any(i.visits == 0 for i in impls[h.doc_id]))
+             for h in found.hits if h.doc_id in basics and h.doc_id in impls]
+    bundle_rows = {b.id: b for b in session.execute(select(Bundle).where(
+        Bundle.id.in_([h.doc_id for h in found_bundles.hits]), Bundle.status == "published")).scalars()}
+    bundles = [BundleHit(code=bundle_rows[h.doc_id].code, name_html=h.name_html, abstract_html=h.abstract_html,
+                         event=bundle_rows[h.doc_id].event,
+                         lead_department_name=bundle_rows[h.doc_id].lead_department.name)
+               for h in found_bundles.hits if h.doc_id in bundle_rows]
+    return SearchPage(q=q, items=items, bundles=bundles, suggestion=found.suggestion or found_bundles.suggestion,
+                      fallback=found.fallback and (found_bundles.fallback or not bundles),
+                      expanded=list(dict.fromkeys([*found.expanded, *found_bundles.expanded])))
+
+
+@dataclass(frozen=True)
+class EventPage:
+    kind: str
+    kind_label: str
+    name: str
+    items: list[ItemListEntry]
+    bundles: list[BundleSummary]
+
+
+def event_page(session: Session, kind: str, name: str) -> EventPage:
+    """A life or business event with its live items and bundles."""
+    if kind not in EVENT_KINDS:
+        raise NotFound("没有这一类办事主题。", code="event_not_found")
+    for e in reads.events(session, kind=kind):
+        if e.name == name:
+            return EventPage(kind=kind, kind_label=EVENT_KINDS[kind], name=name, items=e.items, bundles=e.bundles)
+    raise NotFound(f"没有名为“{name}”的办事主题。", code="event_not_found")
+
+
+@dataclass(frozen=True)
+class DepartmentPage:
+    code: str
+    name: str
+    short_name: str
+    items: list[ItemListEntry]
+
+
+def department_page(session: Session, code: str) -> DepartmentPage:
+    """A department's live items (its published implementation list)."""
+    dept = session.execute(select(Department).where(Department.code == code)).scalar_one_or_none()
+    if dept is None:
+        raise NotFound("未找到该部门。", code="department_not_found")
+    listed = reads.list_items(session, department_id=dept.id, size=500)
+    return DepartmentPage(code=dept.code, name=dept.name, short_name=dept.short_name, items=listed.items)
+
+
+@dataclass(frozen=True)
+class GuidePage:
+    code: str
+    name: str
+    high_frequency: bool
+    guide: ImplementationRead
+    implementations: list[ImplementationSummary]
+    materials: list[MaterialAnswer]
+    #: Who the material answers are for: "" (not logged in, or staff) or the applicant's name.
+    applicant: str
+    events: list[tuple[str, str]]
+    bundles: list[BundleSummary]
+
+    @property
+    def must_upload(self) -> int:
+        return sum(1 for m in self.materials if m.must_upload)
+
+
+def guide_page(session: Session, actor: Actor | None, code: str, implementation_id: int | None = None) -> GuidePage:
+    """The guide of an item (办事指南): the chosen region's implementation (else the city's, else the first),
+    and per material whether this applicant must provide it."""
+    entry = reads.basic_item(session, code)
+    impls = entry.implementations
+    chosen = next((i for i in impls if i.id == implementation_id), None) or next(
+        (i for i in impls if i.level == "市级"), impls[0])
+    guide = reads.published(session, chosen.id)
+    applicant = actor if actor is not None and reads.held_licence_types(session, actor) is not None else None
+    basic = session.execute(select(BasicItem).where(BasicItem.code == code)).scalar_one()
+    events = [(k, n) for k, n in session.execute(
+        select(ItemEvent.kind, ItemEvent.name).join(ItemEventItem, ItemEventItem.event_id == ItemEvent.id)
+        .where(ItemEventItem.basic_item_id == basic.id).order_by(ItemEvent.kind, ItemEvent.position))]
+    bundles = [s for s in reads.list_bundles(session) if s.code in {b.code for b in bundles_with(session, basic.id)}]
+    return GuidePage(code=entry.code, name=entry.name, high_frequency=entry.high_frequency, guide=guide,
+                     implementations=impls, materials=reads.materials_for(session, guide, applicant),
+                     applicant=applicant.name if applicant is not None else "", events=events, bundles=bundles)
+
+
+def guide_pdf(session: Session, code: str, implementation_id: int | None = None) -> tuple[str, bytes]:
+    """The printable guide (PDF) of an item: its file name and bytes (general answers, no applicant)."""
+    from tongban.portal.printing import guide_document
+
+    page = guide_page(session, None, code, implementation_id)
+    return f"{page.code}-办事指南.pdf", guide_document(page)
+
+
+def bundle_page(session: Session, code: str) -> BundleRead:
+    """A bundle (一件事): its guide, members with their conditions, merged materials and lead department."""
+    return reads.bundle(session, code)
