@@ -11,12 +11,13 @@ from tongban.registry import Platform, discover, domain_packages, platform, reso
 MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
     ("anonymous", (), False): ["/catalog", "/verify", "/login"],
     ("staff", (Role.PLATFORM_ADMIN,), False): [
-        "/home", "/catalog", "/sharing", "/monitoring/exchange", "/sharing/endpoints", "/admin/users",
-        "/admin/departments", "/admin/accounts", "/admin/clients", "/admin/audit", "/admin/calendar",
+        "/home", "/catalog", "/sharing", "/admin/items", "/monitoring/exchange", "/sharing/endpoints",
+        "/admin/users", "/admin/departments", "/admin/accounts", "/admin/clients", "/admin/audit", "/admin/calendar",
         "/admin/search-terms", "/admin/jobs", "/admin/seals", "/admin/licence-types", "/licences", "/verify", "/messages"],
     ("staff", (Role.DEPT_ADMIN,), False): [
-        "/home", "/catalog", "/sharing", "/disputes", "/monitoring/exchange", "/sharing/endpoints",
-        "/admin/users", "/admin/departments", "/admin/clients", "/admin/audit", "/licences", "/verify",
+        "/home", "/catalog", "/sharing", "/admin/items", "/disputes", "/monitoring/exchange",
+        "/sharing/endpoints", "/admin/users", "/admin/departments", "/admin/clients", "/admin/audit", "/licences",
+        "/verify",
         "/messages"],
     ("staff", (Role.WINDOW_CLERK,), False): [
         "/home", "/catalog", "/admin/users", "/admin/departments", "/licences", "/verify", "/messages"],
@@ -104,7 +105,7 @@ def test_upload_routes_are_declared_by_their_domains() -> None:
     from tongban.web import limits
 
     declared = {(r.domain, r.method, r.pattern) for r in platform().upload_routes}
-    assert {d for d, _, _ in declared} == {"catalog", "disputes", "licences"}
+    assert {d for d, _, _ in declared} == {"catalog", "disputes", "items", "licences"}
     settings = limits.get_settings()
     limit, what, gate = limits.route_limit("POST", "/api/v1/verify", settings)
     assert "电子证照" in what and gate is not None and limit > 10 * 1024 * 1024

@@ -58,6 +58,7 @@ ACTION_LABELS: dict[str, str] = {
     "item.implementation_approve": "审核通过实施清单并发布",
     "item.implementation_return": "退回实施清单",
     "item.implementation_retire": "停用实施清单",
+    "item.implementations_import": "导入实施清单",
     "item.bundle_create": "新建一件事",
     "item.event_set": "设置事项分类（人生事件/企业事件）",
     "search.term_add": "新增检索词",

@@ -1,0 +1,332 @@
+"""Server-rendered staff and platform pages of service items (事项管理): the implementation lists, an
+implementation's page, editor, review, retirement and versions, the review queue, the deviation report, the
+once-only figures, and the xlsx import and export.
+
+Each GET handler takes its data from one read model in items/queries.py; each POST handler calls one
+use-case and, when it fails, shows the page again through web/forms.rerender.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from tongban.deps import CurrentActor, DbSession, secure_router
+from tongban.errors import DomainError, ValidationFailed, translate_validation_errors
+from tongban.items import queries, service, spreadsheet
+from tongban.items.schemas import ApproveIn, ImplementationIn, RetireIn, ReturnIn
+from tongban.web.forms import FormFailure, failure_of, redirect_with_notice, rerender
+from tongban.web.templating import render
+
+router = secure_router(include_in_schema=False)
+
+BASE = "/admin/items"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Chinese names of the editor's fields, so that an error names what the user sees on the form.
+FIELD_NAMES = {
+    "basic_code": "基本目录事项", "name": "事项名称", "code": "事项编码", "item_type": "事项类型",
+    "legal_basis": "设定依据", "legal_days": "法定办结时限", "promised_days": "承诺办结时限", "fee": "收费",
+    "conditions": "申请条件", "materials": "申请材料", "steps": "办理流程", "visits": "到办事现场次数",
+    "channels": "办理渠道", "service_objects": "服务对象", "consult_phone": "咨询电话", "complaint_phone": "投诉电话",
+    "place": "办理地点", "hours": "办理时间", "online": "是否网上可办", "instant": "是否即办件",
+    "result_name": "结果名称", "licence_type": "结果证照类型", "change_note": "变更说明",
+}
+MATERIAL_NAMES = {"name": "材料名称", "source": "来源", "ref": "来源依据", "required": "必需", "note": "说明"}
+TEXT_FIELDS = ("basic_code", "legal_days", "promised_days", "fee", "conditions", "steps", "visits", "channels",
+               "service_objects", "consult_phone", "complaint_phone", "place", "hours", "result_name",
+               "licence_type", "change_note")
+# The four basic elements: never on the form; a POST that carries them is checked (三级四同) and refused.
+BASIC_FIELDS = ("name", "code", "item_type", "legal_basis")
+REASON_NAMES = {"reason": "原因", "note": "审核意见"}
+_MATERIAL_FIELD = re.compile(r"^material-(\d{1,3})-([a-z_]+)$")
+_LIST_SPLIT = re.compile(r"[、,，;；]+")
+
+
+def _ctx(request: Request, model: Any, **extra: Any) -> dict[str, Any]:
+    return {"notice": request.query_params.get("notice"), "base": BASE, **vars(model), **extra}
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+# ---------------------------------------------------------------- 事项管理: the list
+
+
+def _url(filters: dict[str, Any], **changes: Any) -> str:
+    params = {**filters, "page": "", **changes}
+    if params["page"] == 1:
+        params["page"] = ""
+    query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
+    return BASE + (f"?{query}" if query else "")
+
+
+@router.get(BASE, response_class=HTMLResponse)
+def items_page(request: Request, session: DbSession, actor: CurrentActor, q: str | None = None,
+               department_id: str | None = None, region_code: str | None = None, item_type: str | None = None,
+               status: str | None = None, page: str | None = None) -> Response:
+    filters = queries.ItemsFilters(
+        q=(q or "").strip()[:100], department_id=_int(department_id) or "",
+        region_code=region_code if region_code and re.fullmatch(r"\d{2,12}", region_code) else "",
+        item_type=(item_type or "")[:16], status=status if status in ("draft", "review", "published", "retired")
+        else "")
+    model = queries.items_list(session, actor, filters, page=min(_int(page) or 1, 10000))
+    return render(request, "items/list.html", _ctx(request, model, url=lambda **kw: _url(model.f, **kw)))
+
+
+# ---------------------------------------------------------------- an implementation's page and actions
+
+
+def _page_failed(request: Request, session: DbSession, actor: CurrentActor, implementation_id: int,
+                 exc: Exception, form: dict[str, str] | None = None, form_id: str = "") -> Response:
+    """A refused 提交/审核/退回/停用 shows the page again with the reason (the use-case rolled back)."""
+    failure = failure_of(exc, REASON_NAMES, form_id=form_id)
+    model = queries.implementation_page(session, actor, implementation_id)
+    return rerender(request, "items/detail.html", _ctx(request, model, form=form or {}), failure)
+
+
+@router.get(BASE + "/{implementation_id:int}", response_class=HTMLResponse)
+def implementation_page(request: Request, session: DbSession, actor: CurrentActor,
+                        implementation_id: int) -> Response:
+    model = queries.implementation_page(session, actor, implementation_id)
+    return render(request, "items/detail.html", _ctx(request, model, form={}))
+
+
+@router.get(BASE + "/{implementation_id:int}/versions/{version:int}", response_class=HTMLResponse)
+def version_page(request: Request, session: DbSession, actor: CurrentActor, implementation_id: int,
+                 version: int) -> Response:
+    model = queries.version_page(session, actor, implementation_id, version)
+    return render(request, "items/version.html", _ctx(request, model))
+
+
+@router.post(BASE + "/{implementation_id:int}/submit", response_class=HTMLResponse)
+def submit_submit(request: Request, session: DbSession, actor: CurrentActor, implementation_id: int) -> Response:
+    try:
+        service.submit_implementation(session=session, actor=actor, implementation_id=implementation_id)
+    except DomainError as exc:
+        return _page_failed(request, session, actor, implementation_id, exc)
+    return redirect_with_notice(f"{BASE}/{implementation_id}", "已提交审核，审核通过后发布")
+
+
+@router.post(BASE + "/{implementation_id:int}/approve", response_class=HTMLResponse)
+async def approve_submit(request: Request, session: DbSession, actor: CurrentActor,
+                         implementation_id: int) -> Response:
+    form = await request.form()
+    typed = {"note": str(form.get("note") or "").strip()}
+    try:
+        impl = service.approve_implementation(session=session, actor=actor, implementation_id=implementation_id,
+                                              note=ApproveIn(note=typed["note"]).note)
+    except (ValidationError, DomainError) as exc:
+        return _page_failed(request, session, actor, implementation_id, exc, typed, "approve")
+    return redirect_with_notice(f"{BASE}/{implementation_id}", f"审核通过，已发布为第 {impl.published_version} 版")
+
+
+@router.post(BASE + "/{implementation_id:int}/return", response_class=HTMLResponse)
+async def return_submit(request: Request, session: DbSession, actor: CurrentActor,
+                        implementation_id: int) -> Response:
+    form = await request.form()
+    typed = {"reason": str(form.get("reason") or "").strip()}
+    try:
+        service.return_implementation(session=session, actor=actor, implementation_id=implementation_id,
+                                      reason=ReturnIn(reason=typed["reason"]).reason)
+    except (ValidationError, DomainError) as exc:
+        return _page_failed(request, session, actor, implementation_id, exc, typed, "return")
+    return redirect_with_notice(f"{BASE}/review", "已退回部门修改")
+
+
+@router.post(BASE + "/{implementation_id:int}/retire", response_class=HTMLResponse)
+async def retire_submit(request: Request, session: DbSession, actor: CurrentActor,
+                        implementation_id: int) -> Response:
+    form = await request.form()
+    typed = {"reason": str(form.get("reason") or "").strip()}
+    try:
+        service.retire_implementation(session=session, actor=actor, implementation_id=implementation_id,
+                                      reason=RetireIn(reason=typed["reason"]).reason)
+    except (ValidationError, DomainError) as exc:
+        return _page_failed(request, session, actor, implementation_id, exc, typed, "retire")
+    return redirect_with_notice(f"{BASE}/{implementation_id}", "已停用")
+
+
+# ---------------------------------------------------------------- the editor: 编制 and 修改
+
+
+def _parse_form(form: FormData) -> dict[str, Any]:
+    """The posted editor: the fields, the basic elements if a client sent them, and material rows by index
+    (material-2-name …) minus rows marked removed or left blank."""
+    data: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in TEXT_FIELDS}
+    for key in BASIC_FIELDS:
+        if key in form:
+            data[key] = str(form.get(key) or "").strip()
+    data["online"] = form.get("online") == "1"
+    data["instant"] = form.get("instant") == "1"
+    raw: dict[int, dict[str, str]] = {}
+    for key in form:
+        m = _MATERIAL_FIELD.match(key)
+        if m and (m.group(2) in MATERIAL_NAMES or m.group(2) == "remove"):
+            raw.setdefault(int(m.group(1)), {})[m.group(2)] = str(form.get(key) or "").strip()
+    materials: list[dict[str, Any]] = []
+    for index in sorted(raw):
+        cells = raw[index]
+        if cells.get("remove") or not any(cells.get(f) for f in ("name", "ref", "note")):
+            continue
+        materials.append({"name": cells.get("name", ""), "source": cells.get("source") or "upload",
+                          "ref": cells.get("ref", ""), "required": bool(cells.get("required")),
+                          "note": cells.get("note", "")})
+    data["materials"] = materials
+    return data
+
+
+def _implementation_in(data: dict[str, Any]) -> ImplementationIn:
+    """Blank fields mean “not given”, so that pydantic applies its defaults and names what is missing."""
+    payload: dict[str, Any] = {k: v for k, v in data.items()
+                               if v not in ("", None) and k not in ("conditions", "steps", "channels",
+                                                                    "service_objects", "materials")}
+    payload["conditions"] = [x.strip() for x in data["conditions"].splitlines() if x.strip()]
+    payload["steps"] = [x.strip() for x in data["steps"].splitlines() if x.strip()]
+    payload["channels"] = [x.strip() for x in _LIST_SPLIT.split(data["channels"]) if x.strip()]
+    payload["service_objects"] = [x.strip() for x in _LIST_SPLIT.split(data["service_objects"]) if x.strip()]
+    payload["materials"] = data["materials"]
+    return ImplementationIn.model_validate(payload)
+
+
+def _editor_failure(exc: Exception) -> FormFailure:
+    """Like every form's failure, except that errors of material rows name the row, and every problem is
+    summed up in one sentence (a long form may have several)."""
+    if not isinstance(exc, ValidationError):
+        return failure_of(exc, FIELD_NAMES)
+    parts: list[str] = []
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[0] == "materials" and len(loc) >= 2 and isinstance(loc[1], int):
+            if len(loc) >= 3:
+                label = MATERIAL_NAMES.get(str(loc[2]), str(loc[2]))
+                message = translate_validation_errors([{**err, "loc": (label,)}])[1][0]["message"]
+            else:
+                message = str(err.get("msg", "")).removeprefix("Value error, ")
+            parts.append(f"第 {loc[1] + 1} 项材料：{message}")
+            fields.setdefault("materials", parts[-1])
+        elif not loc:
+            parts.append(str(err.get("msg", "")).removeprefix("Value error, "))
+        else:
+            label = FIELD_NAMES.get(str(loc[0]), str(loc[0]))
+            message = translate_validation_errors([{**err, "loc": (label,)}])[1][0]["message"]
+            parts.append(message)
+            fields.setdefault(str(loc[0]), message)
+    shown = [p.rstrip("。") for p in parts[:8]]
+    return FormFailure("请修改以下问题后再保存：" + "；".join(shown) + "。", fields, 422)
+
+
+def _editor_page(request: Request, editor: queries.ImplementationEditor, data: dict[str, Any],
+                 exc: Exception | None = None) -> Response:
+    """The editor with what the user posted: one more material row (no exception), or the failure."""
+    form = {**data, "materials": [*data["materials"], {"source": "upload", "required": True}]}
+    if exc is None:
+        return render(request, "items/editor.html", _ctx(request, editor, form=form))
+    return rerender(request, "items/editor.html", _ctx(request, editor, form=form), _editor_failure(exc))
+
+
+@router.get(BASE + "/new", response_class=HTMLResponse)
+def new_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    editor = queries.implementation_editor(session, actor)
+    form = {"legal_days": "20", "promised_days": "10", "fee": "不收费", "visits": "0", "online": True,
+            "materials": [{"source": "upload", "required": True}]}
+    return render(request, "items/editor.html", _ctx(request, editor, form=form))
+
+
+@router.post(BASE + "/new", response_class=HTMLResponse)
+async def new_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    editor = queries.implementation_editor(session, actor)  # the right to create, and the page on failure
+    form = await request.form()
+    data = _parse_form(form)
+    if "add_row" in form:
+        return _editor_page(request, editor, data)
+    try:
+        impl = service.create_implementation(session=session, actor=actor,
+                                             implementation_in=_implementation_in(data))
+    except (ValidationError, DomainError) as exc:
+        return _editor_page(request, queries.implementation_editor(session, actor), data, exc)
+    return redirect_with_notice(f"{BASE}/{impl.id}", "已保存为草稿；核对无误后请提交审核")
+
+
+@router.get(BASE + "/{implementation_id:int}/edit", response_class=HTMLResponse)
+def edit_page(request: Request, session: DbSession, actor: CurrentActor, implementation_id: int) -> Response:
+    editor = queries.implementation_editor(session, actor, implementation_id)
+    return render(request, "items/editor.html", _ctx(request, editor, form=editor.form))
+
+
+@router.post(BASE + "/{implementation_id:int}/edit", response_class=HTMLResponse)
+async def edit_submit(request: Request, session: DbSession, actor: CurrentActor, implementation_id: int) -> Response:
+    editor = queries.implementation_editor(session, actor, implementation_id)
+    assert editor.impl is not None
+    form = await request.form()
+    data = _parse_form(form)
+    data["basic_code"] = editor.impl.code
+    if "add_row" in form:
+        return _editor_page(request, editor, data)
+    try:
+        impl = service.update_implementation(session=session, actor=actor, implementation_id=implementation_id,
+                                             implementation_in=_implementation_in(data))
+    except (ValidationError, DomainError) as exc:
+        # The use-case rolled back what it had written into the row: read the page's model again.
+        return _editor_page(request, queries.implementation_editor(session, actor, implementation_id), data, exc)
+    notice = "修订已保存为草稿，提交审核通过后发布新版本" if impl.published_version else "草稿已保存"
+    return redirect_with_notice(f"{BASE}/{implementation_id}", notice)
+
+
+# ---------------------------------------------------------------- the platform: review queue and reports
+
+
+@router.get(BASE + "/review", response_class=HTMLResponse)
+def review_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    return render(request, "items/review.html", _ctx(request, queries.review_queue(session, actor)))
+
+
+@router.get(BASE + "/deviations", response_class=HTMLResponse)
+def deviations_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    return render(request, "items/deviations.html", _ctx(request, queries.deviations_page(session, actor)))
+
+
+@router.get(BASE + "/once-only", response_class=HTMLResponse)
+def once_only_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    return render(request, "items/once_only.html", _ctx(request, queries.once_only_page(session, actor)))
+
+
+# ---------------------------------------------------------------- import and export
+
+
+@router.get(BASE + "/import", response_class=HTMLResponse)
+def import_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    return render(request, "items/import.html", _ctx(request, queries.import_page(session, actor)))
+
+
+@router.get(BASE + "/export.xlsx")
+def export_xlsx(session: DbSession, actor: CurrentActor, department_id: str | None = None) -> Response:
+    data = spreadsheet.export_implementations(session=session, actor=actor, department_id=_int(department_id))
+    name = quote("实施清单.xlsx")
+    return Response(data, media_type=XLSX,
+                    headers={"content-disposition": f"attachment; filename=items.xlsx; filename*=UTF-8''{name}"})
+
+
+@router.post(BASE + "/import", response_class=HTMLResponse)
+async def import_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    page = queries.import_page(session, actor)
+    form = await request.form()
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ValidationFailed("请选择要导入的 .xlsx 文件。", code="file_required", detail={"field": "file"})
+        data = await upload.read(spreadsheet.MAX_BYTES + 1)
+        report = spreadsheet.import_implementations(session=session, actor=actor, data=data)
+    except DomainError as exc:
+        return rerender(request, "items/import.html", _ctx(request, page), failure_of(exc))
+    # A file with errors is not a failed form but a report: every row's problem, by sheet, row and column.
+    return render(request, "items/import.html", _ctx(request, page, report=report, filename=upload.filename),
+                  status_code=200 if report.ok else 422)
+
