@@ -9,7 +9,7 @@ from tongban.registry import Platform, discover, domain_packages, platform, reso
 
 # The menu each kind of actor saw when the layout listed the entries itself (same entries, same order).
 MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
-    ("anonymous", (), False): ["/catalog", "/verify", "/login"],
+    ("anonymous", (), False): ["/services", "/catalog", "/verify", "/login"],
     ("staff", (Role.PLATFORM_ADMIN,), False): [
         "/home", "/catalog", "/sharing", "/admin/items", "/monitoring/exchange", "/sharing/endpoints",
         "/admin/users", "/admin/departments", "/admin/accounts", "/admin/clients", "/admin/audit", "/admin/calendar",
@@ -28,9 +28,9 @@ MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
         "/home", "/catalog", "/sharing", "/monitoring/exchange", "/admin/users", "/admin/departments",
         "/admin/audit", "/licences", "/verify", "/messages"],
     ("staff", (), False): ["/home", "/catalog", "/verify", "/messages"],
-    ("citizen", (), True): ["/home", "/catalog", "/my/licences", "/verify", "/messages"],
-    ("citizen", (), False): ["/home", "/catalog", "/verify", "/messages"],
-    ("enterprise", (), True): ["/home", "/catalog", "/my/licences", "/verify", "/messages"],
+    ("citizen", (), True): ["/home", "/services", "/catalog", "/my/licences", "/verify", "/my/data-uses", "/messages"],
+    ("citizen", (), False): ["/home", "/services", "/catalog", "/verify", "/messages"],
+    ("enterprise", (), True): ["/home", "/services", "/catalog", "/my/licences", "/verify", "/my/data-uses", "/messages"],
     ("client", (), False): ["/home", "/catalog", "/admin/departments", "/verify"],
 }
 
