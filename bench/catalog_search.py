@@ -1,8 +1,11 @@
 """Catalog search at real scale (5,000 resources, 64,000 items) through the HTTP API vs the bare full-text query.
 
-Platform path: GET /api/v1/catalog/resources?q=… on a live `tongban serve` process, logged in as a staff
-member (segmentation, visibility rules, facets, ranking, JSON). Baseline: the bare full-text query
-(FTS5 MATCH / tsvector @@, ranked, top 20) on the same database in the same run. Prints one JSON line.
+Platform paths: the search function itself, `catalog.service.browse` in-process (query understanding with
+the dictionary, the shared index, suggestion/fallback, visibility rules, facets, ranking, one page) — the
+figure held to p95 < 20 ms — and GET /api/v1/catalog/resources?q=… on a live `tongban serve` process
+(adds HTTP, the session and JSON), both as a staff member of another department (amr_clerk).
+Baseline: the bare full-text query (FTS5 MATCH / tsvector @@, ranked, top 20) on the same database in
+the same run. Prints one JSON line.
 Usage: .venv/bin/python bench/catalog_search.py [resources] [items] [queries]
 """
 
@@ -17,9 +20,11 @@ import httpx
 from _common import LiveServer, fresh_database, percentile
 from sqlalchemy import text
 
+from tongban.catalog import service as catalog
 from tongban.catalog.search import bare_query_param, bare_query_sql
 from tongban.db import make_engine, make_session_factory
 from tongban.demo import catalog_loader, loader
+from tongban.demo.catalog_loader import officer
 
 RESOURCES = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
 ITEMS = int(sys.argv[2]) if len(sys.argv) > 2 else 64000
@@ -53,6 +58,19 @@ def main() -> None:
             conn.execute(sql, {"q": bare_query_param(dialect, q)}).all()
             bare_ms.append((time.perf_counter() - t0) * 1000)
 
+    fn_ms: list[float] = []
+    session = make_session_factory(engine)()
+    actor = officer(session, "amr_clerk")
+    for q in queries[:20]:
+        catalog.browse(session=session, actor=actor, q=q)
+        session.rollback()
+    for q in queries:
+        t0 = time.perf_counter()
+        catalog.browse(session=session, actor=actor, q=q)
+        fn_ms.append((time.perf_counter() - t0) * 1000)
+        session.rollback()  # a read: end its transaction, as a request does
+    session.close()
+
     server = LiveServer(url)
     api_ms: list[float] = []
     hits = 0
@@ -72,6 +90,8 @@ def main() -> None:
     print(json.dumps({
         "bench": "catalog_search", "database": dialect, "resources": generated.resources, "items": generated.items,
         "queries": len(queries), "queries_with_hits": hits,
+        "search_p50_ms": round(percentile(fn_ms, 50), 2), "search_p95_ms": round(percentile(fn_ms, 95), 2),
+        "ratio_p95_search_to_bare": round(percentile(fn_ms, 95) / max(percentile(bare_ms, 95), 1e-6), 1),
         "api_p50_ms": round(percentile(api_ms, 50), 2), "api_p95_ms": round(percentile(api_ms, 95), 2),
         "bare_p50_ms": round(percentile(bare_ms, 50), 2), "bare_p95_ms": round(percentile(bare_ms, 95), 2),
         "ratio_p95_api_to_bare": round(percentile(api_ms, 95) / max(percentile(bare_ms, 95), 1e-6), 1),

@@ -174,8 +174,8 @@ def hits(session: Session, kind: str, groups: Sequence[Group], *, exact: Sequenc
         cover = " + ".join(f"(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_g{i}))"  # noqa: S608
                            for i in range(len(cover_groups)))
         sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} + ({cover or 0}) * {COVER} - {_BM25} AS score "  # noqa: S608
-               "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
-               "WHERE search_fts MATCH :search_q AND d.kind = :search_kind")
+               "FROM search_fts CROSS JOIN search_documents d ON d.id = search_fts.rowid "  # the FTS drives
+               "WHERE search_fts MATCH :search_q AND d.kind = :search_kind LIMIT -1")  # LIMIT: not flattened
         q = fts5_query(groups, any_word=any_word)
     one = tsquery if pg else fts5_query
     stmt = text(sql).bindparams(
