@@ -97,6 +97,10 @@ def test_citizen_facing_pages_fit_a_phone(live_server: str, page: Page, session:
     page.screenshot(path=str(SHOTS / "my-data-uses-phone.png"), full_page=True)
     page.goto(f"{live_server}/my/licences")
     page.screenshot(path=str(SHOTS / "my-licences-phone.png"), full_page=True)
+    page.goto(f"{live_server}/verify/{citizen_licence}")
+    page.screenshot(path=str(SHOTS / "licence-verify-phone.png"), full_page=True)
+    page.goto(f"{live_server}/catalog/resources/{resource}")
+    page.screenshot(path=str(SHOTS / "catalog-resource-phone.png"), full_page=True)
 
 
 def test_citizen_sees_who_used_their_data_in_chinese(live_server: str, page: Page, session: Session,
