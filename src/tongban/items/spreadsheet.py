@@ -362,8 +362,13 @@ def _validation_errors(exc: ValidationError, item: _Row, errors: _Errors) -> Non
         if loc and loc[0] == "materials" and len(loc) >= 2 and isinstance(loc[1], int) \
                 and loc[1] < len(item.materials):
             m_row = item.materials[loc[1]][0]
-            column = _MATERIAL_FIELDS.get(str(loc[2]), M_NAME) if len(loc) >= 3 else M_NAME
-            message = translate_validation_errors([{**err, "loc": (column,)}])[1][0]["message"]
+            if len(loc) >= 3:
+                column = _MATERIAL_FIELDS.get(str(loc[2]), M_NAME)
+                message = translate_validation_errors([{**err, "loc": (column,)}])[1][0]["message"]
+            else:  # the material's own rule: a complete sentence naming what to fill in
+                message = str(err.get("msg", "")).removeprefix("Value error, ")
+                column = M_REF if "（ref）" in message else M_NOTE if "（note）" in message else M_NAME
+                message = message.replace("（ref）", f"（“{M_REF}”列）").replace("（note）", f"（“{M_NOTE}”列）")
             errors.add(MATERIAL_SHEET, m_row, column, message + "。")
             continue
         if not loc:  # the cross-field rules: a complete Chinese sentence
@@ -449,16 +454,21 @@ def import_implementations(*, session: Session, actor: Actor, data: bytes) -> Im
                                               "或请平台管理员先将该事项列入基本目录。")
             continue
         payload = _payload(item, errors)
+        locked = False
+        for key in ("name", "item_type", "legal_basis"):  # 三级四同, each column on its own
+            try:
+                given: dict[str, Any] = {"name": None, "code": None, "item_type": None, "legal_basis": None,
+                                         key: payload.get(key)}
+                service.check_basic_elements(basic, ImplementationIn.model_construct(**given))
+            except ValidationFailed as exc:
+                errors.add(SHEET, item.row, _FIELD_COLUMNS[key], exc.message)
+                locked = True
         try:
             data_in = ImplementationIn.model_validate(payload)
         except ValidationError as exc:
             _validation_errors(exc, item, errors)
             continue
-        try:
-            service.check_basic_elements(basic, data_in)
-        except ValidationFailed as exc:
-            field_name = exc.detail.get("field", "") if isinstance(exc.detail, dict) else ""
-            errors.add(SHEET, item.row, _FIELD_COLUMNS.get(str(field_name), CODE), exc.message)
+        if locked:
             continue
         impl = existing.get(code)
         if impl is not None:
