@@ -13,4 +13,6 @@ if TYPE_CHECKING:
 def register(platform: Platform) -> None:
     """Routers and menu entry of the portal (tongban/registry.py; orders are global)."""
     platform.add_router("tongban.portal.pages:public", order=93)
-    platform.add_nav("办事服务", "/services", order=12, audience="all")
+    # For the people it serves: visitors, citizens and enterprises (staff reach it by its address).
+    platform.add_nav("办事服务", "/services", order=12, audience="anonymous")
+    platform.add_nav("办事服务", "/services", order=12, when=lambda a: a.kind in ("citizen", "enterprise"))
