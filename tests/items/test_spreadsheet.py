@@ -175,3 +175,14 @@ def test_import_and_export_through_the_page(client: TestClient, session: Session
     ok = client.post("/admin/items/import", data={"csrf_token": token},
                      files={"file": ("清单.xlsx", exported.content, "application/octet-stream")})
     assert ok.status_code == 200 and "未变化 2 项" in ok.text
+
+
+def test_text_that_looks_like_a_formula_stays_text(session: Session, items_world: ItemsWorld) -> None:
+    amr = items_world.actor("amr_admin")
+    create_implementation(session=session, actor=amr, implementation_in=impl_in(fee="=HYPERLINK(\"http://x\")"))
+    data = spreadsheet.export_implementations(session=session, actor=amr)
+    _, sheet, _ = _sheets(data)
+    cell = sheet.cell(row=2, column=_column(sheet, "收费"))
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
+    report = spreadsheet.import_implementations(session=session, actor=amr, data=data)
+    assert report.ok and report.unchanged == 1

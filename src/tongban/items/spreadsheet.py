@@ -191,6 +191,8 @@ def _style(sheet: Any, columns: Iterable[str], widths: Iterable[int]) -> None:
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = wrap
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text typed by a department, never a formula Excel would run
 
 
 def _guide(label: str) -> list[tuple[str, str]]:
