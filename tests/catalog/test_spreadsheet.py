@@ -286,3 +286,14 @@ def test_import_and_export_over_http(client, session, city) -> None:  # type: ig
     clerk = TestClient(client.app)
     login(clerk, "hrss_clerk")
     assert clerk.get("/catalog/import", headers={"accept": "text/html"}).status_code == 403
+
+
+def test_exported_text_that_looks_like_a_formula_stays_text(session: Session, city) -> None:  # type: ignore[no-untyped-def]
+    """A department's text starting with “=” must not become a formula that Excel runs on opening."""
+    officer = actor_of(city.users["hrss_data"])
+    resource = published_resource(session, city.users["hrss_data"])
+    resource.abstract = '=HYPERLINK("http://example.invalid","点击查看")'
+    session.commit()
+    book = load_workbook(io.BytesIO(export_catalog(session=session, actor=officer, provider_id=city.hrss.id)))
+    exported = cell(book["信息资源目录"], 3, "信息资源摘要")
+    assert exported.data_type == "s" and exported.value == resource.abstract

@@ -165,6 +165,19 @@ def _allowed(values: Iterable[str]) -> str:
 # ---------------------------------------------------------------- export
 
 
+def _looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _as_text(sheet: Any, value: Any) -> Any:
+    """Text a department typed stays text: a value starting with “=” would be a formula Excel runs on opening."""
+    if not _looks_like_formula(value):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
+
+
 def export_catalog(*, session: Session, actor: Actor, provider_id: int | None = None) -> bytes:
     """The catalog entries the actor may see (optionally one provider's), as the 目录编制 xlsx template."""
     scope = "全市"
@@ -235,11 +248,13 @@ def export_catalog(*, session: Session, actor: Actor, provider_id: int | None = 
             for index, value in enumerate(own):
                 if value is not None:
                     styled[index].value = value
+                    if _looks_like_formula(value):
+                        styled[index].data_type = "s"
                     own[index] = styled[index]
                 merges.add(f"{letters[index]}{row_number}:{letters[index]}{last}")
-        sheet.append(own + rows[0])
+        sheet.append([_as_text(sheet, v) for v in own + rows[0]])
         for item_cells in rows[1:]:
-            sheet.append(blank_resource + item_cells)
+            sheet.append(blank_resource + [_as_text(sheet, v) for v in item_cells])
         row_number += span
     _add_dropdowns(sheet, max(row_number + 500, 1000))
     _write_guide(book.create_sheet(GUIDE_SHEET), session, provider_id)
