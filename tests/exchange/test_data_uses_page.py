@@ -84,7 +84,7 @@ def test_staff_are_refused_the_page_and_do_not_see_it(client: TestClient, city: 
     assert 'href="/my/data-uses"' not in client.get("/home").text
     refused = client.get("/my/data-uses")
     assert refused.status_code == 403
-    assert "该页面供自然人和法人账号查看本人（本单位）数据的使用记录" in refused.text
+    assert "“谁用了我的数据”供自然人和法人账号查看本人（本单位）数据的使用记录" in refused.text
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client: TestClient, city: SmallCity) -> None:

@@ -8,16 +8,14 @@ person's case, the end user and the case number; a call without a purpose is ref
 from __future__ import annotations
 
 import datetime as dt
-import json
 import unicodedata
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
-from tongban.catalog.models import InformationItem, InformationResource
-from tongban.errors import Forbidden, NotFound
+from tongban.errors import NotFound
 from tongban.exchange import hooks
 from tongban.exchange.access import (
     CallContext,
@@ -30,7 +28,6 @@ from tongban.exchange.access import (
     shape,
     subject_types,
 )
-from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
 from tongban.transactions import Why, commit_apart
 
 __all__ = ["CallContext", "data_uses", "get_record", "query_records"]
@@ -95,33 +92,14 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
 
 
 def data_uses(*, session: Session, actor: Actor, page: int = 1, size: int = 50) -> dict[str, Any]:
-    """谁用了我的数据: every logged use of the caller's own records (citizen or enterprise)."""
-    from tongban.org.models import AppClient, Department, User
+    """谁用了我的数据 as JSON: the same read model as the page (exchange/queries.my_data_uses), times in Beijing
+    time with their offset, objects by their Chinese names, items by key and by name."""
+    from tongban.exchange.queries import my_data_uses
 
-    user = session.get(User, actor.id) if actor.kind in ("citizen", "enterprise") else None
-    subject = (user.id_number or user.credit_code) if user is not None else None
-    if not subject:
-        raise Forbidden("该功能供自然人和法人账号查询本人（本单位）数据的使用记录。", code="subjects_only")
-    e, s = ExchangeLogEntry, ExchangeLogSubject
-    base = select(e).join(s, s.seq == e.seq).where(s.subject == subject, e.result == "ok")
-    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    entries = session.execute(base.order_by(e.seq.desc()).offset((page - 1) * size).limit(size)).scalars().all()
-    dept_ids = {x.consumer_id for x in entries} | {x.provider_id for x in entries if x.provider_id}
-    names = dict(session.execute(select(Department.id, Department.name).where(Department.id.in_(dept_ids))).all())
-    clients = dict(session.execute(select(AppClient.id, AppClient.name).where(
-        AppClient.id.in_({x.client_id for x in entries}))).all())
-    resource_ids = {x.resource_id for x in entries if x.resource_id}
-    resources = dict(session.execute(select(InformationResource.id, InformationResource.name).where(
-        InformationResource.id.in_(resource_ids))).all())
-    # Citizens read this: item names in Chinese (信息项名称) and the time in Beijing time, with its offset.
-    item_names = {(r, k): n for r, k, n in session.execute(
-        select(InformationItem.resource_id, InformationItem.key, InformationItem.name)
-        .where(InformationItem.resource_id.in_(resource_ids)))}
+    view = my_data_uses(session, actor, page=page, size=size)
     beijing = dt.timezone(dt.timedelta(hours=8))
-    return {"total": int(total), "page": page, "size": size, "items": [{
-        "time": x.occurred_at.replace(tzinfo=dt.UTC).astimezone(beijing).isoformat(),
-        "department": names.get(x.consumer_id, ""),
-        "system": clients.get(x.client_id, ""), "resource": resources.get(x.resource_id or 0, x.resource_code),
-        "provider": names.get(x.provider_id or 0, ""), "purpose": x.purpose, "case_number": x.case_number,
-        "items": json.loads(x.items),
-        "item_names": [item_names.get((x.resource_id or 0, k), k) for k in json.loads(x.items)]} for x in entries]}
+    return {"total": view.total, "page": page, "size": size, "items": [{
+        "time": u.occurred_at.replace(tzinfo=dt.UTC).astimezone(beijing).isoformat(),
+        "department": u.department, "system": u.system, "resource": u.resource, "provider": u.provider,
+        "purpose": u.purpose, "case_number": u.case_number, "items": u.item_keys, "item_names": u.item_names}
+        for u in view.rows]}

@@ -51,6 +51,7 @@ class DataUse:
     provider: str  # the department that provides the resource
     operation: str  # Chinese (OPERATION_LABELS)
     item_names: list[str]  # 信息项名称 of the items the answer carried
+    item_keys: list[str]  # the same items' keys (for systems reading the JSON route)
     purpose: str  # as stated by the caller (X-Purpose)
     case_number: str  # 办件编号, "" when none was given
 
@@ -86,7 +87,7 @@ def my_data_uses(session: Session, actor: Actor, *, page: int = 1, size: int = D
     listed here is itself recorded, with its purpose, in the sealed exchange log.
     """
     if actor.kind not in ("citizen", "enterprise") or not actor.holder_code:
-        raise Forbidden("该页面供自然人和法人账号查看本人（本单位）数据的使用记录。", code="subjects_only")
+        raise Forbidden("“谁用了我的数据”供自然人和法人账号查看本人（本单位）数据的使用记录。", code="subjects_only")
     e, s = ExchangeLogEntry, ExchangeLogSubject
     base = select(e).join(s, s.seq == e.seq).where(s.subject == actor.holder_code, e.result == "ok")
     total = int(session.execute(select(func.count()).select_from(base.subquery())).scalar_one())
@@ -102,10 +103,10 @@ def my_data_uses(session: Session, actor: Actor, *, page: int = 1, size: int = D
         select(InformationItem.resource_id, InformationItem.key, InformationItem.name)
         .where(InformationItem.resource_id.in_(resource_ids)))}
     rows = [DataUse(
-        occurred_at=x.occurred_at, department=departments.get(x.consumer_id, "—"),
-        system=clients.get(x.client_id, "—"), resource=resources.get(x.resource_id or 0, x.resource_code),
+        occurred_at=x.occurred_at, department=departments.get(x.consumer_id, ""),
+        system=clients.get(x.client_id, ""), resource=resources.get(x.resource_id or 0, x.resource_code),
         provider=departments.get(x.provider_id or 0, ""), operation=OPERATION_LABELS.get(x.operation, "查询"),
         item_names=[item_names.get((x.resource_id or 0, k), k) for k in json.loads(x.items)],
-        purpose=x.purpose, case_number=x.case_number) for x in entries]
+        item_keys=list(json.loads(x.items)), purpose=x.purpose, case_number=x.case_number) for x in entries]
     return MyDataUses(holder_kind=actor.kind, holder_code=_masked_holder(actor), rows=rows, total=total, page=page,
                       size=size)
