@@ -89,8 +89,8 @@ def _dedupe(alts: Sequence[Alt]) -> Group:
     return tuple(dict.fromkeys(a for a in alts if a.tokens))
 
 
-def understand(session: Session, kind: str, query: str) -> Understanding:
-    d = dictionary.ensure(session)
+def understand(session: Session, kind: str, query: str, *, words: dictionary.Dictionary | None = None) -> Understanding:
+    d = words or dictionary.ensure(session)
     seg = tx.current()
     q = tx.normalize(query)[:100]
     groups: list[Group] = []
@@ -160,29 +160,29 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))} | {word}
 
 
-def vocabulary(session: Session, kind: str) -> _Vocabulary:
+def vocabulary(session: Session, kind: str, *, words: dictionary.Dictionary | None = None) -> _Vocabulary:
     """The words of the indexed names of a kind (and the dictionary's), cached until the index changes."""
+    d = words or dictionary.ensure(session)
     key = (*session.execute(select(func.count(SearchDocument.id), func.max(SearchDocument.updated_at),
                                    func.max(SearchDocument.id)).where(SearchDocument.kind == kind)).one(),
-           dictionary.ensure(session).version)
+           d.version)
     cached = _vocab.get(kind)
     if cached is not None and cached.key == key:
         return cached
     seg = tx.current()
-    words: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     for (name,) in session.execute(select(SearchDocument.name).where(SearchDocument.kind == kind)):
         name = tx.normalize(name)
         if len(name) <= 16:
-            words[name] += 1
-        words.update(t for t in set(seg.tokens(name, for_search=True)) if len(t) > 1 and not t.isascii())
+            counts[name] += 1
+        counts.update(t for t in set(seg.tokens(name, for_search=True)) if len(t) > 1 and not t.isascii())
         cut = seg.tokens(name, for_search=False)
-        words.update(a + b for a, b in itertools.pairwise(cut) if not (a + b).isascii())
-    d = dictionary.ensure(session)
+        counts.update(a + b for a, b in itertools.pairwise(cut) if not (a + b).isascii())
     for w, entries in d.entries.items():
-        words[w] += 1
-        words.update(e.official for e in entries)
-    v = _Vocabulary(key=key, words=words)
-    for w, _n in words.most_common():
+        counts[w] += 1
+        counts.update(e.official for e in entries)
+    v = _Vocabulary(key=key, words=counts)
+    for w, _n in counts.most_common():
         v.by_spelling.setdefault(tx.spelling(w), w)
         if len(w) >= 3:
             for k in _deletes(w):
@@ -234,14 +234,27 @@ def _fix(chunk: str, v: _Vocabulary, known: list[tuple[int, int, str]]) -> str |
     return substituted or other
 
 
-def suggest(session: Session, kind: str, query: str) -> str:
+def _known(chunk: str, d: dictionary.Dictionary, kind: str) -> bool:
+    """A chunk typed as one whole known word: a dictionary word, or a word of the index's vocabulary as
+    last built in this process. Such a chunk is spelled right, so no suggestion is looked for, and the
+    vocabulary's freshness need not be checked for it (that check reads the index: it was most of the
+    cost of a multi-word query of known words that falls back to any-word matching). A stale vocabulary
+    can only hold a word that was indexed a moment ago; a chunk it lacks takes the full, checked path."""
+    cached = _vocab.get(kind)
+    return chunk.isascii() or chunk in d.entries or (cached is not None and chunk in cached.words)
+
+
+def suggest(session: Session, kind: str, query: str, *, words: dictionary.Dictionary | None = None) -> str:
     """A 'did you mean' for a query without results: the longest fragment that is no known word but
     sounds like one or is one character off, replaced ("" when there is none)."""
-    v = vocabulary(session, kind)
-    d = dictionary.ensure(session)
+    d = words or dictionary.ensure(session)
+    chunks = tx.normalize(query).split()
+    if all(_known(c, d, kind) for c in chunks):
+        return ""
+    v = vocabulary(session, kind, words=d)
     out: list[str] = []
     changed = False
-    for chunk in tx.normalize(query).split():
+    for chunk in chunks:
         fixed = _fix(chunk, v, d.find(chunk)) if chunk not in v.words and not chunk.isascii() else None
         changed = changed or fixed is not None
         out.append(fixed or chunk)
@@ -283,16 +296,20 @@ def match(session: Session, kind: str, u: Understanding, *, any_word: bool = Fal
 
 def run(session: Session, kind: str, query: str, fetch: Callable[[Subquery], list[T]]) -> Outcome[T]:
     """Search a kind: `fetch(hits)` joins the (doc_id, score) subquery with the domain's own conditions
-    and returns its rows; the strategy tries all words, the suggestion, then any word."""
-    u = understand(session, kind, query)
+    and returns its rows; the strategy tries all words, the suggestion, then any word.
+
+    The dictionary's version is read once per search; the suggestion is only looked for when a chunk of
+    the query is not one known word (a multi-word query of known words goes straight to any-word)."""
+    d = dictionary.ensure(session)
+    u = understand(session, kind, query, words=d)
     if u.empty:
         return Outcome(rows=[], understanding=u)
     rows = fetch(match(session, kind, u))
     if rows:
         return Outcome(rows=rows, understanding=u)
-    suggestion = suggest(session, kind, u.text)
+    suggestion = suggest(session, kind, u.text, words=d)
     if suggestion:
-        su = understand(session, kind, suggestion)
+        su = understand(session, kind, suggestion, words=d)
         if not su.empty:
             rows = fetch(match(session, kind, su))
             if rows:
