@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.factories import SmallCity, actor_of, department, region, staff
+from tests.licences.conftest import business_licence_type
 from tongban.items import service
 from tongban.items.models import BasicItem, Implementation
 from tongban.items.schemas import BasicItemIn, ImplementationIn
@@ -66,6 +67,7 @@ def items_world(session: Session, city: SmallCity) -> ItemsWorld:
     users = dict(city.users)
     users["hb_admin"] = staff(session, "hb_admin", county_amr, "dept_admin", name="汉滨管理员")
     session.commit()
+    business_licence_type(session, city)  # 营业执照 is issued by the licence library: it can be fetched
     food = service.create_basic_item(session=session, actor=actor_of(city.users["admin"]), item_in=BasicItemIn(
         code=FOOD_CODE, name="食品经营许可", item_type="行政许可",
         legal_basis="《中华人民共和国食品安全法》第三十五条", levels=["市级", "县级"], high_frequency=True))

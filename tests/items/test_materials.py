@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import actor_of
 from tests.items.conftest import ItemsWorld, impl_in, publish
-from tests.licences.conftest import LicenceWorld, business_licence_type
+from tests.licences.conftest import LicenceWorld
 from tongban.items import reads, service
+from tongban.licences.models import LicenceType
 from tongban.org.models import User
 from tongban.seals import service as seals
 
@@ -16,7 +18,8 @@ def _licence_world(session: Session, world: ItemsWorld, holder_code: str) -> Lic
     city = world.city
     seal = seals.create_seal(session=session, actor=actor_of(city.users["admin"]),
                              seal_in=seals.SealCreate(department_id=city.amr.id, kind="approval"))
-    return LicenceWorld(city, seal, business_licence_type(session, city), holder_code)
+    licence_type = session.execute(select(LicenceType).where(LicenceType.name == "营业执照")).scalar_one()  # items_world
+    return LicenceWorld(city, seal, licence_type, holder_code)
 
 
 def _enterprise(session: Session, uscc: str, name: str) -> User:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from tests.items.conftest import ItemsWorld, impl_in, publish
 from tongban.errors import Forbidden
 from tongban.items import reads, service
-from tongban.items.rules import ImplFact, MaterialFact, evaluate, merge_materials, once_only
+from tongban.items.rules import ImplFact, MaterialFact, answer_material, evaluate, merge_materials, once_only
 
 
 def _impl(id_: int, visits: int, *materials: MaterialFact) -> ImplFact:
@@ -122,3 +122,15 @@ def test_deviation_report_lists_what_a_region_sets_differently(session: Session,
     # The same published set gives the once-only figures.
     figures = reads.once_only_figures(session, items_world.actor("admin"))
     assert figures.implementations == 2 and figures.zero_visit == 2
+
+
+def test_a_licence_the_library_does_not_issue_is_still_uploaded() -> None:
+    """Only licence types the platform's library issues can be fetched: the rate and the answer say so."""
+    lic, marriage = MaterialFact("营业执照", "licence", "营业执照"), MaterialFact("结婚证", "licence", "结婚证")
+    issued = frozenset({"营业执照"})
+    figures = once_only([_impl(1, 0, lic, marriage)], issued)
+    assert (figures.materials, figures.no_upload) == (2, 1)
+    assert once_only([_impl(1, 0, lic, marriage)]).no_upload == 2  # unchecked: every licence counts as fetched
+    answer = answer_material(marriage, held=frozenset({"结婚证"}), item_names={}, issued=issued)
+    assert answer.must_upload is True and "尚未纳入本平台电子证照库" in answer.reason
+    assert answer_material(lic, held=None, item_names={}, issued=issued).must_upload is None

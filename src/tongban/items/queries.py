@@ -352,9 +352,11 @@ def once_only_page(session: Session, actor: Actor) -> OnceOnlyPage:
     by_region: dict[str, list[ImplFact]] = defaultdict(list)
     for fact in facts:
         by_region[fact.region_code].append(fact)
+    issued = reads.issued_licence_types(session)
     return OnceOnlyPage(
-        city=once_only(facts),
-        regions=[RegionOnceOnly(code, names.get(code, code), once_only(by_region[code])) for code in sorted(by_region)],
+        city=once_only(facts, issued),
+        regions=[RegionOnceOnly(code, names.get(code, code), once_only(by_region[code], issued))
+                 for code in sorted(by_region)],
         region_of={f.id: names.get(f.region_code, f.region_code) for f in facts})
 
 

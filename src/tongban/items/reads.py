@@ -56,6 +56,7 @@ from tongban.items.schemas import (
 )
 from tongban.items.service import get_implementation, read
 from tongban.licences.library import valid_licences
+from tongban.licences.models import LicenceType
 from tongban.org.models import Region
 
 
@@ -115,6 +116,12 @@ def held_licence_types(session: Session, applicant: Actor | None) -> frozenset[s
                                                             today=today()))
 
 
+def issued_licence_types(session: Session) -> frozenset[str]:
+    """Names of the licence types the platform's licence library issues (active types): only these can be
+    fetched instead of uploaded."""
+    return frozenset(session.execute(select(LicenceType.name).where(LicenceType.status == "active")).scalars())
+
+
 def materials_for(session: Session, implementation: Any, applicant: Actor | None) -> list[MaterialAnswer]:
     """Per material of `implementation` (a row, an ImplFact or an ImplementationRead: anything with
     `.materials`), whether this applicant must upload it and why, in Chinese."""
@@ -125,7 +132,8 @@ def materials_for(session: Session, implementation: Any, applicant: Actor | None
     if refs:
         names = {code: name for code, name in session.execute(
             select(BasicItem.code, BasicItem.name).where(BasicItem.code.in_(refs)))}
-    return [answer_material(m, held=held, item_names=names) for m in materials]
+    issued = issued_licence_types(session)
+    return [answer_material(m, held=held, item_names=names, issued=issued) for m in materials]
 
 
 def materials_of(session: Session, actor: Actor, implementation_id: int) -> MaterialsRead:
@@ -216,7 +224,7 @@ def live_facts(session: Session) -> list[ImplFact]:
 def once_only_figures(session: Session, actor: Actor) -> OnceOnlyRead:
     """The once-only rate and the zero-visit share of the city (platform staff)."""
     actor.require(Permission.ITEM_REVIEW)
-    return once_only(live_facts(session))
+    return once_only(live_facts(session), issued_licence_types(session))
 
 
 def deviation_report(session: Session, actor: Actor) -> list[RegionDeviations]:

@@ -86,17 +86,21 @@ def normalise(name: str) -> str:
 
 
 def answer_material(material: MaterialLike, *, held: frozenset[str] | None,
-                    item_names: Mapping[str, str]) -> MaterialAnswer:
+                    item_names: Mapping[str, str], issued: frozenset[str] | None = None) -> MaterialAnswer:
     """Whether an applicant must upload `material`, and why.
 
     `held` is the set of licence type names of which the applicant holds a valid licence, None for an
     applicant we do not know (not logged in, or staff): then a licence-sourced material gets the general
     answer. `item_names` maps basic codes to item names (for materials produced by another bundle item).
+    `issued` is the set of licence types the platform's licence library issues (None: not checked): a
+    licence of any other type cannot be fetched, so everyone uploads it.
     """
     src = material.source
     must: bool | None
     if src == "licence":
-        if held is None:
+        if issued is not None and material.ref not in issued:
+            must, reason = True, f"需上传（‘{material.ref}’尚未纳入本平台电子证照库）"
+        elif held is None:
             must, reason = None, f"持有有效电子证照‘{material.ref}’的无需提交，由平台调取；否则需上传"
         elif material.ref in held:
             must, reason = False, f"您已有有效的电子证照‘{material.ref}’，无需提交"
@@ -134,8 +138,11 @@ def counts(material: MaterialLike) -> bool:
     return material.required or material.source == "waived"
 
 
-def no_upload(material: MaterialLike) -> bool:
-    """No applicant has to upload it: an e-licence, shared data, another item of the bundle, or waived."""
+def no_upload(material: MaterialLike, issued: frozenset[str] | None = None) -> bool:
+    """No applicant has to upload it: an e-licence (of a type the licence library issues, when `issued` is
+    given), shared data, another item of the bundle, or waived."""
+    if material.source == "licence" and issued is not None:
+        return material.ref in issued
     return material.source in NO_UPLOAD_SOURCES
 
 
@@ -143,13 +150,16 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def once_only(impls: Iterable[ImplFact]) -> OnceOnlyRead:
-    """Per item and overall: the share of counted materials no applicant uploads, and of items with 0 visits."""
+def once_only(impls: Iterable[ImplFact], issued: frozenset[str] | None = None) -> OnceOnlyRead:
+    """Per item and overall: the share of counted materials no applicant uploads, and of items with 0 visits.
+
+    `issued`: the licence types the licence library issues; a material of another licence type is one
+    every applicant still uploads (None counts every licence-sourced material as fetched)."""
     rows: list[ItemOnceOnly] = []
     total = free = zero = 0
     for impl in impls:
         counted = [m for m in impl.materials if counts(m)]
-        n_free = sum(1 for m in counted if no_upload(m))
+        n_free = sum(1 for m in counted if no_upload(m, issued))
         rows.append(ItemOnceOnly(implementation_id=impl.id, code=impl.code, name=impl.name,
                                  department_name=impl.department_name, materials=len(counted), no_upload=n_free,
                                  rate=_ratio(n_free, len(counted)), visits=impl.visits))
