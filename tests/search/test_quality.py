@@ -56,4 +56,4 @@ def test_a_dictionary_word_typed_right_is_not_corrected(session: Session, city) 
     _resource(session, city, "户口迁移信息")
     page = _page(session, city, "户口本信息")
     assert page.suggestion == ""  # never 户基本信息 (口本信息 → 基本信息 would cut through 户口本)
-    assert page.fallback and [i.name for i in page.items][0] == "户口迁移信息"  # 户口, a part of 户口本
+    assert page.fallback and page.items[0].name == "户口迁移信息"  # 户口, a part of 户口本
