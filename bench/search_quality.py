@@ -8,33 +8,34 @@ CATALOG_READ: published and retired resources of every department, like the late
 A query is a hit@3 if one of its relevant resource names is among the first three results; its
 reciprocal rank is 1/rank of the first relevant result (0 when none in the first 20).
 
-Portal: bench/search_queries.json (relevant: basic item codes or "bundle:<code>") once the service items
-index into the search component (a search kind other than "catalog" and a search function in
-tongban.items); until then it is reported as skipped.
+Portal: bench/search_queries.json (relevant: basic item codes or "bundle:<code>") through the portal's
+search path, `portal.queries.search_services` (the /services/search page), judged in the order the page
+shows: its "一件事" bundles first, then its items. Also p50/p95 latency of search_services over the set
+(after a first, warming pass: the one the quality figures come from).
 
 Prints one JSON line per set. Usage: .venv/bin/python bench/search_quality.py [--verbose]
 """
 
 from __future__ import annotations
 
-import importlib
 import json
+import math
+import statistics
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from _common import fresh_database
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tongban.catalog import service as catalog
-from tongban.catalog.search import KIND as CATALOG_KIND
 from tongban.db import make_engine, make_session_factory
 from tongban.demo import loader
 from tongban.demo.catalog_loader import officer
-from tongban.search.models import SearchDocument
+from tongban.portal.queries import search_services
 
 HERE = Path(__file__).resolve().parent
 ACTOR = "amr_clerk"
@@ -76,26 +77,28 @@ def catalog_quality(session: Session) -> dict[str, Any]:
 
 
 def portal_quality(session: Session) -> dict[str, Any]:
-    kinds = [k for (k,) in session.execute(select(SearchDocument.kind).where(SearchDocument.kind != CATALOG_KIND)
-                                           .group_by(SearchDocument.kind))]
-    search_fn = None
-    for module in ("tongban.items.search", "tongban.items.queries", "tongban.items.service"):
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        search_fn = getattr(mod, "search_items", None) or getattr(mod, "search", None)
-        if callable(search_fn):
-            break
-        search_fn = None
-    if not kinds or search_fn is None:
-        count = session.execute(select(func.count()).select_from(SearchDocument)
-                                .where(SearchDocument.kind != CATALOG_KIND)).scalar_one()
-        return {"bench": "search_quality", "set": "portal", "skipped": True,
-                "reason": "tongban.items does not index service items into the search component yet "
-                          f"(search documents of kinds other than catalog: {count}; no search function in "
-                          "tongban.items); the portal set bench/search_queries.json cannot be judged"}
-    raise SystemExit("tongban.items now indexes into search: wire its search function into portal_quality")
+    """The portal set through `portal.queries.search_services`, judged as the page shows it: the bundles
+    ("一件事一次办") above the items, as "bundle:<code>" and basic item codes. Also the latency of
+    search_services over the set (p50/p95, one warm-up pass first)."""
+    queries = json.loads((HERE / "search_queries.json").read_text(encoding="utf-8"))
+
+    def ranked(q: str) -> list[str]:
+        page = search_services(session, q)
+        session.rollback()
+        return [f"bundle:{b.code}" for b in page.bundles] + [i.code for i in page.items]
+
+    result = judge(queries, ranked)
+    times: list[float] = []
+    for q in queries:
+        t0 = time.perf_counter()
+        search_services(session, q["q"])
+        times.append((time.perf_counter() - t0) * 1000)
+        session.rollback()
+    times.sort()
+    latency = {"p50_ms": round(statistics.median(times), 2),
+               "p95_ms": round(times[max(0, math.ceil(0.95 * len(times)) - 1)], 2)}
+    return {"bench": "search_quality", "set": "portal", "path": "portal.queries.search_services",
+            **result, "latency": latency}
 
 
 def main() -> None:
