@@ -60,6 +60,7 @@ ACTION_LABELS: dict[str, str] = {
     "item.implementation_retire": "停用实施清单",
     "item.implementations_import": "导入实施清单",
     "item.bundle_create": "新建一件事",
+    "item.bundle_update": "修改一件事",
     "item.event_set": "设置事项分类（人生事件/企业事件）",
     "search.term_add": "新增检索词",
     "search.term_edit": "修改检索词",

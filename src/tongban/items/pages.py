@@ -20,7 +20,7 @@ from starlette.datastructures import FormData, UploadFile
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import DomainError, ValidationFailed, translate_validation_errors
 from tongban.items import queries, service, spreadsheet
-from tongban.items.schemas import ApproveIn, ImplementationIn, RetireIn, ReturnIn
+from tongban.items.schemas import ApproveIn, BasicItemIn, BundleIn, ImplementationIn, RetireIn, ReturnIn
 from tongban.web.forms import FormFailure, failure_of, redirect_with_notice, rerender
 from tongban.web.templating import render
 
@@ -330,3 +330,218 @@ async def import_submit(request: Request, session: DbSession, actor: CurrentActo
     return render(request, "items/import.html", _ctx(request, page, report=report, filename=upload.filename),
                   status_code=200 if report.ok else 422)
 
+
+
+# ---------------------------------------------------------------- the platform: basic catalog (基本目录)
+
+CATALOG = BASE + "/catalog"
+BASIC_NAMES = {"code": "事项编码", "name": "事项名称", "item_type": "事项类型", "legal_basis": "设定依据",
+               "levels": "行使层级", "high_frequency": "高频事项"}
+
+
+def _basic_form(form: FormData) -> dict[str, Any]:
+    return {"code": str(form.get("code") or "").strip(), "name": str(form.get("name") or "").strip(),
+            "item_type": str(form.get("item_type") or "").strip(),
+            "legal_basis": str(form.get("legal_basis") or "").strip(),
+            "levels": [str(v) for v in form.getlist("levels")], "high_frequency": form.get("high_frequency") == "1"}
+
+
+@router.get(CATALOG, response_class=HTMLResponse)
+def catalog_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    return render(request, "items/catalog.html", _ctx(request, queries.catalog_page(session, actor)))
+
+
+@router.get(CATALOG + "/new", response_class=HTMLResponse)
+def basic_new_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    editor = queries.basic_item_editor(session, actor)
+    return render(request, "items/basic_editor.html", _ctx(request, editor))
+
+
+@router.post(CATALOG + "/new", response_class=HTMLResponse)
+async def basic_new_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    editor = queries.basic_item_editor(session, actor)  # the right to manage the catalog, and the page on failure
+    data = _basic_form(await request.form())
+    try:
+        item = service.create_basic_item(session=session, actor=actor, item_in=BasicItemIn.model_validate(data))
+    except (ValidationError, DomainError) as exc:
+        return rerender(request, "items/basic_editor.html", _ctx(request, editor, form=data),
+                        failure_of(exc, BASIC_NAMES))
+    return redirect_with_notice(CATALOG, f"已新增基本目录事项“{item.name}”（{item.code}）")
+
+
+@router.get(CATALOG + "/{code}/edit", response_class=HTMLResponse)
+def basic_edit_page(request: Request, session: DbSession, actor: CurrentActor, code: str) -> Response:
+    return render(request, "items/basic_editor.html", _ctx(request, queries.basic_item_editor(session, actor, code)))
+
+
+@router.post(CATALOG + "/{code}/edit", response_class=HTMLResponse)
+async def basic_edit_submit(request: Request, session: DbSession, actor: CurrentActor, code: str) -> Response:
+    editor = queries.basic_item_editor(session, actor, code)
+    data = {**_basic_form(await request.form()), "code": code}
+    try:
+        item = service.update_basic_item(session=session, actor=actor, code=code,
+                                         item_in=BasicItemIn.model_validate(data))
+    except (ValidationError, DomainError) as exc:
+        return rerender(request, "items/basic_editor.html", _ctx(request, editor, form=data),
+                        failure_of(exc, BASIC_NAMES))
+    return redirect_with_notice(CATALOG, f"已修改“{item.name}”，{editor.implementations} 个实施清单随之更新")
+
+
+# ---------------------------------------------------------------- the platform: bundles (一件事)
+
+BUNDLES = BASE + "/bundles"
+BUNDLE_NAMES = {"code": "一件事编码", "name": "一件事名称", "event": "所属事件", "audience": "服务对象",
+                "lead_department_id": "牵头部门", "guide": "办事指南", "members": "成员事项"}
+MEMBER_NAMES = {"basic_code": "事项", "field": "条件字段", "op": "条件运算", "value": "条件取值", "label": "条件说明"}
+_MEMBER_FIELD = re.compile(r"^member-(\d{1,3})-(code|field|op|value|label|remove)$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _condition_value(op: str, text: str) -> Any:
+    """The condition's value as typed: a list for “in”, 是/否 a yes/no answer, a number, else the text."""
+    if op == "in":
+        return [x.strip() for x in _LIST_SPLIT.split(text) if x.strip()]
+    if text in ("是", "否"):
+        return text == "是"
+    if _NUMBER.match(text):
+        return float(text) if "." in text else int(text)
+    return text
+
+
+def _bundle_form(form: FormData) -> dict[str, Any]:
+    data: dict[str, Any] = {k: str(form.get(k) or "").strip()
+                            for k in ("code", "name", "event", "audience", "lead_department_id", "guide")}
+    raw: dict[int, dict[str, str]] = {}
+    for key in form:
+        m = _MEMBER_FIELD.match(key)
+        if m:
+            raw.setdefault(int(m.group(1)), {})[m.group(2)] = str(form.get(key) or "").strip()
+    data["members"] = [{"code": c.get("code", ""), "field": c.get("field", ""), "op": c.get("op") or "==",
+                        "value": c.get("value", ""), "label": c.get("label", "")}
+                       for _, c in sorted(raw.items()) if not c.get("remove") and c.get("code")]
+    return data
+
+
+def _bundle_in(data: dict[str, Any]) -> BundleIn:
+    payload: dict[str, Any] = {k: v for k, v in data.items() if k != "members" and v != ""}
+    members: list[dict[str, Any]] = []
+    for m in data["members"]:
+        member: dict[str, Any] = {"basic_code": m["code"]}
+        if m["field"] or m["value"] or m["label"]:
+            member["condition"] = {"field": m["field"], "op": m["op"],
+                                   "value": _condition_value(m["op"], m["value"]), "label": m["label"]}
+        members.append(member)
+    payload["members"] = members
+    return BundleIn.model_validate(payload)
+
+
+def _bundle_failure(exc: Exception) -> FormFailure:
+    """Errors of member rows name the row (第 2 个成员事项：…)."""
+    if not isinstance(exc, ValidationError):
+        return failure_of(exc, BUNDLE_NAMES)
+    parts: list[str] = []
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[0] == "members" and len(loc) >= 3 and isinstance(loc[1], int):
+            label = MEMBER_NAMES.get(str(loc[-1]), MEMBER_NAMES.get(str(loc[2]), str(loc[-1])))
+            message = translate_validation_errors([{**err, "loc": (label,)}])[1][0]["message"]
+            parts.append(f"第 {loc[1] + 1} 个成员事项：{message}")
+            fields.setdefault("members", parts[-1])
+        else:
+            label = BUNDLE_NAMES.get(str(loc[0]), str(loc[0])) if loc else "请求"
+            message = translate_validation_errors([{**err, "loc": (label,)}])[1][0]["message"]
+            parts.append(message)
+            fields.setdefault(str(loc[0]) if loc else "", message)
+    shown = [p.rstrip("。") for p in parts[:8]]
+    return FormFailure("请修改以下问题后再保存：" + "；".join(shown) + "。", fields, 422)
+
+
+def _bundle_editor_page(request: Request, editor: queries.BundleEditor, data: dict[str, Any],
+                        exc: Exception | None = None) -> Response:
+    """The editor with what was posted and one more member row (a new row asked for, or the failure)."""
+    form = {**data, "members": [*data["members"], {"op": "=="}]}
+    if exc is None:
+        return render(request, "items/bundle_editor.html", _ctx(request, editor, form=form))
+    return rerender(request, "items/bundle_editor.html", _ctx(request, editor, form=form), _bundle_failure(exc))
+
+
+@router.get(BUNDLES, response_class=HTMLResponse)
+def bundles_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    return render(request, "items/bundles.html", _ctx(request, queries.bundles_page(session, actor)))
+
+
+@router.get(BUNDLES + "/new", response_class=HTMLResponse)
+def bundle_new_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    editor = queries.bundle_editor(session, actor)
+    return _bundle_editor_page(request, editor, {**editor.form, "members": [{"op": "=="}]})
+
+
+@router.post(BUNDLES + "/new", response_class=HTMLResponse)
+async def bundle_new_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    editor = queries.bundle_editor(session, actor)
+    form = await request.form()
+    data = _bundle_form(form)
+    if "add_row" in form:
+        return _bundle_editor_page(request, editor, data)
+    try:
+        bundle = service.create_bundle(session=session, actor=actor, bundle_in=_bundle_in(data))
+    except (ValidationError, DomainError) as exc:
+        return _bundle_editor_page(request, editor, data, exc)
+    return redirect_with_notice(BUNDLES, f"已新建一件事“{bundle.name}”，门户已可查看")
+
+
+@router.get(BUNDLES + "/{code}/edit", response_class=HTMLResponse)
+def bundle_edit_page(request: Request, session: DbSession, actor: CurrentActor, code: str) -> Response:
+    editor = queries.bundle_editor(session, actor, code)
+    return _bundle_editor_page(request, editor, editor.form)
+
+
+@router.post(BUNDLES + "/{code}/edit", response_class=HTMLResponse)
+async def bundle_edit_submit(request: Request, session: DbSession, actor: CurrentActor, code: str) -> Response:
+    editor = queries.bundle_editor(session, actor, code)
+    form = await request.form()
+    data = {**_bundle_form(form), "code": code}
+    if "add_row" in form:
+        return _bundle_editor_page(request, editor, data)
+    try:
+        bundle = service.update_bundle(session=session, actor=actor, code=code, bundle_in=_bundle_in(data))
+    except (ValidationError, DomainError) as exc:
+        return _bundle_editor_page(request, editor, data, exc)
+    return redirect_with_notice(BUNDLES, f"已修改一件事“{bundle.name}”")
+
+
+# ---------------------------------------------------------------- the platform: life and business events
+
+EVENTS = BASE + "/events"
+EVENT_NAMES = {"kind": "事件类型", "name": "事件名称", "position": "排序", "codes": "事项编码"}
+
+
+@router.get(EVENTS, response_class=HTMLResponse)
+def events_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    return render(request, "items/events.html", _ctx(request, queries.events_editor(session, actor), form={}))
+
+
+@router.post(EVENTS, response_class=HTMLResponse)
+async def events_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    editor = queries.events_editor(session, actor)
+    form = await request.form()
+    typed = {k: str(form.get(k) or "").strip() for k in ("kind", "name", "position", "codes")}
+    codes = [c.strip() for c in re.split(r"[\s、,，;；]+", typed["codes"]) if c.strip()]
+    form_id = f"{typed['kind']}:{typed['name']}" if form.get("existing") else "new"
+    try:
+        if not 1 <= len(typed["name"]) <= 64:
+            raise ValidationFailed("请填写事件名称（1—64 个字）。", code="event_name", detail={"field": "name"})
+        if not re.fullmatch(r"\d{0,4}", typed["position"]):
+            raise ValidationFailed("排序应为 0—9999 的整数。", code="event_position", detail={"field": "position"})
+        known = {c for c, _ in editor.basic_choices}
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValidationFailed(f"基本目录中没有这些事项编码：{'、'.join(unknown[:10])}，请核对后再保存。",
+                                   code="basic_item_not_found", detail={"field": "basic_code"})
+        event = service.set_event(session=session, actor=actor, kind=typed["kind"], name=typed["name"], codes=codes,
+                                  position=int(typed["position"] or 0))
+    except DomainError as exc:
+        return rerender(request, "items/events.html", _ctx(request, editor, form=typed),
+                        failure_of(exc, EVENT_NAMES, form_id=form_id))
+    return redirect_with_notice(EVENTS, f"已保存“{event.name}”的事项（{len(set(codes))} 项）")

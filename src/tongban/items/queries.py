@@ -21,10 +21,12 @@ from tongban.authz import Actor, Permission
 from tongban.errors import NotFound
 from tongban.items import permissions as rules
 from tongban.items import reads
-from tongban.items.models import BasicItem, Implementation, ImplementationVersion
+from tongban.items.models import BasicItem, Bundle, Implementation, ImplementationVersion, ItemEvent, ItemEventItem
 from tongban.items.rules import ImplFact, once_only
 from tongban.items.schemas import (
+    CONDITION_OPS,
     ITEM_TYPES,
+    LEVELS,
     SOURCE_LABELS,
     STATUS_LABELS,
     ImplementationRead,
@@ -384,3 +386,169 @@ def import_page(session: Session, actor: Actor) -> ImportPage:
     own = session.get(Department, actor.department_id) if actor.department_id else None
     return ImportPage(platform=platform, can_import=can_manage(actor), department_id=actor.department_id,
                       department_name=own.name if own else "", departments=departments)
+
+
+# ---------------------------------------------------------------- the platform: basic catalog, bundles, events
+
+
+def require_catalog(actor: Actor) -> None:
+    """基本目录、一件事和事项分类 are the platform's: departments are refused."""
+    actor.require(Permission.ITEM_CATALOG_MANAGE)
+
+
+def _impl_counts(session: Session) -> dict[int, int]:
+    return {b: n for b, n in session.execute(select(Implementation.basic_item_id, func.count())
+                                             .group_by(Implementation.basic_item_id))}
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    code: str
+    name: str
+    item_type: str
+    levels: list[str]
+    high_frequency: bool
+    implementations: int
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    rows: list[CatalogRow]
+
+
+def catalog_page(session: Session, actor: Actor) -> CatalogPage:
+    """基本目录: every basic item with the number of implementations that carry its elements."""
+    require_catalog(actor)
+    counts = _impl_counts(session)
+    rows = [CatalogRow(b.code, b.name, b.item_type, list(b.levels), b.high_frequency, counts.get(b.id, 0))
+            for b in session.execute(select(BasicItem).order_by(BasicItem.code)).scalars()]
+    return CatalogPage(rows=rows)
+
+
+@dataclass(frozen=True)
+class BasicItemEditor:
+    code: str | None  # None: a new basic item
+    implementations: int  # how many implementations a change reaches
+    departments: list[str]  # the implementing departments' names
+    item_types: tuple[str, ...]
+    levels: tuple[str, ...]
+    form: dict[str, Any] = field(default_factory=dict)
+
+
+def basic_item_editor(session: Session, actor: Actor, code: str | None = None) -> BasicItemEditor:
+    """新增 (no code) or 修改 a basic item; a change reaches every implementation (shown with their count)."""
+    require_catalog(actor)
+    if code is None:
+        return BasicItemEditor(code=None, implementations=0, departments=[], item_types=ITEM_TYPES, levels=LEVELS,
+                               form={"levels": ["市级"]})
+    basic = session.execute(select(BasicItem).where(BasicItem.code == code)).scalar_one_or_none()
+    if basic is None:
+        raise NotFound(f"基本目录中没有事项编码为 {code} 的事项。", code="basic_item_not_found")
+    departments = list(session.execute(select(Department.name).join(
+        Implementation, Implementation.department_id == Department.id).where(
+        Implementation.basic_item_id == basic.id).order_by(Department.name)).scalars())
+    form = {"code": basic.code, "name": basic.name, "item_type": basic.item_type, "legal_basis": basic.legal_basis,
+            "levels": list(basic.levels), "high_frequency": basic.high_frequency}
+    return BasicItemEditor(code=basic.code, implementations=len(departments), departments=departments,
+                           item_types=ITEM_TYPES, levels=LEVELS, form=form)
+
+
+@dataclass(frozen=True)
+class BundleRow:
+    code: str
+    name: str
+    event: str
+    audience: str
+    lead_department_name: str
+    members: int
+    status: str
+
+
+@dataclass(frozen=True)
+class BundlesPage:
+    rows: list[BundleRow]
+    audiences: dict[str, str]
+
+
+AUDIENCES: dict[str, str] = {"person": "个人", "enterprise": "企业"}
+EVENT_KIND_LABELS: dict[str, str] = {"life": "个人（人生事件）", "business": "企业（企业事件）"}
+
+
+def bundles_page(session: Session, actor: Actor) -> BundlesPage:
+    """一件事: every bundle with its lead department and number of members."""
+    require_catalog(actor)
+    rows = [BundleRow(b.code, b.name, b.event, b.audience, b.lead_department.name, len(b.members), b.status)
+            for b in session.execute(select(Bundle).order_by(Bundle.code)).scalars()]
+    return BundlesPage(rows=rows, audiences=AUDIENCES)
+
+
+def _shown_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class BundleEditor:
+    code: str | None  # None: a new bundle
+    departments: list[tuple[int, str]]
+    basic_choices: list[tuple[str, str]]  # code, name
+    audiences: dict[str, str]
+    ops: tuple[str, ...]
+    form: dict[str, Any] = field(default_factory=dict)
+
+
+def bundle_editor(session: Session, actor: Actor, code: str | None = None) -> BundleEditor:
+    """新建 (no code) or 修改 a bundle: members with their conditions, the lead department."""
+    require_catalog(actor)
+    departments = [(i, n) for i, n in session.execute(select(Department.id, Department.name).where(
+        Department.status == "active").order_by(Department.name))]
+    choices = [(c, n) for c, n in session.execute(select(BasicItem.code, BasicItem.name).order_by(BasicItem.code))]
+    form: dict[str, Any] = {"audience": "person", "members": []}
+    if code is not None:
+        b = session.execute(select(Bundle).where(Bundle.code == code)).scalar_one_or_none()
+        if b is None:
+            raise NotFound("未找到该一件事。", code="bundle_not_found")
+        form = {"code": b.code, "name": b.name, "event": b.event, "audience": b.audience,
+                "lead_department_id": str(b.lead_department_id), "guide": b.guide,
+                "members": [{"code": m.basic.code, "field": m.condition_field or "", "op": m.condition_op or "==",
+                             "value": _shown_value(m.condition_value), "label": m.condition_label}
+                            for m in b.members]}
+    return BundleEditor(code=code, departments=departments, basic_choices=choices, audiences=AUDIENCES,
+                        ops=CONDITION_OPS, form=form)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    kind: str
+    name: str
+    position: int
+    items: list[tuple[str, str]]  # code, name
+
+    @property
+    def codes(self) -> str:
+        return "\n".join(c for c, _ in self.items)
+
+
+@dataclass(frozen=True)
+class EventsEditor:
+    events: list[EventRow]
+    kinds: dict[str, str]
+    basic_choices: list[tuple[str, str]]
+
+
+def events_editor(session: Session, actor: Actor) -> EventsEditor:
+    """事项分类: the life and business events and which basic items belong to each, in order."""
+    require_catalog(actor)
+    items: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for event_id, code, name in session.execute(
+            select(ItemEventItem.event_id, BasicItem.code, BasicItem.name)
+            .join(BasicItem, BasicItem.id == ItemEventItem.basic_item_id)
+            .order_by(ItemEventItem.event_id, ItemEventItem.position)):
+        items[event_id].append((code, name))
+    events = [EventRow(e.kind, e.name, e.position, items[e.id]) for e in session.execute(
+        select(ItemEvent).order_by(ItemEvent.kind, ItemEvent.position, ItemEvent.id)).scalars()]
+    choices = [(c, n) for c, n in session.execute(select(BasicItem.code, BasicItem.name).order_by(BasicItem.code))]
+    return EventsEditor(events=events, kinds=EVENT_KIND_LABELS, basic_choices=choices)

@@ -369,3 +369,39 @@ def set_event(*, session: Session, actor: Actor, kind: str, name: str, codes: li
                  detail={"items": len(seen)})
     indexing.index_items(session, [*before, *indexing.items_of_event(session, event.id)])
     return event
+
+
+@use_case
+def update_bundle(*, session: Session, actor: Actor, code: str, bundle_in: BundleIn) -> Bundle:
+    """Change a bundle (platform): its name, event, audience, lead department, guide and members with their
+    conditions (the member list is replaced); the portal's index follows."""
+    actor.require(Permission.ITEM_CATALOG_MANAGE)
+    bundle = session.execute(select(Bundle).where(Bundle.code == code)).scalar_one_or_none()
+    if bundle is None:
+        raise NotFound("未找到该一件事。", code="bundle_not_found")
+    if bundle_in.code != bundle.code:
+        raise ValidationFailed("一件事的编码是它的标识，不能修改；如确需新编码，请新增一件事。",
+                               code="bundle_code_fixed", detail={"field": "code"})
+    lead = session.get(Department, bundle_in.lead_department_id)
+    if lead is None:
+        raise NotFound("未找到牵头部门。", code="department_not_found", detail={"field": "lead_department_id"})
+    codes = [m.basic_code for m in bundle_in.members]
+    if len(set(codes)) != len(codes):
+        raise ValidationFailed("一件事的成员事项不能重复。", code="bundle_duplicate_member",
+                               detail={"field": "members"})
+    before = [m.basic.code for m in bundle.members]
+    members = [BundleMember(position=i, basic_item_id=basic_by_code(session, m.basic_code).id,
+                            **condition_columns(m.condition)) for i, m in enumerate(bundle_in.members, start=1)]
+    bundle.name, bundle.event, bundle.audience, bundle.guide = (bundle_in.name, bundle_in.event, bundle_in.audience,
+                                                                bundle_in.guide)
+    bundle.lead_department_id, bundle.region_code = lead.id, lead.region_code
+    bundle.lead_department = lead
+    bundle.members.clear()
+    session.flush()  # the old members go before the new ones take their places
+    bundle.members.extend(members)
+    session.flush()
+    session.refresh(bundle)
+    audit.record(session, actor=actor, action="item.bundle_update", object_type="bundle", object_id=bundle.code,
+                 detail={"name": bundle.name, "members": codes, "before": before, "lead": lead.name})
+    indexing.index_bundles(session, [bundle])
+    return bundle
