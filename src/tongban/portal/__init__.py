@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 def register(platform: Platform) -> None:
     """Routers and menu entry of the portal (tongban/registry.py; orders are global)."""
     platform.add_router("tongban.portal.pages:public", order=93)
+    # 为您推荐的服务 on a citizen's or enterprise's home page (the rule: tongban/portal/home.py).
+    platform.add_home_cards("tongban.portal.home:home_cards", order=50)
     # For the people it serves: visitors, citizens and enterprises (staff reach it by its address).
     platform.add_nav("办事服务", "/services", order=12, audience="anonymous")
     platform.add_nav("办事服务", "/services", order=12, when=lambda a: a.kind in ("citizen", "enterprise"))
