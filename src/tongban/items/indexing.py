@@ -88,9 +88,8 @@ def index_bundles(session: Session, bundles: Iterable[Bundle]) -> None:
             continue
         members = [m.basic.name for m in b.members]
         labels = [m.condition_label for m in b.members if m.condition_label]
-        lead = b.lead_department
         docs.append(search_index.Doc(b.id, b.name, f"{b.event}；{b.guide}", " ".join([*members, *labels]),
-                                     " ".join([lead.name, lead.short_name, b.event])))
+                                     b.event))
     search_index.index_many(session, BUNDLE_KIND, docs)
 
 

@@ -288,18 +288,22 @@ class Outcome(Generic[T]):
         return tx.marked(value, self.spans(value), limit=limit)
 
 
-def match(session: Session, kind: str, u: Understanding, *, any_word: bool = False) -> Subquery:
+def match(session: Session, kind: str, u: Understanding, *, any_word: bool = False, named: bool = False) -> Subquery:
     prefix = u.text if len(u.text) >= 2 else ""
     groups = u.wide if any_word and u.wide else u.groups
-    return hits(session, kind, groups, exact=u.exact, prefix=prefix, any_word=any_word)
+    return hits(session, kind, groups, exact=u.exact, prefix=prefix, any_word=any_word, named=named)
 
 
-def run(session: Session, kind: str, query: str, fetch: Callable[[Subquery], list[T]]) -> Outcome[T]:
+def run(session: Session, kind: str, query: str, fetch: Callable[[Subquery], list[T]], *,
+        partial_named: bool = False) -> Outcome[T]:
     """Search a kind: `fetch(hits)` joins the (doc_id, score) subquery with the domain's own conditions
     and returns its rows; the strategy tries all words, the suggestion, then any word.
 
     The dictionary's version is read once per search; the suggestion is only looked for when a chunk of
-    the query is not one known word (a multi-word query of known words goes straight to any-word)."""
+    the query is not one known word (a multi-word query of known words goes straight to any-word).
+    With `partial_named`, an any-word match must match a word in the document's name or tags: for
+    short documents named by what they are (service items, bundles), a match only in the longer texts
+    on a common word is noise that would crowd out what the person asked for."""
     d = dictionary.ensure(session)
     u = understand(session, kind, query, words=d)
     if u.empty:
@@ -315,7 +319,7 @@ def run(session: Session, kind: str, query: str, fetch: Callable[[Subquery], lis
             if rows:
                 return Outcome(rows=rows, understanding=su, suggestion=suggestion)
     if len(u.groups) > 1:
-        rows = fetch(match(session, kind, u, any_word=True))
+        rows = fetch(match(session, kind, u, any_word=True, named=partial_named))
         if rows:
             return Outcome(rows=rows, understanding=u, fallback=True)
     return Outcome(rows=[], understanding=u)
@@ -345,9 +349,10 @@ class SearchResult:
 
 
 def query(session: Session, kind: str, text: str, *, within: Select[tuple[int]] | None = None,
-          limit: int = 20) -> SearchResult:
+          limit: int = 20, partial_named: bool = True) -> SearchResult:
     """Search a kind's documents: the best `limit` hits (among the ids `within` selects, when given),
-    with highlights, the suggestion used, the dictionary's readings and whether it fell back."""
+    with highlights, the suggestion used, the dictionary's readings and whether it fell back (a partial
+    match must match a word in the name or tags unless `partial_named` is False; see `run`)."""
     d = SearchDocument
 
     def fetch(sub: Subquery) -> list[tuple[int, float, str, str]]:
@@ -358,7 +363,7 @@ def query(session: Session, kind: str, text: str, *, within: Select[tuple[int]] 
         return [tuple(r) for r in session.execute(
             stmt.order_by(sub.c.score.desc(), sub.c.doc_id).limit(limit)).all()]
 
-    out = run(session, kind, text, fetch)
+    out = run(session, kind, text, fetch, partial_named=partial_named)
     found = []
     for doc_id, score, name, abstract in out.rows:
         ns, ab = out.spans(name), out.spans(abstract)

@@ -152,15 +152,26 @@ def tsquery(groups: Sequence[Group], *, any_word: bool = False) -> str:
     return joiner.join("(" + " | ".join(alt(a) for a in g) + ")" for g in groups)
 
 
+def named_tsquery(groups: Sequence[Group]) -> str:
+    """Any word of the groups in the name or the tags (weights A and D)."""
+    def alt(a: Alt) -> str:
+        if a.prefix:
+            return f"{a.tokens[0]}:*AD"
+        return "(" + " & ".join(f"{t}:AD" for t in a.tokens) + ")"
+    return " | ".join("(" + " | ".join(alt(a) for a in g) + ")" for g in groups)
+
+
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def hits(session: Session, kind: str, groups: Sequence[Group], *, exact: Sequence[str], prefix: str,
-         any_word: bool = False) -> Subquery:
+         any_word: bool = False, named: bool = False) -> Subquery:
     """A subquery of (doc_id, score) of a kind's documents matching the groups — higher score is better;
     exact name matches get 2 tiers, names starting with `prefix` 1 tier, above any relevance score;
-    with `any_word`, documents matching more groups come before those matching fewer."""
+    with `any_word`, documents matching more groups come before those matching fewer, and with `named`
+    too, only documents matching a word in their name or tags (not only in their longer texts, where
+    common words such as 登记 or 申请 are everywhere) are partial matches."""
     tier = ("(CASE WHEN lower(d.name) IN :search_exact THEN 2 "
             "WHEN lower(d.name) LIKE :search_prefix ESCAPE '\\' THEN 1 ELSE 0 END)")
     pg = _is_pg(session)
@@ -180,9 +191,17 @@ def hits(session: Session, kind: str, groups: Sequence[Group], *, exact: Sequenc
                "WHERE search_fts MATCH :search_q AND d.kind = :search_kind LIMIT -1")  # LIMIT: not flattened
         q = fts5_query(groups, any_word=any_word)
     one = tsquery if pg else fts5_query
+    if any_word and named:
+        if pg:
+            sql += " AND s.doc @@ to_tsquery('simple', :search_named)"
+        else:
+            sql = sql.replace(" LIMIT -1", " AND search_fts.rowid IN (SELECT rowid FROM search_fts "
+                                           "WHERE search_fts MATCH :search_named) LIMIT -1")
     stmt = text(sql).bindparams(
         *(bindparam(f"search_g{i}", one([g])) for i, g in enumerate(cover_groups)),
         bindparam("search_q", q), bindparam("search_kind", kind),
+        *([bindparam("search_named", named_tsquery(groups) if pg else "{name tags initials} : (" + q + ")")]
+          if any_word and named else []),
         bindparam("search_exact", [e.lower() for e in exact] or [""], expanding=True),
         bindparam("search_prefix", _escape_like(prefix.lower()) + "%" if prefix else "\0"),
     ).columns(column("doc_id", Integer), column("score", Float))
