@@ -191,17 +191,11 @@ def hits(session: Session, kind: str, groups: Sequence[Group], *, exact: Sequenc
                "WHERE search_fts MATCH :search_q AND d.kind = :search_kind LIMIT -1")  # LIMIT: not flattened
         q = fts5_query(groups, any_word=any_word)
     one = tsquery if pg else fts5_query
-    if any_word and named:
-        if pg:
-            sql += " AND s.doc @@ to_tsquery('simple', :search_named)"
-        else:
-            sql = sql.replace(" LIMIT -1", " AND search_fts.rowid IN (SELECT rowid FROM search_fts "
-                                           "WHERE search_fts MATCH :search_named) LIMIT -1")
+    if any_word and named:  # one full-text condition: any word, and any word in the name or tags
+        q = f"({q}) & ({named_tsquery(groups)})" if pg else f"({q}) AND ({{name tags initials}} : ({q}))"
     stmt = text(sql).bindparams(
         *(bindparam(f"search_g{i}", one([g])) for i, g in enumerate(cover_groups)),
         bindparam("search_q", q), bindparam("search_kind", kind),
-        *([bindparam("search_named", named_tsquery(groups) if pg else "{name tags initials} : (" + q + ")")]
-          if any_word and named else []),
         bindparam("search_exact", [e.lower() for e in exact] or [""], expanding=True),
         bindparam("search_prefix", _escape_like(prefix.lower()) + "%" if prefix else "\0"),
     ).columns(column("doc_id", Integer), column("score", Float))
