@@ -118,3 +118,17 @@ def test_staff_and_anonymous_see_no_recommendations(session: Session, client: Te
     login(client, staff.username, DEMO_PASSWORD)
     html = client.get("/").text
     assert "首页" in html and "data-home-services" not in html and "为您推荐的服务" not in html
+
+
+def test_citizen_holding_a_migration_certificate_gets_the_move_in_item(session: Session,
+                                                                       client: TestClient) -> None:
+    loader.load(session)
+    holder = session.execute(select(Licence.holder_code).join(LicenceType, LicenceType.id == Licence.type_id)
+                             .where(LicenceType.name == "户口迁移证明")).scalars().first()
+    citizen = session.execute(select(User).where(User.kind == "citizen", User.id_number == holder)).scalars().first()
+    assert citizen is not None
+    login(client, citizen.username, DEMO_PASSWORD)
+    html = client.get("/").text
+    services = dict((n, h) for h, n in _services(html))
+    assert "户口迁入登记" in services, services
+    assert "持有的证照" in visible(_section(html)) and "可直接调用您持有的电子证照" in visible(_section(html))

@@ -8,8 +8,8 @@ Citizen (age from the birth date in the resident ID, on today's Beijing date)
   1. age >= 50 (approaching or past retirement age): the bundles and items of the life event 养老
      (退休一件事, 职工正常退休申请, 养老保险待遇申领…);
      16–30: the items of the life event 就业 (就业登记, 高校毕业生求职创业补贴…); 31–49: the life event 住房.
-  2. the licences they hold (valid): the items whose application takes one of them as a licence material
-     (户口迁移证明 → 户口迁入登记: it is fetched from the licence library, nothing to upload).
+  2. the licences they hold (valid): the items whose application takes one of them as a licence material,
+     the rarest licence's items first (户口迁移证明 → 户口迁入登记: it is fetched from the licence library).
   3. the high-frequency items of the life events.
 
 Enterprise
@@ -132,14 +132,24 @@ def _held_types(session: Session, holder_code: str, today: dt.date) -> list[str]
 
 
 def _taking_licences(session: Session, types: list[str]) -> list[tuple[str, str]]:
-    """Items whose (live) application takes one of these licence types as a material."""
+    """Items whose (live) application takes one of these licence types as a material, the rarest licence's
+    first (a 户口迁移证明 points at 户口迁入登记; a 居民身份证 is taken by many items and says little)."""
     if not types:
         return []
-    with_material = (select(Implementation.basic_item_id)
-                     .join(Material, Material.implementation_id == Implementation.id)
-                     .where(Material.source == "licence", Material.ref.in_(types)))
-    return [(r[0], r[1]) for r in session.execute(
-        _live_items().where(BasicItem.id.in_(with_material)).order_by(BasicItem.code)).all()]
+    rows = session.execute(
+        _live_items().add_columns(Material.ref)
+        .join(Implementation, Implementation.basic_item_id == BasicItem.id)
+        .join(Material, Material.implementation_id == Implementation.id)
+        .where(Implementation.published_version > 0, Implementation.status != "retired",
+               Material.source == "licence", Material.ref.in_(types))).all()
+    by_type: dict[str, list[tuple[str, str]]] = {}
+    for code, name, ref in rows:
+        if (code, name) not in by_type.setdefault(ref, []):
+            by_type[ref].append((code, name))
+    ordered: list[tuple[str, str]] = []
+    for ref in sorted(by_type, key=lambda t: (len(by_type[t]), t)):
+        ordered += sorted(set(by_type[ref]) - set(ordered))
+    return ordered
 
 
 def _issuing_again(session: Session, types: list[str]) -> list[tuple[str, str]]:
