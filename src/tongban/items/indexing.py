@@ -4,9 +4,11 @@ A basic item with at least one live implementation is indexed as kind "item" (do
 id) from what the public sees (the published versions): its name; the item type, conditions and result
 (abstract); the materials, service objects, steps and the life/business events it belongs to (body); and
 the implementing departments' full and short names with the events again (tags, so 市监局 or 生育 find
-it). A published bundle is indexed as kind "bundle" (doc_id: the bundle's id) with its event, guide, its
-members' names and the lead department. An item without a live implementation, or a retired bundle, is
-removed from the index. All inside the caller's transaction (the publishing use-case's).
+it). A published bundle is indexed as kind "bundle" (doc_id: the bundle's id) with its event, guide and
+its members' names and conditions — not its lead department's names: a department's name is asked to
+find the department's items, and the bundles it leads came above them (bench/search_quality.py). An
+item without a live implementation, or a retired bundle, is removed from the index. All inside the caller's
+transaction (the publishing use-case's).
 """
 
 from __future__ import annotations
