@@ -52,8 +52,8 @@ def terms_page(session: Session, actor: Actor, filters: TermFilters, page: int =
     page = min(max(page, 1), pages)
     terms = list(session.execute(select(t).where(*cond).order_by(t.kind, t.word, t.id)
                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars())
-    counts = dict(session.execute(select(t.kind, func.count(t.id)).where(t.active.is_(True))
-                                  .group_by(t.kind)).tuples().all())
+    counts = {kind: int(n) for kind, n in session.execute(
+        select(t.kind, func.count(t.id)).where(t.active.is_(True)).group_by(t.kind))}
     editing = session.get(SearchTerm, edit_id) if edit_id else None
     return TermsPage(terms=terms, total=total, page=page, pages=pages, f=filters, kinds=TERM_KINDS,
                      counts={k: counts.get(k, 0) for k in TERM_KINDS}, editing=editing)

@@ -91,7 +91,7 @@ def set_active(*, session: Session, actor: Actor, term_id: int, active: bool) ->
 def seed_terms(*, session: Session, actor: Actor, terms: Iterable[TermIn]) -> int:
     """Add the terms the dictionary lacks (the demo's seed list); returns how many were added."""
     actor.require(Permission.SEARCH_TERMS_MANAGE)
-    have = set(session.execute(select(SearchTerm.word, SearchTerm.official)).tuples())
+    have = {(word, official) for word, official in session.execute(select(SearchTerm.word, SearchTerm.official))}
     added = 0
     for t in terms:
         if (t.word, t.official) in have or t.word == t.official:
