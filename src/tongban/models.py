@@ -35,6 +35,7 @@ from tongban.seals.models import Seal
 from tongban.search.models import SearchDocument, SearchState, SearchTerm
 from tongban.sharing.models import Grant, SharingRequest
 from tongban.workdays.models import CalendarDay, CalendarYear
+from tongban.workflow.models import WorkflowInstance, WorkflowProcess, WorkflowTask
 
 __all__ = [
     "ApiKey",
@@ -94,4 +95,7 @@ __all__ = [
     "User",
     "UserRole",
     "WebSession",
+    "WorkflowInstance",
+    "WorkflowProcess",
+    "WorkflowTask",
 ]

@@ -1,0 +1,354 @@
+"""Use-cases of the workflow engine: publish process versions, start instances, complete user tasks,
+migrate a running instance to a new process version.
+
+One serialization per use-case: a use-case loads an instance once per session (kept in `session.info`),
+transitions change the in-memory workflow and the projection of ready tasks, and the state is written once,
+just before the outermost use-case commits. A savepoint that rolls back a transition it made cannot
+restore the in-memory workflow, so the instance is marked inconsistent and the commit is refused.
+Conflicting transitions of one instance by two sessions: the second fails with Conflict (optimistic
+locking on `workflow_instances.version`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.exc import StaleDataError
+
+from tongban.authz import ROLE_LABELS
+from tongban.db import utcnow
+from tongban.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from tongban.transactions import use_case
+from tongban.workflow import engine
+from tongban.workflow.models import COMPLETED, RUNNING, WorkflowInstance, WorkflowProcess, WorkflowTask
+
+PROCESS_DIR = Path(__file__).parent / "processes"
+#: The processes shipped with the platform (processes/<key>.bpmn).
+SHIPPED = ("immediate", "promised", "joint")
+#: The role of tasks the applicant does (补正); they belong to no department.
+APPLICANT = "applicant"
+#: Joint decision policies (the item's, passed as the process variable `policy` of "joint").
+ANY_REFUSAL, ALL_MUST_DECIDE = "any_refusal", "all_must_decide"
+
+OUTCOME_LABELS = {"accept": "受理", "supplement": "补正", "reject": "不予受理", "approve": "准予", "refuse": "不予"}
+_LOADED = "tongban.workflow.loaded"
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Who acts on a task: a role (authz.Role value, or "applicant") and the department acted for."""
+
+    role: str
+    department_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task that can be done now, with who may do it and by when."""
+
+    task_id: str
+    name: str
+    title: str
+    role: str
+    lane: str | None
+    department_id: int | None
+    due_date: dt.date | None
+
+
+@dataclass
+class _Loaded:
+    row: WorkflowInstance
+    process: engine.Process
+    workflow: Any
+    dirty: bool = False
+    inconsistent: bool = False
+    created_in: frozenset[SessionTransaction] = frozenset()
+    changed_in: set[SessionTransaction] = field(default_factory=set)
+
+
+def role_label(role: str) -> str:
+    """The Chinese name of a task's role."""
+    return "申请人" if role == APPLICANT else ROLE_LABELS.get(role, role)
+
+
+# -- process versions ---------------------------------------------------------------------------------------
+
+def _sha(bpmn: str) -> str:
+    return hashlib.sha256(bpmn.encode("utf-8")).hexdigest()
+
+
+@use_case
+def publish(*, session: Session, key: str, bpmn: str) -> WorkflowProcess:
+    """Publish a process version; the same document again is the same version (by SHA-256)."""
+    sha = _sha(bpmn)
+    existing = session.scalar(select(WorkflowProcess).where(WorkflowProcess.key == key, WorkflowProcess.sha256 == sha))
+    if existing is not None:
+        return existing
+    try:
+        process = engine.parse(key, bpmn, sha)
+    except engine.ProcessError as exc:
+        raise ValidationFailed(str(exc), code="invalid_process", detail={"field": "bpmn"}) from exc
+    latest = session.scalar(select(func.max(WorkflowProcess.version)).where(WorkflowProcess.key == key)) or 0
+    row = WorkflowProcess(key=key, version=latest + 1, title=process.title, bpmn=bpmn, sha256=sha,
+                          published_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+@use_case
+def publish_shipped(*, session: Session) -> list[WorkflowProcess]:
+    """Publish the package's .bpmn files: idempotent; a changed file becomes a new version."""
+    return [publish(session=session, key=key, bpmn=(PROCESS_DIR / f"{key}.bpmn").read_text(encoding="utf-8"))
+            for key in SHIPPED]
+
+
+def process_of(row: WorkflowProcess) -> engine.Process:
+    """The parsed process of a published version (cached per process by its hash)."""
+    return engine.parse(row.key, row.bpmn, row.sha256)
+
+
+def latest_process(session: Session, key: str) -> WorkflowProcess:
+    """The newest published version of a process."""
+    row = session.scalar(select(WorkflowProcess).where(WorkflowProcess.key == key)
+                         .order_by(WorkflowProcess.version.desc()).limit(1))
+    if row is None:
+        raise NotFound(f"流程「{key}」尚未发布，请先发布流程定义。", code="process_not_found")
+    return row
+
+
+# -- the per-session cache of loaded instances --------------------------------------------------------------
+
+def _chain(session: Session) -> frozenset[SessionTransaction]:
+    chain: set[SessionTransaction] = set()
+    tx = session.get_nested_transaction() or session.get_transaction()
+    while tx is not None:
+        chain.add(tx)
+        tx = tx.parent
+    return frozenset(chain)
+
+
+def _cache(session: Session) -> dict[int, _Loaded]:
+    cache: dict[int, _Loaded] = session.info.setdefault(_LOADED, {})
+    return cache
+
+
+def _entry(session: Session, instance_id: int) -> _Loaded:
+    cache = _cache(session)
+    entry = cache.get(instance_id)
+    if entry is None:
+        row = session.get(WorkflowInstance, instance_id)
+        if row is None:
+            raise NotFound("未找到该办件的流程，请确认办件编号。", code="workflow_not_found")
+        process = process_of(session.get_one(WorkflowProcess, row.process_id))
+        try:
+            workflow = engine.load(process, row.state)
+        except engine.ProcessError as exc:
+            raise Conflict(str(exc), code="workflow_state_unreadable") from exc
+        entry = cache[instance_id] = _Loaded(row=row, process=process, workflow=workflow)
+    if entry.inconsistent:
+        raise Conflict("该办件的流程状态在部分撤销后已不一致，请重新办理。", code="workflow_inconsistent")
+    return entry
+
+
+def _changed(session: Session, entry: _Loaded) -> None:
+    entry.dirty = True
+    entry.changed_in |= _chain(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _save_loaded(session: Session) -> None:
+    """Write each changed instance's state once, as the outermost use-case commits (not at savepoints)."""
+    if session.in_nested_transaction():
+        return
+    for entry in session.info.get(_LOADED, {}).values():
+        if entry.inconsistent:
+            raise Conflict("该办件的流程状态在部分撤销后已不一致，请重新办理。", code="workflow_inconsistent")
+        if entry.dirty:
+            entry.row.state = engine.dump(entry.workflow)
+            entry.row.format = engine.FORMAT
+            entry.dirty = False
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a released savepoint: the outer transaction goes on with the loaded instances
+    session.info.pop(_LOADED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    cache: dict[int, _Loaded] | None = session.info.get(_LOADED)
+    if not cache:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_LOADED, None)
+        return
+    for instance_id, entry in list(cache.items()):
+        if previous_transaction in entry.created_in:
+            del cache[instance_id]  # its row was rolled back with it
+        elif previous_transaction in entry.changed_in:
+            entry.inconsistent = True
+
+
+# -- instances ----------------------------------------------------------------------------------------------
+
+def _json_data(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    try:
+        return dict(json.loads(json.dumps(dict(data or {}), ensure_ascii=False)))
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed("流程数据只能包含文字、数字、是非值、列表和字典。", code="invalid_process_data") from exc
+
+
+def _sync_tasks(session: Session, entry: _Loaded, due_dates: Mapping[str, dt.date] | None) -> None:
+    """Bring the projection of ready user tasks in line with the workflow (keeping due dates)."""
+    row = entry.row
+    existing = {t.task_id: t for t in session.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == row.id))}
+    ready = {str(t.id): t for t in engine.ready_user_tasks(entry.workflow)}
+    for task_id, projected in existing.items():
+        if task_id not in ready:
+            session.delete(projected)
+    for task_id, task in ready.items():
+        if task_id in existing:
+            continue
+        info = entry.process.tasks[task.task_spec.name]
+        session.add(WorkflowTask(
+            instance_id=row.id, task_id=task_id, name=info.name, title=info.title, role=info.role, lane=info.lane,
+            department_id=None if info.role == APPLICANT else (row.lanes or {}).get(info.lane or ""),
+            due_date=(due_dates or {}).get(info.name), created_at=utcnow()))
+
+
+def _update_status(entry: _Loaded) -> None:
+    wf = entry.workflow
+    entry.row.updated_at = utcnow()
+    if wf.is_completed():
+        entry.row.status = COMPLETED
+        entry.row.end_event = engine.end_event(wf)
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.info.pop(_LOADED, None)
+        raise Conflict("该办件刚被他人办理过，请刷新后重试。", code="workflow_changed") from exc
+
+
+@use_case
+def start(*, session: Session, process_key: str, subject: tuple[str, str], data: Mapping[str, Any] | None = None,
+          lanes: Mapping[str, int | None], due_dates: Mapping[str, dt.date] | None = None) -> WorkflowInstance:
+    """Start the newest version of a process for a subject; `lanes` names each lane's department."""
+    process_row = latest_process(session, process_key)
+    process = process_of(process_row)
+    lane_departments = {str(k): v for k, v in lanes.items()}
+    for info in process.tasks.values():
+        if info.role == APPLICANT or info.lane is None:
+            continue
+        if not isinstance(lane_departments.get(info.lane), int):
+            label = process.lanes.get(info.lane, info.lane)
+            raise ValidationFailed(f"流程「{process.title}」的「{label}」没有指定办理部门。",
+                                   code="lane_without_department", detail={"field": "lanes", "lane": info.lane})
+    variables = _json_data(data)
+    try:
+        workflow = engine.new_workflow(process, variables)
+    except Exception as exc:  # a condition that cannot be evaluated with the data given
+        raise ValidationFailed(f"流程「{process.title}」无法以所给数据启动：{exc}",
+                               code="invalid_process_data") from exc
+    now = utcnow()
+    row = WorkflowInstance(process_id=process_row.id, subject_kind=subject[0], subject_ref=str(subject[1]),
+                           lanes=lane_departments, format=engine.FORMAT, state=engine.dump(workflow),
+                           status=RUNNING, created_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    entry = _Loaded(row=row, process=process, workflow=workflow, created_in=_chain(session))
+    _cache(session)[row.id] = entry
+    _update_status(entry)
+    _sync_tasks(session, entry, due_dates)
+    _flush(session)
+    return row
+
+
+def _refuse_actor(entry: _Loaded, info: engine.TaskInfo, actor: Participant) -> None:
+    if actor.role != info.role:
+        raise InvalidTransition(f"「{info.title}」应由{role_label(info.role)}办理，您不能办理这一步。",
+                                code="workflow_wrong_role")
+    if info.role == APPLICANT:
+        return  # the caller checks that the actor is the subject's applicant
+    department = (entry.row.lanes or {}).get(info.lane or "")
+    if department is not None and actor.department_id != department:
+        raise InvalidTransition(f"「{info.title}」由其他部门办理，本部门不能办理这一步。",
+                                code="workflow_wrong_department")
+
+
+@use_case
+def complete(*, session: Session, instance_id: int, task: str, actor: Participant,
+             data: Mapping[str, Any] | None = None, due_dates: Mapping[str, dt.date] | None = None) -> WorkflowInstance:
+    """Do a ready user task (受理, 审查, 决定 …) with its result; refused with 409 when not allowed now."""
+    entry = _entry(session, instance_id)
+    info = entry.process.tasks.get(task)
+    if info is None:
+        raise InvalidTransition(f"流程「{entry.process.title}」中没有「{task}」这一步。", code="workflow_no_such_task")
+    if entry.row.status != RUNNING:
+        raise InvalidTransition(f"该办件的流程已结束，不能再办理「{info.title}」。", code="workflow_finished")
+    ready = [t for t in engine.ready_user_tasks(entry.workflow) if t.task_spec.name == task]
+    if not ready:
+        now = "、".join(entry.process.tasks[t.task_spec.name].title for t in engine.ready_user_tasks(entry.workflow))
+        raise InvalidTransition(f"当前不能办理「{info.title}」：流程正在「{now or '无'}」这一步。",
+                                code="workflow_not_now")
+    _refuse_actor(entry, info, actor)
+    variables = _json_data(data)
+    if info.outcome is not None and variables.get(info.outcome) not in info.outcomes:
+        allowed = "、".join(OUTCOME_LABELS.get(o, o) for o in info.outcomes)
+        raise ValidationFailed(f"请选择「{info.title}」的办理结果：{allowed}。", code="workflow_outcome_required",
+                               detail={"field": info.outcome})
+    spiff_task = ready[0]
+    try:
+        spiff_task.set_data(**variables)
+        spiff_task.run()
+        entry.workflow.do_engine_steps()
+    except Exception as exc:  # the process cannot go on with these data: forget the half-run copy
+        _cache(session).pop(instance_id, None)
+        raise InvalidTransition(f"流程无法继续「{info.title}」之后的步骤：{exc}", code="workflow_stuck") from exc
+    _changed(session, entry)
+    _update_status(entry)
+    _flush(session)  # the version check: another session's transition since we loaded it is a Conflict
+    _sync_tasks(session, entry, due_dates)
+    session.flush()
+    return entry.row
+
+
+def ready_tasks(session: Session, instance_id: int) -> list[ReadyTask]:
+    """The instance's user tasks that can be done now (from the projection)."""
+    rows = session.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == instance_id)
+                           .order_by(WorkflowTask.id))
+    return [ReadyTask(task_id=r.task_id, name=r.name, title=r.title, role=r.role, lane=r.lane,
+                      department_id=r.department_id, due_date=r.due_date) for r in rows]
+
+
+@use_case
+def set_due_date(*, session: Session, instance_id: int, task: str, due: dt.date | None) -> int:
+    """Set the due date of an instance's ready task(s) of that name (the cases domain's legal clock)."""
+    rows = list(session.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == instance_id,
+                                                           WorkflowTask.name == task)))
+    if not rows:
+        raise InvalidTransition(f"该办件当前没有「{task}」这一待办，不能设置期限。", code="workflow_not_now")
+    for row in rows:
+        row.due_date = due
+    session.flush()
+    return len(rows)
+
+
+def instance_for(session: Session, subject: tuple[str, str]) -> WorkflowInstance | None:
+    """The newest instance of a subject, e.g. ("case", "17")."""
+    return session.scalar(select(WorkflowInstance).where(WorkflowInstance.subject_kind == subject[0],
+                                                         WorkflowInstance.subject_ref == str(subject[1]))
+                          .order_by(WorkflowInstance.id.desc()).limit(1))
