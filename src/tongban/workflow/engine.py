@@ -29,7 +29,7 @@ FORMAT = "1.5"
 #: Formats this release reads: its own and those SpiffWorkflow migrates from.
 READABLE_FORMATS = frozenset({SPIFF_FORMAT, *MIGRATIONS})
 
-_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False}
 
 
@@ -99,7 +99,7 @@ def parse(key: str, bpmn: str, sha256: str | None = None) -> Process:
     if not tasks:
         raise ProcessError(f"流程 {key} 没有任何用户任务。")
     process = Process(key=key, title=spec.description or key, spec=spec,
-                      spec_dict=_SERIALIZER.to_dict(spec), tasks=tasks, lanes=lanes)
+                      spec_dict=SERIALIZER.to_dict(spec), tasks=tasks, lanes=lanes)
     if sha256:
         _CACHE[sha256] = process
     return process
@@ -116,23 +116,23 @@ def new_workflow(process: Process, data: dict[str, Any]) -> BpmnWorkflow:
 
 def dump(workflow: BpmnWorkflow) -> str:
     """The state to store: Spiff's serialization without the spec."""
-    dct = _SERIALIZER.to_dict(workflow)
+    dct = SERIALIZER.to_dict(workflow)
     dct.pop("spec", None)
     dct.pop("subprocess_specs", None)
-    dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
+    dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
     return json.dumps(dct, ensure_ascii=False, separators=(",", ":"))
 
 
 def load(process: Process, state: str) -> BpmnWorkflow:
     """Rebuild a workflow from its stored state (migrating an older format) and its process's spec."""
     dct = json.loads(state)
-    version = dct.get(_SERIALIZER.VERSION_KEY)
+    version = dct.get(SERIALIZER.VERSION_KEY)
     if version not in READABLE_FORMATS:
         raise ProcessError(f"流程状态的格式 {version} 无法读取（本版本支持 {', '.join(sorted(READABLE_FORMATS))}）。")
     dct["spec"] = copy.deepcopy(process.spec_dict)
     dct.setdefault("subprocess_specs", {})
-    _SERIALIZER.migrate(dct)
-    workflow: BpmnWorkflow = _SERIALIZER.from_dict(dct)
+    SERIALIZER.migrate(dct)
+    workflow: BpmnWorkflow = SERIALIZER.from_dict(dct)
     return workflow
 
 

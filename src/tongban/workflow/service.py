@@ -352,3 +352,68 @@ def instance_for(session: Session, subject: tuple[str, str]) -> WorkflowInstance
     return session.scalar(select(WorkflowInstance).where(WorkflowInstance.subject_kind == subject[0],
                                                          WorkflowInstance.subject_ref == str(subject[1]))
                           .order_by(WorkflowInstance.id.desc()).limit(1))
+
+
+@use_case
+def migrate(*, session: Session, instance_id: int, to_process_id: int, mapping: Mapping[str, str]) -> WorkflowInstance:
+    """Move a running instance to another version of its process (an explicit, validated node migration).
+
+    `mapping` names, for each task of the instance whose BPMN id is not in the new version, the new task
+    it becomes; every current (ready) user task must be named, even when its id is unchanged, so that
+    nobody moves a case without saying where it stands afterwards.
+    """
+    from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+
+    entry = _entry(session, instance_id)
+    if entry.row.status != RUNNING:
+        raise InvalidTransition("该办件的流程已结束，无需迁移。", code="workflow_finished")
+    target_row = session.get(WorkflowProcess, to_process_id)
+    current_row = session.get_one(WorkflowProcess, entry.row.process_id)
+    if target_row is None or target_row.key != current_row.key:
+        raise ValidationFailed(f"只能迁移到流程「{current_row.title}」的其他版本。", code="workflow_wrong_process",
+                               detail={"field": "to_process_id"})
+    if target_row.id == current_row.id:
+        raise ValidationFailed("办件已在该流程版本上，无需迁移。", code="workflow_same_version",
+                               detail={"field": "to_process_id"})
+    target = process_of(target_row)
+    workflow = entry.workflow
+    current = engine.ready_user_tasks(workflow)
+    unmapped = [entry.process.tasks[t.task_spec.name].title for t in current if t.task_spec.name not in mapping]
+    if unmapped:
+        raise ValidationFailed(f"请指明当前待办「{'、'.join(unmapped)}」在新版本中对应的步骤，否则不能迁移。",
+                               code="workflow_unmapped_task", detail={"field": "mapping"})
+    bad = [f"{old}→{new}" for old, new in mapping.items() if new not in target.spec.task_specs]
+    if bad:
+        raise ValidationFailed(f"新版本中没有这些步骤：{'、'.join(bad)}。", code="workflow_unknown_task",
+                               detail={"field": "mapping"})
+    for t in current:
+        if mapping[t.task_spec.name] not in target.tasks:
+            title = entry.process.tasks[t.task_spec.name].title
+            raise ValidationFailed(f"当前待办「{title}」只能对应新版本中的用户任务。",
+                                   code="workflow_unknown_task", detail={"field": "mapping"})
+    diff, _ = diff_workflow(engine.SERIALIZER.registry, workflow, target.spec, {})
+    for task in workflow.get_tasks():
+        new_name = mapping.get(task.task_spec.name)
+        if new_name is not None:
+            diff.alignment[task] = target.spec.task_specs[new_name]
+    lost = sorted({t.task_spec.bpmn_name or t.task_spec.name for t in workflow.get_tasks()
+                   if diff.alignment.get(t) is None and t.has_state(engine.TaskState.FINISHED_MASK)})
+    if lost:
+        raise ValidationFailed(f"已办的步骤「{'、'.join(lost)}」在新版本中不存在，请在映射中指明它们对应的新步骤。",
+                               code="workflow_unmapped_task", detail={"field": "mapping"})
+    migrate_workflow(diff, workflow, target.spec)
+    workflow.do_engine_steps()
+    entry.process = target
+    entry.row.process_id = target_row.id
+    _changed(session, entry)
+    _update_status(entry)
+    _flush(session)
+    carried: dict[str, dt.date] = {}  # the due dates of the current tasks go with them to their new names
+    for projected in session.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == entry.row.id)):
+        if projected.due_date is not None and projected.name in mapping:
+            carried[mapping[projected.name]] = projected.due_date
+        session.delete(projected)
+    session.flush()
+    _sync_tasks(session, entry, carried)
+    session.flush()
+    return entry.row
