@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.db import Base, utcnow
+from tongban.org.models import Department
 
 _BIG = BigInteger().with_variant(Integer, "sqlite")
 
@@ -79,6 +80,6 @@ class WorkflowTask(Base):
     title: Mapped[str] = mapped_column(String(100))  # its Chinese name ("受理")
     role: Mapped[str] = mapped_column(String(40))
     lane: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), nullable=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey(Department.id), nullable=True)
     due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
