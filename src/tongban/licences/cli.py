@@ -95,6 +95,21 @@ def expire_command() -> None:
     typer.echo(f"已将 {count} 本到期证照标记为已过期。")
 
 
+@licence_app.command("reindex")
+def reindex_command() -> None:
+    """按证照库重建证照检索索引（升级后运行一次，或索引与证照不一致时）。"""
+    from tongban.licences import indexing
+    from tongban.transactions import scope
+
+    session = open_session()
+    try:
+        with scope(session):
+            count = indexing.reindex_all(session)
+    finally:
+        session.close()
+    typer.echo(f"已为 {count} 本证照重建检索索引。")
+
+
 @keystore_app.command("reseal")
 def reseal_command(
     new_master_key: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,

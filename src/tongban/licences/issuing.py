@@ -33,7 +33,7 @@ from tongban.crypto.keystore import get_keystore
 from tongban.db import utcnow
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from tongban.identifiers import validate_resident_id, validate_uscc
-from tongban.licences import identifier, library
+from tongban.licences import identifier, indexing, library
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
 from tongban.licences.models import STATUS_LABELS, Licence, LicenceEvent, LicenceType, LicenceVersion
 from tongban.licences.queries import readable_licence, verify_url
@@ -232,6 +232,7 @@ def issue(*, session: Session, actor: Actor, licence_in: LicenceIssue) -> Licenc
     _sign_version(session, actor, licence, seal, [], now)
     _event(session, actor, licence, "issue", "")
     library.publish(session, licence)
+    indexing.index_licences(session, [licence])
     return licence
 
 
@@ -284,6 +285,7 @@ def annotate(*, session: Session, actor: Actor, licence_id: int, text: str) -> L
                                detail={"field": "text"}) from exc
     _event(session, actor, licence, "annotate", licence.status, text)
     library.publish(session, licence)
+    indexing.index_licences(session, [licence])
     return licence
 
 
@@ -313,6 +315,7 @@ def change_status(*, session: Session, actor: Actor, licence_id: int, action: st
     licence.status, licence.status_reason = target, reason
     _event(session, actor, licence, action, before, reason)
     library.publish(session, licence)
+    indexing.index_licences(session, [licence])
     return licence
 
 
@@ -328,5 +331,6 @@ def expire_due(*, session: Session, actor: Actor) -> int:
         licence.status = "expired"
         _event(session, actor, licence, "expire", before, f"有效期至 {licence.valid_to}")
         library.publish(session, licence)
+    indexing.index_licences(session, due)
     return len(due)
 

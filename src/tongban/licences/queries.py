@@ -11,21 +11,27 @@ others write nothing.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from markupsafe import Markup
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
 
-from tongban import clock, files
+from tongban import clock, files, search
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.config import get_settings
 from tongban.errors import Forbidden, NotFound
 from tongban.identifiers import mask_name, mask_resident_id
-from tongban.licences import identifier, licence_types, verify
+from tongban.licences import identifier, indexing, licence_types, verify
 from tongban.licences.models import STATUS_LABELS, Licence, LicenceEvent, LicenceType, LicenceVersion
 from tongban.org import service as org
+from tongban.search import text as tx
 from tongban.transactions import use_case
 
 
@@ -46,14 +52,140 @@ def list_issued(*, session: Session, actor: Actor, department_id: int | None = N
         query = query.where(Licence.status == status)
     q = q.strip()
     if q:
-        query = query.where(or_(Licence.holder_name == q, Licence.holder_code == q.upper(), Licence.number == q,
-                                Licence.identifier == q.upper()))
+        found = search_issued(session=session, actor=actor, q=q, department_id=department_id, type_id=type_id,
+                              status=status, page=page, size=size)
+        return found.rows, found.total
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = list(session.execute(query.order_by(Licence.id.desc()).offset((page - 1) * size).limit(size)).scalars())
+    _audit_list(session, actor, rows, q, status)
+    return rows, total
+
+
+def _audit_list(session: Session, actor: Actor, rows: list[Licence], q: str, status: str | None) -> None:
+    """The personal-data audit of a list or search of licences: one entry, when anything was shown."""
     if rows:
         record(session, actor=actor, action="licence.read", object_type="licence_list", object_id=None,
                purpose="证照签发管理", detail={"count": len(rows), "query": q, "status": status or ""})
-    return rows, total
+
+
+# ---------------------------------------------------------------- 证照检索 (staff search, tongban.search)
+
+#: At most this many matches are ranked and counted (the page says "more than" beyond it).
+SEARCH_LIMIT = 1000
+_KEY = re.compile(r"[0-9A-Z][0-9A-Z.\-_/]{4,}[0-9A-Z]")
+_PUNCT = re.compile(r"[^\w\s]+")
+
+
+@dataclass(frozen=True)
+class IssuedSearch:
+    """A search of the issued licences: the page's rows, how many matched, and how they were found."""
+
+    rows: list[Licence]
+    total: int
+    #: True when more than SEARCH_LIMIT licences matched (total is then SEARCH_LIMIT).
+    capped: bool = False
+    #: "Did you mean": the corrected query whose results these are ("" when none).
+    suggestion: str = ""
+    #: True when no licence matched every word and these match some of them.
+    fallback: bool = False
+    #: The dictionary's readings used ("驾照 → 机动车驾驶证").
+    expanded: list[str] = field(default_factory=list)
+    #: Whole numbers, identifiers or holder codes typed, matched exactly (they come first).
+    exact_keys: tuple[str, ...] = ()
+    #: The strings to mark in what is shown, and pinyin initials typed (search.text.spans).
+    terms: tuple[str, ...] = ()
+    initials: str = ""
+
+    def highlight(self, value: str) -> Markup:
+        """The text (as shown: a person's name and ID masked) with what matched in <mark>, escaped."""
+        return tx.marked(value, tx.spans(value, (*self.terms, *self.exact_keys), initials_query=self.initials))
+
+
+def _split_query(q: str) -> tuple[list[str], str]:
+    """Chunks typed as whole keys (a licence number, serial, identifier or holder code: ASCII with a digit),
+    and the rest as text for the search component (ASCII punctuation made spaces, since the segmenter
+    drops tokens with dots or dashes: "AK-2024" is searched as "AK 2024", as indexing.searchable writes)."""
+    keys: list[str] = []
+    rest: list[str] = []
+    for chunk in unicodedata.normalize("NFKC", q).split():
+        upper = chunk.upper()
+        if chunk.isascii() and _KEY.fullmatch(upper) and any(c.isdigit() for c in upper):
+            keys.append(chunk)
+        rest.append(chunk)
+    return keys, " ".join(rest)
+
+
+def _exact(session: Session, scope: list[ColumnElement[bool]], key: str) -> ColumnElement[bool] | None:
+    """The condition of a key typed whole, if some licence in reach has it exactly (a number, its serial,
+    its current or an earlier version's identifier, its holder's code); None if none has."""
+    upper = key.upper()
+    condition = or_(Licence.number == key, Licence.number == upper, Licence.serial == upper,
+                    Licence.holder_code == upper, Licence.identifier == upper,
+                    Licence.id.in_(select(LicenceVersion.licence_id).where(LicenceVersion.identifier == upper)))
+    found = session.execute(select(Licence.id).where(*scope, condition).limit(1)).scalar()
+    return condition if found is not None else None
+
+
+@use_case
+def search_issued(*, session: Session, actor: Actor, q: str, department_id: int | None = None,
+                  type_id: int | None = None, status: str | None = None, page: int = 1,
+                  size: int = 50) -> IssuedSearch:
+    """证照检索: the licences of the departments the actor may read that match what was typed — a holder's
+    name, a licence number or identifier, a holder's full ID number or credit code, a licence type by
+    its name or a colloquial word (驾照, 户口本) — best first, with the search component's suggestion and
+    partial fallback. A whole key typed (number, identifier, holder code) that a licence in reach has
+    exactly filters on it; otherwise the words go to the component (kind "licence", licences/indexing.py),
+    and the licences whose number or serial equals a word typed come first. The department scope is a
+    condition of the one query that ranks (never a filter after it), so nothing outside the actor's reach
+    is counted, suggested from or shown. Audited like the list (one licence.read entry when rows are shown)."""
+    actor.require(Permission.LICENCE_READ)
+    q = q.strip()[:128]
+    reach = actor.department_scope(Permission.LICENCE_READ)
+    scope: list[ColumnElement[bool]] = []
+    if reach is not None:
+        scope.append(Licence.issuer_department_id.in_(reach or {-1}))
+    if department_id is not None:
+        scope.append(Licence.issuer_department_id == department_id)
+    if type_id is not None:
+        scope.append(Licence.type_id == type_id)
+    if status:
+        scope.append(Licence.status == status)
+    keys, rest = _split_query(q)
+    exact_keys: list[str] = []
+    for key in keys:
+        condition = _exact(session, scope, key)
+        if condition is not None:
+            scope.append(condition)
+            exact_keys.append(key)
+            rest = " ".join(c for c in rest.split() if c != key)
+    # Numbers typed that no licence has exactly are searched as their parts, all of them: a partial
+    # match on some of their digits (any-word fallback) would only list unrelated licences.
+    only_keys = bool(rest) and all(c in keys for c in rest.split())
+    rest = _PUNCT.sub(" ", rest).strip()
+    typed = [w for w in unicodedata.normalize("NFKC", q).split() if w.isascii()]
+    first = case((or_(Licence.number.in_(typed), Licence.serial.in_([t.upper() for t in typed])), 1), else_=0)
+    if rest:
+        def fetch(sub: Subquery) -> list[tuple[int, float]]:
+            stmt = (select(Licence.id, sub.c.score).join(sub, sub.c.doc_id == Licence.id).where(*scope)
+                    .order_by(first.desc(), sub.c.score.desc(), Licence.id.desc()).limit(SEARCH_LIMIT + 1))
+            return [(r[0], float(r[1])) for r in session.execute(stmt)]
+
+        outcome = search.run(session, indexing.KIND, rest, fetch)
+        ids = [] if outcome.fallback and only_keys else [i for i, _score in outcome.rows]
+        found = IssuedSearch(rows=[], total=0, suggestion=outcome.suggestion, fallback=outcome.fallback,
+                             expanded=outcome.expanded, terms=outcome.understanding.terms,
+                             initials=outcome.understanding.initials)
+    else:
+        ids = list(session.execute(select(Licence.id).where(*scope).order_by(Licence.id.desc())
+                                   .limit(SEARCH_LIMIT + 1)).scalars())
+        found = IssuedSearch(rows=[], total=0)
+    capped = len(ids) > SEARCH_LIMIT
+    ids = ids[:SEARCH_LIMIT]
+    shown = ids[(page - 1) * size:page * size]
+    loaded = {r.id: r for r in session.execute(select(Licence).where(Licence.id.in_(shown))).scalars()}
+    rows = [loaded[i] for i in shown if i in loaded]
+    _audit_list(session, actor, rows, q, status)
+    return dataclasses.replace(found, rows=rows, total=len(ids), capped=capped, exact_keys=tuple(exact_keys))
 
 
 @use_case
@@ -229,6 +361,19 @@ class IssuedLicence:
     holder_name: str
     holder_code: str
     status: str
+    #: In a search: the shown texts with what matched marked (type, number, holder name and code as
+    #: shown, i.e. masked for a person, identifier); empty otherwise.
+    marked: dict[str, Markup] = field(default_factory=dict)
+
+
+def issued_row(licence: Licence, found: IssuedSearch | None = None) -> IssuedLicence:
+    name, code = holder_shown(licence)
+    marked: dict[str, Markup] = {}
+    if found is not None:
+        marked = {k: found.highlight(v) for k, v in (("type", licence.type.name), ("number", licence.number),
+                                                     ("holder_name", name), ("holder_code", code),
+                                                     ("identifier", licence.identifier))}
+    return IssuedLicence(licence, name, code, status=status_today(licence), marked=marked)
 
 
 @dataclass(frozen=True)
@@ -244,22 +389,32 @@ class LicencesHome:
     q: str
     #: Whether the 签发证照 button is shown: the actor issues licences in their own department.
     can_issue: bool
+    #: When something was typed: how the search found the rows (suggestion, fallback, readings).
+    search: IssuedSearch | None = None
 
 
 @use_case
 def licences_home(session: Session, actor: Actor, *, type_id: int | None = None, status: str = "", q: str = "",
                   page: int = 1, size: int = 20) -> LicencesHome:
-    """电子证照: the licences of the actor's departments, filtered. A use-case: the list is audited
-    (list_issued records the read of personal data)."""
+    """电子证照: the licences of the actor's departments, filtered, or found by what was typed (search_issued,
+    best first, marked). A use-case: the list is audited (list_issued / search_issued record the read)."""
     actor.require(Permission.LICENCE_READ)
     status = status if status in STATUS_FILTERS else ""
-    rows, total = list_issued(session=session, actor=actor, type_id=type_id, status=status or None, q=q[:128],
+    q = q.strip()[:128]
+    found: IssuedSearch | None = None
+    if q:
+        found = search_issued(session=session, actor=actor, q=q, type_id=type_id, status=status or None,
                               page=page, size=size)
+        rows, total = found.rows, found.total
+    else:
+        rows, total = list_issued(session=session, actor=actor, type_id=type_id, status=status or None,
+                                  page=page, size=size)
     return LicencesHome(
-        rows=[IssuedLicence(r, *holder_shown(r), status=status_today(r)) for r in rows], total=total, page=page,
+        rows=[issued_row(r, found) for r in rows], total=total, page=page,
         size=size, types=licence_types.list_types(session), type_id=type_id, status=status, q=q,
         can_issue=actor.department_id is not None and actor.can_in_department(Permission.LICENCE_ISSUE,
-                                                                               actor.department_id))
+                                                                               actor.department_id),
+        search=found)
 
 
 @dataclass(frozen=True)
