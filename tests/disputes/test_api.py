@@ -46,13 +46,13 @@ def test_system_raises_uploads_evidence_and_staff_download_it(client: TestClient
     assert [(a["filename"], a["content_type"], a["size"]) for a in uploaded] == [
         ("户口簿本人页.png", "image/png", len(png)), ("迁移证明.PDF", "application/pdf", len(pdf))]
     assert uploaded[0]["sha256"] == hashlib.sha256(png).hexdigest()
-    # A text file called .png, and a PNG called .pdf, are refused; nothing is stored.
+    # A web page called .png, and a text file called .pdf, are refused by their content (files/inspect.py).
     r = client.post(f"{BASE}/{d['id']}/attachments", headers=_key(world),
                     files=[("files", ("截图.png", b"<html>not an image</html>", "image/png"))])
-    assert r.status_code == 422 and r.json()["code"] == "file_type" and "PDF、JPEG 或 PNG" in r.json()["message"]
+    assert r.status_code == 422 and r.json()["code"] == "file_markup" and "PDF、JPEG 或 PNG" in r.json()["message"]
     r = client.post(f"{BASE}/{d['id']}/attachments", headers=_key(world),
-                    files=[("files", ("证明.pdf", png, "application/pdf"))])
-    assert r.status_code == 422 and r.json()["code"] == "file_type_mismatch"
+                    files=[("files", ("证明.pdf", b"plain text", "application/pdf"))])
+    assert r.status_code == 422 and r.json()["code"] == "file_type" and "PDF、JPEG 或 PNG" in r.json()["message"]
     r = client.post(f"{BASE}/{d['id']}/attachments", headers=_key(world),
                     files=[("files", ("大图.png", png + b"\0" * (5 * 1024 * 1024), "image/png"))])
     assert r.status_code == 422 and r.json()["code"] == "file_too_large"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import File, Query, Response, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from tongban import files as file_store
 from tongban.deps import CurrentActor, DbSession, Id, OptionalIdQuery, secure_router
 from tongban.disputes import service
-from tongban.disputes.evidence import MAX_ATTACHMENT_BYTES, Upload
+from tongban.disputes.evidence import POLICY, Upload
 from tongban.disputes.models import DataDispute
 from tongban.disputes.schemas import (
     AttachmentRead,
@@ -21,6 +21,7 @@ from tongban.disputes.schemas import (
     DisputeRead,
 )
 from tongban.errors import error_responses
+from tongban.files.serve import file_response
 from tongban.org.schemas import Page
 
 router = secure_router(prefix="/api/v1/disputes", tags=["数据疑义"])
@@ -33,8 +34,8 @@ def _detail(session: DbSession, dispute: DataDispute) -> DisputeRead:
 
 
 async def read_uploads(files: list[StarletteUpload]) -> list[Upload]:
-    """Read each file up to one byte past the limit, so an oversized file is refused without reading it all."""
-    return [Upload(filename=f.filename or "", content=await f.read(MAX_ATTACHMENT_BYTES + 1)) for f in files]
+    """Read each file in chunks up to its limit, so an oversized file is refused without reading it all."""
+    return [Upload(filename=f.filename or "", content=await file_store.read_upload(f, accept=POLICY)) for f in files]
 
 
 @router.get("", response_model=Page[DisputeRead], summary="数据疑义列表")
@@ -82,9 +83,8 @@ async def upload(dispute_id: Id, session: DbSession, actor: CurrentActor,
 @router.get("/{dispute_id}/attachments/{attachment_id}", summary="下载证明材料", responses=error_responses(404))
 def download(dispute_id: Id, attachment_id: Id, session: DbSession, actor: CurrentActor) -> Response:
     got = service.get_attachment(session=session, actor=actor, dispute_id=dispute_id, attachment_id=attachment_id)
-    return Response(got.content, media_type=got.file.content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(got.file.filename)}",
-        "X-Content-SHA256": got.file.sha256, "Cache-Control": "no-store"})
+    return file_response(got.content, filename=got.file.filename, content_type=got.file.content_type,
+                         sha256=got.file.sha256)
 
 
 @router.post("/{dispute_id}/answer", response_model=DisputeRead, summary="提供方答复：已更正或不予更正",

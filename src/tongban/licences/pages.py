@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 from tongban.authz import Actor, Permission
 from tongban.deps import CurrentActor, DbSession, OptionalActor, public_router, secure_router
 from tongban.errors import DomainError, Forbidden, TooManyRequests, ValidationFailed
+from tongban.files.serve import file_response
 from tongban.licences import identifier, issuing, licence_types, queries, verify
 from tongban.licences.api import MAX_PDF_BYTES, verify_upload
 from tongban.web.forms import Form, failure_of, form_text, named_error_message, redirect_with_notice, rerender
@@ -210,8 +211,7 @@ def licence_page(request: Request, licence_id: int, session: DbSession, actor: C
 def _pdf(session: DbSession, actor: Actor, licence_id: int, version: int | None) -> Response:
     licence, pdf = queries.pdf_of(session=session, actor=actor, licence_id=licence_id, version=version)
     ident = identifier.parse(licence.identifier).with_version(version) if version else licence.identifier
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{ident}.pdf"'})
+    return file_response(pdf, filename=f"{ident}.pdf", content_type="application/pdf")
 
 
 @router.get("/licences/{licence_id}/pdf")
