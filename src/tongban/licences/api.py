@@ -13,6 +13,7 @@ from tongban import clock
 from tongban.crypto import ca, certs
 from tongban.deps import CurrentActor, DbSession, Id, OptionalIdQuery, secure_router
 from tongban.errors import ValidationFailed, error_responses
+from tongban.files.serve import file_response
 from tongban.licences import issuing, licence_types, queries, verify
 from tongban.licences.models import Licence, LicenceType
 from tongban.org.schemas import Page
@@ -120,16 +121,40 @@ def issue(body: issuing.LicenceIssue, session: DbSession, actor: CurrentActor) -
     return _licence(issuing.issue(session=session, actor=actor, licence_in=body))
 
 
-@router.get("/licences", response_model=Page[LicenceRead], summary="本部门已签发的证照")
+class LicenceHit(LicenceRead):
+    #: In a search (q given): the texts as the licence list shows them — type, number, holder name and
+    #: code (a person's masked), identifier — HTML-escaped, with what matched in <mark>.
+    highlights: dict[str, str] = Field(default_factory=dict, description="检索时：列表所示文本（自然人姓名和身份证号为"
+                                       "脱敏形式），匹配部分以 <mark> 标出")
+
+
+class LicencePage(Page[LicenceHit]):
+    suggestion: str = Field("", description="检索无结果时改用的“您是不是要找”")
+    fallback: bool = Field(False, description="没有同时匹配全部检索词、以下为部分匹配的结果")
+    readings: list[str] = Field(default_factory=list, description="按词典一并检索的规范用语，如“驾照 → 机动车驾驶证”")
+    capped: bool = Field(False, description="匹配超过 total 条，仅排序前 total 条")
+
+
+@router.get("/licences", response_model=LicencePage, summary="本部门已签发的证照（可检索）")
 def list_issued(session: DbSession, actor: CurrentActor,
                 type_id: OptionalIdQuery = None,
                 status: Annotated[str | None, Query(pattern="^(valid|suspended|revoked|expired)$")] = None,
-                q: Annotated[str, Query(max_length=128)] = "",
+                q: Annotated[str, Query(max_length=128, description="检索：持证人姓名、身份证号或统一社会信用代码、"
+                                        "证照编号、证照标识、证照类型名称或俗称（如 驾照），按匹配程度排序")] = "",
                 page: Annotated[int, Query(ge=1, le=10000)] = 1,
-                size: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[LicenceRead]:
-    rows, total = queries.list_issued(session=session, actor=actor, type_id=type_id, status=status, q=q,
-                                      page=page, size=size)
-    return Page(items=[_licence(r) for r in rows], total=total, page=page, size=size)
+                size: Annotated[int, Query(ge=1, le=200)] = 50) -> LicencePage:
+    if not q.strip():
+        rows, total = queries.list_issued(session=session, actor=actor, type_id=type_id, status=status,
+                                          page=page, size=size)
+        return LicencePage(items=[LicenceHit(**_licence(r).model_dump()) for r in rows], total=total, page=page,
+                           size=size)
+    found = queries.search_issued(session=session, actor=actor, q=q, type_id=type_id, status=status, page=page,
+                                  size=size)
+    items = [LicenceHit(**_licence(r).model_dump(),
+                        highlights={k: str(v) for k, v in queries.issued_row(r, found).marked.items()})
+             for r in found.rows]
+    return LicencePage(items=items, total=found.total, page=page, size=size, suggestion=found.suggestion,
+                       fallback=found.fallback, readings=found.expanded, capped=found.capped)
 
 
 @router.get("/licences/mine", response_model=list[LicenceRead], summary="我的证照（群众、企业）")
@@ -148,8 +173,7 @@ def download(licence_id: Id, session: DbSession, actor: CurrentActor,
              version: Annotated[int | None, Query(ge=1, le=999)] = None) -> Response:
     licence, pdf = queries.pdf_of(session=session, actor=actor, licence_id=licence_id, version=version)
     name = f"{licence.identifier}.pdf"
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return file_response(pdf, filename=name, content_type="application/pdf")
 
 
 @router.post("/licences/{licence_id}/annotations", response_model=LicenceRead, summary="证照加注",
