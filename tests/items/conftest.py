@@ -73,5 +73,5 @@ def items_world(session: Session, city: SmallCity) -> ItemsWorld:
         legal_basis="《中华人民共和国食品安全法》第三十五条", levels=["市级", "县级"], high_frequency=True))
     service.create_basic_item(session=session, actor=actor_of(city.users["admin"]), item_in=BasicItemIn(
         code="012000100000", name="从业人员健康检查", item_type="公共服务", legal_basis="《食品安全法》第四十五条",
-        levels=["市级"]))
+        levels=["市级", "县级"]))
     return ItemsWorld(city, county_amr, users, food)

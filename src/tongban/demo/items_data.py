@@ -12,6 +12,12 @@ Pure data, standard library plus :mod:`tongban.demo.city` (department codes) onl
   conditions that decide which members apply.
 * :data:`LIFE_EVENTS`, :data:`BUSINESS_EVENTS` (event → basic codes) and :data:`HIGH_FREQUENCY`.
 
+Every implementation is at a level its basic item exercises (行使层级: the level of the implementing
+department's region is one of ``BasicItem.level``); the loader builds them through the domain, which refuses
+anything else (items.service.check_level). Items whose legal basis puts them with the county (e.g. 义务兵家庭优待金,
+paid by the county government where the conscript enlisted) are implemented by 汉滨区; items that city-run
+bodies also carry out (市直学校, 出生医院 and 接种门诊, the city's review of 计划生育 grants …) are 市级 and 县级.
+
 Basic codes (事项编码) have 12 characters, following the structure of GB/T 39554.1-2020: a two-digit item
 type code (:data:`TYPE_CODES`), a five-digit main item (主项), a three-digit sub item (子项) and a two-digit
 handling item (业务办理项). The numbers are the demo's own and stable: an item keeps its code when others are
@@ -1083,13 +1089,13 @@ _add("11002", "出生医学证明补发、换发", GG,
           "通过户籍出生登记信息核验")),
      result="出生医学证明（补发）", licence="出生医学证明", visits=1)
 _add("11003", "生育登记", GG,
-     "《中华人民共和国人口与计划生育法》第十八条；《陕西省人口与计划生育条例》", _X, "city-health", 0, 0,
+     "《中华人民共和国人口与计划生育法》第十八条；《陕西省人口与计划生育条例》", _CC, "city-health", 0, 0,
      ("夫妻生育子女（不限孩次）", "可在孕前、孕期或生育后自愿登记，不作为办理其他事项的前置条件"),
      (_lic("夫妻双方居民身份证", "居民身份证"), MARRIAGE_INFO,
       _waived("婚育情况证明", "《国务院关于取消一批行政许可等事项的决定》取消婚育情况证明，改为个人承诺")),
      result="生育登记服务单")
 _add("11004", "预防接种证办理", GG,
-     "《中华人民共和国疫苗管理法》第四十七条", _X, "city-cdc", 0, 0,
+     "《中华人民共和国疫苗管理法》第四十七条", _CC, "city-cdc", 0, 0,
      ("儿童出生后一个月内，由监护人到居住地接种单位或出生医院办理",),
      (_bundle("出生医学证明", "出生医学证明办理", "新生儿出生一件事中同步推送；单独办理时出示电子出生医学证明"),
       _lic("监护人居民身份证", "居民身份证")),
@@ -1132,13 +1138,13 @@ _add("11010", "母婴保健技术服务执业许可", XK,
      (_form("母婴保健技术服务执业许可申请登记书"), _up("医疗机构执业许可证"), _up("专业技术人员资格证明")),
      objects=ORG, result="母婴保健技术服务执业许可证", visits=1)
 _add("11011", "计划生育家庭特别扶助金给付", JF,
-     "《中华人民共和国人口与计划生育法》；《全国独生子女伤残死亡家庭扶助制度试点方案》", _X,
+     "《中华人民共和国人口与计划生育法》；《全国独生子女伤残死亡家庭扶助制度试点方案》", _CC,
      "city-health", 30, 20,
      ("独生子女死亡或伤、病残（三级以上）后未再生育或收养子女的夫妻", "女方年满49周岁"),
      (_form("特别扶助对象申报表"), ID, DEATH_CANCEL, BANK), result="特别扶助金")
 _add("11012", "农村部分计划生育家庭奖励扶助金给付", JF,
      "《国务院办公厅转发人口计生委财政部关于开展对农村部分计划生育家庭实行奖励扶助制度试点工作意见的通知》（国办发〔2004〕21号）",
-     _X, "city-health", 30, 20,
+     _CC, "city-health", 30, 20,
      ("农业户口或居住在农村的农村居民", "1973年至2001年期间没有违反计划生育法律法规生育", "年满60周岁"),
      (_form("奖励扶助对象申报表"), ID, HUKOU, BANK), result="奖励扶助金")
 _add("11013", "无偿献血者表彰奖励", JL,
@@ -1509,7 +1515,7 @@ _add("11904", "农作物种子生产经营许可", XK,
      (_form("农作物种子生产经营许可证申请表"), BIZ, _up("设施设备和技术人员证明")), objects=MARKET,
      result="农作物种子生产经营许可证")
 _add("11905", "耕地地力保护补贴发放", JF,
-     "《财政部 农业部关于全面推开农业“三项补贴”改革工作的通知》（财农〔2016〕26号）", _X, "city-agri", 30, 30,
+     "《财政部 农业部关于全面推开农业“三项补贴”改革工作的通知》（财农〔2016〕26号）", _CC, "city-agri", 30, 30,
      ("拥有耕地承包权的种地农民", "耕地保持种植、未改变用途"),
      (ID, _sh("土地承包经营信息", "农村土地承包经营权信息:land_contract_cert_no,land_contractor_name,contracted_area",
               "通过土地承包经营信息核验"), BANK), result="耕地地力保护补贴（“一卡通”发放）",
@@ -1520,7 +1526,7 @@ _add("11906", "农机购置与应用补贴", JF,
      (ID, _up("购机发票"), _up("机具铭牌和人机合影照片"), BANK), objects=("自然人", "农民专业合作社", "企业法人"),
      result="农机购置补贴", visits=1)
 _add("11907", "农村土地承包经营权登记", QR,
-     "《中华人民共和国农村土地承包法》第二十四条", _X, "city-agri", 30, 20,
+     "《中华人民共和国农村土地承包法》第二十四条", _CC, "city-agri", 30, 20,
      ("以家庭承包方式取得农村土地承包经营权", "承包地块权属清楚、四至明确"),
      (HUKOU, _up("农村土地承包合同"), _up("承包地块示意图")), result="农村土地承包经营权证")
 
@@ -1603,7 +1609,7 @@ _add("12304", "安全生产举报奖励", JL,
      "《中华人民共和国安全生产法》第七十六条；《安全生产领域举报奖励办法》", _PCC, "city-emergency", 30, 15,
      ("举报重大事故隐患或安全生产违法行为，经核查属实",), (ID, BANK), result="举报奖励决定")
 _add("12305", "受灾人员冬春生活救助", JF,
-     "《自然灾害救助条例》第二十一条", _X, "city-emergency", 30, 20,
+     "《自然灾害救助条例》第二十一条", _CC, "city-emergency", 30, 20,
      ("因自然灾害造成冬令春荒期间口粮、饮水、衣被、取暖等基本生活困难的受灾人员",),
      (ID, _form("冬春救助申请表")), result="冬春生活救助", steps=("个人申请或村（居）委会提名", "民主评议公示",
          "审核", "发放"))
@@ -1637,13 +1643,13 @@ _add("12405", "城市绿化树木迁移、砍伐审批", XK,
 # --- 教育、退役军人、司法、财政、发展改革、审批服务、气象、科技、民族宗教 --------------------
 
 _add("12501", "义务教育阶段新生入学登记", GG,
-     "《中华人民共和国义务教育法》第十二条", _X, "city-edu", 20, 20,
+     "《中华人民共和国义务教育法》第十二条", _CC, "city-edu", 20, 20,
      ("适龄儿童、少年（当年8月31日前年满6周岁）", "按学区划分就近入学；随迁子女凭居住证等材料在居住地入学"),
      (_lic("监护人居民身份证", "居民身份证"), HUKOU, PROPERTY_INFO,
       _up("居住证及房屋租赁合同", required=False, note="随迁子女提供")), result="入学通知",
      steps=("网上报名", "资格审核", "学位分配", "发放入学通知"), hours="每年7月招生报名期间")
 _add("12502", "中小学生转学", GG,
-     "《中小学生学籍管理办法》（教基一〔2013〕7号）", _X, "city-edu", 10, 5,
+     "《中小学生学籍管理办法》（教基一〔2013〕7号）", _CC, "city-edu", 10, 5,
      ("因户籍迁移、家庭住址变动等原因需转学", "转入学校有学位"),
      (_form("中小学生转学申请表"), _sh("学籍信息", "中小学学生学籍信息:student_no,name,school_name,grade",
          "通过学籍系统核验"),
@@ -1660,7 +1666,7 @@ _add("12504", "民办学校办学许可", XK,
      (_form("民办学校设立申请书"), _up("办学章程和首届理事会、董事会组成人员名单"), _up("资产来源和资金数额证明"),
       _up("校长、教师和财会人员资格证明")), objects=ORG, result="民办学校办学许可证", visits=2)
 _add("12505", "普通高中国家助学金发放", JF,
-     "《学生资助资金管理办法》（财教〔2021〕310号）", _X, "city-edu", 30, 30,
+     "《学生资助资金管理办法》（财教〔2021〕310号）", _CC, "city-edu", 30, 30,
      ("具有正式学籍的普通高中在校生中的家庭经济困难学生",),
      (_form("家庭经济困难学生认定申请表"), _sh("学籍信息", "中小学学生学籍信息:student_no,name,school_name",
          "通过学籍系统核验")),
@@ -1669,12 +1675,12 @@ _add("12506", "高等教育自学考试毕业证书申领", GG,
      "《高等教育自学考试暂行条例》", _PC, "city-edu-exam", 60, 60,
      ("所考课程全部合格，思想品德鉴定合格",), (ID, _form("毕业申请表")), result="高等教育自学考试毕业证书")
 _add("12601", "义务兵家庭优待金给付", JF,
-     "《军人抚恤优待条例》；《中华人民共和国兵役法》", _X, "city-veterans", 30, 20,
+     "《军人抚恤优待条例》；《中华人民共和国兵役法》", _X, "hanbin-gov", 30, 20,
      ("义务兵服现役期间，其家庭由批准入伍地县级人民政府发给优待金",),
      (ID, _sh("入伍信息", "退役军人基本信息:id_number,name,enlist_date", "通过兵役信息核验"), BANK),
          result="义务兵家庭优待金")
 _add("12602", "退役军人优待证申领", GG,
-     "《中华人民共和国退役军人保障法》；《退役军人、其他优抚对象优待证管理办法（试行）》", _X, "city-veterans", 30, 20,
+     "《中华人民共和国退役军人保障法》；《退役军人、其他优抚对象优待证管理办法（试行）》", _CC, "city-veterans", 30, 20,
      ("退役军人和其他优抚对象",),
      (_sh("退役军人信息", "退役军人基本信息:id_number,name,discharge_date,discharge_type", "通过退役军人信息核验"),
          PHOTO_WAIVED),
@@ -1684,7 +1690,7 @@ _add("12603", "残疾等级评定（退役军人）", QR,
      ("退役军人因战、因公致残，未评定或需调整残疾等级",),
      (_form("评定、调整伤残等级申请表"), ID, _up("致残时的原始医疗证明")), result="伤残等级评定结论", visits=2)
 _add("12604", "优抚对象丧葬补助费发放", JF,
-     "《军人抚恤优待条例》", _X, "city-veterans", 20, 10,
+     "《军人抚恤优待条例》", _CC, "city-veterans", 20, 10,
      ("享受定期抚恤补助的优抚对象死亡", "由其家属申领"),
      (DEATH_CANCEL, _sh("优抚对象信息", "优抚对象抚恤补助信息:pension_record_no,id_number,name,preferential_type",
          "通过优抚信息核验"),

@@ -6,18 +6,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Path, Query, Response
 
 from tongban.deps import CurrentActor, DbSession, Id, OptionalActor, OptionalIdQuery, public_router, secure_router
 from tongban.errors import ValidationFailed, error_responses
+from tongban.items import bundles as bundle_cases
+from tongban.items import events as event_cases
 from tongban.items import reads, service
 from tongban.items.schemas import (
     ApproveIn,
     BasicItemIn,
     BasicItemRead,
+    BundleAdminSummary,
+    BundleIn,
     BundleRead,
     BundleSummary,
+    BundleVersionRead,
+    EventOrderIn,
     EventRead,
+    EventRenameIn,
+    EventSetIn,
     ImplementationIn,
     ImplementationRead,
     ImplementationSummary,
@@ -190,3 +198,95 @@ def deviations(session: DbSession, actor: CurrentActor) -> list[RegionDeviations
             summary="“一次不用跑”指标：免上传材料占比与零跑动事项占比（平台）")
 def once_only(session: DbSession, actor: CurrentActor) -> OnceOnlyRead:
     return reads.once_only_figures(session, actor)
+
+
+# ---------------------------------------------------------------- the platform: bundles (一件事) and events
+
+EventKind = Annotated[str, Path(pattern="^(life|business)$", description="life 人生事件 / business 企业事件")]
+EventName = Annotated[str, Path(min_length=1, max_length=64, description="事件名称")]
+
+
+def _admin_summary(session: DbSession, actor: CurrentActor, code: str) -> BundleAdminSummary:
+    return next(b for b in reads.manage_bundles(session, actor) if b.code == code)
+
+
+@router.get("/manage/bundles", response_model=list[BundleAdminSummary],
+            summary="全部一件事（草稿、已发布、已停用）及其版本数（平台）")
+def manage_bundles(session: DbSession, actor: CurrentActor) -> list[BundleAdminSummary]:
+    return reads.manage_bundles(session, actor)
+
+
+@router.get("/manage/bundles/{code}/versions", response_model=list[BundleVersionRead],
+            summary="一件事的已发布版本（新的在前，每版为发布时的完整内容；平台）", responses=error_responses(404))
+def bundle_versions(code: str, session: DbSession, actor: CurrentActor) -> list[BundleVersionRead]:
+    return reads.bundle_versions(session, actor, code)
+
+
+@router.post("/bundles", response_model=BundleAdminSummary, status_code=201,
+             summary="新建一件事（平台）：默认立即发布为第 1 版；draft=true 保存为草稿，门户不显示",
+             responses=error_responses(404, 409))
+def create_bundle(body: BundleIn, session: DbSession, actor: CurrentActor,
+                  draft: Annotated[bool, Query(description="保存为草稿（不发布）")] = False) -> BundleAdminSummary:
+    bundle = service.create_bundle(session=session, actor=actor, bundle_in=body, draft=draft)
+    return _admin_summary(session, actor, bundle.code)
+
+
+@router.put("/bundles/{code}", response_model=BundleAdminSummary,
+            summary="修改一件事（平台；编码不可改；已发布的修改即形成新版本，已停用的不能修改）",
+            responses=error_responses(404, 409))
+def update_bundle(code: str, body: BundleIn, session: DbSession, actor: CurrentActor) -> BundleAdminSummary:
+    service.update_bundle(session=session, actor=actor, code=code, bundle_in=body)
+    return _admin_summary(session, actor, code)
+
+
+@router.post("/bundles/{code}/publish", response_model=BundleAdminSummary,
+             summary="发布一件事草稿（平台）：进入门户与检索", responses=error_responses(404, 409))
+def publish_bundle(code: str, session: DbSession, actor: CurrentActor) -> BundleAdminSummary:
+    bundle_cases.publish_bundle(session=session, actor=actor, code=code)
+    return _admin_summary(session, actor, code)
+
+
+@router.post("/bundles/{code}/retire", response_model=BundleAdminSummary,
+             summary="停用已发布的一件事（平台，须写明原因）：退出门户与检索，版本与留痕保留",
+             responses=error_responses(404, 409))
+def retire_bundle(code: str, body: RetireIn, session: DbSession, actor: CurrentActor) -> BundleAdminSummary:
+    bundle_cases.retire_bundle(session=session, actor=actor, code=code, reason=body.reason)
+    return _admin_summary(session, actor, code)
+
+
+@router.delete("/bundles/{code}", status_code=204, response_class=Response,
+               summary="删除一件事草稿（平台；发布过的只能停用）", responses=error_responses(404, 409))
+def delete_bundle(code: str, session: DbSession, actor: CurrentActor) -> Response:
+    bundle_cases.delete_bundle(session=session, actor=actor, code=code)
+    return Response(status_code=204)
+
+
+@router.put("/events/{kind}/{name}", response_model=EventRead,
+            summary="设置事件及其事项（平台；不存在则新建；事项列表整体替换）", responses=error_responses(404))
+def set_event(kind: EventKind, name: EventName, body: EventSetIn, session: DbSession,
+              actor: CurrentActor) -> EventRead:
+    service.set_event(session=session, actor=actor, kind=kind, name=name, codes=body.codes, position=body.position)
+    return next(e for e in reads.events(session, kind=kind) if e.name == name)
+
+
+@router.post("/events/{kind}/{name}/rename", response_model=EventRead,
+             summary="事件改名（平台）：使用该事件的一件事随之改名，事项与一件事的检索随之更新",
+             responses=error_responses(404, 409))
+def rename_event(kind: EventKind, name: EventName, body: EventRenameIn, session: DbSession,
+                 actor: CurrentActor) -> EventRead:
+    event = event_cases.rename_event(session=session, actor=actor, kind=kind, name=name, new_name=body.new_name)
+    return next(e for e in reads.events(session, kind=kind) if e.name == event.name)
+
+
+@router.put("/events/{kind}", response_model=list[str],
+            summary="调整事件顺序（平台）：列出该类全部事件的名称，按新的顺序", responses=error_responses(404))
+def reorder_events(kind: EventKind, body: EventOrderIn, session: DbSession, actor: CurrentActor) -> list[str]:
+    return [e.name for e in event_cases.reorder_events(session=session, actor=actor, kind=kind, names=body.names)]
+
+
+@router.delete("/events/{kind}/{name}", status_code=204, response_class=Response,
+               summary="删除事件（平台）：仍有事项或一件事使用的不能删除，返回 409 并说明数量",
+               responses=error_responses(404, 409))
+def delete_event(kind: EventKind, name: EventName, session: DbSession, actor: CurrentActor) -> Response:
+    event_cases.delete_event(session=session, actor=actor, kind=kind, name=name)
+    return Response(status_code=204)

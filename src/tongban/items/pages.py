@@ -19,6 +19,8 @@ from starlette.datastructures import FormData, UploadFile
 
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import DomainError, ValidationFailed, translate_validation_errors
+from tongban.items import bundles as bundle_cases
+from tongban.items import events as event_cases
 from tongban.items import queries, service, spreadsheet
 from tongban.items.schemas import ApproveIn, BasicItemIn, BundleIn, ImplementationIn, RetireIn, ReturnIn
 from tongban.web.forms import FormFailure, failure_of, redirect_with_notice, rerender
@@ -484,10 +486,13 @@ async def bundle_new_submit(request: Request, session: DbSession, actor: Current
     data = _bundle_form(form)
     if "add_row" in form:
         return _bundle_editor_page(request, editor, data)
+    draft = form.get("draft") == "1"
     try:
-        bundle = service.create_bundle(session=session, actor=actor, bundle_in=_bundle_in(data))
+        bundle = service.create_bundle(session=session, actor=actor, bundle_in=_bundle_in(data), draft=draft)
     except (ValidationError, DomainError) as exc:
         return _bundle_editor_page(request, editor, data, exc)
+    if draft:
+        return redirect_with_notice(BUNDLES, f"已将“{bundle.name}”保存为草稿；发布后门户才可查看")
     return redirect_with_notice(BUNDLES, f"已新建一件事“{bundle.name}”，门户已可查看")
 
 
@@ -508,13 +513,54 @@ async def bundle_edit_submit(request: Request, session: DbSession, actor: Curren
         bundle = service.update_bundle(session=session, actor=actor, code=code, bundle_in=_bundle_in(data))
     except (ValidationError, DomainError) as exc:
         return _bundle_editor_page(request, editor, data, exc)
+    if bundle.status == "published":
+        return redirect_with_notice(BUNDLES, f"已修改一件事“{bundle.name}”，门户显示新版本")
     return redirect_with_notice(BUNDLES, f"已修改一件事“{bundle.name}”")
+
+
+def _bundles_failed(request: Request, session: DbSession, actor: CurrentActor, code: str, exc: Exception,
+                    form: dict[str, str] | None = None) -> Response:
+    """A refused 发布/停用/删除 shows the list again with the reason next to that bundle's row."""
+    model = queries.bundles_page(session, actor)
+    return rerender(request, "items/bundles.html", _ctx(request, model, form=form or {}),
+                    failure_of(exc, REASON_NAMES, form_id=code))
+
+
+@router.post(BUNDLES + "/{code}/publish", response_class=HTMLResponse)
+def bundle_publish_submit(request: Request, session: DbSession, actor: CurrentActor, code: str) -> Response:
+    try:
+        bundle = bundle_cases.publish_bundle(session=session, actor=actor, code=code)
+    except DomainError as exc:
+        return _bundles_failed(request, session, actor, code, exc)
+    return redirect_with_notice(BUNDLES, f"已发布“{bundle.name}”，门户已可查看")
+
+
+@router.post(BUNDLES + "/{code}/retire", response_class=HTMLResponse)
+async def bundle_retire_submit(request: Request, session: DbSession, actor: CurrentActor, code: str) -> Response:
+    form = await request.form()
+    typed = {"reason": str(form.get("reason") or "").strip()}
+    try:
+        bundle = bundle_cases.retire_bundle(session=session, actor=actor, code=code,
+                                            reason=RetireIn(reason=typed["reason"]).reason)
+    except (ValidationError, DomainError) as exc:
+        return _bundles_failed(request, session, actor, code, exc, typed)
+    return redirect_with_notice(BUNDLES, f"已停用“{bundle.name}”，门户和检索中不再显示")
+
+
+@router.post(BUNDLES + "/{code}/delete", response_class=HTMLResponse)
+def bundle_delete_submit(request: Request, session: DbSession, actor: CurrentActor, code: str) -> Response:
+    try:
+        name = bundle_cases.delete_bundle(session=session, actor=actor, code=code)
+    except DomainError as exc:
+        return _bundles_failed(request, session, actor, code, exc)
+    return redirect_with_notice(BUNDLES, f"已删除草稿“{name}”")
 
 
 # ---------------------------------------------------------------- the platform: life and business events
 
 EVENTS = BASE + "/events"
-EVENT_NAMES = {"kind": "事件类型", "name": "事件名称", "position": "排序", "codes": "事项编码"}
+EVENT_NAMES = {"kind": "事件类型", "name": "事件名称", "position": "排序", "codes": "事项编码",
+               "new_name": "新名称"}
 
 
 @router.get(EVENTS, response_class=HTMLResponse)
@@ -545,3 +591,47 @@ async def events_submit(request: Request, session: DbSession, actor: CurrentActo
         return rerender(request, "items/events.html", _ctx(request, editor, form=typed),
                         failure_of(exc, EVENT_NAMES, form_id=form_id))
     return redirect_with_notice(EVENTS, f"已保存“{event.name}”的事项（{len(set(codes))} 项）")
+
+
+def _events_failed(request: Request, session: DbSession, actor: CurrentActor, form_id: str, exc: Exception,
+                   typed: dict[str, str]) -> Response:
+    editor = queries.events_editor(session, actor)
+    return rerender(request, "items/events.html", _ctx(request, editor, form=typed),
+                    failure_of(exc, EVENT_NAMES, form_id=form_id))
+
+
+async def _event_form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: str(form.get(k) or "").strip() for k in ("kind", "name", "new_name", "offset")}
+
+
+@router.post(EVENTS + "/rename", response_class=HTMLResponse)
+async def event_rename_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    typed = await _event_form(request)
+    try:
+        event = event_cases.rename_event(session=session, actor=actor, kind=typed["kind"], name=typed["name"],
+                                         new_name=typed["new_name"])
+    except DomainError as exc:
+        return _events_failed(request, session, actor, f"{typed['kind']}:{typed['name']}:manage", exc, typed)
+    return redirect_with_notice(EVENTS, f"已将“{typed['name']}”改名为“{event.name}”")
+
+
+@router.post(EVENTS + "/move", response_class=HTMLResponse)
+async def event_move_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    typed = await _event_form(request)
+    try:
+        event = event_cases.move_event(session=session, actor=actor, kind=typed["kind"], name=typed["name"],
+                                       offset=-1 if typed["offset"] == "-1" else 1)
+    except DomainError as exc:
+        return _events_failed(request, session, actor, f"{typed['kind']}:{typed['name']}:manage", exc, typed)
+    return redirect_with_notice(EVENTS, f"已调整“{event.name}”的顺序")
+
+
+@router.post(EVENTS + "/delete", response_class=HTMLResponse)
+async def event_delete_submit(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    typed = await _event_form(request)
+    try:
+        event_cases.delete_event(session=session, actor=actor, kind=typed["kind"], name=typed["name"])
+    except DomainError as exc:
+        return _events_failed(request, session, actor, f"{typed['kind']}:{typed['name']}:manage", exc, typed)
+    return redirect_with_notice(EVENTS, f"已删除事件“{typed['name']}”")

@@ -21,6 +21,7 @@ from tongban.authz import Actor, Permission
 from tongban.errors import NotFound
 from tongban.items import permissions as rules
 from tongban.items import reads
+from tongban.items.bundles import BUNDLE_STATUS_LABELS
 from tongban.items.models import BasicItem, Bundle, Implementation, ImplementationVersion, ItemEvent, ItemEventItem
 from tongban.items.rules import ImplFact, once_only
 from tongban.items.schemas import (
@@ -29,6 +30,7 @@ from tongban.items.schemas import (
     LEVELS,
     SOURCE_LABELS,
     STATUS_LABELS,
+    BundleVersionRead,
     ImplementationRead,
     ImplementationSummary,
     OnceOnlyRead,
@@ -462,6 +464,8 @@ class BundleRow:
     lead_department_name: str
     members: int
     status: str
+    status_label: str = ""
+    versions: int = 0
 
 
 @dataclass(frozen=True)
@@ -477,8 +481,8 @@ EVENT_KIND_LABELS: dict[str, str] = {"life": "个人（人生事件）", "busine
 def bundles_page(session: Session, actor: Actor) -> BundlesPage:
     """一件事: every bundle with its lead department and number of members."""
     require_catalog(actor)
-    rows = [BundleRow(b.code, b.name, b.event, b.audience, b.lead_department.name, len(b.members), b.status)
-            for b in session.execute(select(Bundle).order_by(Bundle.code)).scalars()]
+    rows = [BundleRow(b.code, b.name, b.event, b.audience, b.lead_department_name, b.members, b.status,
+                      b.status_label, b.versions) for b in reads.manage_bundles(session, actor)]
     return BundlesPage(rows=rows, audiences=AUDIENCES)
 
 
@@ -498,6 +502,9 @@ class BundleEditor:
     audiences: dict[str, str]
     ops: tuple[str, ...]
     form: dict[str, Any] = field(default_factory=dict)
+    status: str = ""  # "" for a new bundle
+    status_label: str = ""
+    versions: list[BundleVersionRead] = field(default_factory=list)
 
 
 def bundle_editor(session: Session, actor: Actor, code: str | None = None) -> BundleEditor:
@@ -507,6 +514,8 @@ def bundle_editor(session: Session, actor: Actor, code: str | None = None) -> Bu
         Department.status == "active").order_by(Department.name))]
     choices = [(c, n) for c, n in session.execute(select(BasicItem.code, BasicItem.name).order_by(BasicItem.code))]
     form: dict[str, Any] = {"audience": "person", "members": []}
+    status = ""
+    versions: list[BundleVersionRead] = []
     if code is not None:
         b = session.execute(select(Bundle).where(Bundle.code == code)).scalar_one_or_none()
         if b is None:
@@ -516,8 +525,10 @@ def bundle_editor(session: Session, actor: Actor, code: str | None = None) -> Bu
                 "members": [{"code": m.basic.code, "field": m.condition_field or "", "op": m.condition_op or "==",
                              "value": _shown_value(m.condition_value), "label": m.condition_label}
                             for m in b.members]}
+        status, versions = b.status, reads.bundle_versions(session, actor, code)
     return BundleEditor(code=code, departments=departments, basic_choices=choices, audiences=AUDIENCES,
-                        ops=CONDITION_OPS, form=form)
+                        ops=CONDITION_OPS, form=form, status=status,
+                        status_label=BUNDLE_STATUS_LABELS.get(status, status), versions=versions)
 
 
 @dataclass(frozen=True)
@@ -526,6 +537,7 @@ class EventRow:
     name: str
     position: int
     items: list[tuple[str, str]]  # code, name
+    bundles: int = 0  # bundles naming this event
 
     @property
     def codes(self) -> str:
@@ -548,7 +560,8 @@ def events_editor(session: Session, actor: Actor) -> EventsEditor:
             .join(BasicItem, BasicItem.id == ItemEventItem.basic_item_id)
             .order_by(ItemEventItem.event_id, ItemEventItem.position)):
         items[event_id].append((code, name))
-    events = [EventRow(e.kind, e.name, e.position, items[e.id]) for e in session.execute(
+    bundles: dict[str, int] = dict(session.execute(select(Bundle.event, func.count()).group_by(Bundle.event)).all())
+    events = [EventRow(e.kind, e.name, e.position, items[e.id], bundles.get(e.name, 0)) for e in session.execute(
         select(ItemEvent).order_by(ItemEvent.kind, ItemEvent.position, ItemEvent.id)).scalars()]
     choices = [(c, n) for c, n in session.execute(select(BasicItem.code, BasicItem.name).order_by(BasicItem.code))]
     return EventsEditor(events=events, kinds=EVENT_KIND_LABELS, basic_choices=choices)

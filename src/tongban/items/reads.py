@@ -7,6 +7,7 @@ as its latest published snapshot, whatever revision is in draft or review meanwh
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -14,10 +15,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from tongban.audit.models import AuditEntry
 from tongban.authz import Actor, Permission
 from tongban.clock import today
 from tongban.errors import NotFound
 from tongban.items import permissions as rules
+from tongban.items.bundles import BUNDLE_STATUS_LABELS, bundle_by_code
 from tongban.items.models import (
     BasicItem,
     Bundle,
@@ -38,9 +41,11 @@ from tongban.items.rules import (
 )
 from tongban.items.schemas import (
     STATUS_LABELS,
+    BundleAdminSummary,
     BundleMemberRead,
     BundleRead,
     BundleSummary,
+    BundleVersionRead,
     ConditionRead,
     Deviation,
     EventRead,
@@ -332,4 +337,40 @@ def events(session: Session, *, kind: str | None = None) -> list[EventRead]:
         entries = [e for e in _entries(session, ids, [_live()]) if e.implementations]
         out.append(EventRead(kind=event.kind, name=event.name, items=entries,
                              bundles=list_bundles(session, event=event.name)))
+    return out
+
+
+# ---------------------------------------------------------------- bundle administration (platform)
+
+
+def _versions_of(session: Session, codes: Sequence[str]) -> dict[str, list[AuditEntry]]:
+    out: dict[str, list[AuditEntry]] = defaultdict(list)
+    if codes:
+        for row in session.execute(select(AuditEntry).where(
+                AuditEntry.action == "item.bundle_version", AuditEntry.object_type == "bundle",
+                AuditEntry.object_id.in_(list(codes))).order_by(AuditEntry.seq)).scalars():
+            out[row.object_id].append(row)
+    return out
+
+
+def manage_bundles(session: Session, actor: Actor) -> list[BundleAdminSummary]:
+    """Every bundle in any state, with its number of versions (platform)."""
+    actor.require(Permission.ITEM_CATALOG_MANAGE)
+    bundles = session.execute(select(Bundle).order_by(Bundle.code)).scalars().all()
+    versions = _versions_of(session, [b.code for b in bundles])
+    return [BundleAdminSummary(code=b.code, name=b.name, event=b.event, audience=b.audience,
+                               lead_department_name=b.lead_department.name, members=len(b.members),
+                               status=b.status, status_label=BUNDLE_STATUS_LABELS.get(b.status, b.status),
+                               versions=len(versions[b.code])) for b in bundles]
+
+
+def bundle_versions(session: Session, actor: Actor, code: str) -> list[BundleVersionRead]:
+    """A bundle's published versions, newest first, each whole as it was published (platform)."""
+    actor.require(Permission.ITEM_CATALOG_MANAGE)
+    bundle_by_code(session, code)
+    out: list[BundleVersionRead] = []
+    for row in reversed(_versions_of(session, [code])[code]):
+        detail = json.loads(row.detail or "{}")
+        out.append(BundleVersionRead(version=detail.get("version", 0), note=detail.get("note", ""),
+                                     published_at=row.occurred_at, snapshot=detail.get("snapshot", {})))
     return out

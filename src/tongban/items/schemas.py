@@ -372,3 +372,40 @@ class OnceOnlyRead(BaseModel):
     zero_visit: int
     zero_visit_rate: float | None = Field(description="全市：到办事现场 0 次（零跑动）的事项占比")
     items: list[ItemOnceOnly]
+
+
+# ---------------------------------------------------------------- bundle and event administration
+
+
+class BundleAdminSummary(BaseModel):
+    """A bundle as the platform manages it: any state, with its number of published versions."""
+
+    code: str
+    name: str
+    event: str
+    audience: str
+    lead_department_name: str
+    members: int
+    status: str = Field(description="draft 草稿 / published 已发布 / retired 已停用")
+    status_label: str
+    versions: int = Field(description="已发布的版本数")
+
+
+class BundleVersionRead(BaseModel):
+    version: int
+    note: str
+    published_at: UtcDateTime
+    snapshot: dict[str, Any] = Field(description="该版本的全部内容：名称、事件、牵头部门、指南、成员事项及条件")
+
+
+class EventSetIn(Strict):
+    codes: list[str] = Field(default_factory=list, max_length=500, description="该事件的事项编码，按顺序")
+    position: int = Field(default=0, ge=0, le=9999, description="排序（小的在前）")
+
+
+class EventRenameIn(Strict):
+    new_name: OneLine = Field(min_length=1, max_length=64, description="新的事件名称")
+
+
+class EventOrderIn(Strict):
+    names: list[str] = Field(min_length=1, max_length=200, description="该类全部事件的名称，按新的顺序")

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban.audit import service as audit
+from tongban.audit.models import AuditEntry
 from tongban.authz import Actor, Permission
 from tongban.db import utcnow
 from tongban.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -41,6 +42,27 @@ from tongban.transactions import use_case
 REGION_LEVELS: dict[str, str] = {"province": "省级", "city": "市级", "county": "县级", "township": "县级"}
 BASIC_ELEMENTS: tuple[tuple[str, str], ...] = (
     ("name", "事项名称"), ("code", "事项编码"), ("item_type", "事项类型"), ("legal_basis", "设定依据"))
+
+# ---------------------------------------------------------------- 行使层级
+
+
+def level_of(session: Session, region_code: str) -> str:
+    """The 行使层级 of a department's region: 省级, 市级 or 县级 (a township's department acts at county level)."""
+    region = session.get(Region, region_code)
+    return REGION_LEVELS.get(region.level if region else "city", "市级")
+
+
+def check_level(basic: BasicItem, level: str, department_name: str = "") -> None:
+    """三级四同: an item is implemented only at a level that exercises it (the basic item's 行使层级)."""
+    if level in basic.levels:
+        return
+    who = f"{department_name}为{level}部门" if department_name else f"实施主体为{level}部门"
+    raise ValidationFailed(
+        f"“{basic.name}”在基本目录中的行使层级为{'、'.join(basic.levels) or '（未设置）'}，{who}，不能实施该事项。"
+        f"请由{'、'.join(basic.levels)}的部门编制实施清单；如该事项的设定依据确由{level}行使，"
+        "请平台管理员先在基本目录中增加该行使层级。",
+        code="level_not_exercised", detail={"field": "level", "level": level, "levels": list(basic.levels)})
+
 
 # ---------------------------------------------------------------- basic catalog
 
@@ -76,6 +98,17 @@ def update_basic_item(*, session: Session, actor: Actor, code: str, item_in: Bas
     if item_in.code != item.code:
         raise ValidationFailed("事项编码是事项的标识，不能修改；如确需新编码，请新增事项。", code="basic_code_fixed",
                                detail={"field": "code"})
+    dropped = [lv for lv in item.levels if lv not in item_in.levels]
+    if dropped:
+        in_use = session.execute(select(Implementation.level, func.count()).where(
+            Implementation.basic_item_id == item.id, Implementation.level.in_(dropped),
+            Implementation.status != "retired").group_by(Implementation.level)).all()
+        if in_use:
+            listed = "、".join(f"{lv} {n} 个" for lv, n in in_use)
+            raise ValidationFailed(
+                f"“{item.name}”还有未停用的实施清单在使用要去掉的行使层级（{listed}），不能去掉该层级："
+                "请先由这些部门停用实施清单，再修改行使层级。", code="level_in_use",
+                detail={"field": "levels", "levels": [lv for lv, _ in in_use]})
     before = {k: getattr(item, k) for k in ("name", "item_type", "legal_basis", "levels", "high_frequency")}
     for key, value in item_in.model_dump(exclude={"code"}).items():
         setattr(item, key, value)
@@ -136,10 +169,11 @@ def _apply(session: Session, impl: Implementation, data: ImplementationIn) -> No
 
 def build_implementation(session: Session, actor: Actor | None, basic: BasicItem, department: Department,
                          data: ImplementationIn) -> Implementation:
-    """A new draft implementation (no checks of rights, no audit): for the use-case and the demo loader."""
+    """A new draft implementation (no checks of rights, no audit): for the use-case and the demo loader.
+    三级四同 is checked here: the four basic elements and the level (行使层级)."""
     check_basic_elements(basic, data)
-    region = session.get(Region, department.region_code)
-    level = REGION_LEVELS.get(region.level if region else "city", "市级")
+    level = level_of(session, department.region_code)
+    check_level(basic, level, department.name)
     impl = Implementation(basic_item_id=basic.id, department_id=department.id, region_code=department.region_code,
                           level=level, status="draft",
                           created_by=actor.id if actor and actor.is_staff else None,
@@ -310,9 +344,37 @@ def condition_columns(condition: Any) -> dict[str, Any]:
             "condition_label": condition.label}
 
 
+def bundle_snapshot(bundle: Bundle) -> dict[str, Any]:
+    """What a published version of a bundle says, kept whole in its version entry."""
+    return {"code": bundle.code, "name": bundle.name, "event": bundle.event, "audience": bundle.audience,
+            "lead_department": bundle.lead_department.name, "guide": bundle.guide,
+            "members": [{"code": m.basic.code, "name": m.basic.name, "condition_label": m.condition_label,
+                         "condition": None if m.condition_field is None else
+                         {"field": m.condition_field, "op": m.condition_op, "value": m.condition_value}}
+                        for m in bundle.members]}
+
+
+def bundle_version_count(session: Session, code: str) -> int:
+    return session.execute(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "item.bundle_version", AuditEntry.object_type == "bundle",
+        AuditEntry.object_id == code)).scalar_one()
+
+
+def record_bundle_version(session: Session, actor: Actor, bundle: Bundle, note: str) -> int:
+    """A published state of a bundle becomes its next version: the whole snapshot in the append-only,
+    hash-chained audit log (bundles have no version table yet; see reads.bundle_versions)."""
+    session.flush()
+    session.refresh(bundle)
+    version = bundle_version_count(session, bundle.code) + 1
+    audit.record(session, actor=actor, action="item.bundle_version", object_type="bundle", object_id=bundle.code,
+                 detail={"version": version, "note": note, "snapshot": bundle_snapshot(bundle)})
+    return version
+
+
 @use_case
-def create_bundle(*, session: Session, actor: Actor, bundle_in: BundleIn) -> Bundle:
-    """一件事: a published bundle of basic items around one event, with its lead department (platform)."""
+def create_bundle(*, session: Session, actor: Actor, bundle_in: BundleIn, draft: bool = False) -> Bundle:
+    """一件事: a bundle of basic items around one event, with its lead department (platform); published at
+    once (version 1), or kept as a draft that the portal does not show until it is published."""
     actor.require(Permission.ITEM_CATALOG_MANAGE)
     if session.execute(select(Bundle.id).where(Bundle.code == bundle_in.code)).first():
         raise Conflict(f"编码为 {bundle_in.code} 的一件事已存在。", code="bundle_exists", detail={"field": "code"})
@@ -325,7 +387,7 @@ def create_bundle(*, session: Session, actor: Actor, bundle_in: BundleIn) -> Bun
                                detail={"field": "members"})
     bundle = Bundle(code=bundle_in.code, name=bundle_in.name, event=bundle_in.event, audience=bundle_in.audience,
                     lead_department_id=lead.id, region_code=lead.region_code, guide=bundle_in.guide,
-                    status="published", created_by=actor.id if actor.is_staff else None)
+                    status="draft" if draft else "published", created_by=actor.id if actor.is_staff else None)
     for i, member in enumerate(bundle_in.members, start=1):
         basic = basic_by_code(session, member.basic_code)
         bundle.members.append(BundleMember(position=i, basic_item_id=basic.id,
@@ -333,7 +395,9 @@ def create_bundle(*, session: Session, actor: Actor, bundle_in: BundleIn) -> Bun
     session.add(bundle)
     session.flush()
     audit.record(session, actor=actor, action="item.bundle_create", object_type="bundle", object_id=bundle.code,
-                 detail={"name": bundle.name, "members": codes, "lead": lead.name})
+                 detail={"name": bundle.name, "members": codes, "lead": lead.name, "status": bundle.status})
+    if not draft:
+        record_bundle_version(session, actor, bundle, "首次发布")
     indexing.index_bundles(session, [bundle])
     return bundle
 
@@ -374,11 +438,14 @@ def set_event(*, session: Session, actor: Actor, kind: str, name: str, codes: li
 @use_case
 def update_bundle(*, session: Session, actor: Actor, code: str, bundle_in: BundleIn) -> Bundle:
     """Change a bundle (platform): its name, event, audience, lead department, guide and members with their
-    conditions (the member list is replaced); the portal's index follows."""
+    conditions (the member list is replaced); the portal's index follows. A published bundle's change is its
+    next version; a retired bundle is not changed."""
     actor.require(Permission.ITEM_CATALOG_MANAGE)
     bundle = session.execute(select(Bundle).where(Bundle.code == code)).scalar_one_or_none()
     if bundle is None:
         raise NotFound("未找到该一件事。", code="bundle_not_found")
+    if bundle.status == "retired":
+        raise InvalidTransition("已停用的一件事不能修改；如需重新提供，请新建一件事。", code="bundle_retired")
     if bundle_in.code != bundle.code:
         raise ValidationFailed("一件事的编码是它的标识，不能修改；如确需新编码，请新增一件事。",
                                code="bundle_code_fixed", detail={"field": "code"})
@@ -403,5 +470,7 @@ def update_bundle(*, session: Session, actor: Actor, code: str, bundle_in: Bundl
     session.refresh(bundle)
     audit.record(session, actor=actor, action="item.bundle_update", object_type="bundle", object_id=bundle.code,
                  detail={"name": bundle.name, "members": codes, "before": before, "lead": lead.name})
+    if bundle.status == "published":  # the public sees the change at once: it is the next version
+        record_bundle_version(session, actor, bundle, "修改")
     indexing.index_bundles(session, [bundle])
     return bundle

@@ -449,6 +449,8 @@ def import_implementations(*, session: Session, actor: Actor, data: bytes) -> Im
         Implementation.department_id == department_id)).scalars()}
     plan: list[tuple[_Row, ImplementationIn, Implementation | None]] = []
     unchanged = 0
+    department = session.get(Department, department_id)
+    level = service.level_of(session, department.region_code) if department is not None else "市级"
     for code, item in by_code.items():
         basic = basics.get(code)
         if basic is None:
@@ -473,6 +475,12 @@ def import_implementations(*, session: Session, actor: Actor, data: bytes) -> Im
         if locked:
             continue
         impl = existing.get(code)
+        if impl is None:  # a new implementation: this department's level must exercise the item (三级四同)
+            try:
+                service.check_level(basic, level, department.name if department is not None else "")
+            except ValidationFailed as exc:
+                errors.add(SHEET, item.row, LEVEL, exc.message)
+                continue
         if impl is not None:
             if _current(impl) == _comparable(data_in):
                 unchanged += 1
