@@ -24,10 +24,14 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from tests.disputes.conftest import IDS, world  # noqa: F401 - the disputes world fixture
+from tests.factories import SmallCity, actor_of, make_uscc
+from tests.licences.conftest import LicenceWorld, business_licence_type
 from tongban.config import Settings
 from tongban.disputes.models import DisputeAttachment
-from tongban.files import MATERIALS, AcceptPolicy, FileRefused, Kind, inspect_upload, read_upload
+from tongban.files import MATERIALS, AcceptPolicy, FileRefused, Kind, get_store, inspect_upload, read_upload
 from tongban.files.serve import file_response
+from tongban.licences.models import LicenceVersion
+from tongban.seals import service as seals
 
 # ---------------------------------------------------------------- real bytes
 
@@ -254,11 +258,20 @@ def test_pdfs_with_scripts_launch_actions_or_embedded_files_are_refused() -> Non
     writer.write(scripted)
     e = refused(scripted.getvalue(), "表格.pdf")
     assert e.code == "file_active_content" and "/JavaScript" in e.detail["found"] and "打印为 PDF" in e.message
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf(1))))
-    writer.add_attachment("payload.exe", pe())
-    attached = io.BytesIO()
-    writer.write(attached)
-    assert "/EmbeddedFiles" in refused(attached.getvalue(), "附件.pdf").detail["found"]
+
+    def attaching(name: str, data: bytes) -> bytes:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf(4))))  # the attachment lands past the first 1 KB
+        writer.add_attachment(name, data)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    # An embedded program, archive or web page is refused; embedded data (as e-licences carry) is not.
+    for payload in (pe(), elf(), zip_of(**{"a.exe": pe()}), b"<!DOCTYPE html><script>alert(1)</script>"):
+        e = refused(attaching("readme.txt", payload), "附件.pdf")
+        assert (e.code, e.detail.get("found")) == ("file_active_content", ["/EmbeddedFile"]), payload[:8]
+    for name, content in (("licence.json", '{"holder": "王建国"}'.encode()), ("invoice.xml", b'<?xml version="1.0"?><i/>')):
+        assert inspect_upload(attaching(name, content), declared_name="附件.pdf", accept=MATERIALS).pages == 4
     # Names written with #-escapes (/J#61vaScript = /JavaScript, /J#53 = /JS) escape a byte scan, not the parser.
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"
     hidden = raw_pdf(b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >> >>",
@@ -347,3 +360,13 @@ def test_dispute_upload_refuses_a_disguised_executable_and_serves_files_sandboxe
     assert got.headers["content-type"] == "image/png" and got.headers["x-content-type-options"] == "nosniff"
     assert got.headers["content-disposition"].startswith("attachment;")
     assert got.headers["content-security-policy"].startswith("sandbox")
+
+
+def test_an_e_licence_of_the_platform_is_taken_as_a_material(session: Session, city: SmallCity) -> None:
+    """Applicants upload the signed PDFs they downloaded from 我的证照: signatures and forms are no active content."""
+    seal = seals.create_seal(session=session, actor=actor_of(city.users["admin"]),
+                             seal_in=seals.SealCreate(department_id=city.amr.id, kind="approval"))
+    licence = LicenceWorld(city, seal, business_licence_type(session, city), make_uscc("610902", "91")).issue(session)
+    version = session.execute(select(LicenceVersion).where(LicenceVersion.licence_id == licence.id)).scalar_one()
+    got = inspect_upload(get_store().read_blob(version.pdf_sha256), declared_name="营业执照", accept=MATERIALS)
+    assert (got.kind, got.pages, got.filename) == (Kind.PDF, 1, "营业执照.pdf")

@@ -17,8 +17,9 @@ DEX, JAR/APK, WebAssembly, shortcuts …, whatever the name), `file_markup` (HTM
 of a file, where browsers sniff), `file_archive` (a ZIP that is not OFD, RAR, 7z, gzip …), `file_type`
 (anything else the upload does not take), `file_encrypted`, `file_unreadable`, `file_too_many_pages`,
 `file_image_too_large` (pixels: decompression bombs) and `file_active_content` (a PDF with JavaScript,
-launch actions, embedded files, rich media or XFA: refused rather than flagged, as no material needs them
-and a flag would have to be honoured by every viewer downstream).
+launch actions, rich media or XFA, or with an embedded file that is a program, an archive or a web page:
+refused rather than flagged, as no material needs them and a flag would have to be honoured by every
+viewer downstream; embedded data files are taken, as the platform's own e-licences carry their data so).
 
 Markup further inside a file that is otherwise a real image or PDF (a polyglot, e.g. a JPEG with an HTML
 body appended) does not refuse it: the bytes are still a JPEG. Such a file is marked `inline_safe=False`;
@@ -307,10 +308,12 @@ def _refuse_unknown(content: bytes, name: str, accept: AcceptPolicy, field: str)
 # ---------------------------------------------------------------- PDF
 
 # Keys and action types that make a PDF do something when opened or clicked, or carry other files inside.
-_ACTIVE_KEYS = frozenset({"/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/RichMedia",
-                          "/XFA"})
-_ACTIVE_TYPES = frozenset({"/JavaScript", "/Launch", "/EmbeddedFile", "/RichMedia", "/RichMediaExecute",
-                           "/ImportData", "/FileAttachment"})
+_ACTIVE_KEYS = frozenset({"/JavaScript", "/JS", "/Launch", "/RichMedia", "/XFA"})
+_ACTIVE_TYPES = frozenset({"/JavaScript", "/Launch", "/RichMedia", "/RichMediaExecute", "/ImportData"})
+# Embedded files are data in the platform's own e-licences (their canonical data and seal signature,
+# crypto/pades.py), so they are taken when they are data; one that is a program, an archive or a web
+# page is refused, under this name.
+EMBEDDED_PROGRAM = "/EmbeddedFile"
 _MAX_PDF_OBJECTS = 200_000
 
 
@@ -338,7 +341,7 @@ def _pdf_pages(content: bytes, name: str, accept: AcceptPolicy, field: str) -> i
         raise _refuse(name, "file_too_many_pages", f"共 {pages} 页，超过每个文件 {accept.max_pages} 页的上限，"
                       "请分册后上传。", field, pages=pages, max_pages=accept.max_pages)
     if active:
-        raise _refuse(name, "file_active_content", "含有脚本、启动程序、内嵌文件等主动内容，不予接收；"
+        raise _refuse(name, "file_active_content", "含有脚本、启动程序或内嵌程序等主动内容，不予接收；"
                       "请用阅读器“打印为 PDF”或重新扫描后上传。", field, found=sorted(active))
     return pages
 
@@ -349,9 +352,10 @@ def _active_content(trailer: Any) -> set[str]:
     Walks the parsed objects (names already decoded, object streams already expanded), so neither
     `/J#61vaScript` nor a dictionary inside a compressed object stream escapes, as they would a byte scan.
     """
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
     found: set[str] = set()
+    embedded: list[Any] = []
     seen: set[tuple[int, int]] = set()
     stack: list[Any] = [trailer]
     visited = 0
@@ -372,10 +376,29 @@ def _active_content(trailer: Any) -> set[str]:
                     found.add(str(key))
                 if key in ("/S", "/Type", "/Subtype") and isinstance(value, NameObject) and value in _ACTIVE_TYPES:
                     found.add(str(value))
+                if key == "/EF" and isinstance(value.get_object(), DictionaryObject):
+                    embedded.extend(dict.values(value.get_object()))
                 stack.append(value)
+            if obj.get("/Type") == "/EmbeddedFile" and isinstance(obj, StreamObject):
+                embedded.append(obj)
         elif isinstance(obj, ArrayObject):
             stack.extend(list.__iter__(obj))
+    for item in embedded:
+        stream = item.get_object()
+        if isinstance(stream, StreamObject) and _is_program(stream.get_data()[:SNIFF_BYTES]):
+            found.add(EMBEDDED_PROGRAM)
     return found
+
+
+def _is_program(head: bytes) -> bool:
+    """Whether an embedded file's first bytes are a program, an archive (which may hold one) or a web page.
+
+    Markup inside binary data is not a web page: an e-licence's seal signature (GB/T 38540) embeds the
+    seal's picture as SVG. XML data starts with `<` but names no HTML, SVG or script near its start.
+    """
+    magics = [m for m, _ in _EXECUTABLES] + [m for m, _ in _ARCHIVES] + list(_ZIP)
+    page = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and _MARKUP.search(head) is not None
+    return head.startswith(tuple(magics)) or page
 
 
 class _quiet_pypdf:
