@@ -85,7 +85,7 @@ def portal_quality(session: Session) -> dict[str, Any]:
     def ranked(q: str) -> list[str]:
         page = search_services(session, q)
         session.rollback()
-        return [f"bundle:{b.code}" for b in page.bundles] + [i.code for i in page.items]
+        return [f"bundle:{r.code}" if r.kind == "bundle" else r.code for r in page.results]
 
     result = judge(queries, ranked)
     times: list[float] = []

@@ -30,7 +30,7 @@ def test_portal_item_names_and_departments_are_not_crowded_out_by_bundles(sessio
 
     def shown(q: str) -> list[str]:
         page = search_services(session, q)
-        return [f"bundle:{b.code}" for b in page.bundles] + [visible(str(i.name_html)) for i in page.items][:3]
+        return [f"bundle:{r.code}" if r.kind == "bundle" else visible(str(r.name_html)) for r in page.results][:3]
 
     # An exact item name is among the first three the page shows: bundles that share a common word with it
     # only in their members' names or guide (登记, 居民, 申领) no longer come above it (they did: rank 7).

@@ -1,8 +1,11 @@
 """What service items and bundles give the platform's search component (tongban.search), for the portal.
 
 A basic item with at least one live implementation is indexed as kind "item" (doc_id: the basic item's
-id) from what the public sees (the published versions): its name; the item type, conditions and result
-(abstract); the materials, service objects, steps and the life/business events it belongs to (body); and
+id) from what the public sees (the published versions): its name; the item type and its result — the
+licence or document it issues — as the short abstract and as an alias weighted like the name (so 营业执照
+finds the items issuing one before the many taking one as a material); high-frequency items get a small
+boost; the conditions, materials, service objects and the life/business events it
+belongs to (body); and
 the implementing departments' full and short names with the events again (tags, so 市监局 or 生育 find
 it). A published bundle is indexed as kind "bundle" (doc_id: the bundle's id) with its event, guide and
 its members' names and conditions — not its lead department's names: a department's name is asked to
@@ -34,6 +37,8 @@ from tongban.search import fulltext as search_index
 
 ITEM_KIND = "item"
 BUNDLE_KIND = "bundle"
+#: High-frequency items (高频事项: what most people come for) come first among equally good matches.
+HIGH_FREQUENCY_BOOST = 0.25
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -74,10 +79,11 @@ def index_items(session: Session, basic_item_ids: Iterable[int]) -> None:
         results = _unique(s.get("result_name", "") for s in shots)
         departments = _unique(s.get("department_name", "") for s in shots)
         names = _unique([*departments, *(short.get(d, "") for d in departments)])
-        abstract = "；".join([basic.item_type, *conditions, *results])
-        body = " ".join([*materials, *objects, *events[basic_id]])
+        abstract = "；".join([basic.item_type, *results])
+        body = " ".join([*conditions, *materials, *objects, *events[basic_id]])
         tags = " ".join([*names, basic.item_type, *events[basic_id]])
-        docs.append(search_index.Doc(basic_id, basic.name, abstract, body, tags))
+        docs.append(search_index.Doc(basic_id, basic.name, abstract, body, tags, aliases=" ".join(results),
+                                     boost=HIGH_FREQUENCY_BOOST if basic.high_frequency else 0.0))
     search_index.index_many(session, ITEM_KIND, docs)
 
 

@@ -89,6 +89,7 @@ class ItemHit:
     departments: list[str]
     online: bool
     zero_visit: bool
+    kind: str = "item"
 
 
 @dataclass(frozen=True)
@@ -98,51 +99,68 @@ class BundleHit:
     abstract_html: Markup
     event: str
     lead_department_name: str
+    kind: str = "bundle"
 
 
 @dataclass(frozen=True)
 class SearchPage:
     q: str
-    items: list[ItemHit] = field(default_factory=list)
-    bundles: list[BundleHit] = field(default_factory=list)
+    #: Items and bundles in one ranking (a bundle comes first only when it matches better than the items).
+    results: list[ItemHit | BundleHit] = field(default_factory=list)
     suggestion: str = ""
     fallback: bool = False
     expanded: list[str] = field(default_factory=list)
+    #: Where the results matching only some of the words start, below those matching all (None: none such).
+    partial_from: int | None = None
+
+    @property
+    def items(self) -> list[ItemHit]:
+        return [r for r in self.results if isinstance(r, ItemHit)]
+
+    @property
+    def bundles(self) -> list[BundleHit]:
+        return [r for r in self.results if isinstance(r, BundleHit)]
 
     @property
     def total(self) -> int:
-        return len(self.items) + len(self.bundles)
+        return len(self.results)
 
 
 def search_services(session: Session, q: str) -> SearchPage:
-    """Items and bundles for a query in the visitor's own words, through the search component (with its
-    suggestion, fallback and highlights: escaped HTML with <mark>)."""
+    """Items and bundles for a query in the visitor's own words, in one ranking, through the search
+    component (with its suggestion, fallback and highlights: escaped HTML with <mark>). One search over
+    both kinds: their scores come from one full-text table, so a bundle named for the event asked about
+    ranks above its members, and one matching only on its members' names ranks below them."""
     q = " ".join(q.split())[:MAX_QUERY]
     if not q:
         return SearchPage(q="")
-    found = search.query(session, ITEM_KIND, q, limit=30)
-    found_bundles = search.query(session, BUNDLE_KIND, q, limit=6)
-    ids = [h.doc_id for h in found.hits]
+    found = search.query(session, (ITEM_KIND, BUNDLE_KIND), q, limit=36)
+    ids = [h.doc_id for h in found.hits if h.kind == ITEM_KIND]
     basics = {b.id: b for b in session.execute(select(BasicItem).where(BasicItem.id.in_(ids))).scalars()}
     impls: dict[int, list[Implementation]] = {}
     for impl in session.execute(select(Implementation).where(Implementation.basic_item_id.in_(ids), _live())
                                 .order_by(Implementation.id)).scalars():
         impls.setdefault(impl.basic_item_id, []).append(impl)
-    items = [ItemHit(code=basics[h.doc_id].code, name_html=h.name_html, abstract_html=h.abstract_html,
-                     item_type=basics[h.doc_id].item_type,
-                     departments=list(dict.fromkeys(i.department.name for i in impls[h.doc_id])),
-                     online=any(i.online for i in impls[h.doc_id]),
-                     zero_visit=any(i.visits == 0 for i in impls[h.doc_id]))
-             for h in found.hits if h.doc_id in basics and h.doc_id in impls]
-    bundle_rows = {b.id: b for b in session.execute(select(Bundle).where(
-        Bundle.id.in_([h.doc_id for h in found_bundles.hits]), Bundle.status == "published")).scalars()}
-    bundles = [BundleHit(code=bundle_rows[h.doc_id].code, name_html=h.name_html, abstract_html=h.abstract_html,
-                         event=bundle_rows[h.doc_id].event,
-                         lead_department_name=bundle_rows[h.doc_id].lead_department.name)
-               for h in found_bundles.hits if h.doc_id in bundle_rows]
-    return SearchPage(q=q, items=items, bundles=bundles, suggestion=found.suggestion or found_bundles.suggestion,
-                      fallback=found.fallback and (found_bundles.fallback or not bundles),
-                      expanded=list(dict.fromkeys([*found.expanded, *found_bundles.expanded])))
+    bundle_ids = [h.doc_id for h in found.hits if h.kind == BUNDLE_KIND]
+    bundle_rows = {b.id: b for b in session.execute(
+        select(Bundle).where(Bundle.id.in_(bundle_ids), Bundle.status == "published")).scalars()}
+    results: list[ItemHit | BundleHit] = []
+    partial_from: int | None = None
+    for n, h in enumerate(found.hits):
+        if n == found.partial_from:
+            partial_from = len(results)
+        if h.kind == ITEM_KIND and h.doc_id in basics and h.doc_id in impls:
+            basic, live = basics[h.doc_id], impls[h.doc_id]
+            results.append(ItemHit(code=basic.code, name_html=h.name_html, abstract_html=h.abstract_html,
+                                   item_type=basic.item_type,
+                                   departments=list(dict.fromkeys(i.department.name for i in live)),
+                                   online=any(i.online for i in live), zero_visit=any(i.visits == 0 for i in live)))
+        elif h.kind == BUNDLE_KIND and h.doc_id in bundle_rows:
+            b = bundle_rows[h.doc_id]
+            results.append(BundleHit(code=b.code, name_html=h.name_html, abstract_html=h.abstract_html, event=b.event,
+                                     lead_department_name=b.lead_department.name))
+    return SearchPage(q=q, results=results, suggestion=found.suggestion, fallback=found.fallback,
+                      expanded=found.expanded, partial_from=partial_from if (partial_from or 0) > 0 else None)
 
 
 @dataclass(frozen=True)

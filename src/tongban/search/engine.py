@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -26,7 +26,7 @@ from sqlalchemy.sql.selectable import Subquery
 
 from tongban.search import dictionary
 from tongban.search import text as tx
-from tongban.search.fulltext import Alt, Group, hits
+from tongban.search.fulltext import Alt, Group, hits, kinds_of
 from tongban.search.models import SearchDocument
 
 T = TypeVar("T")
@@ -38,6 +38,10 @@ FILLER = frozenset({
     "能不能", "如何办理", "怎么办理", "哪个",
     "部门", "去", "给", "帮", "一下", "查", "查询", "查一下", "在", "和", "与",
     "及", "或", "有", "是", "个", "手续", "流程", "材料", "需要什么", "要什么", "带什么", "多久", "网上",
+    # function and time words: 被公司辞退了, 房贷想用公积金, 孩子明年上小学
+    "被", "把", "让", "对", "从", "向", "跟", "将", "用", "这", "那", "这个", "那个", "哪些", "一些", "一个", "一家",
+    "自己", "明年", "今年", "去年", "下个月", "马上", "刚", "刚刚", "已经", "还", "都", "也", "就", "才", "又",
+    "办什么", "办哪些", "该", "应该", "得", "着", "过", "呀", "嘛", "么", "为什么", "多少",
 })
 
 
@@ -89,7 +93,18 @@ def _dedupe(alts: Sequence[Alt]) -> Group:
     return tuple(dict.fromkeys(a for a in alts if a.tokens))
 
 
-def understand(session: Session, kind: str, query: str, *, words: dictionary.Dictionary | None = None) -> Understanding:
+def _squeeze(chunk: str, seg: tx.Segmenter) -> str:
+    """The chunk without its filler words, so that the dictionary finds the words they split: 我要开一家公司
+    → 开公司, 孩子明年上小学 → 孩子上小学. A chunk of filler words only is kept (they are then searched)."""
+    tokens = seg.tokens(chunk, for_search=False)
+    kept = [t for t in tokens if t not in FILLER]
+    if not kept or len(kept) == len(tokens) or "".join(tokens) != chunk:
+        return chunk
+    return "".join(kept)
+
+
+def understand(session: Session, kind: str | Sequence[str], query: str, *,
+               words: dictionary.Dictionary | None = None) -> Understanding:
     d = words or dictionary.ensure(session)
     seg = tx.current()
     q = tx.normalize(query)[:100]
@@ -101,6 +116,7 @@ def understand(session: Session, kind: str, query: str, *, words: dictionary.Dic
     initials = ""
     exact: list[str] = [q]
     for chunk in q.split():
+        chunk = _squeeze(chunk, seg)
         if tx.is_initials_query(chunk):
             groups.append((Alt((chunk,), prefix=True),))
             initials = initials or chunk
@@ -160,18 +176,20 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))} | {word}
 
 
-def vocabulary(session: Session, kind: str, *, words: dictionary.Dictionary | None = None) -> _Vocabulary:
-    """The words of the indexed names of a kind (and the dictionary's), cached until the index changes."""
+def vocabulary(session: Session, kind: str | Sequence[str], *,
+               words: dictionary.Dictionary | None = None) -> _Vocabulary:
+    """The words of the indexed names of a kind or kinds (and the dictionary's), cached until the index changes."""
     d = words or dictionary.ensure(session)
+    kinds = kinds_of(kind)
     key = (*session.execute(select(func.count(SearchDocument.id), func.max(SearchDocument.updated_at),
-                                   func.max(SearchDocument.id)).where(SearchDocument.kind == kind)).one(),
+                                   func.max(SearchDocument.id)).where(SearchDocument.kind.in_(kinds))).one(),
            d.version)
-    cached = _vocab.get(kind)
+    cached = _vocab.get(_cache_key(kind))
     if cached is not None and cached.key == key:
         return cached
     seg = tx.current()
     counts: Counter[str] = Counter()
-    for (name,) in session.execute(select(SearchDocument.name).where(SearchDocument.kind == kind)):
+    for (name,) in session.execute(select(SearchDocument.name).where(SearchDocument.kind.in_(kinds))):
         name = tx.normalize(name)
         if len(name) <= 16:
             counts[name] += 1
@@ -188,8 +206,12 @@ def vocabulary(session: Session, kind: str, *, words: dictionary.Dictionary | No
             for k in _deletes(w):
                 v.by_delete.setdefault(k, []).append(w)
     with _vocab_lock:
-        _vocab[kind] = v
+        _vocab[_cache_key(kind)] = v
     return v
+
+
+def _cache_key(kind: str | Sequence[str]) -> str:
+    return "+".join(kinds_of(kind))
 
 
 def _same_sound(fragment: str, v: _Vocabulary) -> str | None:
@@ -208,25 +230,54 @@ def _one_off(fragment: str, v: _Vocabulary) -> tuple[str, bool] | None:
     return best, len(best) == len(fragment)
 
 
+def _protected(chunk: str, v: _Vocabulary,
+               known: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+    """Spans of the chunk a correction must not cut through or change: the dictionary words found in it,
+    its segmented words that are known words of the vocabulary (驾驶证 in 驾驶证到期更换: correcting its
+    驶证 to the same-sounding 市政 would change what was asked), and its filler words (给 in 给小孩报户口 is
+    no misspelt 生). Returns the spans and, among them, the filler words' (a fragment may not hold these
+    whole either)."""
+    spans = [(a, b) for a, b, _w in known]
+    fillers: set[tuple[int, int]] = set()
+    pos = 0
+    for token in tx.current().tokens(chunk, for_search=False):
+        start = chunk.find(token, pos)
+        if start < 0:
+            continue
+        pos = start + len(token)
+        if token in FILLER:
+            fillers.add((start, pos))
+        if token in FILLER or (len(token) > 1 and token in v.words):
+            spans.append((start, pos))
+    return spans, fillers
+
+
+def _blocked(start: int, end: int, spans: list[tuple[int, int]], fillers: set[tuple[int, int]]) -> bool:
+    """Whether correcting chunk[start:end] would cut through a protected span or change a filler word."""
+    return any(a < end and start < b and not (start <= a and b <= end and (a, b) not in fillers) for a, b in spans)
+
+
 def _fix(chunk: str, v: _Vocabulary, known: list[tuple[int, int, str]]) -> str | None:
     """The chunk with one fragment corrected: the longest fragment that sounds like a known word; else
     the longest one character off a known word of the same length (a wrong character); else one with a
     character missing or extra. A typo is most often a wrong character; taking the first shorter word
-    found by dropping a character would change what was asked (养老保险待遇领区 → 养老保险待遇区)."""
+    found by dropping a character would change what was asked (养老保险待遇领区 → 养老保险待遇区).
+    A fragment that is a known word, cuts through one, or touches a filler word is left alone."""
     substituted: str | None = None
     other: str | None = None
+    spans, fillers = _protected(chunk, v, known)
     for size in range(len(chunk), 1, -1):
         for start in range(len(chunk) - size + 1):
             frag = chunk[start:start + size]
-            if frag in v.words or any(a < start + size and start < b and not (start <= a and b <= start + size)
-                                      for a, b, _w in known):
-                continue  # a known word, or cutting through a dictionary word the person typed right
+            end = start + size
+            if frag in v.words or _blocked(start, end, spans, fillers):
+                continue
             better = _same_sound(frag, v)
             if better:
-                return chunk[:start] + better + chunk[start + size:]
+                return chunk[:start] + better + chunk[end:]
             off = _one_off(frag, v)
             if off is not None:
-                fixed = chunk[:start] + off[0] + chunk[start + size:]
+                fixed = chunk[:start] + off[0] + chunk[end:]
                 if off[1]:
                     substituted = substituted or fixed
                 else:
@@ -234,17 +285,18 @@ def _fix(chunk: str, v: _Vocabulary, known: list[tuple[int, int, str]]) -> str |
     return substituted or other
 
 
-def _known(chunk: str, d: dictionary.Dictionary, kind: str) -> bool:
+def _known(chunk: str, d: dictionary.Dictionary, kind: str | Sequence[str]) -> bool:
     """A chunk typed as one whole known word: a dictionary word, or a word of the index's vocabulary as
     last built in this process. Such a chunk is spelled right, so no suggestion is looked for, and the
     vocabulary's freshness need not be checked for it (that check reads the index: it was most of the
     cost of a multi-word query of known words that falls back to any-word matching). A stale vocabulary
     can only hold a word that was indexed a moment ago; a chunk it lacks takes the full, checked path."""
-    cached = _vocab.get(kind)
+    cached = _vocab.get(_cache_key(kind))
     return chunk.isascii() or chunk in d.entries or (cached is not None and chunk in cached.words)
 
 
-def suggest(session: Session, kind: str, query: str, *, words: dictionary.Dictionary | None = None) -> str:
+def suggest(session: Session, kind: str | Sequence[str], query: str, *,
+            words: dictionary.Dictionary | None = None) -> str:
     """A 'did you mean' for a query without results: the longest fragment that is no known word but
     sounds like one or is one character off, replaced ("" when there is none)."""
     d = words or dictionary.ensure(session)
@@ -274,6 +326,8 @@ class Outcome(Generic[T]):
     suggestion: str = ""
     #: True when no result matched every word and these match some of them.
     fallback: bool = False
+    #: Where the rows matching only some of the words start (None: every row matches every word).
+    partial_from: int | None = None
 
     @property
     def expanded(self) -> list[str]:
@@ -288,16 +342,23 @@ class Outcome(Generic[T]):
         return tx.marked(value, self.spans(value), limit=limit)
 
 
-def match(session: Session, kind: str, u: Understanding, *, any_word: bool = False, named: bool = False) -> Subquery:
+def match(session: Session, kind: str | Sequence[str], u: Understanding, *, any_word: bool = False,
+          named: bool = False) -> Subquery:
     prefix = u.text if len(u.text) >= 2 else ""
     groups = u.wide if any_word and u.wide else u.groups
     return hits(session, kind, groups, exact=u.exact, prefix=prefix, any_word=any_word, named=named)
 
 
-def run(session: Session, kind: str, query: str, fetch: Callable[[Subquery], list[T]], *,
-        partial_named: bool = False) -> Outcome[T]:
-    """Search a kind: `fetch(hits)` joins the (doc_id, score) subquery with the domain's own conditions
-    and returns its rows; the strategy tries all words, the suggestion, then any word.
+def run(session: Session, kind: str | Sequence[str], query: str, fetch: Callable[[Subquery], list[T]], *,
+        partial_named: bool = False, key: Callable[[T], Hashable] | None = None, few: int = 5) -> Outcome[T]:
+    """Search a kind (or several, ranked together): `fetch(hits)` joins the (doc_id, kind, score) subquery
+    with the domain's own conditions and returns its rows; the strategy tries all words, the suggestion,
+    any word, then any word of the suggestion (身分证补办: 身份证 matches, 补办 does not).
+
+    With `key` (a row's identity), a multi-word query whose words all match fewer than `few` rows is topped
+    up with rows matching some of its words, below them (`Outcome.partial_from` says where they start): a
+    person who typed a sentence (孩子出生了怎么上户口) should see the item that matches most of it even when
+    only one bundle matches all of it. Without `key` the partial matches come only when nothing matches all.
 
     The dictionary's version is read once per search; the suggestion is only looked for when a chunk of
     the query is not one known word (a multi-word query of known words goes straight to any-word).
@@ -309,19 +370,26 @@ def run(session: Session, kind: str, query: str, fetch: Callable[[Subquery], lis
     if u.empty:
         return Outcome(rows=[], understanding=u)
     rows = fetch(match(session, kind, u))
-    if rows:
+    if rows and (key is None or len(rows) >= few or len(u.groups) < 2):
         return Outcome(rows=rows, understanding=u)
+    if rows and key is not None:
+        seen = {key(r) for r in rows}
+        more = [r for r in fetch(match(session, kind, u, any_word=True, named=partial_named)) if key(r) not in seen]
+        return Outcome(rows=[*rows, *more], understanding=u, partial_from=len(rows) if more else None)
     suggestion = suggest(session, kind, u.text, words=d)
-    if suggestion:
-        su = understand(session, kind, suggestion, words=d)
-        if not su.empty:
-            rows = fetch(match(session, kind, su))
-            if rows:
-                return Outcome(rows=rows, understanding=su, suggestion=suggestion)
+    su = understand(session, kind, suggestion, words=d) if suggestion else None
+    if su is not None and not su.empty:
+        rows = fetch(match(session, kind, su))
+        if rows:
+            return Outcome(rows=rows, understanding=su, suggestion=suggestion)
     if len(u.groups) > 1:
         rows = fetch(match(session, kind, u, any_word=True, named=partial_named))
         if rows:
-            return Outcome(rows=rows, understanding=u, fallback=True)
+            return Outcome(rows=rows, understanding=u, fallback=True, partial_from=0)
+    if su is not None and len(su.groups) > 1:
+        rows = fetch(match(session, kind, su, any_word=True, named=partial_named))
+        if rows:
+            return Outcome(rows=rows, understanding=su, suggestion=suggestion, fallback=True, partial_from=0)
     return Outcome(rows=[], understanding=u)
 
 
@@ -331,6 +399,7 @@ def run(session: Session, kind: str, query: str, fetch: Callable[[Subquery], lis
 @dataclass(frozen=True)
 class Hit:
     doc_id: int
+    kind: str
     score: float
     name: str
     abstract: str
@@ -346,27 +415,31 @@ class SearchResult:
     suggestion: str
     expanded: list[str]
     fallback: bool
+    #: Where the hits matching only some of the words start (None: all hits match every word).
+    partial_from: int | None = None
 
 
-def query(session: Session, kind: str, text: str, *, within: Select[tuple[int]] | None = None,
+def query(session: Session, kind: str | Sequence[str], text: str, *, within: Select[tuple[int]] | None = None,
           limit: int = 20, partial_named: bool = True) -> SearchResult:
-    """Search a kind's documents: the best `limit` hits (among the ids `within` selects, when given),
+    """Search a kind's documents (or several kinds', ranked together; each hit says its kind): the best
+    `limit` hits (among the ids `within` selects, when given),
     with highlights, the suggestion used, the dictionary's readings and whether it fell back (a partial
     match must match a word in the name or tags unless `partial_named` is False; see `run`)."""
     d = SearchDocument
 
-    def fetch(sub: Subquery) -> list[tuple[int, float, str, str]]:
-        stmt = (select(sub.c.doc_id, sub.c.score, d.name, d.abstract)
-                .join(d, (d.kind == kind) & (d.doc_id == sub.c.doc_id)))
+    def fetch(sub: Subquery) -> list[tuple[int, str, float, str, str]]:
+        stmt = (select(sub.c.doc_id, sub.c.kind, sub.c.score, d.name, d.abstract)
+                .join(d, (d.kind == sub.c.kind) & (d.doc_id == sub.c.doc_id)))
         if within is not None:
             stmt = stmt.where(sub.c.doc_id.in_(within))
         return [tuple(r) for r in session.execute(
-            stmt.order_by(sub.c.score.desc(), sub.c.doc_id).limit(limit)).all()]
+            stmt.order_by(sub.c.score.desc(), sub.c.kind, sub.c.doc_id).limit(limit)).all()]
 
-    out = run(session, kind, text, fetch, partial_named=partial_named)
+    out = run(session, kind, text, fetch, partial_named=partial_named, key=lambda r: (r[0], r[1]))
     found = []
-    for doc_id, score, name, abstract in out.rows:
+    for doc_id, doc_kind, score, name, abstract in out.rows[:limit]:
         ns, ab = out.spans(name), out.spans(abstract)
-        found.append(Hit(doc_id=doc_id, score=float(score), name=name, abstract=abstract, name_spans=ns,
+        found.append(Hit(doc_id=doc_id, kind=doc_kind, score=float(score), name=name, abstract=abstract, name_spans=ns,
                          abstract_spans=ab, name_html=tx.marked(name, ns), abstract_html=tx.marked(abstract, ab)))
-    return SearchResult(hits=found, suggestion=out.suggestion, expanded=out.expanded, fallback=out.fallback)
+    return SearchResult(hits=found, suggestion=out.suggestion, expanded=out.expanded, fallback=out.fallback,
+                        partial_from=out.partial_from)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, bindparam, column, delete, select, text
+from sqlalchemy import Float, Integer, String, bindparam, column, delete, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
@@ -22,6 +22,8 @@ from tongban.search import text as tx
 from tongban.search.models import SearchDocument
 
 _BM25 = "bm25(search_fts, 0.0, 10.0, 3.0, 2.0, 1.0, 5.0)"
+#: ts_rank's weights of D (tags, initials), C (body), B (abstract), A (name): PostgreSQL's defaults, stated.
+_PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 #: Exact and prefix name matches rank first: their tier is added to the relevance score times this.
 TIER = 1_000_000.0
 #: In any-word (fallback) matching, documents matching more of the query's words rank first: the number
@@ -31,13 +33,16 @@ COVER = 1000.0
 
 @dataclass(frozen=True)
 class Doc:
-    """What a domain hands the index: its object's id and texts (tags: e.g. the department's names)."""
+    """What a domain hands the index: its object's id and texts (tags: e.g. the department's names;
+    aliases: other names it is asked by, weighted as the name but never shown; boost: relevance × (1 + boost))."""
 
     doc_id: int
     name: str
     abstract: str = ""
     body: str = ""
     tags: str = ""
+    aliases: str = ""
+    boost: float = 0.0
 
 
 def _is_pg(session: Session) -> bool:
@@ -46,9 +51,12 @@ def _is_pg(session: Session) -> bool:
 
 def _token_row(doc_pk: int, kind: str, d: Doc | SearchDocument, seg: tx.Segmenter,
                words: dictionary.Dictionary) -> dict[str, object]:
-    return {"id": doc_pk, "kind": kind, "n": tx.document_tokens(d.name, seg), "a": tx.document_tokens(d.abstract, seg),
-            "b": tx.document_tokens(d.body, seg), "t": tx.document_tokens(d.tags, seg),
-            "i": tx.initials_tokens(d.name, seg, words.shortened(tx.normalize(d.name)))}
+    names = f"{d.name} {d.aliases}".strip()
+    initials = tx.initials_tokens(d.name, seg, words.shortened(tx.normalize(d.name)))
+    for alias in d.aliases.split():
+        initials += " " + tx.initials_tokens(alias, seg, words.shortened(tx.normalize(alias)))
+    return {"id": doc_pk, "kind": kind, "n": tx.document_tokens(names, seg), "a": tx.document_tokens(d.abstract, seg),
+            "b": tx.document_tokens(d.body, seg), "t": tx.document_tokens(d.tags, seg), "i": initials.strip()}
 
 
 def _write_tokens(session: Session, rows: list[dict[str, object]]) -> None:
@@ -78,7 +86,8 @@ def index_many(session: Session, kind: str, docs: Iterable[Doc]) -> None:
     rows: list[SearchDocument] = []
     for d in docs:
         row = existing.get(d.doc_id) or SearchDocument(kind=kind, doc_id=d.doc_id)
-        row.name, row.abstract, row.body, row.tags = d.name, d.abstract, d.body, d.tags
+        row.name, row.abstract, row.body, row.tags, row.aliases, row.boost = (
+            d.name, d.abstract, d.body, d.tags, d.aliases, d.boost)
         if d.doc_id not in existing:
             session.add(row)
         rows.append(row)
@@ -87,9 +96,9 @@ def index_many(session: Session, kind: str, docs: Iterable[Doc]) -> None:
 
 
 def index(session: Session, kind: str, doc_id: int, *, name: str, abstract: str = "", body: str = "",
-          tags: str = "") -> None:
+          tags: str = "", aliases: str = "", boost: float = 0.0) -> None:
     """(Re)index one document inside the caller's transaction."""
-    index_many(session, kind, [Doc(doc_id, name, abstract, body, tags)])
+    index_many(session, kind, [Doc(doc_id, name, abstract, body, tags, aliases, boost)])
 
 
 def remove(session: Session, kind: str, doc_id: int) -> None:
@@ -165,9 +174,15 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def hits(session: Session, kind: str, groups: Sequence[Group], *, exact: Sequence[str], prefix: str,
+def kinds_of(kind: str | Sequence[str]) -> tuple[str, ...]:
+    """One kind or several (a page listing several kinds in one ranking, e.g. the portal's items and bundles)."""
+    return (kind,) if isinstance(kind, str) else tuple(kind)
+
+
+def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *, exact: Sequence[str], prefix: str,
          any_word: bool = False, named: bool = False) -> Subquery:
-    """A subquery of (doc_id, score) of a kind's documents matching the groups — higher score is better;
+    """A subquery of (doc_id, kind, score) of the documents of a kind (or of several kinds, ranked together:
+    the scores of one full-text table compare across kinds) matching the groups — higher score is better;
     exact name matches get 2 tiers, names starting with `prefix` 1 tier, above any relevance score;
     with `any_word`, documents matching more groups come before those matching fewer, and with `named`
     too, only documents matching a word in their name or tags (not only in their longer texts, where
@@ -178,27 +193,28 @@ def hits(session: Session, kind: str, groups: Sequence[Group], *, exact: Sequenc
     cover_groups = list(groups) if any_word and len(groups) > 1 else []
     if pg:
         cover = " + ".join(f"(s.doc @@ to_tsquery('simple', :search_g{i}))::int" for i in range(len(cover_groups)))
-        sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} + ({cover or 0}) * {COVER} + "  # noqa: S608 - constants only
-               "ts_rank(s.doc, to_tsquery('simple', :search_q), 1) AS score "
+        sql = (f"SELECT d.doc_id AS doc_id, d.kind AS kind, {tier} * {TIER} + ({cover or 0}) * {COVER} + "  # noqa: S608
+               f"ts_rank('{_PG_WEIGHTS}', s.doc, to_tsquery('simple', :search_q), 1) * (1 + d.boost) AS score "
                "FROM search_tsv s JOIN search_documents d ON d.id = s.document_id "
-               "WHERE s.doc @@ to_tsquery('simple', :search_q) AND s.kind = :search_kind")
+               "WHERE s.doc @@ to_tsquery('simple', :search_q) AND s.kind IN :search_kinds")
         q = tsquery(groups, any_word=any_word)
     else:
         cover = " + ".join(f"(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_g{i}))"  # noqa: S608
                            for i in range(len(cover_groups)))
-        sql = (f"SELECT d.doc_id AS doc_id, {tier} * {TIER} + ({cover or 0}) * {COVER} - {_BM25} AS score "  # noqa: S608
+        sql = (f"SELECT d.doc_id AS doc_id, d.kind AS kind, {tier} * {TIER} + ({cover or 0}) * {COVER} "  # noqa: S608
+               f"- {_BM25} * (1 + d.boost) AS score "
                "FROM search_fts CROSS JOIN search_documents d ON d.id = search_fts.rowid "  # the FTS drives
-               "WHERE search_fts MATCH :search_q AND d.kind = :search_kind LIMIT -1")  # LIMIT: not flattened
+               "WHERE search_fts MATCH :search_q AND d.kind IN :search_kinds LIMIT -1")  # LIMIT: not flattened
         q = fts5_query(groups, any_word=any_word)
     one = tsquery if pg else fts5_query
     if any_word and named:  # one full-text condition: any word, and any word in the name or tags
         q = f"({q}) & ({named_tsquery(groups)})" if pg else f"({q}) AND ({{name tags initials}} : ({q}))"
     stmt = text(sql).bindparams(
         *(bindparam(f"search_g{i}", one([g])) for i, g in enumerate(cover_groups)),
-        bindparam("search_q", q), bindparam("search_kind", kind),
+        bindparam("search_q", q), bindparam("search_kinds", list(kinds_of(kind)), expanding=True),
         bindparam("search_exact", [e.lower() for e in exact] or [""], expanding=True),
         bindparam("search_prefix", _escape_like(prefix.lower()) + "%" if prefix else "\0"),
-    ).columns(column("doc_id", Integer), column("score", Float))
+    ).columns(column("doc_id", Integer), column("kind", String), column("score", Float))
     return stmt.subquery("search_hits")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.db import Base, utcnow
@@ -64,4 +64,8 @@ class SearchDocument(Base):
     abstract: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[str] = mapped_column(Text, default="")
+    #: Other names the object is asked by (an item: the licence it issues), indexed with the name, never shown.
+    aliases: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Relevance multiplier minus one (0: none; the portal's high-frequency items get a little).
+    boost: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
