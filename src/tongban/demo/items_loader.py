@@ -4,6 +4,8 @@
 Call after the demo city is loaded (`tongban demo` does this). One use-case: the basic catalog and the
 published implementations are written through the domain's own builders (as the catalog loader publishes
 its resources) under one audit entry; the bundles and events through the platform admin's use-cases.
+The builders check 三级四同 as for any department — the four basic elements and the level (行使层级) — so
+demo data that breaks the rule does not load (tests/items/test_levels.py).
 """
 
 from __future__ import annotations
