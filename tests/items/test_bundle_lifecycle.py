@@ -127,7 +127,8 @@ def test_bundle_lifecycle_over_the_api(client: TestClient, session: Session, ite
     assert r.status_code == 422  # a reason says why
     r = client.post("/api/v1/items/bundles/open-shop/retire", json={"reason": "并入企业开办一件事"}, headers=h)
     assert r.status_code == 200 and r.json()["status_label"] == "已停用"
-    assert client.get("/api/v1/items/bundles/open-shop").status_code == 404
+    gone = client.get("/api/v1/items/bundles/open-shop")
+    assert gone.status_code == 404 and "已停用" in gone.json()["message"]
     assert client.get("/api/v1/items/bundles").json() == []
     r = client.put("/api/v1/items/bundles/open-shop", json=body, headers=h)
     assert r.status_code == 409 and r.json()["code"] == "bundle_retired"

@@ -293,8 +293,11 @@ def bundle(session: Session, code: str, answers: dict[str, str] | None = None) -
     """A bundle's guide: its members and whether each applies given the applicant's answers (unknown answer:
     “可能需要” with the condition's label), and the merged, deduplicated materials of the members that may apply."""
     answers = answers or {}
-    b = session.execute(select(Bundle).where(Bundle.code == code, Bundle.status == "published")).scalar_one_or_none()
-    if b is None:
+    b = session.execute(select(Bundle).where(Bundle.code == code)).scalar_one_or_none()
+    if b is not None and b.status == "retired":
+        raise NotFound(f"“{b.name}”已停用，不再作为一件事办理；其中的事项仍可分别办理，请在首页搜索。",
+                       code="bundle_not_found")
+    if b is None or b.status != "published":
         raise NotFound("未找到该一件事。", code="bundle_not_found")
     members: list[BundleMemberRead] = []
     merging: list[tuple[str, str, Sequence[MaterialLike]]] = []
