@@ -31,6 +31,8 @@ TWO_WAY = frozenset({"abbreviation", "synonym", "department", "colloquial"})
 class Entry:
     official: str
     kind: str
+    #: Read backwards: the official term leading to its word (营业执照 → 执照); weaker than the forward way.
+    reverse: bool = False
 
 
 @dataclass
@@ -102,17 +104,18 @@ def _load(session: Session, version: tuple[object, ...]) -> None:
     global _current
     entries: dict[str, list[Entry]] = defaultdict(list)
 
-    def add(word: str, official: str, kind: str) -> None:
+    def add(word: str, official: str, kind: str, reverse: bool = False) -> None:
         word, official = text.normalize(word), text.normalize(official)
-        if word and official and word != official and Entry(official, kind) not in entries[word]:
-            entries[word].append(Entry(official, kind))
+        if word and official and word != official and all(e.official != official or e.kind != kind
+                                                          for e in entries[word]):
+            entries[word].append(Entry(official, kind, reverse))
 
     terms = session.execute(select(SearchTerm.word, SearchTerm.official, SearchTerm.kind)
                             .where(SearchTerm.active.is_(True))).all()
     for word, official, kind in terms:
         add(word, official, kind)
         if kind in TWO_WAY:
-            add(official, word, kind)
+            add(official, word, kind, reverse=True)
     for name, short in session.execute(select(Department.name, Department.short_name)).all():
         if short and short != name:
             add(short, name, "department")

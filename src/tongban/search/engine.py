@@ -56,6 +56,10 @@ class Understanding:
     #: The query, if it may be pinyin initials.
     initials: str = ""
     exact: tuple[str, ...] = ()
+    #: The groups without the weaker readings — a query word's sub-words (民政 of 民政局, which 人民政府
+    #: holds too) and the dictionary read backwards (执照 of 营业执照): documents matching all of these
+    #: rank above those matching only through the weaker ones (fulltext.PRIMARY). Empty when the same.
+    primary: tuple[Group, ...] = ()
     #: The groups for any-word (fallback) matching: a dictionary word's group also takes the word's own
     #: sub-words (户口本 → 户口), so that a word whose readings match nothing still matches partly.
     wide: tuple[Group, ...] = ()
@@ -109,6 +113,7 @@ def understand(session: Session, kind: str | Sequence[str], query: str, *,
     seg = tx.current()
     q = tx.normalize(query)[:100]
     groups: list[Group] = []
+    strong: list[Group] = []  # per group: its alternatives without the weaker readings
     wide: dict[int, Group] = {}
     filler: list[Group] = []
     expanded: list[tuple[str, str, str]] = []
@@ -126,30 +131,39 @@ def understand(session: Session, kind: str | Sequence[str], query: str, *,
         for start, end, word in [*d.find(chunk), (len(chunk), len(chunk), "")]:
             for token in seg.tokens(chunk[pos:start], for_search=False):
                 group = _dedupe(_word_alts(token, seg))
-                (filler if token in FILLER else groups).append(group)
+                if token in FILLER:
+                    filler.append(group)
+                else:
+                    groups.append(group)
+                    strong.append(group[:1])
                 terms.extend(a.tokens[0] for a in group if len(a.tokens) == 1)
             if word:
                 entries = d.entries[word]
                 situation = all(e.kind == "situation" for e in entries)
                 alts = [Alt(tuple(seg.tokens(word, for_search=False)))] if situation else _term_alts(word, seg)
+                forward = list(alts)
                 for e in entries:
                     alts += _term_alts(e.official, seg)
+                    if not e.reverse:
+                        forward += _term_alts(e.official, seg)
                     expanded.append((word, e.official, e.kind))
                     terms.append(e.official)
                     if chunk == q and start == 0 and end == len(chunk):
                         exact.append(e.official)
                 groups.append(_dedupe(alts))
+                strong.append(_dedupe(forward))
                 wide[len(groups) - 1] = _dedupe([*alts, *_word_alts(word, seg)[1:]])
                 terms.append(word)
             pos = end
     widened = [wide.get(i, g) for i, g in enumerate(groups)]
+    primary = [] if strong == groups else strong
     if not groups:
         groups = widened = filler
     for g in widened:
         terms.extend(t for a in g for t in a.tokens if not a.prefix)
     return Understanding(text=q, groups=tuple(g for g in groups if g), expanded=tuple(dict.fromkeys(expanded)),
                          terms=tuple(dict.fromkeys(terms)), initials=initials, exact=tuple(dict.fromkeys(exact)),
-                         wide=tuple(g for g in widened if g))
+                         wide=tuple(g for g in widened if g), primary=tuple(g for g in primary if g))
 
 
 def understand_plain(query: str) -> tuple[Group, ...]:
@@ -346,7 +360,8 @@ def match(session: Session, kind: str | Sequence[str], u: Understanding, *, any_
           named: bool = False) -> Subquery:
     prefix = u.text if len(u.text) >= 2 else ""
     groups = u.wide if any_word and u.wide else u.groups
-    return hits(session, kind, groups, exact=u.exact, prefix=prefix, any_word=any_word, named=named)
+    return hits(session, kind, groups, exact=u.exact, prefix=prefix, any_word=any_word, named=named,
+                primary=() if any_word else u.primary)
 
 
 def run(session: Session, kind: str | Sequence[str], query: str, fetch: Callable[[Subquery], list[T]], *,

@@ -29,6 +29,15 @@ TIER = 1_000_000.0
 #: In any-word (fallback) matching, documents matching more of the query's words rank first: the number
 #: of words matched is added to the relevance score times this (bm25 and ts_rank stay far below it).
 COVER = 1000.0
+#: Documents matching the query's own words (not only their sub-words or the dictionary read backwards:
+#: 民政局, not the 民政 inside 人民政府) get this added, below COVER and TIER. PostgreSQL's ts_rank has
+#: no inverse document frequency, so without it a weak reading repeated in short texts ranked first.
+PRIMARY = 100.0
+#: Documents whose name (with its aliases) matches every word get this added, below PRIMARY: what a thing
+#: is called says more than a long description mentioning the words (ts_rank alone let ten county copies
+#: of a resource that mentions them in their texts crowd out the one named so).
+IN_NAME = 50.0
+_SQLITE_IN_NAME = "(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_n))"
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,15 @@ def tsquery(groups: Sequence[Group], *, any_word: bool = False) -> str:
     return joiner.join("(" + " | ".join(alt(a) for a in g) + ")" for g in groups)
 
 
+def name_tsquery(groups: Sequence[Group]) -> str:
+    """Every group in the name (weight A)."""
+    def alt(a: Alt) -> str:
+        if a.prefix:
+            return f"{a.tokens[0]}:*A"
+        return "(" + " & ".join(f"{t}:A" for t in a.tokens) + ")"
+    return " & ".join("(" + " | ".join(alt(a) for a in g) + ")" for g in groups)
+
+
 def named_tsquery(groups: Sequence[Group]) -> str:
     """Any word of the groups in the name or the tags (weights A and D)."""
     def alt(a: Alt) -> str:
@@ -180,7 +198,7 @@ def kinds_of(kind: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *, exact: Sequence[str], prefix: str,
-         any_word: bool = False, named: bool = False) -> Subquery:
+         any_word: bool = False, named: bool = False, primary: Sequence[Group] = ()) -> Subquery:
     """A subquery of (doc_id, kind, score) of the documents of a kind (or of several kinds, ranked together:
     the scores of one full-text table compare across kinds) matching the groups — higher score is better;
     exact name matches get 2 tiers, names starting with `prefix` 1 tier, above any relevance score;
@@ -193,7 +211,10 @@ def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *
     cover_groups = list(groups) if any_word and len(groups) > 1 else []
     if pg:
         cover = " + ".join(f"(s.doc @@ to_tsquery('simple', :search_g{i}))::int" for i in range(len(cover_groups)))
-        sql = (f"SELECT d.doc_id AS doc_id, d.kind AS kind, {tier} * {TIER} + ({cover or 0}) * {COVER} + "  # noqa: S608
+        strong = f"(s.doc @@ to_tsquery('simple', :search_p))::int * {PRIMARY}" if primary else "0"
+        if not any_word:
+            strong += f" + (s.doc @@ to_tsquery('simple', :search_n))::int * {IN_NAME}"
+        sql = (f"SELECT d.doc_id AS doc_id, d.kind AS kind, {tier} * {TIER} + ({cover or 0}) * {COVER} + {strong} + "  # noqa: S608
                f"ts_rank('{_PG_WEIGHTS}', s.doc, to_tsquery('simple', :search_q), 1) * (1 + d.boost) AS score "
                "FROM search_tsv s JOIN search_documents d ON d.id = s.document_id "
                "WHERE s.doc @@ to_tsquery('simple', :search_q) AND s.kind IN :search_kinds")
@@ -201,7 +222,11 @@ def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *
     else:
         cover = " + ".join(f"(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_g{i}))"  # noqa: S608
                            for i in range(len(cover_groups)))
-        sql = (f"SELECT d.doc_id AS doc_id, d.kind AS kind, {tier} * {TIER} + ({cover or 0}) * {COVER} "  # noqa: S608
+        strong = (f"(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_p)) * {PRIMARY}"  # noqa: S608
+                  if primary else "0")
+        if not any_word:
+            strong += f" + {_SQLITE_IN_NAME} * {IN_NAME}"
+        sql = (f"SELECT d.doc_id AS doc_id, d.kind AS kind, {tier} * {TIER} + ({cover or 0}) * {COVER} + {strong} "  # noqa: S608
                f"- {_BM25} * (1 + d.boost) AS score "
                "FROM search_fts CROSS JOIN search_documents d ON d.id = search_fts.rowid "  # the FTS drives
                "WHERE search_fts MATCH :search_q AND d.kind IN :search_kinds LIMIT -1")  # LIMIT: not flattened
@@ -211,6 +236,9 @@ def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *
         q = f"({q}) & ({named_tsquery(groups)})" if pg else f"({q}) AND ({{name tags initials}} : ({q}))"
     stmt = text(sql).bindparams(
         *(bindparam(f"search_g{i}", one([g])) for i, g in enumerate(cover_groups)),
+        *([bindparam("search_p", one(primary))] if primary else []),
+        *([bindparam("search_n", name_tsquery(groups) if pg else f"{{name}} : ({fts5_query(groups)})")]
+          if not any_word else []),
         bindparam("search_q", q), bindparam("search_kinds", list(kinds_of(kind)), expanding=True),
         bindparam("search_exact", [e.lower() for e in exact] or [""], expanding=True),
         bindparam("search_prefix", _escape_like(prefix.lower()) + "%" if prefix else "\0"),
