@@ -95,3 +95,25 @@ def test_aliases_rank_like_the_name_and_boost_breaks_ties(session: Session, city
     fulltext.index(session, ITEM, 20, name="户口迁入登记", abstract="行政确认")
     fulltext.index(session, ITEM, 21, name="户口迁出登记", abstract="行政确认", boost=0.25)
     assert [h.doc_id for h in search.query(session, ITEM, "户口 登记").hits][:1] == [21]
+
+
+def test_the_query_words_themselves_outrank_their_weaker_readings(session: Session, city) -> None:  # type: ignore[no-untyped-def]
+    # 民政 is a word inside 人民政府 too: ten county documents tagged with their 人民政府 must not come above
+    # the one of the 民政局 (PostgreSQL's ts_rank, without inverse document frequency, put them first).
+    for n in range(1, 11):
+        fulltext.index(session, ITEM, n, name="政府常务会议议定事项信息", abstract="记录政府常务会议的议定事项",
+                       tags=f"第{n}县人民政府 人民政府")
+    fulltext.index(session, ITEM, 50, name="婚姻登记信息", abstract="记录婚姻登记", body="登记机关 " * 8,
+                   tags="安康市民政局 市民政局")
+    assert _ranked(session, "民政局")[0] == (ITEM, 50)
+
+
+def test_a_name_matching_every_word_ranks_above_texts_mentioning_them(session: Session, city) -> None:  # type: ignore[no-untyped-def]
+    _term(session, city, "营业执照", "市场主体登记", kind="synonym")
+    for n in range(1, 11):
+        fulltext.index(session, ITEM, n, name="个体工商户登记信息", abstract="个体工商户的登记信息，营业执照的核发记录",
+                       body="营业执照 登记 信息")
+    fulltext.index(session, ITEM, 60, name="市场主体登记信息",
+                   abstract="记录企业、农民专业合作社等市场主体的设立、变更和注销登记信息，是法人单位基础信息的主要来源。",
+                   body="统一社会信用代码 企业名称 法定代表人 企业类型 注册资本 成立日期 住所 经营范围 登记机关 登记状态")
+    assert (ITEM, 60) in _ranked(session, "营业执照信息")[:3]
