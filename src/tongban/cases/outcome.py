@@ -1,0 +1,147 @@
+"""The result of a case: the decision, the e-licence issued on 准予, the applicant's message, the sealed
+notices, and the status of a bundle's parent case that follows its sub-cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.authz import Actor
+from tongban.cases import common
+from tongban.cases.common import DELIVERY, DELIVERY_DAYS, LEGAL, PROMISED, REMEDIES
+from tongban.cases.models import (
+    ACCEPTED,
+    CLOSED,
+    DECIDED,
+    DELIVERED,
+    REJECTED,
+    SUBMITTED,
+    SUPPLEMENT,
+    WITHDRAWN,
+    Case,
+)
+from tongban.cases.schemas import Decision
+from tongban.db import utcnow
+from tongban.licences import issuing
+from tongban.licences.licence_types import may_issue
+from tongban.licences.models import LicenceType
+from tongban.notifications import service as notifications
+from tongban.notifications.message_templates import _FOOTER, Template, register
+from tongban.org.models import Department, User
+
+_RESULT_SUBJECT = "办件 ((number))：((result))"
+_RESULT_BODY = "您申请的“((item))”（办件编号 ((number))）：((result))。((detail))"
+CASE_RESULT = register(Template(
+    code="case.result", version=1, name="办件结果告知",
+    channels={"inbox": (_RESULT_SUBJECT, _RESULT_BODY), "email": (_RESULT_SUBJECT, _RESULT_BODY + _FOOTER),
+              "sms": ("", "【通办】您的办件((number))（((item))）：((result))。请登录平台查看。")}))
+
+#: The formal notices (文书) of a case, by kind.
+NOTICE_KINDS = {"acceptance": "受理通知书", "rejection": "不予受理决定书", "supplement": "补正材料通知书",
+                "approval": "准予许可决定书", "refusal": "不予许可决定书"}
+
+
+def notice(session: Session, case: Case, kind: str) -> None:
+    """HOOK for the sealed notices (tongban.documents, being built in parallel): issue the PDF of `kind`
+    sealed with the department's e-seal, owner ("case", id). Until that module lands this does nothing;
+    tests/cases/test_notices.py is marked for it."""
+    return None
+
+
+def tell_applicant(session: Session, case: Case, result: str, detail: str = "") -> None:
+    """站内信 (and SMS / e-mail where the applicant has them) with the result."""
+    user = session.get(User, case.applicant_user_id)
+    if user is None:
+        return
+    notifications.notify(session, template=CASE_RESULT.code, recipients=[user],
+                         personalisation={"number": case.number or "", "item": case.item_name, "result": result,
+                                          "detail": detail[:500]},
+                         reference=case.number or "", link=f"/cases/{case.id}")
+
+
+def _issue_licence(session: Session, case: Case, actor: Actor) -> str:
+    """准予: the implementation's licence type, issued from the case data to the applicant. Returns a line
+    for the timeline."""
+    type_name = case.snapshot.get("licence_type")
+    if not type_name:
+        return ""
+    lt = session.scalar(select(LicenceType).where(LicenceType.name == type_name, LicenceType.status == "active"))
+    if lt is None or not may_issue(lt, case.department_id):
+        return f"“{type_name}”由颁证部门另行制发"
+    form: dict[str, Any] = case.form_data.get("licence") if isinstance(case.form_data.get("licence"), dict) \
+        else case.form_data  # type: ignore[assignment]
+    keys = {i["key"] for i in lt.items}
+    data = {k: v for k, v in form.items() if k in keys}
+    department = session.get(Department, case.department_id)
+    assert department is not None
+    # The department decided; the platform signs the result for it (the case's department, not the reviewer's,
+    # in a joint case where the last opinion came from the other department).
+    signer = Actor(kind="system", id=None, name=f"{department.name}（办件结果自动签发）",
+                   department_id=case.department_id, client_ip=actor.client_ip)
+    licence = issuing.issue(session=session, actor=signer, licence_in=issuing.LicenceIssue(
+        type_id=lt.id, holder_name=case.applicant_name, holder_code=case.applicant_code, data=data,
+        service_item_code=case.item_code[:64], service_item_name=case.item_name[:128]))
+    case.licence_id = licence.id
+    return f"已签发电子证照“{lt.name}”（{licence.number}），已存入申请人的我的证照"
+
+
+def finish(session: Session, case: Case, actor: Actor, decision: Decision, *, reason: str | None = None) -> None:
+    """The decision is made: clocks stop, the 送达 clock starts, the licence is issued on 准予, the applicant told."""
+    approve = decision.decision == "approve"
+    case.status, case.decision, case.decided_at = DECIDED, decision.decision, utcnow()
+    case.reason = reason if reason is not None else decision.reason
+    case.remedies = decision.remedies or REMEDIES
+    case.suspended_reason = None
+    common.stop_clocks(session, case, LEGAL, PROMISED, note="已作出决定")
+    common.start_clock(session, case, DELIVERY, DELIVERY_DAYS, actor)
+    licence_line = _issue_licence(session, case, actor) if approve else ""
+    common.event(session, case, actor, "decide", "准予许可" if approve else "不予许可", reason=case.reason,
+                 licence=licence_line)
+    notice(session, case, "approval" if approve else "refusal")
+    detail = licence_line if approve else f"理由：{case.reason}。{case.remedies}"
+    tell_applicant(session, case, "准予许可" if approve else "不予许可", detail)
+    sync_parent(session, case, actor)
+
+
+def finish_joint(session: Session, parent: Case, actor: Actor, end: str, last: Decision) -> None:
+    """A joint process ended: approved → every sub-case approved with its licence; a refusal decides all."""
+    subs = [s for s in common.children(session, parent) if s.lane is not None]
+    if end == "approved":
+        for sub in subs:
+            finish(session, sub, actor, Decision(decision="approve", reason=sub.reason or ""))
+        finish(session, parent, actor, Decision(decision="approve"))
+        return
+    refusers = [s for s in subs if s.decision == "refuse"]
+    why = "；".join(f"{s.item_name}：{s.reason}" for s in refusers) or last.reason
+    for sub in subs:
+        reason = sub.reason if sub in refusers else f"联合审批中其他部门不予许可（{why}）"
+        finish(session, sub, actor, Decision(decision="refuse", reason=reason))
+    finish(session, parent, actor, Decision(decision="refuse", reason=f"联合审批不予许可：{why}"))
+
+
+def sync_parent(session: Session, case: Case, actor: Actor) -> None:
+    """A bundle whose sub-cases go their own ways: the parent shows where they stand together."""
+    if case.parent_id is None or case.lane is not None:
+        return
+    parent = session.get(Case, case.parent_id)
+    if parent is None or parent.workflow_instance_id is not None:
+        return
+    statuses = [s.status for s in common.children(session, parent)]
+    done = (DECIDED, CLOSED, DELIVERED, REJECTED, WITHDRAWN)
+    before = parent.status
+    if all(s in (REJECTED, WITHDRAWN) for s in statuses):
+        parent.status = REJECTED
+    elif all(s in done for s in statuses):
+        parent.status = DECIDED
+        parent.decided_at = parent.decided_at or utcnow()
+        parent.decision = "approve" if all(s in (DECIDED, CLOSED, DELIVERED) for s in statuses) else "partial"
+    elif SUPPLEMENT in statuses:
+        parent.status = SUPPLEMENT
+    elif all(s not in (SUBMITTED,) for s in statuses):
+        parent.status = ACCEPTED
+        parent.accepted_at = parent.accepted_at or utcnow()
+    if parent.status != before:
+        common.event(session, parent, actor, "follow", f"一件事进度更新：{case.item_name}"[:64],
+                     sub_case=case.number, status=case.status)
