@@ -292,3 +292,40 @@ def test_a_licence_type_not_held_is_uploaded(session: Session, licences, city: S
     assert not options[0].fetchable and "请上传" in options[0].reason
     preview = prefill.fetch_material(session, applicant=other, implementation=Impl([BIZ]), index=0, purpose=CASE_A)
     assert not preview.available and preview.may_upload
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_the_demo_city_prefills_a_demo_citizens_form(session: Session) -> None:
+    """The demo load registers 一网通办平台 with grants approved on the sharing path; a demo citizen's form is
+    pre-filled and a shared material of a demo item fetched, both in their data uses with the case number."""
+    from tongban.demo import city as demo_city
+    from tongban.demo import loader, registry_loader
+    from tongban.items.models import Implementation
+    from tongban.sharing.models import Grant, SharingRequest
+
+    loader.load(session)
+    system = prefill.platform_system(session)
+    assert system is not None and system.name == "一网通办平台"
+    requests = session.execute(select(SharingRequest).where(SharingRequest.client_id == system.id)).scalars().all()
+    assert requests and all(r.compliance_by is not None for r in requests)  # the platform checked every one
+    assert registry_loader.platform_system_grants(session) == 0  # idempotent
+    granted = session.execute(select(Grant).where(Grant.client_id == system.id)).scalars().all()
+    assert len(granted) >= 2
+
+    person = demo_city.CITIZENS[0]
+    user = session.execute(select(User).where(User.username == person.resident_id)).scalar_one()
+    applicant = actor_of(user)
+    impl = next(i for i in session.execute(select(Implementation).where(Implementation.published_version > 0)
+                                           .order_by(Implementation.id)).scalars()
+                if any(m.source == "shared" and m.ref.startswith("户籍人口基本信息:") for m in i.materials))
+    result = prefill.prefill_form(session, applicant=applicant, implementation=impl, purpose=CASE_A)
+    assert result.available, result.message
+    assert result.value("name") == person.name[0] + "**"
+    options = prefill.fetchable_materials(session, applicant, impl)
+    index = next(o.index for o in options if o.fetchable and o.source == "shared")
+    preview = prefill.fetch_material(session, applicant=applicant, implementation=impl, index=index, purpose=CASE_A)
+    assert preview.available, preview.message
+    mine = [u for u in my_data_uses(session, applicant).rows if u.case_number == CASE_A]
+    assert len(mine) == 2 and all(u.system == "一网通办平台" for u in mine)

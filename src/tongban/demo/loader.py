@@ -63,6 +63,8 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
         summary.licences = licence_loader.load(session).identifiers
         items = items_loader.load(session)
         summary.items, summary.bundles = items.implementations, items.bundles
+        # 一网通办平台 and its grants, for the items' prefill and fetched materials (cases/prefill.py).
+        registry_loader.platform_system_grants(session)
         # Counted last: the licence loader publishes one more resource (电子证照库); the README and the
         # catalog's own statistics show this same number (tests/demo/test_demo_consistency.py).
         summary.resources = session.execute(select(func.count()).select_from(InformationResource).where(

@@ -129,3 +129,47 @@ def load(session: Session) -> RegistrySummary:
             purpose="企业开办登记时核验法定代表人身份", end_user=c.resident_id, case_number=f"QYKB2026{n + 1:05d}"))
         summary.calls += 1
     return summary
+
+
+def platform_system_grants(session: Session) -> int:
+    """一网通办平台 (cases/prefill.py) and its grants, on the normal sharing path: the data bureau's officer asks
+    for the base registries the forms are pre-filled from and the resources the demo items' shared materials
+    name, the platform checks, each provider's data officer approves. Idempotent: resources the system holds
+    a grant on or has asked for are left alone; a provider without a data officer is not asked (its materials
+    stay uploads). Returns the number of grants made."""
+    from tongban.cases import prefill
+    from tongban.items.models import Implementation
+    from tongban.org.models import User, UserRole
+    from tongban.sharing.models import SharingRequest
+
+    system = prefill.ensure_platform_system(session=session, actor=officer(session, "admin"))
+    impls = session.execute(select(Implementation).where(Implementation.published_version > 0)).scalars().all()
+    asked = set(session.execute(select(SharingRequest.resource_id).where(
+        SharingRequest.client_id == system.id)).scalars())
+    today, made = clock.today(), 0
+    for name, items in prefill.grant_needs(session, impls).items():
+        resource = session.execute(select(InformationResource).where(
+            InformationResource.name == name, InformationResource.status == "published")
+            .order_by(InformationResource.id).limit(1)).scalar_one_or_none()
+        if resource is None or resource.share_type == "none" or resource.id in asked \
+                or resource.provider_id == system.department_id:
+            continue
+        keys = [i.key for i in resource.items if i.key in items]
+        provider = session.execute(select(User.username).join(UserRole, UserRole.user_id == User.id).where(
+            User.department_id == resource.provider_id, UserRole.role == "data_officer")
+            .order_by(User.id).limit(1)).scalar_one_or_none()
+        if not keys or (provider is None and resource.share_type == "conditional"):
+            continue
+        req = sharing.submit_request(session=session, actor=officer(session, "dsj_data"), request_in=RequestCreate(
+            resource_id=resource.id, client_id=system.id, items=keys,
+            purpose="一网通办：经申请人本人请求预填申请表、调取申请材料，免于重复提交",
+            legal_basis="《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》、《政务数据共享条例》",
+            scenario="申请人在线办事时，经本人请求调取并预览确认后使用", period_start=today,
+            period_end=today + dt.timedelta(days=365)))
+        req = sharing.compliance_check(session=session, actor=officer(session, "admin"), request_id=req.id,
+                                       decision=ComplianceDecision(decision="pass", note="一网通办免提交，用途明确"))
+        if req.status == "pending_provider" and provider is not None:
+            sharing.provider_decide(session=session, actor=officer(session, provider), request_id=req.id,
+                                    decision=ProviderDecision(decision="approve", note="同意共享"))
+        made += sharing.grant_for(session, req.id) is not None
+    return made
