@@ -70,11 +70,14 @@ class Permission(StrEnum):
     LICENCE_TYPE_MANAGE = "licence_type.manage"  # platform: the licence-type catalog
     LICENCE_READ = "licence.read"  # the licences the department issued (personal data: read is logged)
     LICENCE_ISSUE = "licence.issue"  # issue, annotate, suspend, revoke the department's licences
+    DOCUMENT_ISSUE = "document.issue"  # issue and revoke the department's sealed notices (受理通知书 …)
     JOBS_MANAGE = "jobs.manage"  # platform: the 任务运行 page, retry failed jobs
     SEARCH_TERMS_MANAGE = "search_terms.manage"  # platform: the search dictionary (检索词典)
     ITEM_CATALOG_MANAGE = "item_catalog.manage"  # platform: the basic catalog of service items, bundles, events
     ITEM_MANAGE = "item.manage"  # the department's implementation lists (实施清单): edit, submit, retire
     ITEM_REVIEW = "item.review"  # platform: approve or return implementations, deviation report, once-only rate
+    CASE_HANDLE = "case.handle"  # 办件: accept, 补正, refuse, review, decide the department's cases (clerks, reviewers)
+    CASE_READ = "case.read"  # read the department's cases (personal data: read is logged); supervisors: all
 
 
 _ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ, Permission.CATALOG_READ}
@@ -87,7 +90,7 @@ _DATA_WORK = {Permission.CATALOG_EDIT, Permission.SHARING_READ, Permission.SHARI
 # authority issues, annotates, suspends and revokes its licences).
 DEPARTMENT_ACTS = frozenset({
     Permission.SHARING_REQUEST, Permission.SHARING_DECIDE, Permission.DISPUTE_RAISE, Permission.DISPUTE_ANSWER,
-    Permission.LICENCE_ISSUE, Permission.ITEM_MANAGE,
+    Permission.LICENCE_ISSUE, Permission.ITEM_MANAGE, Permission.DOCUMENT_ISSUE, Permission.CASE_HANDLE,
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -95,13 +98,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEPT_ADMIN: frozenset(
         _ALL_STAFF | _DATA_WORK | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
                                    Permission.AUDIT_READ, Permission.LICENCE_READ, Permission.LICENCE_ISSUE,
-                                   Permission.ITEM_MANAGE}
+                                   Permission.ITEM_MANAGE, Permission.DOCUMENT_ISSUE, Permission.CASE_READ}
     ),
-    Role.WINDOW_CLERK: frozenset(_ALL_STAFF | {Permission.LICENCE_READ}),
-    Role.REVIEWER: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.LICENCE_ISSUE}),
+    Role.WINDOW_CLERK: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.CASE_HANDLE, Permission.CASE_READ,
+                                               Permission.DOCUMENT_ISSUE}),
+    Role.REVIEWER: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.LICENCE_ISSUE, Permission.CASE_HANDLE,
+                                           Permission.CASE_READ, Permission.DOCUMENT_ISSUE}),
     Role.DATA_OFFICER: frozenset(_ALL_STAFF | _DATA_WORK | {Permission.CLIENT_READ}),
     Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ, Permission.SHARING_READ,
-                                             Permission.EXCHANGE_MONITOR, Permission.LICENCE_READ}),
+                                             Permission.EXCHANGE_MONITOR, Permission.LICENCE_READ,
+                                             Permission.CASE_READ}),
 }
 
 CLIENT_PERMISSIONS = frozenset({Permission.DEPARTMENT_READ})

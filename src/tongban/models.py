@@ -1,9 +1,11 @@
 """Imports every domain's tables so that Base.metadata knows the whole schema."""
 
 from tongban.audit.models import AuditChainHead, AuditEntry
+from tongban.cases.models import Case, CaseEvent, CaseMaterial
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
 from tongban.crypto.models import CaCertificate, StoredKey
 from tongban.disputes.models import DataDispute, DisputeAttachment
+from tongban.documents.models import Document
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import QuotaUsage
@@ -48,10 +50,14 @@ __all__ = [
     "CaCertificate",
     "CalendarDay",
     "CalendarYear",
+    "Case",
+    "CaseEvent",
+    "CaseMaterial",
     "Classification",
     "DataDispute",
     "Department",
     "DisputeAttachment",
+    "Document",
     "ExchangeLogEntry",
     "ExchangeLogHead",
     "ExchangeLogSubject",

@@ -28,10 +28,9 @@ from sqlalchemy.orm import Session
 from tongban import clock, files, numbering
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
-from tongban.crypto import asn1, ca, certs, pades, sm
-from tongban.crypto.keystore import get_keystore
+from tongban.crypto import sm
 from tongban.db import utcnow
-from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from tongban.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.licences import identifier, indexing, library
 from tongban.licences.licence_types import HOLDER_KINDS, get_type, may_issue
@@ -42,6 +41,7 @@ from tongban.licences.verify import ATTACHMENT_DATA, ATTACHMENT_SEAL
 from tongban.org.models import Department
 from tongban.schema_types import RefId, Strict
 from tongban.seals import service as seals
+from tongban.seals import signing
 from tongban.seals.models import Seal
 from tongban.transactions import use_case
 
@@ -136,12 +136,9 @@ LAST_STEPS: dict[str, float] = {"render": 0.0, "seal_signature": 0.0, "pdf_signa
 def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, annotations: list[dict[str, str]],
                   now: dt.datetime) -> LicenceVersion:
     """Make and sign one version of the licence: canonical data, seal signature, PDF, PAdES."""
-    store = get_keystore()
     canonical = canonical_data(licence, annotations)
-    assert seal.seal_der is not None and seal.sm2_cert is not None and seal.pdf_cert is not None
     t0 = time.perf_counter()
-    ses = asn1.make_signature(seal.seal_der, sm.sm3(canonical), licence.identifier, now, seal.sm2_cert,
-                              lambda tbs: store.sign(session, seal.sm2_key_id, tbs))
+    ses = signing.seal_signature(session, seal, canonical, licence.identifier, now)
     t1 = time.perf_counter()
     items = {i["key"]: i["name"] for i in licence.type.items}
     fields = [("持证主体", licence.holder_name), (CODE_TYPE_LABELS[licence.holder_code_type], licence.holder_code)]
@@ -158,20 +155,10 @@ def _sign_version(session: Session, actor: Actor, licence: Licence, seal: Seal, 
         # The renderer says in Chinese what does not fit on the page: the user's content, not a fault (422).
         raise ValidationFailed(str(exc), code="licence_content_too_long") from exc
     t2 = time.perf_counter()
-    t = ca.trust(session, "ecdsa-p256")
-    # The CMS carries exactly the signer's path (issuing CA, root): verification refuses certificates
-    # that are not on it, and a path that no longer leads to a trusted root must not sign at all.
-    path = certs.verify_chain(seal.pdf_cert, t.intermediates, t.roots, now.replace(tzinfo=dt.UTC))
-    if not path.ok:
-        raise Conflict("印章的 PDF 签名证书无法验证到受信任的 CA，不能签章：" + path.reason, code="seal_chain_invalid")
-    signed = pades.sign_pdf(pdf, attachments={ATTACHMENT_DATA: canonical, ATTACHMENT_SEAL: ses},
-                            signer_cert=seal.pdf_cert, chain=[info.der for info in path.path[1:]],
-                            sign=lambda data: store.sign(session, seal.pdf_key_id, data),
-                            signed_at=now.replace(tzinfo=dt.UTC),
-                            reason="电子证照签发", location=licence.issuer_name)
+    signed = signing.sign_pdf(session, seal, pdf, attachments={ATTACHMENT_DATA: canonical, ATTACHMENT_SEAL: ses},
+                              reason="电子证照签发", location=licence.issuer_name, now=now)
     t3 = time.perf_counter()
     LAST_STEPS.update(seal_signature=t1 - t0, render=t2 - t1, pdf_signature=t3 - t2)
-    seal.uses = (seal.uses or 0) + 1
     version = LicenceVersion(licence_id=licence.id, version=licence.version, identifier=licence.identifier,
                              canonical=canonical, data_hash=sm.sm3(canonical).hex(), seal_signature=ses,
                              pdf_sha256=files.get_store().put(signed),

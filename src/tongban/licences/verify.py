@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from tongban.crypto import asn1, certs, pades, sm
 from tongban.crypto.ca import Trust
+from tongban.documents import verify as documents  # official notices (文书), sealed and verified alike
 from tongban.identifiers import mask_name, mask_resident_id  # one masking rule, shared with the exchange
 from tongban.licences.models import Licence, LicenceVersion
+from tongban.seals.signing import ATTACHMENT_SEAL
 
 OUTCOME_LABELS = {
     "valid": "有效",
@@ -40,7 +42,6 @@ OUTCOME_LABELS = {
 NOT_A_LICENCE_HINT = "请向持证人索取本平台签发的证照 PDF 原件，或扫描证照上的二维码核验。"
 # The files every licence PDF embeds in its signed revision (written by issuing, read here).
 ATTACHMENT_DATA = "licence.json"
-ATTACHMENT_SEAL = "seal-signature.der"
 # Seconds spent in each layer of the last verification (read by bench/licences.py).
 LAST_STEPS: dict[str, float] = {"pdf_signature": 0.0, "seal_signature": 0.0, "register": 0.0}
 
@@ -66,6 +67,7 @@ class Verdict:
     seal_name: str = ""
     signed_at: str = ""
     offline: bool = False
+    kind: str = "licence"  # licence / document (a sealed notice: type_name is its title, number its 文号)
 
     @property
     def label(self) -> str:
@@ -77,7 +79,7 @@ class Verdict:
                 "issuer_name": self.issuer_name, "issuer_code": self.issuer_code, "holder": self.holder,
                 "holder_code": self.holder_code, "issued_on": self.issued_on, "valid_from": self.valid_from,
                 "valid_to": self.valid_to, "version": self.version, "seal_name": self.seal_name,
-                "signed_at": self.signed_at, "offline": self.offline}
+                "signed_at": self.signed_at, "offline": self.offline, "kind": self.kind}
 
 
 def _holder(verdict: Verdict, name: str, code: str, code_type: str) -> None:
@@ -126,6 +128,8 @@ def check_document(pdf: bytes, *, ecdsa: Trust, sm2: Trust, at: dt.datetime) -> 
         verdict.reasons.append(report.problem or "PDF 签名校验未通过：文件在签发后被修改。")
         return verdict, {}
     data = report.attachments.get(ATTACHMENT_DATA)
+    if data is None and documents.ATTACHMENT_DATA in report.attachments:
+        data, verdict.kind = report.attachments[documents.ATTACHMENT_DATA], "document"
     ses = report.attachments.get(ATTACHMENT_SEAL)
     if data is None and ses is None:
         return _not_a_licence(verdict, pdf), {}
@@ -148,7 +152,11 @@ def check_document(pdf: bytes, *, ecdsa: Trust, sm2: Trust, at: dt.datetime) -> 
         verdict.outcome = "altered"
         verdict.reasons.append("电子证照数据的格式已损坏。")
         return verdict, {}
-    _fill_from_data(verdict, doc)
+    if verdict.kind == "document":
+        for key, value in documents.describe(doc).items():
+            setattr(verdict, key, value)
+    else:
+        _fill_from_data(verdict, doc)
     started = time.perf_counter()
     _check_seal_signature(verdict, data, signature, sm2, at)
     LAST_STEPS["seal_signature"] = time.perf_counter() - started
@@ -158,7 +166,7 @@ def check_document(pdf: bytes, *, ecdsa: Trust, sm2: Trust, at: dt.datetime) -> 
 def _claims_licence(pdf: bytes) -> bool:
     """Whether the file carries a part of a licence of this platform (its embedded data or seal signature),
     read from its structure, or — when that no longer parses — from its bytes, as PDF writes the names."""
-    names = (ATTACHMENT_DATA, ATTACHMENT_SEAL)
+    names = (ATTACHMENT_DATA, documents.ATTACHMENT_DATA, ATTACHMENT_SEAL)
     if pdf.startswith(b"%PDF"):
         try:
             from pyhanko.pdf_utils.reader import PdfFileReader
@@ -256,6 +264,12 @@ def _version(session: Session, identifier: str) -> LicenceVersion | None:
 
 
 def _check_register(session: Session, verdict: Verdict, doc: dict[str, object], today: dt.date) -> None:
+    if verdict.kind == "document":
+        outcome, reason, verdict.checks["registered"] = documents.register_state(session, doc)
+        if outcome != "valid":
+            verdict.outcome = outcome
+            verdict.reasons.append(reason)
+        return
     version = _version(session, verdict.identifier)
     if version is None:
         verdict.outcome = "unknown"
