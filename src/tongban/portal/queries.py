@@ -4,6 +4,7 @@ the guide answers per material for the logged-in citizen or enterprise."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, func, select
@@ -135,30 +136,38 @@ def search_services(session: Session, q: str) -> SearchPage:
     if not q:
         return SearchPage(q="")
     found = search.query(session, (ITEM_KIND, BUNDLE_KIND), q, limit=36)
+    # Plain rows, not ORM objects: one query for the items' live implementations with their departments,
+    # one for the bundles (loading objects and their lazy departments was most of the page's time).
     ids = [h.doc_id for h in found.hits if h.kind == ITEM_KIND]
-    basics = {b.id: b for b in session.execute(select(BasicItem).where(BasicItem.id.in_(ids))).scalars()}
-    impls: dict[int, list[Implementation]] = {}
-    for impl in session.execute(select(Implementation).where(Implementation.basic_item_id.in_(ids), _live())
-                                .order_by(Implementation.id)).scalars():
-        impls.setdefault(impl.basic_item_id, []).append(impl)
+    items: dict[int, dict[str, Any]] = {}
+    for basic_id, code, item_type, dept, online, visits in session.execute(
+            select(BasicItem.id, BasicItem.code, BasicItem.item_type, Department.name, Implementation.online,
+                   Implementation.visits)
+            .join(Implementation, Implementation.basic_item_id == BasicItem.id)
+            .join(Department, Department.id == Implementation.department_id)
+            .where(BasicItem.id.in_(ids), _live()).order_by(Implementation.id)):
+        entry = items.setdefault(basic_id, {"code": code, "item_type": item_type, "departments": [],
+                                            "online": False, "zero_visit": False})
+        if dept not in entry["departments"]:
+            entry["departments"].append(dept)
+        entry["online"] = entry["online"] or bool(online)
+        entry["zero_visit"] = entry["zero_visit"] or visits == 0
     bundle_ids = [h.doc_id for h in found.hits if h.kind == BUNDLE_KIND]
-    bundle_rows = {b.id: b for b in session.execute(
-        select(Bundle).where(Bundle.id.in_(bundle_ids), Bundle.status == "published")).scalars()}
+    bundles = {bid: (code, event, lead) for bid, code, event, lead in session.execute(
+        select(Bundle.id, Bundle.code, Bundle.event, Department.name)
+        .join(Department, Department.id == Bundle.lead_department_id)
+        .where(Bundle.id.in_(bundle_ids), Bundle.status == "published"))}
     results: list[ItemHit | BundleHit] = []
     partial_from: int | None = None
     for n, h in enumerate(found.hits):
         if n == found.partial_from:
             partial_from = len(results)
-        if h.kind == ITEM_KIND and h.doc_id in basics and h.doc_id in impls:
-            basic, live = basics[h.doc_id], impls[h.doc_id]
-            results.append(ItemHit(code=basic.code, name_html=h.name_html, abstract_html=h.abstract_html,
-                                   item_type=basic.item_type,
-                                   departments=list(dict.fromkeys(i.department.name for i in live)),
-                                   online=any(i.online for i in live), zero_visit=any(i.visits == 0 for i in live)))
-        elif h.kind == BUNDLE_KIND and h.doc_id in bundle_rows:
-            b = bundle_rows[h.doc_id]
-            results.append(BundleHit(code=b.code, name_html=h.name_html, abstract_html=h.abstract_html, event=b.event,
-                                     lead_department_name=b.lead_department.name))
+        if h.kind == ITEM_KIND and h.doc_id in items:
+            results.append(ItemHit(name_html=h.name_html, abstract_html=h.abstract_html, **items[h.doc_id]))
+        elif h.kind == BUNDLE_KIND and h.doc_id in bundles:
+            code, event, lead = bundles[h.doc_id]
+            results.append(BundleHit(code=code, name_html=h.name_html, abstract_html=h.abstract_html, event=event,
+                                     lead_department_name=lead))
     return SearchPage(q=q, results=results, suggestion=found.suggestion, fallback=found.fallback,
                       expanded=found.expanded, partial_from=partial_from if (partial_from or 0) > 0 else None)
 
