@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi.responses import Response
 
 from tongban.deps import CurrentActor, DbSession, Id, secure_router
@@ -19,7 +17,7 @@ router = secure_router(prefix="/api/v1", tags=["文书"])
 @router.get("/documents/{document_id}", response_model=DocumentRead, summary="文书详情",
             responses=error_responses(404))
 def get_document(document_id: Id, session: DbSession, actor: CurrentActor) -> DocumentRead:
-    return DocumentRead(**asdict(queries.document(session=session, actor=actor, document_id=document_id)))
+    return queries.document(session=session, actor=actor, document_id=document_id)
 
 
 @router.get("/documents/{document_id}/pdf", summary="查看或下载文书 PDF", response_class=Response,
@@ -33,4 +31,4 @@ def download(document_id: Id, session: DbSession, actor: CurrentActor, inline: b
              responses=error_responses(404, 409))
 def revoke(document_id: Id, body: DocumentRevoke, session: DbSession, actor: CurrentActor) -> DocumentRead:
     doc = service.revoke(session=session, actor=actor, document_id=document_id, reason=body.reason)
-    return DocumentRead(**asdict(queries.view_of(doc)))
+    return queries.view_of(doc)

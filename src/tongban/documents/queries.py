@@ -7,8 +7,6 @@ exist. Every read of the PDF is audited (`document.download`) in the reading use
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +16,7 @@ from tongban.authz import Actor
 from tongban.documents import hooks
 from tongban.documents.kinds import KIND_TITLES
 from tongban.documents.models import STATUS_LABELS, Document
+from tongban.documents.schemas import DocumentRead
 from tongban.errors import NotFound
 from tongban.transactions import use_case
 
@@ -37,40 +36,21 @@ def readable_document(session: Session, actor: Actor, document_id: int) -> Docum
     return doc
 
 
-@dataclass(frozen=True)
-class DocumentView:
-    """What a page or an API answer shows of a document (names and numbers, Beijing time)."""
-
-    id: int
-    number: str
-    kind: str
-    title: str
-    department: str
-    recipient_name: str
-    recipient_code: str
-    issued_on: str
-    status: str
-    status_label: str
-    status_reason: str
-    fields: dict[str, object]
-    pdf_url: str
-
-
-def view_of(doc: Document) -> DocumentView:
+def view_of(doc: Document) -> DocumentRead:
     """The document as its readers see it."""
-    return DocumentView(id=doc.id, number=doc.number, kind=doc.kind, title=KIND_TITLES[doc.kind],
+    return DocumentRead(id=doc.id, number=doc.number, kind=doc.kind, title=KIND_TITLES[doc.kind],
                         department=doc.department.name, recipient_name=doc.recipient_name,
                         recipient_code=doc.recipient_code, issued_on=doc.issued_on.isoformat(), status=doc.status,
                         status_label=STATUS_LABELS[doc.status], status_reason=doc.status_reason,
                         fields=dict(doc.fields), pdf_url=f"/api/v1/documents/{doc.id}/pdf")
 
 
-def document(*, session: Session, actor: Actor, document_id: int) -> DocumentView:
+def document(*, session: Session, actor: Actor, document_id: int) -> DocumentRead:
     """One document for its reader."""
     return view_of(readable_document(session, actor, document_id))
 
 
-def documents_of(*, session: Session, actor: Actor, owner_type: str, owner_id: str) -> list[DocumentView]:
+def documents_of(*, session: Session, actor: Actor, owner_type: str, owner_id: str) -> list[DocumentRead]:
     """The documents about one object that the actor may read, oldest first (for the owner's page)."""
     rows = session.execute(select(Document).where(Document.owner_type == owner_type, Document.owner_id == owner_id)
                            .order_by(Document.id)).scalars().all()
