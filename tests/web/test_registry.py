@@ -74,27 +74,27 @@ def test_a_new_domain_adds_routes_menu_entries_and_cards_by_registering_only() -
     import sys
     import types
 
-    module = types.ModuleType("tongban_test_cases_pages")
+    module = types.ModuleType("tongban_test_example_pages")
     module.router = router  # type: ignore[attr-defined]
     module.cards = lambda *, session, actor: [{"label": "办件", "value": 3}]  # type: ignore[attr-defined]
     sys.modules[module.__name__] = module
     try:
         def register(p: Platform) -> None:
-            p.add_router("tongban_test_cases_pages:router", order=5)
+            p.add_router("tongban_test_example_pages:router", order=5)
             p.add_nav("办件", "/demo-cases", order=35, any_of=(Permission.SHARING_READ,))
-            p.add_home_cards("tongban_test_cases_pages:cards", order=1)
+            p.add_home_cards("tongban_test_example_pages:cards", order=1)
 
         registered = discover(Platform())
-        registered.register_domain("cases", register)
+        registered.register_domain("example", register)
         officer = Actor(kind="staff", id=1, name="x", roles=frozenset({Role.DATA_OFFICER}))
         clerk = Actor(kind="staff", id=1, name="x", roles=frozenset({Role.WINDOW_CLERK}))
         assert [link.href for link in registered.nav_for(officer)][2:4] == ["/sharing", "/demo-cases"]
         assert "/demo-cases" not in [link.href for link in registered.nav_for(clerk)]
-        assert registered.ordered_routers()[0].target == "tongban_test_cases_pages:router"
-        assert registered.home_cards[-1].domain == "cases"
+        assert registered.ordered_routers()[0].target == "tongban_test_example_pages:router"
+        assert registered.home_cards[-1].domain == "example"
 
         assert resolve(registered.ordered_routers()[0].target) is router
-        assert "cases" not in platform().domains  # the process's registrations are untouched
+        assert "example" not in platform().domains  # the process's registrations are untouched
     finally:
         del sys.modules[module.__name__]
 
@@ -105,7 +105,7 @@ def test_upload_routes_are_declared_by_their_domains() -> None:
     from tongban.web import limits
 
     declared = {(r.domain, r.method, r.pattern) for r in platform().upload_routes}
-    assert {d for d, _, _ in declared} == {"catalog", "disputes", "items", "licences"}
+    assert {d for d, _, _ in declared} == {"cases", "catalog", "disputes", "items", "licences"}
     settings = limits.get_settings()
     limit, what, gate = limits.route_limit("POST", "/api/v1/verify", settings)
     assert "电子证照" in what and gate is not None and limit > 10 * 1024 * 1024
