@@ -57,8 +57,9 @@ def _impl(session: Session, city: SmallCity, dept_user: str, **data: Any) -> Imp
 def world(session: Session, city: SmallCity) -> CasesWorld:
     admin = actor_of(city.users["admin"])
     wf.publish_shipped(session=session)
-    seals.create_seal(session=session, actor=admin, seal_in=seals.SealCreate(department_id=city.amr.id,
-                                                                             kind="approval"))
+    for department in (city.amr, city.hrss):  # each department seals its own notices (受理通知书 …)
+        seals.create_seal(session=session, actor=admin, seal_in=seals.SealCreate(department_id=department.id,
+                                                                                 kind="approval"))
     business_licence_type(session, city)
     for code, name in (("011000000001", "有限责任公司设立登记"), ("011000000002", "单位参保登记")):
         items.create_basic_item(session=session, actor=admin, item_in=BasicItemIn(

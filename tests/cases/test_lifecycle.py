@@ -238,6 +238,93 @@ def test_joint_approval_of_both_issues_the_licence(session, world: CasesWorld) -
     assert a.licence_id is not None
 
 
-@pytest.mark.skip(reason="waits for tongban.documents (sealed notices): outcome.notice is the hook to fill")
-def test_sealed_notices_are_issued() -> None:
-    raise AssertionError
+def _verify(client, pdf: bytes) -> dict:  # type: ignore[no-untyped-def]
+    r = client.post("/api/v1/verify", files={"file": ("notice.pdf", pdf, "application/pdf")})
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_sealed_notices_are_issued(session, world: CasesWorld, client) -> None:  # type: ignore[no-untyped-def]
+    """受理通知书, 补正材料通知书 (every item listed), 准予 / 不予许可决定书 and 不予受理决定书: numbered, sealed by the
+    case's department in the act's own use-case, readable by the applicant, valid at POST /api/v1/verify."""
+    from tongban.cases import outcome
+    from tongban.documents.models import Document
+    from tongban.files import get_store
+
+    clerk, reviewer, applicant = world.actor("amr_clerk"), world.actor("amr_reviewer"), world.actor("enterprise")
+    case = _submitted(session, world).case
+    form, licence = _material(session, case, "申请书"), _material(session, case, "营业执照")
+    handling.request_supplement(session=session, actor=clerk, case_id=case.id, request=SupplementRequest(items=[
+        {"material_id": form.id, "how": "upload", "note": "缺少法定代表人签字"},
+        {"material_id": licence.id, "how": "fetch"}]))
+    service.upload_material(session=session, actor=applicant, case_id=case.id, material_id=form.id, content=PDF,
+                            filename="申请书.pdf")
+    service.supplement(session=session, actor=applicant, case_id=case.id)
+    handling.accept(session=session, actor=clerk, case_id=case.id)
+    promised = case.promised_due_on
+    handling.review(session=session, actor=reviewer, case_id=case.id, review_in=Review(opinion="符合条件"))
+    handling.decide(session=session, actor=reviewer, case_id=case.id, decision=Decision(decision="approve"))
+    session.commit()
+
+    notices = outcome.notices_of(session, applicant, case.id)
+    assert [n.title for n in notices] == ["补正材料通知书", "受理通知书", "准予行政许可决定书"]
+    assert all(n.department == "安康市市场监督管理局" and n.recipient_name == case.applicant_name for n in notices)
+    supplement, acceptance, approval = notices
+    assert supplement.fields["materials"] == ["申请书（请重新上传）：缺少法定代表人签字", "营业执照（请在平台授权调取）"]
+    assert acceptance.fields["due_on"] == promised.isoformat()
+    assert acceptance.fields["case_number"] == case.number
+    assert "营业执照" in str(approval.fields["result"])  # the e-licence issued in the same decision
+    assert outcome.notices_of(session, reviewer, case.id) == notices  # the department's staff read them too
+    with pytest.raises(NotFound):
+        outcome.notices_of(session, world.actor("other"), case.id)
+
+    rejected = _submitted(session, world).case
+    handling.reject(session=session, actor=clerk, case_id=rejected.id, refusal=Refusal(reason="不属于本部门职权范围"))
+    refused = _submitted(session, world).case
+    handling.accept(session=session, actor=clerk, case_id=refused.id)
+    handling.review(session=session, actor=reviewer, case_id=refused.id, review_in=Review(opinion="不符合条件"))
+    handling.decide(session=session, actor=reviewer, case_id=refused.id,
+                    decision=Decision(decision="refuse", reason="经营场所不符合要求"))
+    session.commit()
+    [rejection] = outcome.notices_of(session, applicant, rejected.id)
+    _, refusal = outcome.notices_of(session, applicant, refused.id)
+    assert (rejection.title, rejection.fields["reason"]) == ("不予受理决定书", "不属于本部门职权范围")
+    assert (refusal.title, refusal.fields["reason"]) == ("不予行政许可决定书", "经营场所不符合要求")
+
+    for view in (*notices, rejection, refusal):
+        doc = session.get(Document, view.id)
+        verdict = _verify(client, get_store().read_blob(doc.pdf_sha256))
+        assert (verdict["outcome"], verdict["kind"], verdict["type_name"], verdict["number"]) == (
+            "valid", "document", view.title, view.number), verdict
+        assert verdict["issuer_name"] == "安康市市场监督管理局"
+
+
+def test_a_deemed_acceptance_issues_its_notice_and_a_failed_act_leaves_no_notice(session, world: CasesWorld,
+                                                                                 client) -> None:  # type: ignore[no-untyped-def]
+    from tongban.cases import outcome
+    from tongban.documents.models import Document
+    from tongban.errors import Conflict
+    from tongban.files import get_store
+    from tongban.seals.models import Seal
+
+    with beijing.frozen(dt.date(2026, 11, 2)):
+        case = _submitted(session, world).case
+    with beijing.frozen(case.accept_due_on + dt.timedelta(days=1)):
+        [deemed] = deadlines.check_deadlines(session=session)
+    session.commit()
+    [acceptance] = outcome.notices_of(session, world.actor("enterprise"), deemed.id)
+    assert acceptance.title == "受理通知书"
+    doc = session.get(Document, acceptance.id)
+    assert _verify(client, get_store().read_blob(doc.pdf_sha256))["outcome"] == "valid"
+
+    # A department without a usable seal cannot issue the notice: the act is refused whole (409), nothing kept.
+    other = _submitted(session, world).case
+    for seal in session.scalars(select(Seal).where(Seal.department_id == world.city.amr.id)):
+        seal.status = "revoked"
+    session.commit()
+    with pytest.raises(Conflict) as exc:
+        handling.accept(session=session, actor=world.actor("amr_clerk"), case_id=other.id)
+    assert exc.value.status_code == 409 and "印章" in exc.value.message
+    session.rollback()
+    assert session.get(Case, other.id).status == "submitted"
+    assert outcome.notices_of(session, world.actor("enterprise"), other.id) == []

@@ -30,7 +30,7 @@ from tongban.cases.models import (
 from tongban.cases.schemas import Decision, Delivery, Refusal, Resumption, Review, SupplementRequest, Suspension
 from tongban.cases.service import FETCHABLE, SOURCE_LABELS
 from tongban.db import utcnow
-from tongban.errors import Conflict, InvalidTransition, ValidationFailed
+from tongban.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
 from tongban.transactions import use_case
 from tongban.workflow import service as wf
 
@@ -78,7 +78,7 @@ def accept(*, session: Session, actor: Actor, case_id: int) -> Case:
                     action_title="受理")
     _on_accepted(session, case, actor)
     common.event(session, case, actor, "accept", "受理")
-    outcome.notice(session, case, "acceptance")
+    outcome.notice(session, case, "acceptance", actor)
     outcome.sync_parent(session, case, actor)
     return case
 
@@ -100,7 +100,7 @@ def reject(*, session: Session, actor: Actor, case_id: int, refusal: Refusal) ->
         c.decided_at = utcnow()
         common.stop_clocks(session, c, ACCEPT, LEGAL, PROMISED, note="不予受理")
         common.event(session, c, actor, "reject", "不予受理", reason=refusal.reason)
-    outcome.notice(session, case, "rejection")
+    outcome.notice(session, case, "rejection", actor)
     outcome.tell_applicant(session, case, "不予受理", refusal.reason)
     outcome.sync_parent(session, case, actor)
     return case
@@ -137,7 +137,7 @@ def request_supplement(*, session: Session, actor: Actor, case_id: int, request:
     case.status, case.supplement_notice, case.supplement_notified_at = SUPPLEMENT, lines, utcnow()
     common.suspend_clocks(session, case, (ACCEPT,), "补正", actor, note=request.note)
     common.event(session, case, actor, "request_supplement", "一次性告知补正", items=lines, note=request.note)
-    outcome.notice(session, case, "supplement")
+    outcome.notice(session, case, "supplement", actor)
     outcome.tell_applicant(session, case, "需要补正材料", "；".join(f"{x['name']}：{x['note'] or '请补正'}"
                                                                   for x in lines))
     return case
@@ -251,6 +251,12 @@ def deem_accepted(session: Session, actor: Actor, case: Case) -> bool:
     _on_accepted(session, case, actor, deemed=True)
     common.event(session, case, actor, "deemed_accept", "逾期未告知补正，视为受理",
                  rule="行政许可法第三十二条：逾期不告知的，自收到申请材料之日起即为受理")
+    try:
+        # Nested use-case: a department without a usable seal undoes only the notice; the acceptance the law
+        # deems made stands, and the timeline tells the department to issue the notice.
+        outcome.notice(session, case, "acceptance", actor)
+    except DomainError as exc:
+        common.event(session, case, actor, "notice_failed", "受理通知书未能签发", reason=exc.message)
     outcome.sync_parent(session, case, actor)
     return True
 

@@ -3,11 +3,14 @@ notices, and the status of a bundle's parent case that follows its sub-cases."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tongban import clock
 from tongban.authz import Actor
 from tongban.cases import common
 from tongban.cases.common import DELIVERY, DELIVERY_DAYS, LEGAL, PROMISED, REMEDIES
@@ -24,9 +27,14 @@ from tongban.cases.models import (
 )
 from tongban.cases.schemas import Decision
 from tongban.db import utcnow
+from tongban.documents import hooks
+from tongban.documents import queries as document_queries
+from tongban.documents import service as documents
+from tongban.documents.models import Document
+from tongban.documents.schemas import DocumentRead
 from tongban.licences import issuing
 from tongban.licences.licence_types import may_issue
-from tongban.licences.models import LicenceType
+from tongban.licences.models import Licence, LicenceType
 from tongban.notifications import service as notifications
 from tongban.notifications.message_templates import _FOOTER, Template, register
 from tongban.org.models import Department, User
@@ -43,11 +51,95 @@ NOTICE_KINDS = {"acceptance": "受理通知书", "rejection": "不予受理决�
                 "approval": "准予许可决定书", "refusal": "不予许可决定书"}
 
 
-def notice(session: Session, case: Case, kind: str) -> None:
-    """HOOK for the sealed notices (tongban.documents, being built in parallel): issue the PDF of `kind`
-    sealed with the department's e-seal, owner ("case", id). Until that module lands this does nothing;
-    tests/cases/test_notices.py is marked for it."""
-    return None
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _text(value: str, limit: int) -> str:
+    """Free text as a document field takes it: one paragraph, no control characters, within its length."""
+    clean = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\n", "；")).strip()
+    return clean if len(clean) <= limit else clean[:limit - 1] + "…"
+
+
+def _applied_on(case: Case) -> str:
+    at = case.submitted_at or case.created_at
+    return (at.replace(tzinfo=dt.UTC).astimezone(clock.BEIJING).date() if at else clock.today()).isoformat()
+
+
+def _notice_fields(session: Session, case: Case, kind: str) -> dict[str, object]:
+    fields: dict[str, object] = {"item_name": _text(case.item_name, 128), "case_number": case.number or "",
+                                 "applied_on": _applied_on(case)}
+    phone = str(case.snapshot.get("consult_phone") or "").strip()
+    if kind in ("acceptance", "supplement") and phone:
+        fields["contact"] = _text(phone, 40)
+    if kind == "acceptance":
+        due = case.promised_due_on or case.legal_due_on or clock.today()
+        fields["due_on"] = due.isoformat()
+    elif kind in ("rejection", "refusal"):
+        fields["reason"] = _text(case.reason or "不符合法定条件", 500)
+    elif kind == "supplement":
+        how = {"upload": "请重新上传", "correct": "请更正", "fetch": "请在平台授权调取"}
+        by_id = {m.id: m for m in common.materials(session, case)}
+        lines = []
+        for item in case.supplement_notice or []:
+            m = by_id.get(int(item["material_id"]))
+            name = m.name if m is not None else str(item.get("name", ""))
+            note = str(item.get("note") or "").strip()
+            lines.append(_text(f"{name}（{how.get(str(item.get('how')), '请补正')}）" + (f"：{note}" if note else ""),
+                               200))
+        fields["materials"] = lines
+    elif kind == "approval":
+        result = case.snapshot.get("result_name") or ""
+        fields["content"] = _text(f"准予{case.item_name}" + (f"，办理结果为{result}" if result else "")
+                                  + (f"（{case.reason}）" if case.reason else ""), 500)
+        if case.licence_id is not None:
+            lic = session.get(Licence, case.licence_id)
+            if lic is not None:
+                fields["result"] = _text(f"电子证照“{lic.type.name}”（证照编号 {lic.number}）已签发，"
+                                         "可在通办平台“我的证照”中查看和下载。", 200)
+    return fields
+
+
+def _signer(session: Session, case: Case, actor: Actor) -> Actor:
+    """The actor when they may issue for the case's department; else the platform on its behalf (a joint
+    case decided by the other department's reviewer, the deemed acceptance of the sweep)."""
+    if documents.may_issue(actor, case.department_id):
+        return actor
+    department = session.get(Department, case.department_id)
+    name = department.name if department is not None else "办理部门"
+    return Actor(kind="system", id=None, name=f"{name}（办件文书自动签发）", department_id=case.department_id,
+                 client_ip=actor.client_ip)
+
+
+def notice(session: Session, case: Case, kind: str, actor: Actor) -> Document | None:
+    """签发文书: the formal notice of `kind` (NOTICE_KINDS) about the case, numbered and sealed with the case
+    department's e-seal, owner ("case", id), in the caller's use-case (no seal: the act is refused with the
+    seal's 409, nothing half-written). A bundle's parent gets no decision notice of its own: each sub-case's
+    department decides its item and issues its decision."""
+    if kind in ("approval", "refusal") and case.bundle_code and case.parent_id is None:
+        return None
+    return documents.issue(session=session, actor=_signer(session, case, actor), kind=kind, owner_type=common.OWNER,
+                           owner_id=case.id, department_id=case.department_id, recipient_name=case.applicant_name,
+                           recipient_code=case.applicant_code, fields=_notice_fields(session, case, kind))
+
+
+def notices_of(session: Session, actor: Actor, case_id: int) -> list[DocumentRead]:
+    """The case's sealed notices, oldest first, for whoever may read the case (read model of the notices list)."""
+    case = common.readable_case(session, actor, case_id)
+    return document_queries.documents_of(session=session, actor=actor, owner_type=common.OWNER,
+                                         owner_id=str(case.id))
+
+
+def is_recipient(session: Session, actor: Actor, owner_id: str) -> bool:
+    """documents' recipient hook: the applicant of the case reads its notices (registered below)."""
+    if actor.kind not in ("citizen", "enterprise") or not owner_id.isdigit():
+        return False
+    case = session.get(Case, int(owner_id))
+    return case is not None and case.applicant_user_id == actor.id
+
+
+# The applicant reads the case's notices and downloads their PDFs. Registered on import, like the materials'
+# file reader in service.py: register() imports deadlines → handling → here in every process.
+hooks.register_recipient(common.OWNER, "tongban.cases.outcome:is_recipient")
 
 
 def tell_applicant(session: Session, case: Case, result: str, detail: str = "") -> None:
@@ -99,7 +191,7 @@ def finish(session: Session, case: Case, actor: Actor, decision: Decision, *, re
     licence_line = _issue_licence(session, case, actor) if approve else ""
     common.event(session, case, actor, "decide", "准予许可" if approve else "不予许可", reason=case.reason,
                  licence=licence_line)
-    notice(session, case, "approval" if approve else "refusal")
+    notice(session, case, "approval" if approve else "refusal", actor)
     detail = licence_line if approve else f"理由：{case.reason}。{case.remedies}"
     tell_applicant(session, case, "准予许可" if approve else "不予许可", detail)
     sync_parent(session, case, actor)
