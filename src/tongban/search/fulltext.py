@@ -32,12 +32,15 @@ COVER = 1000.0
 #: Documents matching the query's own words (not only their sub-words or the dictionary read backwards:
 #: 民政局, not the 民政 inside 人民政府) get this added, below COVER and TIER. PostgreSQL's ts_rank has
 #: no inverse document frequency, so without it a weak reading repeated in short texts ranked first.
+#: PostgreSQL only: FTS5's bm25 has the IDF, and the extra MATCH subqueries cost SQLite 4× its catalog
+#: search p95 at 5,000 resources (bench/catalog_search.py) for no change in its judged quality.
 PRIMARY = 100.0
+#: Whether PRIMARY and IN_NAME apply (a switch for the benchmark's A/B in one run).
+BONUSES = True
 #: Documents whose name (with its aliases) matches every word get this added, below PRIMARY: what a thing
 #: is called says more than a long description mentioning the words (ts_rank alone let ten county copies
 #: of a resource that mentions them in their texts crowd out the one named so).
 IN_NAME = 50.0
-_SQLITE_IN_NAME = "(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_n))"
 
 
 @dataclass(frozen=True)
@@ -211,8 +214,9 @@ def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *
     cover_groups = list(groups) if any_word and len(groups) > 1 else []
     if pg:
         cover = " + ".join(f"(s.doc @@ to_tsquery('simple', :search_g{i}))::int" for i in range(len(cover_groups)))
-        strong = f"(s.doc @@ to_tsquery('simple', :search_p))::int * {PRIMARY}" if primary else "0"
-        if not any_word:
+        bonus = BONUSES
+        strong = f"(s.doc @@ to_tsquery('simple', :search_p))::int * {PRIMARY}" if bonus and primary else "0"
+        if bonus and not any_word:
             strong += f" + (s.doc @@ to_tsquery('simple', :search_n))::int * {IN_NAME}"
         sql = (f"SELECT d.doc_id AS doc_id, d.kind AS kind, {tier} * {TIER} + ({cover or 0}) * {COVER} + {strong} + "  # noqa: S608
                f"ts_rank('{_PG_WEIGHTS}', s.doc, to_tsquery('simple', :search_q), 1) * (1 + d.boost) AS score "
@@ -222,10 +226,7 @@ def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *
     else:
         cover = " + ".join(f"(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_g{i}))"  # noqa: S608
                            for i in range(len(cover_groups)))
-        strong = (f"(search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :search_p)) * {PRIMARY}"  # noqa: S608
-                  if primary else "0")
-        if not any_word:
-            strong += f" + {_SQLITE_IN_NAME} * {IN_NAME}"
+        strong = "0"  # bm25 has the inverse document frequency these bonuses stand in for on PostgreSQL
         sql = (f"SELECT d.doc_id AS doc_id, d.kind AS kind, {tier} * {TIER} + ({cover or 0}) * {COVER} + {strong} "  # noqa: S608
                f"- {_BM25} * (1 + d.boost) AS score "
                "FROM search_fts CROSS JOIN search_documents d ON d.id = search_fts.rowid "  # the FTS drives
@@ -236,9 +237,8 @@ def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *
         q = f"({q}) & ({named_tsquery(groups)})" if pg else f"({q}) AND ({{name tags initials}} : ({q}))"
     stmt = text(sql).bindparams(
         *(bindparam(f"search_g{i}", one([g])) for i, g in enumerate(cover_groups)),
-        *([bindparam("search_p", one(primary))] if primary else []),
-        *([bindparam("search_n", name_tsquery(groups) if pg else f"{{name}} : ({fts5_query(groups)})")]
-          if not any_word else []),
+        *([bindparam("search_p", tsquery(primary))] if pg and BONUSES and primary else []),
+        *([bindparam("search_n", name_tsquery(groups))] if pg and BONUSES and not any_word else []),
         bindparam("search_q", q), bindparam("search_kinds", list(kinds_of(kind)), expanding=True),
         bindparam("search_exact", [e.lower() for e in exact] or [""], expanding=True),
         bindparam("search_prefix", _escape_like(prefix.lower()) + "%" if prefix else "\0"),
