@@ -21,6 +21,7 @@ from tongban.errors import Forbidden, NotFound
 from tongban.org.models import Department
 from tongban.schema_types import UtcDateTime
 from tongban.workdays import clocks
+from tongban.workdays.models import LegalClock
 from tongban.workflow import diagram
 from tongban.workflow import service as wf
 from tongban.workflow.models import WorkflowInstance, WorkflowTask
@@ -175,14 +176,16 @@ def my_cases(session: Session, actor: Actor, *, page: int = 1, size: int = 20) -
 
 
 def clerk_queue(session: Session, actor: Actor, *, status: str = SUBMITTED, page: int = 1,
-                size: int = 50) -> CasePage:
+                size: int = 50, item_code: str | None = None) -> CasePage:
     """The window clerk's acceptance queue (受理): the department's submitted (or 补正) cases, oldest first —
-    one scan of ix_cases_department_status_submitted."""
+    one scan of ix_cases_department_status_submitted; `item_code` narrows it to one item."""
     if actor.department_id is None or not actor.acts_for(Permission.CASE_HANDLE, actor.department_id):
         raise Forbidden("只有部门的窗口受理人员和审批人员可以查看受理队列。", code="case_queue_forbidden")
     if status not in (SUBMITTED, SUPPLEMENT):
         status = SUBMITTED
-    cond = (Case.department_id == actor.department_id, Case.status == status)
+    cond: tuple[Any, ...] = (Case.department_id == actor.department_id, Case.status == status)
+    if item_code:
+        cond = (*cond, Case.item_code == item_code)
     total = session.scalar(select(func.count()).select_from(Case).where(*cond)) or 0
     rows = session.scalars(select(Case).where(*cond).order_by(Case.submitted_at, Case.id)
                            .offset((page - 1) * size).limit(size)).all()
@@ -201,15 +204,21 @@ def task_list(session: Session, actor: Actor, *, limit: int = 100) -> list[TaskE
                Case.status.in_(OPEN))
         .order_by(WorkflowTask.due_date.is_(None), WorkflowTask.due_date, WorkflowTask.id).limit(limit)).all()
     summaries = _summaries(session, [c for _, c in rows])
+    # The joint cases' sub-cases and every case's clocks in one query each, not one per task (bench/cases.py).
+    ids = [c.id for _, c in rows]
+    joint = [c.id for t, c in rows if t.lane in ("dept_a", "dept_b")]
+    subs = {(s.parent_id, s.lane): s for s in session.scalars(select(Case).where(
+        Case.parent_id.in_(joint), Case.lane.is_not(None)))} if joint else {}
+    sub_summaries = dict(zip(subs, _summaries(session, list(subs.values())), strict=True))
+    held = {(k.owner_id, k.name): k for k in session.scalars(select(LegalClock).where(
+        LegalClock.owner_type == common.OWNER, LegalClock.owner_id.in_(ids)))} if ids else {}
     out = []
     for (task, case), summary in zip(rows, summaries, strict=True):
         target = summary
         if task.lane in ("dept_a", "dept_b"):  # a joint case: the department decides its own sub-case
-            sub = session.scalar(select(Case).where(Case.parent_id == case.id, Case.lane == task.lane[-1]))
-            if sub is not None:
-                target = _summaries(session, [sub])[0]
+            target = sub_summaries.get((case.id, task.lane[-1]), summary)
         name = common.LEGAL if case.legal_due_on else common.ACCEPT
-        row = common.clock(session, case, common.PROMISED) or common.clock(session, case, name)
+        row = held.get((case.id, common.PROMISED)) or held.get((case.id, name))
         out.append(TaskEntry(case=target, task=task.name, task_title=task.title, due_on=task.due_date,
                              clock_note=clocks.note(row) if row is not None else ""))
     return out
