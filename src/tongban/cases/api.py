@@ -3,18 +3,21 @@ queue, tasks and handling; the public lookup by number and 查询码."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import File, Query, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from tongban.cases import handling, queries, service
+from tongban.cases import applying, handling, outcome, queries, service
 from tongban.cases.schemas import (
     CaseCreate,
     Decision,
     Delivery,
     DraftUpdate,
     Lookup,
+    MaterialConfirm,
+    MaterialFetch,
     Refusal,
     Resumption,
     Review,
@@ -23,6 +26,7 @@ from tongban.cases.schemas import (
     Withdrawal,
 )
 from tongban.deps import CurrentActor, DbSession, Id, OptionalActor, public_router, secure_router
+from tongban.documents.schemas import DocumentRead
 from tongban.errors import TooManyRequests, error_responses
 from tongban.files.inspect import MATERIALS, read_upload
 from tongban.licences.throttle import SlidingWindow
@@ -91,6 +95,120 @@ async def upload(case_id: Id, material_id: Id, session: DbSession, actor: Curren
     service.upload_material(session=session, actor=actor, case_id=case_id, material_id=material_id,
                             content=content, filename=file.filename or "材料")
     return _detail(session, actor, case_id)
+
+
+class PrefilledField(BaseModel):
+    key: str = Field(description="信息项代码（申请表字段）")
+    name: str = Field(description="信息项名称")
+    value: str = Field(description="共享数据的值；敏感信息按授权脱敏显示")
+    masked: bool
+    resource_name: str = Field(description="数据来源：信息资源名称")
+    provider: str = Field(description="数据提供部门")
+
+
+class PrefillRead(BaseModel):
+    """预填结果：预填的字段及来源；未能预填时 available 为 false，message 说明原因（可自行填写）。"""
+
+    available: bool
+    message: str
+    fields: list[PrefilledField]
+    case: queries.CaseDetail
+
+
+class MaterialOptionRead(BaseModel):
+    material_id: int
+    name: str
+    source: str
+    required: bool
+    fetchable: bool = Field(description="平台能否为申请人调取（调取前不读取任何数据）")
+    reason: str
+
+
+class MaterialPreviewRead(BaseModel):
+    """调取的材料预览：确认使用前只供申请人核对，平台不保存；不能调取时 available 为 false，可上传。"""
+
+    material_id: int
+    name: str
+    source: str
+    available: bool
+    message: str
+    may_upload: bool
+    token: str = Field(description="确认使用时提交的凭据（licence:<证照编号>:<版本> 或 exchange:<交换记录序号>）")
+    fields: list[PrefilledField] = Field(description="共享数据：调取的信息项（已脱敏）")
+    licence_type: str
+    licence_number: str
+    identifier: str = Field(description="电子证照标识（GB/T 36904）")
+    holder_name: str
+    holder_code: str
+    issuer_name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None = Field(description="有效期至；空为长期")
+    pdf_url: str = Field(description="证照 PDF（持证人本人在“我的证照”中查看）")
+
+
+def _fields(fields: list[applying.prefill.PrefillField]) -> list[PrefilledField]:
+    return [PrefilledField(key=f.key, name=f.name, value=f.value, masked=f.masked, resource_name=f.resource_name,
+                           provider=f.provider) for f in fields]
+
+
+@router.post("/{case_id}/prefill", response_model=PrefillRead,
+             summary="用共享数据预填申请表（申请人本人请求；以办件编号为用途，计入“谁用了我的数据”）",
+             description="经共享交换平台从申请人所属类别的基础库（户籍人口或市场主体登记）调取本人记录，"
+                         "未填写的栏目用未脱敏的值填入，预填的来源保存在申请表中。草稿尚无办件编号时先取得编号。"
+                         "调取不到（未授权、无记录、交换平台不可用）时 available 为 false，申请人自行填写即可。",
+             responses=error_responses(404, 409))
+def prefill_form(case_id: Id, session: DbSession, actor: CurrentActor) -> PrefillRead:
+    done = applying.prefill_draft(session, actor, case_id)
+    return PrefillRead(available=done.prefill.available, message=done.prefill.message,
+                       fields=_fields(done.prefill.fields), case=_detail(session, actor, case_id))
+
+
+@router.get("/{case_id}/materials/fetchable", response_model=list[MaterialOptionRead],
+            summary="哪些材料可由平台调取（只看授权和本人证照目录，不读取数据）", responses=error_responses(404))
+def fetchable(case_id: Id, session: DbSession, actor: CurrentActor) -> list[MaterialOptionRead]:
+    return [MaterialOptionRead(material_id=material_id, name=o.name, source=o.source, required=o.required,
+                               fetchable=o.fetchable, reason=o.reason)
+            for material_id, o in applying.fetchable(session, actor, case_id)]
+
+
+@router.post("/{case_id}/materials/{material_id}/fetch", response_model=MaterialPreviewRead,
+             summary="调取一项材料供预览（电子证照或共享数据；确认前不保存）",
+             description="仅在申请人请求时调取：电子证照取本人名下有效的一本（可指定），共享数据经共享交换平台按本人"
+                         "证件号码查询，以办件编号为用途记入交换日志。返回预览和确认凭据；不能调取时说明原因，可改为上传。",
+             responses=error_responses(404, 409))
+def fetch(case_id: Id, material_id: Id, body: MaterialFetch, session: DbSession,
+          actor: CurrentActor) -> MaterialPreviewRead:
+    p = applying.fetch_material(session, actor, case_id, material_id, licence_id=body.licence_id)
+    return MaterialPreviewRead(
+        material_id=material_id, name=p.name, source=p.source, available=p.available, message=p.message,
+        may_upload=p.may_upload, token=p.token, fields=_fields(p.fields), licence_type=p.licence_type,
+        licence_number=p.licence_number, identifier=p.identifier, holder_name=p.holder_name,
+        holder_code=p.holder_code, issuer_name=p.issuer_name, valid_from=p.valid_from, valid_to=p.valid_to,
+        pdf_url=p.pdf_url)
+
+
+@router.post("/{case_id}/materials/{material_id}/confirm", response_model=queries.CaseDetail,
+             summary="确认使用调取的材料（提交预览返回的凭据）", responses=error_responses(404, 409))
+def confirm(case_id: Id, material_id: Id, body: MaterialConfirm, session: DbSession,
+            actor: CurrentActor) -> queries.CaseDetail:
+    applying.confirm_material(session=session, actor=actor, case_id=case_id, material_id=material_id,
+                              token=body.token)
+    return _detail(session, actor, case_id)
+
+
+@router.post("/{case_id}/materials/{material_id}/upload-instead", response_model=queries.CaseDetail,
+             summary="不用调取的材料，改为自行上传", responses=error_responses(404, 409))
+def upload_instead(case_id: Id, material_id: Id, session: DbSession, actor: CurrentActor) -> queries.CaseDetail:
+    applying.switch_to_upload(session=session, actor=actor, case_id=case_id, material_id=material_id)
+    return _detail(session, actor, case_id)
+
+
+@router.get("/{case_id}/notices", response_model=list[DocumentRead],
+            summary="办件的文书（受理通知书、补正材料通知书、不予受理决定书、准予/不予许可决定书）",
+            description="加盖办理部门电子印章的 PDF 文书，申请人和办理部门可查看、下载（pdf_url），"
+                        "任何人可在公开的证照核验接口 POST /api/v1/verify 核验真伪。", responses=error_responses(404))
+def notices(case_id: Id, session: DbSession, actor: CurrentActor) -> list[DocumentRead]:
+    return outcome.notices_of(session, actor, case_id)
 
 
 @router.post("/{case_id}/submit", response_model=SubmitResult, summary="提交申请（取得办件编号和查询码）",

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tongban import files as file_store
 from tongban import numbering
 from tongban.authz import Actor, Permission
-from tongban.cases import common
+from tongban.cases import applying, common
 from tongban.cases.common import ACCEPT, ACCEPT_DAYS
 from tongban.cases.models import (
     DRAFT,
@@ -152,7 +152,9 @@ def _mine_or_entered(session: Session, actor: Actor, case_id: int) -> Case:
 def update_draft(*, session: Session, actor: Actor, case_id: int, draft_in: DraftUpdate) -> Case:
     """Save the form of a draft."""
     case = _draft(session, actor, case_id)
-    case.form_data = draft_in.form_data
+    # What was pre-filled, and from where, stays with the form (the applicant cannot write it: schemas.py).
+    kept = {k: v for k, v in case.form_data.items() if k == applying.PREFILL_KEY}
+    case.form_data = {**draft_in.form_data, **kept}
     case.updated_at = utcnow()
     return case
 
@@ -265,9 +267,15 @@ def submit(*, session: Session, actor: Actor, case_id: int) -> Submitted:
     if missing:
         raise ValidationFailed("请先上传这些必需材料：" + "、".join(missing) + "。", code="materials_missing",
                                detail={"materials": missing})
+    stale = applying.stale_licences(session, case)
+    if stale:
+        raise ValidationFailed("这些材料所用的电子证照已失效或已变更，请重新调取或上传：" + "、".join(stale) + "。",
+                               code="licence_no_longer_valid", detail={"materials": stale})
     subs = _sub_cases(session, actor, case) if case.bundle_code else []
-    # Taken after the checks that may refuse the submission (the counter row stays locked until commit).
-    case.number = numbering.next_number(session, CASE_NUMBER, today())
+    # Taken after the checks that may refuse the submission (the counter row stays locked until commit); a
+    # draft that fetched shared data already has its number (applying.py: the purpose of the exchange calls).
+    if case.number is None:
+        case.number = numbering.next_number(session, CASE_NUMBER, today())
     code = "".join(secrets.choice(_CHECK_ALPHABET) for _ in range(6))
     case.check_hash = common.check_hash(case.number, code)
     case.status, case.submitted_at = SUBMITTED, utcnow()
