@@ -36,6 +36,8 @@ class Case(Base):
         Index("ix_cases_applicant_created", "applicant_user_id", "created_at"),
         # The deemed-acceptance sweep: submitted cases whose five working days have passed.
         Index("ix_cases_status_accept_due", "status", "accept_due_on"),
+        # The reviewer's task list: from a ready task (workflow_tasks) to its case (migration 0024).
+        Index("ix_cases_workflow_instance_id", "workflow_instance_id"),
     )
 
     id: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)

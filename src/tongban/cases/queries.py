@@ -24,7 +24,7 @@ from tongban.workdays import clocks
 from tongban.workdays.models import LegalClock
 from tongban.workflow import diagram
 from tongban.workflow import service as wf
-from tongban.workflow.models import WorkflowInstance, WorkflowTask
+from tongban.workflow.models import WorkflowTask
 
 PROVIDED_LABELS = {"none": "未提供", "upload": "已上传", "licence": "电子证照调取", "shared": "共享数据调取",
                    "waived": "免于提交"}
@@ -197,12 +197,17 @@ def task_list(session: Session, actor: Actor, *, limit: int = 100) -> list[TaskE
     first (the workflow's (department, role, due) index), with each case's clock."""
     if actor.department_id is None or not actor.acts_for(Permission.CASE_HANDLE, actor.department_id):
         raise Forbidden("只有部门的窗口受理人员和审批人员可以查看待办。", code="case_tasks_forbidden")
-    rows = session.execute(
-        select(WorkflowTask, Case).join(WorkflowInstance, WorkflowInstance.id == WorkflowTask.instance_id)
-        .join(Case, Case.workflow_instance_id == WorkflowInstance.id)
-        .where(WorkflowTask.department_id == actor.department_id, WorkflowTask.role.in_(sorted(actor.roles)),
-               Case.status.in_(OPEN))
-        .order_by(WorkflowTask.due_date.is_(None), WorkflowTask.due_date, WorkflowTask.id).limit(limit)).all()
+    mine = (select(WorkflowTask, Case).join(Case, Case.workflow_instance_id == WorkflowTask.instance_id)
+            .where(WorkflowTask.department_id == actor.department_id, WorkflowTask.role.in_(sorted(actor.roles)),
+                   Case.status.in_(OPEN)))
+    # Soonest due first, undated last — as two queries, each read in the order of the (department, role, due)
+    # index, so that a department with thousands of open tasks reads only the first page (sorting all of them
+    # took 300 ms at a million cases: bench/cases.py).
+    rows = list(session.execute(mine.where(WorkflowTask.due_date.is_not(None))
+                                .order_by(WorkflowTask.due_date, WorkflowTask.id).limit(limit)).all())
+    if len(rows) < limit:
+        rows += session.execute(mine.where(WorkflowTask.due_date.is_(None)).order_by(WorkflowTask.id)
+                                .limit(limit - len(rows))).all()
     summaries = _summaries(session, [c for _, c in rows])
     # The joint cases' sub-cases and every case's clocks in one query each, not one per task (bench/cases.py).
     ids = [c.id for _, c in rows]

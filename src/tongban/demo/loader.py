@@ -42,6 +42,7 @@ class DemoSummary:
     licences: list[str] = field(default_factory=list)  # identifiers of the demo licences
     items: int = 0  # published implementations of service items
     bundles: int = 0
+    cases: dict[str, str] = field(default_factory=dict)  # demo state → 办件编号 (demo/cases_loader.py)
 
 
 def is_empty(session: Session) -> bool:
@@ -65,6 +66,10 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
         summary.items, summary.bundles = items.implementations, items.bundles
         # 一网通办平台 and its grants, for the items' prefill and fetched materials (cases/prefill.py).
         registry_loader.platform_system_grants(session)
+        # Cases in every state, last: they apply for the items and are decided with the licences' seals.
+        from tongban.demo import cases_loader
+
+        summary.cases = cases_loader.load(session).numbers
         # Counted last: the licence loader publishes one more resource (电子证照库); the README and the
         # catalog's own statistics show this same number (tests/demo/test_demo_consistency.py).
         summary.resources = session.execute(select(func.count()).select_from(InformationResource).where(
