@@ -42,7 +42,7 @@ def _flagged(session: Session, clock: LegalClock, kind: str) -> None:
         values["days_over"] = max(calendar.working_days_between(clock.due_on, today()), 1)
     recipients = notifications.department_staff(session, case.department_id, roles=HANDLERS)
     notifications.notify(session, template=template, recipients=recipients, personalisation=values,
-                         reference=case.number or "", link=f"/cases/{case.id}")
+                         reference=case.number or "", link=f"/cases/{case.number}")
     common.event(session, case, SYSTEM, f"clock_{kind}", f"{what}{'临近' if kind == clocks.NEAR_DUE else '已逾期'}",
                  due_on=clock.due_on.isoformat())
 
