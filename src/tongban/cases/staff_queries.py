@@ -33,7 +33,7 @@ from tongban.clock import today
 from tongban.documents import queries as documents
 from tongban.documents.schemas import DocumentRead
 from tongban.errors import Forbidden, NotFound
-from tongban.items.models import BasicItem, Implementation
+from tongban.items.models import BasicItem, Bundle, Implementation
 from tongban.org.models import User
 from tongban.transactions import use_case
 from tongban.workdays import clocks
@@ -200,10 +200,13 @@ def queue_page(session: Session, actor: Actor, *, status: str = SUBMITTED, item_
     found = queries.clerk_queue(session, actor, status=status, page=page, size=QUEUE_PAGE_SIZE,
                                 item_code=item_code or None)
     calendar, day = workdays.load(session), today()
-    items = session.execute(
-        select(Case.item_code, func.max(Case.item_name)).where(Case.department_id == department_id,
-                                                                Case.status.in_(OPEN))
-        .group_by(Case.item_code).order_by(Case.item_code).limit(200)).all()
+    # The filter offers the department's items and the bundles it leads (small tables, not a scan of cases).
+    items = [*session.execute(
+        select(BasicItem.code, BasicItem.name).join(Implementation)
+        .where(Implementation.department_id == department_id, Implementation.published_version > 0)
+        .order_by(BasicItem.code)).all(),
+        *session.execute(select(Bundle.code, Bundle.name).where(Bundle.lead_department_id == department_id)
+                         .order_by(Bundle.code)).all()]
     return QueuePage(rows=[QueueRow(case=c, clock=_badge(c, calendar, day)) for c in found.items],
                      total=found.total, page=page, pages=max((found.total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE, 1),
                      status=status, item_code=item_code, statuses=list(QUEUE_STATUSES),
