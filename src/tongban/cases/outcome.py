@@ -150,7 +150,7 @@ def tell_applicant(session: Session, case: Case, result: str, detail: str = "") 
     notifications.notify(session, template=CASE_RESULT.code, recipients=[user],
                          personalisation={"number": case.number or "", "item": case.item_name, "result": result,
                                           "detail": detail[:500]},
-                         reference=case.number or "", link=f"/cases/{case.id}")
+                         reference=case.number or "", link=f"/my/cases/{case.parent_id or case.id}")
 
 
 def _issue_licence(session: Session, case: Case, actor: Actor) -> str:
