@@ -40,6 +40,7 @@ from tongban.documents.schemas import DocumentRead
 from tongban.errors import Forbidden, InvalidTransition, NotFound
 from tongban.files.inspect import KINDS, MATERIALS
 from tongban.items import reads as item_reads
+from tongban.licences.models import Licence
 
 #: The file input's accept attribute for materials (what files/inspect MATERIALS takes).
 ACCEPT = ",".join([ext for k in sorted(MATERIALS.kinds) for ext in KINDS[k].extensions]
@@ -358,8 +359,6 @@ def case_page(session: Session, actor: Actor, case_id: int,
         if case.status == SUPPLEMENT else []
     licence = None
     if case.licence_id is not None:
-        from tongban.licences.models import Licence
-
         row = session.get(Licence, case.licence_id)
         licence = row.identifier if row is not None else None
     return CasePage(detail=detail, next_step=NEXT_STEPS.get(case.status, ""), due_on=due, due_label=label,

@@ -140,6 +140,17 @@ def material_confirm(request: Request, case_id: Id, material_id: Id, session: Db
     return redirect_with_notice(_back(status, case_id), "已确认使用调取的材料。", anchor=f"m{material_id}")
 
 
+@router.post("/my/cases/{case_id}/materials/{material_id}/upload-instead", response_class=HTMLResponse)
+def material_upload_instead(request: Request, case_id: Id, material_id: Id, session: DbSession,
+                            actor: CurrentActor) -> Response:
+    try:
+        applying.switch_to_upload(session=session, actor=actor, case_id=case_id, material_id=material_id)
+    except DomainError as exc:
+        return _page_for(request, session, actor, case_id, failure_of(exc, NAMES, form_id=str(material_id)))
+    status = citizen.case_page(session, actor, case_id).detail.summary.status
+    return redirect_with_notice(_back(status, case_id), "已改为自行上传，请上传该材料。", anchor=f"m{material_id}")
+
+
 @router.post("/my/cases/{case_id}/materials/{material_id}/file", response_class=HTMLResponse)
 async def material_upload(request: Request, case_id: Id, material_id: Id, session: DbSession,
                           actor: CurrentActor) -> Response:
