@@ -9,7 +9,7 @@ from tongban.registry import Platform, discover, domain_packages, platform, reso
 
 # The menu each kind of actor saw when the layout listed the entries itself (same entries, same order).
 MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
-    ("anonymous", (), False): ["/services", "/catalog", "/verify", "/login"],
+    ("anonymous", (), False): ["/services", "/services/progress", "/catalog", "/verify", "/login"],
     ("staff", (Role.PLATFORM_ADMIN,), False): [
         "/home", "/catalog", "/sharing", "/admin/items", "/monitoring/exchange", "/sharing/endpoints",
         "/admin/users", "/admin/departments", "/admin/accounts", "/admin/clients", "/admin/audit", "/admin/calendar",
@@ -20,7 +20,8 @@ MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
         "/verify",
         "/messages"],
     ("staff", (Role.WINDOW_CLERK,), False): [
-        "/home", "/catalog", "/admin/users", "/admin/departments", "/licences", "/verify", "/messages"],
+        "/home", "/catalog", "/cases/queue", "/cases/tasks", "/cases/walk-in", "/admin/users", "/admin/departments",
+        "/licences", "/verify", "/messages"],
     ("staff", (Role.DATA_OFFICER,), False): [
         "/home", "/catalog", "/sharing", "/disputes", "/monitoring/exchange", "/sharing/endpoints",
         "/admin/users", "/admin/departments", "/admin/clients", "/verify", "/messages"],
@@ -28,9 +29,9 @@ MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
         "/home", "/catalog", "/sharing", "/monitoring/exchange", "/admin/users", "/admin/departments",
         "/admin/audit", "/licences", "/verify", "/messages"],
     ("staff", (), False): ["/home", "/catalog", "/verify", "/messages"],
-    ("citizen", (), True): ["/home", "/services", "/catalog", "/my/licences", "/verify", "/my/data-uses", "/messages"],
+    ("citizen", (), True): ["/home", "/services", "/my/cases", "/catalog", "/my/licences", "/verify", "/my/data-uses", "/messages"],
     ("citizen", (), False): ["/home", "/services", "/catalog", "/verify", "/messages"],
-    ("enterprise", (), True): ["/home", "/services", "/catalog", "/my/licences", "/verify", "/my/data-uses", "/messages"],
+    ("enterprise", (), True): ["/home", "/services", "/my/cases", "/catalog", "/my/licences", "/verify", "/my/data-uses", "/messages"],
     ("client", (), False): ["/home", "/catalog", "/admin/departments", "/verify"],
 }
 
