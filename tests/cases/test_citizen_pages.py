@@ -367,3 +367,31 @@ def test_a_bundle_asks_its_question_and_submits_sub_cases(client: TestClient, se
     assert "有限责任公司设立登记" in receipt.text and "单位参保登记" in receipt.text  # its sub-cases
     page = client.get(f"/my/cases/{case_id}").text
     assert page.count("data-sub-case=") == 2
+
+
+def test_a_supplement_asking_the_platform_to_fetch_is_fetched_and_confirmed_on_the_case_page(
+        client: TestClient, session: Session, applicants: World) -> None:
+    case_id, _, _ = _submit(client, session, applicants)
+    hukou = _materials(session, case_id)["申请人户籍信息"]
+    assert hukou.provided == "none"
+    handling.request_supplement(session=session, actor=actor_of(applicants.city.users["hrss_clerk"]),
+                                case_id=case_id, request=SupplementRequest(items=[
+                                    {"material_id": hukou.id, "how": "fetch", "note": "请授权调取户籍信息"}]))
+    session.commit()
+    page = client.get(f"/my/cases/{case_id}").text
+    assert "授权平台调取" in page and "从共享数据获取" in page
+    assert f"/materials/{hukou.id}/file" not in page  # the notice asks for the fetch (service refuses an upload)
+    csrf = _token(page)
+    preview = client.post(f"/my/cases/{case_id}/materials/{hukou.id}/fetch", data={"csrf_token": csrf})
+    assert preview.status_code == 200 and "补正材料" in preview.text and "确认使用" in preview.text
+    token = re.search(r'name="token" value="(exchange:\d+)"', preview.text)
+    assert token
+    ok = client.post(f"/my/cases/{case_id}/materials/{hukou.id}/confirm",
+                     data={"csrf_token": csrf, "token": token.group(1)}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"].startswith(f"/my/cases/{case_id}?")
+    done = client.post(f"/my/cases/{case_id}/supplement", data={"csrf_token": csrf}, follow_redirects=False)
+    assert done.status_code == 303
+    session.expire_all()
+    case = session.get(Case, case_id)
+    assert case is not None and case.status == "submitted"
+    assert _materials(session, case_id)["申请人户籍信息"].provided == "shared"
