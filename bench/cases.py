@@ -88,7 +88,7 @@ def _client(server: Any, username: str) -> Any:
 
     from tongban.demo.loader import DEMO_PASSWORD
 
-    c = httpx.Client(base_url=server.base, timeout=120)
+    c = httpx.Client(base_url=server.base, timeout=300)
     server.login(c, username, DEMO_PASSWORD)
     home = c.get("/home")
     token = re.search(r'name="csrf_token" value="([^"]+)"', home.text) or re.search(
@@ -107,6 +107,14 @@ def _apply(c: Any, impl_id: int, pdf: bytes, prefill: bool) -> dict[str, Any]:
             return {}
         return r.json()  # type: ignore[no-any-return]
 
+    try:
+        return _apply_steps(c, impl_id, pdf, prefill, ok, errors)
+    except Exception as exc:  # a timeout or a dropped connection counts as an error, not as the end of the run
+        errors.append(f"{type(exc).__name__}: {exc}"[:160])
+        return {"errors": errors}
+
+
+def _apply_steps(c: Any, impl_id: int, pdf: bytes, prefill: bool, ok: Any, errors: list[str]) -> dict[str, Any]:
     t0 = time.perf_counter()
     draft = ok(c.post("/api/v1/cases", json={"implementation_id": impl_id, "form_data": {}}), 201)
     if not draft:
@@ -158,6 +166,7 @@ def concurrent_applicants(url: str, factory: Any, count: int) -> dict[str, Any]:
                 b.wait()
                 return _apply(c, impl_id, pdf, prefill)
 
+            print(f"{phase}: {len(group)} applicants", file=sys.stderr, flush=True)
             t = time.perf_counter()
             with ThreadPoolExecutor(len(group)) as pool:
                 results = list(pool.map(run, group))
@@ -446,10 +455,13 @@ def main() -> None:
     result: dict[str, Any] = {"bench": "cases", "database": engine.dialect.name}
     if APPLICANTS:
         result["concurrent"] = concurrent_applicants(url, factory, APPLICANTS)
-    result["transitions_demo_scale"] = transitions(factory, TRANSITIONS)
-    result["bulk"] = bulk_cases(engine, ROWS)
-    result["transitions_after_bulk"] = transitions(factory, max(10, TRANSITIONS // 5))
-    result["lists"] = lists_at_scale(engine)
+    if TRANSITIONS:
+        result["transitions_demo_scale"] = transitions(factory, TRANSITIONS)
+    if ROWS:
+        result["bulk"] = bulk_cases(engine, ROWS)
+        if TRANSITIONS:
+            result["transitions_after_bulk"] = transitions(factory, max(10, TRANSITIONS // 5))
+        result["lists"] = lists_at_scale(engine)
     print(json.dumps(result, ensure_ascii=False, default=str))
 
 
