@@ -326,3 +326,21 @@ def test_the_applicants_message_links_to_their_own_case_page(client: TestClient,
     login(client, "ent1")
     page = client.get(links.pop())
     assert page.status_code == 200 and case.number in page.text and "不属于本部门职权范围" in page.text
+
+
+def test_a_staff_read_of_a_case_is_audited_by_page_and_api(client: TestClient, session: Session,
+                                                           world: CasesWorld) -> None:
+    from tongban.audit.models import AuditEntry
+
+    case = _submit(session, world)
+    login(client, "amr_reviewer")
+
+    def reads() -> int:
+        session.expire_all()
+        return len(session.scalars(select(AuditEntry).where(AuditEntry.action == "case.read",
+                                                            AuditEntry.object_id == case.number)).all())
+
+    assert client.get(f"/cases/{case.number}").status_code == 200
+    assert reads() == 1
+    assert client.get(f"/api/v1/cases/{case.id}").status_code == 200
+    assert reads() == 2  # the API's read of the personal data stays on the record too

@@ -20,6 +20,7 @@ from tongban.clock import today
 from tongban.errors import Forbidden, NotFound
 from tongban.org.models import Department
 from tongban.schema_types import UtcDateTime
+from tongban.transactions import use_case
 from tongban.workdays import clocks
 from tongban.workdays.models import LegalClock
 from tongban.workflow import diagram
@@ -229,8 +230,10 @@ def task_list(session: Session, actor: Actor, *, limit: int = 100) -> list[TaskE
     return out
 
 
+@use_case
 def case_detail(session: Session, actor: Actor, case_id: int) -> CaseDetail:
-    """Everything the case page shows; a staff read of personal data is audited."""
+    """Everything the case page shows; a staff read of personal data is audited — a use-case, so that the
+    entry commits when a GET reads the case (the request's session rolls back whatever is left)."""
     case = common.readable_case(session, actor, case_id)
     if actor.is_staff:
         record(session, actor=actor, action="case.read", object_type="case", object_id=case.number or case.id,
