@@ -97,6 +97,7 @@ def test_clerk_accepts_and_reviewer_reviews_and_decides(client: TestClient, sess
     assert done.status_code == 200 and "已作出决定" in done.text
     case = _refresh(session, case)
     assert (case.status, case.decision, case.licence_id is not None) == ("decided", "approve", True)
+    assert "送达期限" in done.text and "剩余 10 个工作日" in done.text  # the 送达 clock runs now
     done = _post(client, csrf, f"/cases/{case.number}/close")
     assert "已办结" in done.text
     done = _post(client, csrf, f"/cases/{case.number}/deliver", method="窗口领取")

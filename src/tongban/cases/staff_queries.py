@@ -184,6 +184,25 @@ def _badge(summary: queries.CaseSummary, calendar: workdays.WorkCalendar, day: d
     return ClockBadge(label=label, due_on=due, state="near" if left <= warn else "running", text=text)
 
 
+def _delivery_badge(detail: queries.CaseDetail, calendar: workdays.WorkCalendar,
+                    day: dt.date) -> ClockBadge | None:
+    """After the decision the 送达 clock governs (ten working days, Art. 44) until the result is delivered."""
+    if detail.summary.status not in (DECIDED, CLOSED):
+        return None
+    running = [c for c in detail.clocks if c.name == common.DELIVERY and c.state == clocks.RUNNING and c.due_on]
+    if not running:
+        return None
+    due = running[0].due_on
+    assert due is not None
+    label = common.CLOCK_LABELS[common.DELIVERY]
+    if due < day:
+        over = max(calendar.working_days_between(due, day), 1)
+        return ClockBadge(label=label, due_on=due, state="overdue", text=f"已逾期 {over} 个工作日")
+    left = calendar.working_days_between(day, due)
+    return ClockBadge(label=label, due_on=due, state="near" if left <= 3 else "running",
+                      text="今日到期" if left == 0 else f"剩余 {left} 个工作日")
+
+
 def _require_handler(actor: Actor) -> int:
     if actor.department_id is None or not actor.acts_for(Permission.CASE_HANDLE, actor.department_id):
         raise Forbidden("只有部门的窗口受理人员和审批人员可以办理办件。", code="case_queue_forbidden")
@@ -300,7 +319,7 @@ def case_page(*, session: Session, actor: Actor, number: str) -> StaffCase:
         for m in detail.materials if m.source != "waived"]
     return StaffCase(
         number=case.number or "", detail=detail, implementation_version=case.implementation_version,
-        clock=_badge(detail.summary, calendar, today()),
+        clock=_delivery_badge(detail, calendar, today()) or _badge(detail.summary, calendar, today()),
         notices=documents.documents_of(session=session, actor=actor, owner_type=common.OWNER, owner_id=str(case.id)),
         actions=actions, current_steps=steps, supplement_options=options, default_remedies=common.REMEDIES,
         special_procedures=common.SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS)
