@@ -47,9 +47,12 @@ class LiveServer:
     def __init__(self, url: str) -> None:
         self.port = free_port()
         env = {**os.environ, "TONGBAN_DATABASE_URL": url, "TONGBAN_ENV": "test"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tongban.cli", "serve", "--port", str(self.port)], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(Path(__file__).resolve().parents[1]))
+        #: The server's output (errors with their incident numbers), kept for reading after a run.
+        self.log = Path(tempfile.mkdtemp()) / "server.log"
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tongban.cli", "serve", "--port", str(self.port)], env=env,
+                stdout=out, stderr=subprocess.STDOUT, cwd=str(Path(__file__).resolve().parents[1]))
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

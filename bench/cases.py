@@ -154,7 +154,7 @@ def concurrent_applicants(url: str, factory: Any, count: int) -> dict[str, Any]:
         impl_id = cases_loader._implementation(session, *APPLY_ITEM)
     users = _applicants(factory, 2 * count)
     server = LiveServer(url)
-    out: dict[str, Any] = {"applicants": count, "item": APPLY_ITEM[0]}
+    out: dict[str, Any] = {"applicants": count, "item": APPLY_ITEM[0], "server_log": str(server.log)}
     try:
         with ThreadPoolExecutor(8) as pool:  # logins (argon2) before the clock starts
             clients = list(pool.map(lambda u: _client(server, u), users))

@@ -69,6 +69,26 @@ def upgrade_database(database_url: str | None = None) -> None:
     url = database_url or get_settings().database_url
     _ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), "head")
+    _publish_shipped_processes(url)
+
+
+def _publish_shipped_processes(url: str) -> None:
+    """The BPMN processes shipped with this version (idempotent by hash; a changed file is a new version,
+    which new cases start on while running ones stay on theirs): part of upgrading, like the schema."""
+    from tongban.db import make_engine, make_session_factory
+    from tongban.transactions import scope
+    from tongban.workflow import service as workflow
+
+    engine = make_engine(url)
+    try:
+        session = make_session_factory(engine)()
+        try:
+            with scope(session):
+                workflow.publish_shipped(session=session)
+        finally:
+            session.close()
+    finally:
+        engine.dispose()
 
 
 @db_app.command("upgrade")

@@ -113,6 +113,23 @@ class Settings(BaseSettings):
     jobs_keep_days: int = Field(default=14, ge=1)
     # `tongban run` (make run) runs the jobs in a thread of the serving process; production runs `tongban worker`.
     jobs_in_process: bool = True
+    # Database connections per process (PostgreSQL; docs/operations.md#connections) and the requests one process
+    # handles at once in its thread pool. A request may hold two connections at a time (its own and a separate
+    # one for the exchange log, a refusal's audit or a login throttle), so the pool must hold at least twice the
+    # request threads, or every thread ends up holding one connection while waiting for a second.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=30, ge=0)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    request_threads: int = Field(default=16, ge=1)
+    # How long a request may wait for its turn when `request_threads` are busy, before a 503 "busy" answer.
+    request_wait_seconds: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _pool_holds_two_per_request(self) -> Settings:
+        if self.db_pool_size + self.db_max_overflow < 2 * self.request_threads:
+            raise ValueError("TONGBAN_DB_POOL_SIZE + TONGBAN_DB_MAX_OVERFLOW 须不少于 TONGBAN_REQUEST_THREADS 的两倍"
+                             "（每个请求可能同时占用两个数据库连接）。")
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -49,7 +49,11 @@ def make_engine(url: str, **kw: Any) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kw)
+    from tongban.config import get_settings
+
+    settings = get_settings()
+    return create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout_seconds, **kw)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -126,6 +131,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return unexpected_error_response(request, exc)
 
 
+def busy_response(request: Request) -> Response:
+    """503 when no database connection came free in time: the operation did not happen, try again. Drawn
+    without the database (the error page's usual look-up of the signed-in user would wait for a connection)."""
+    body = {"code": "busy", "message": "系统繁忙，本次操作未完成，请稍后重试。", "detail": None}
+    if _wants_html(request):
+        response = render(request, "error.html", {"failure": body, "status": 503}, status_code=503)
+        response.headers["Retry-After"] = "5"
+        return response
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
 def unexpected_error_response(request: Request, exc: Exception) -> Response:
     """The 500 answer: logged with an incident number the user can quote."""
     incident = uuid.uuid4().hex[:12]
@@ -135,6 +151,41 @@ def unexpected_error_response(request: Request, exc: Exception) -> Response:
         "message": f"系统内部错误，操作未完成。请稍后重试；如持续出现，请将事件编号 {incident} 告知平台运维人员。",
         "detail": {"incident": incident},
     })
+
+
+class Admission:
+    """At most `request_threads` requests inside the application at once; the others wait their turn here,
+    before any of them has taken a database connection (then 503 "busy" after `request_wait_seconds`).
+
+    Limiting the thread pool alone does not bound the connections: a request's dependencies and its handler
+    run as separate thread-pool calls, so a request holds its session's connection while it waits for a
+    thread again — 200 concurrent applicants took every connection that way and waited for a second one
+    (bench/cases.py). Static files pass without waiting. Without the app's lifespan (a TestClient used
+    without `with`), there is no semaphore and requests pass.
+    """
+
+    def __init__(self, app: ASGIApp, wait_seconds: float) -> None:
+        self.app = app
+        self.wait_seconds = wait_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gate = getattr(scope.get("app"), "state", None)
+        semaphore = getattr(gate, "admission", None) if gate is not None else None
+        if scope["type"] != "http" or semaphore is None or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        admitted = False
+        with anyio.move_on_after(self.wait_seconds):  # bounds the wait only, never the request itself
+            await semaphore.acquire()
+            admitted = True
+        if not admitted:
+            log.warning("request waited %.0f s for admission: busy", self.wait_seconds)
+            await busy_response(Request(scope, receive))(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            semaphore.release()
 
 
 class CatchUnexpected:
@@ -165,14 +216,27 @@ class CatchUnexpected:
         except Exception as exc:
             if started:  # part of an answer is already out: nothing honest can follow it
                 raise
-            response = unexpected_error_response(Request(scope, receive), exc)
+            if isinstance(exc, PoolTimeout):  # no database connection free in time: busy, not broken
+                log.warning("database pool exhausted: %s", exc)
+                response = busy_response(Request(scope, receive))
+            else:
+                response = unexpected_error_response(Request(scope, receive), exc)
             await response(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     registered = platform()  # each domain's register(): routers, menu, home cards, API tags, hooks
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Sync handlers run in anyio's thread pool: at most `request_threads` at once, so that the database pool
+        # (twice as large, config.py) cannot run dry with every thread holding one connection awaiting another.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        _app.state.admission = anyio.Semaphore(settings.request_threads)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="通办 Tongban API",
         version=__version__,
         description="一体化政务服务与数据共享平台的 JSON 接口。应用系统以 `Authorization: Bearer <API 密钥>` 调用；"
@@ -188,6 +252,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     limits.install(app)  # request-body limits per route, before bodies are read (web/limits.py)
     app.add_middleware(CatchUnexpected)  # innermost of our middlewares: the others see an ordinary 500 answer
+    app.add_middleware(Admission, wait_seconds=settings.request_wait_seconds)  # before any database work
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next: Any) -> Response:

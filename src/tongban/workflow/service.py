@@ -246,7 +246,12 @@ def _flush(session: Session) -> None:
 @use_case
 def start(*, session: Session, process_key: str, subject: tuple[str, str], data: Mapping[str, Any] | None = None,
           lanes: Mapping[str, int | None], due_dates: Mapping[str, dt.date] | None = None) -> WorkflowInstance:
-    """Start the newest version of a process for a subject; `lanes` names each lane's department."""
+    """Start the newest version of a process for a subject; `lanes` names each lane's department.
+    A shipped process nobody published yet on this database (`tongban db upgrade` publishes them) is
+    published first."""
+    if process_key in SHIPPED and session.scalar(
+            select(WorkflowProcess.id).where(WorkflowProcess.key == process_key).limit(1)) is None:
+        publish_shipped(session=session)
     process_row = latest_process(session, process_key)
     process = process_of(process_row)
     lane_departments = {str(k): v for k, v in lanes.items()}
