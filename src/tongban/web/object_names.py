@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.audit.labels import register_resolver
+from tongban.cases.models import Case
 from tongban.catalog.models import Classification, InformationResource
 from tongban.crypto.models import CaCertificate
+from tongban.documents.models import Document
 from tongban.items.models import BasicItem, Bundle, Implementation
 from tongban.jobs.models import Job
 from tongban.jobs.registry import label_of
@@ -114,6 +116,19 @@ register_resolver("resource", _by_key(InformationResource.code, InformationResou
 register_resolver("classification", _by_key(Classification.code, Classification.name))
 register_resolver("sharing_request", lambda session, ids: {i: i for i in ids})  # the number is the name
 register_resolver("data_dispute", lambda session, ids: {i: i for i in ids})
+
+
+def _cases(session: Session, ids: list[str]) -> Mapping[str, str]:
+    """A case is audited by its 办件编号 once it has one, by its row id as a draft before."""
+    names = {i: i for i in ids if not i.isdigit()}
+    drafts = _int_ids([i for i in ids if i.isdigit()])
+    for case_id, number in session.execute(select(Case.id, Case.number).where(Case.id.in_(drafts))):
+        names[str(case_id)] = number or "办件草稿"
+    return names
+
+
+register_resolver("case", _cases)
+register_resolver("document", _by_id(Document.id, Document.number))
 register_resolver("grant", _grants)
 register_resolver("licence_type", _by_id(LicenceType.id, LicenceType.name))
 register_resolver("licence", _licences)
