@@ -240,12 +240,12 @@ def test_a_kind_of_file_without_a_referrer_stops_the_sweep(session: Session, set
     orphan = _rolled_back_evidence(session, png_bytes() + b"\x00orphan")
     _age(_path(settings, orphan), settings.files_sweep_grace_hours + 1)
     sweep.load_registrations()
-    monkeypatch.setitem(file_store._READERS, "case_material", lambda session, actor, ref: None)  # no referrer
+    monkeypatch.setitem(file_store._READERS, "imaginary_kind", lambda session, actor, ref: None)  # no referrer
     with caplog.at_level(logging.ERROR, logger="tongban.files"):
         report = sweep.sweep(session)
-    assert "case_material" in report.refused and report.removed == []
+    assert "imaginary_kind" in report.refused and report.removed == []
     assert _path(settings, orphan).exists()
-    assert "refused" in caplog.text and "case_material" in caplog.text
+    assert "refused" in caplog.text and "imaginary_kind" in caplog.text
 
 
 def test_every_kind_of_file_read_has_a_referrer() -> None:

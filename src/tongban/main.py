@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -153,6 +154,9 @@ def unexpected_error_response(request: Request, exc: Exception) -> Response:
     })
 
 
+_UNGATED = re.compile(r"^/static/|^/api/v1/exchange/.+/invoke$")
+
+
 class Admission:
     """At most `request_threads` requests inside the application at once; the others wait their turn here,
     before any of them has taken a database connection (then 503 "busy" after `request_wait_seconds`).
@@ -160,8 +164,10 @@ class Admission:
     Limiting the thread pool alone does not bound the connections: a request's dependencies and its handler
     run as separate thread-pool calls, so a request holds its session's connection while it waits for a
     thread again — 200 concurrent applicants took every connection that way and waited for a second one
-    (bench/cases.py). Static files pass without waiting. Without the app's lifespan (a TestClient used
-    without `with`), there is no semaphore and requests pass.
+    (bench/cases.py). Static files pass without waiting, and so does the exchange's forwarding call
+    (`invoke`): it is asynchronous and holds neither a thread nor a connection while a provider's system
+    answers, so many slow providers must not take every turn (tests/exchange/test_proxy.py). Without the
+    app's lifespan (a TestClient used without `with`), there is no semaphore and requests pass.
     """
 
     def __init__(self, app: ASGIApp, wait_seconds: float) -> None:
@@ -171,7 +177,7 @@ class Admission:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         gate = getattr(scope.get("app"), "state", None)
         semaphore = getattr(gate, "admission", None) if gate is not None else None
-        if scope["type"] != "http" or semaphore is None or scope["path"].startswith("/static/"):
+        if scope["type"] != "http" or semaphore is None or _UNGATED.match(scope["path"]):
             await self.app(scope, receive, send)
             return
         admitted = False

@@ -13,8 +13,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
+    """One Chromium for the browser tests. Package scope, not session: playwright's sync API keeps an event
+    loop running in the main thread while it is open, and every later test calling asyncio.run (or
+    anyio.run, as cases/prefill.py does from sync code) would fail with "cannot be called from a running
+    event loop"."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

@@ -233,3 +233,12 @@ def test_reindex_command_rebuilds_the_kind(session: Session, world: LicenceWorld
     assert session.execute(select(func.count()).select_from(SearchDocument)
                            .where(SearchDocument.kind == indexing.KIND)).scalar_one() == 4
     assert _ids(_find(session, world, "amr_clerk", "张建华")) == [people.zhang_driving.id]
+
+
+def test_control_characters_in_a_licence_search_are_no_error(client, city) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import login
+
+    login(client, "amr_clerk")
+    for q in ["\x00", "\U000fe67dP\U000c4d06\x85", "营"]:
+        r = client.get("/api/v1/licences", params={"q": q, "page": 1440, "size": 48})
+        assert r.status_code == 200, r.text

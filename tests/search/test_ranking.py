@@ -117,3 +117,12 @@ def test_a_name_matching_every_word_ranks_above_texts_mentioning_them(session: S
                    abstract="记录企业、农民专业合作社等市场主体的设立、变更和注销登记信息，是法人单位基础信息的主要来源。",
                    body="统一社会信用代码 企业名称 法定代表人 企业类型 注册资本 成立日期 住所 经营范围 登记机关 登记状态")
     assert (ITEM, 60) in _ranked(session, "营业执照信息")[:3]
+
+
+def test_control_and_private_characters_and_one_character_queries_are_harmless(session: Session, city) -> None:  # type: ignore[no-untyped-def]
+    fulltext.index(session, ITEM, 1, name="出生登记", abstract="行政确认")
+    # A NUL or a private-use character must not reach PostgreSQL (it cannot store a NUL: that was a 500);
+    # a one-character query has no prefix to rank by.
+    for q in ["\x00", "出\x00生", "\U000fe67dP\U000c4d06\x85", "出", "\x85"]:
+        search.query(session, (ITEM, BUNDLE), q)
+    assert [h.doc_id for h in search.query(session, ITEM, "出生\x00登记").hits] == [1]

@@ -139,7 +139,7 @@ def search_issued(*, session: Session, actor: Actor, q: str, department_id: int 
     condition of the one query that ranks (never a filter after it), so nothing outside the actor's reach
     is counted, suggested from or shown. Audited like the list (one licence.read entry when rows are shown)."""
     actor.require(Permission.LICENCE_READ)
-    q = q.strip()[:128]
+    q = "".join(c if c.isprintable() else " " for c in q).strip()[:128]  # no NUL or control char reaches SQL
     reach = actor.department_scope(Permission.LICENCE_READ)
     scope: list[ColumnElement[bool]] = []
     if reach is not None:

@@ -209,7 +209,7 @@ def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *
     too, only documents matching a word in their name or tags (not only in their longer texts, where
     common words such as 登记 or 申请 are everywhere) are partial matches."""
     tier = ("(CASE WHEN lower(d.name) IN :search_exact THEN 2 "
-            "WHEN lower(d.name) LIKE :search_prefix ESCAPE '\\' THEN 1 ELSE 0 END)")
+            + ("WHEN lower(d.name) LIKE :search_prefix ESCAPE '\\' THEN 1 " if prefix else "") + "ELSE 0 END)")
     pg = _is_pg(session)
     cover_groups = list(groups) if any_word and len(groups) > 1 else []
     if pg:
@@ -241,7 +241,7 @@ def hits(session: Session, kind: str | Sequence[str], groups: Sequence[Group], *
         *([bindparam("search_n", name_tsquery(groups))] if pg and BONUSES and not any_word else []),
         bindparam("search_q", q), bindparam("search_kinds", list(kinds_of(kind)), expanding=True),
         bindparam("search_exact", [e.lower() for e in exact] or [""], expanding=True),
-        bindparam("search_prefix", _escape_like(prefix.lower()) + "%" if prefix else "\0"),
+        *([bindparam("search_prefix", _escape_like(prefix.lower()) + "%")] if prefix else []),
     ).columns(column("doc_id", Integer), column("kind", String), column("score", Float))
     return stmt.subquery("search_hits")
 

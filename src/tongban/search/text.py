@@ -68,8 +68,12 @@ def install(segmenter: Segmenter) -> None:
 
 
 def normalize(value: str) -> str:
-    """Full-width to half-width, lower case, single spaces (what people paste from other programs)."""
-    return " ".join(unicodedata.normalize("NFKC", value or "").lower().split())
+    """Full-width to half-width, lower case, single spaces (what people paste from other programs); control
+    and private-use characters become spaces (a NUL is not even storable in PostgreSQL text)."""
+    text = unicodedata.normalize("NFKC", value or "").lower()
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn") for c in text):
+        text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn") else c for c in text)
+    return " ".join(text.split())
 
 
 def document_tokens(value: str, segmenter: Segmenter | None = None) -> str:
