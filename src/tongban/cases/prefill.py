@@ -53,6 +53,7 @@ from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.gateway import get_record, query_records
 from tongban.exchange.log_models import ExchangeLogEntry
 from tongban.identifiers import mask_name, mask_resident_id
+from tongban.items.rules import MaterialLike
 from tongban.licences.library import valid_licences
 from tongban.licences.models import LicenceType
 from tongban.licences.queries import readable_licence
@@ -74,17 +75,6 @@ SYSTEM_NAME = "一网通办平台"
 #: The base registry a form is pre-filled from, by applicant kind (catalog resource names, as materials name them).
 FORM_SOURCES = {"citizen": "户籍人口基本信息", "enterprise": "市场主体登记信息"}
 _SUBJECT_TYPE = {"citizen": "resident_id", "enterprise": "credit_code"}
-
-
-class MaterialLike(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def ref(self) -> str: ...
-    @property
-    def required(self) -> bool: ...
 
 
 class ImplementationLike(Protocol):
