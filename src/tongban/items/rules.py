@@ -230,7 +230,8 @@ def merge_materials(members: Sequence[tuple[str, str, Sequence[MaterialLike]]]) 
             current = merged.get(key)
             if current is None:
                 merged[key] = BundleMaterial(name=m.name, source=source, source_label=SOURCE_LABELS[source],
-                                             required=m.required, note=m.note, for_items=[item_name])
+                                             ref=m.ref if source == m.source else "", required=m.required,
+                                             note=m.note, for_items=[item_name])
                 strength[key] = rank
                 continue
             if item_name not in current.for_items:
@@ -238,6 +239,7 @@ def merge_materials(members: Sequence[tuple[str, str, Sequence[MaterialLike]]]) 
             current.required = current.required or m.required
             if rank > strength[key]:
                 current.source, current.source_label, current.note = source, SOURCE_LABELS[source], m.note
+                current.ref = m.ref if source == m.source else ""
                 strength[key] = rank
     return list(merged.values())
 

@@ -294,6 +294,7 @@ class BundleMaterial(BaseModel):
     name: str
     source: str
     source_label: str
+    ref: str = Field(default="", description="电子证照：证照类型名称；共享数据：共享资源及数据项（平台据此调取）")
     required: bool
     note: str
     for_items: list[str] = Field(description="需要该材料的成员事项名称")
