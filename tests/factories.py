@@ -217,3 +217,19 @@ def population_world(session: Session, engine, city, tmp_path, *, name: str,  # 
     grant = sharing.grant_for(session, req.id)
     assert grant is not None
     return {"resource": resource, "client": client, "secret": secret, "grant": grant}
+
+
+def applicant_case(session: Session, user: User, number: str, *, status: str = "draft") -> None:
+    """A bare case of this citizen or enterprise with this 办件编号 (default a draft), committed: what the exchange
+    checks when 一网通办平台 calls for an end user (exchange/access.py, cases/end_users.py)."""
+    from sqlalchemy import select
+
+    from tongban.cases.models import Case
+
+    department_id = session.execute(select(Department.id).order_by(Department.id).limit(1)).scalar_one()
+    person = bool(user.id_number)
+    session.add(Case(number=number, applicant_user_id=user.id, applicant_kind="person" if person else "entity",
+                     applicant_name=user.display_name, applicant_code=(user.id_number or user.credit_code or ""),
+                     applicant_code_type="resident_id" if person else "uscc", item_code="000000000000",
+                     item_name="测试事项", department_id=department_id, status=status))
+    session.commit()

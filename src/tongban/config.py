@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # Exchange call quotas of a grant when its provider has not set its own (0: unlimited).
     exchange_default_calls_per_minute: int = 600
     exchange_default_calls_per_day: int = 100_000
+    # Application systems (client codes, comma-separated) that call the exchange on behalf of end users, such as
+    # 一网通办平台: the exchange serves them only the end user's own records, for a case of that end user open
+    # to fetching, and never subscriptions or exports (exchange/access.py, end-user systems).
+    exchange_end_user_systems: str = "ywtb-platform"
     # Public licence verification: PDF uploads per client address and minute (0: unlimited).
     verify_uploads_per_minute: int = 30
     # `tongban ingest --mode replace` refuses a file that would delete more than this share of the

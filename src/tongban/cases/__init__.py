@@ -19,6 +19,10 @@ def register(platform: Platform) -> None:
     """Routers, OpenAPI tag and upload routes of this domain; the clocks' owner; the staff pages' menu and cards."""
     from tongban.authz import Permission as P
     from tongban.cases import deadlines  # noqa: F401  (registers the "case" clock owner)
+    from tongban.exchange import hooks
+
+    # The exchange serves 一网通办平台 only for the applicant's own draft or 补正 case (cases/end_users.py).
+    hooks.end_user_cases("tongban.cases.end_users:case_open_to_fetching")
 
     platform.add_openapi_tag("办件", "网上申请与窗口收件、受理、补正、不予受理、审查、决定、办结、送达、办件查询",
                              order=60)

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from tongban import clock
 from tongban.authz import Actor
 from tongban.catalog.models import InformationItem, InformationResource
+from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from tongban.exchange import masking, quotas, sealing
+from tongban.exchange import hooks, masking, quotas, sealing
 from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.org.models import Department
 from tongban.registries.models import RegistryHead
@@ -177,6 +178,10 @@ class Access:
     items: list[str]  # granted item keys, in catalog order
     plain: set[str]
     masks: dict[str, Any]  # item key → mask function, for items served masked
+    # A system acting for end users (`end_user_systems`): the items that may hold the end user's own identifier
+    # (catalog items of the identifier's type); a record is served only when one of them holds it. None for
+    # every other system, which costs those nothing.
+    subject_items: tuple[str, ...] | None = None
 
 
 def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str, resource: ResourceView | None,
@@ -277,6 +282,103 @@ def logged(operation: str) -> Callable[[_Fn], _Fn]:
     return wrap
 
 
+# ---------------------------------------------------------------- systems acting for end users
+#
+# A system that calls on behalf of the person it serves (一网通办平台: the applicant is the end user, the
+# case number the purpose) may read that person's own records and nothing else — whatever the system asks
+# for. The caller (cases/prefill.py) asks only for the applicant's own data; the exchange enforces it too,
+# so that a fault or a stolen identity of that system cannot read anyone else's record through its broad
+# grants. Which systems these are is a setting (client codes), read without a query.
+
+_BULK = ("changes", "export")
+
+
+def _identifier_type(value: str) -> str | None:
+    """The catalog data type of an end user's identifier: resident_id or credit_code (None: neither)."""
+    for kind, validate in (("resident_id", validate_resident_id), ("credit_code", validate_uscc)):
+        try:
+            validate(value)
+        except ValueError:
+            continue
+        return kind
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _codes(setting: str) -> frozenset[str]:
+    return frozenset(c.strip() for c in setting.split(",") if c.strip())
+
+
+def end_user_systems() -> frozenset[str]:
+    """Client codes of the systems acting for end users (settings.exchange_end_user_systems)."""
+    return _codes(get_settings().exchange_end_user_systems)
+
+
+def _end_user_gate(session: Session, actor: Actor, ctx: CallContext, operation: str, resource: ResourceView,
+                   end_user_type: str | None) -> tuple[str, ...]:
+    """A system acting for end users: no bulk, an end user, a case of theirs open to fetching, and a resource
+    with an item that can name them. Returns those items; every refusal is logged like any other."""
+    def no(message: str, code_: str) -> DomainError:
+        return refuse(session, actor, ctx, operation, resource.code, resource, Forbidden(message, code=code_))
+
+    if operation in _BULK:
+        raise no("本应用系统代表办事人调用共享交换，只能查询办事人本人的记录，不能增量订阅或批量导出。",
+                 "end_user_bulk_refused")
+    if not ctx.end_user or end_user_type is None:
+        raise no("本应用系统代表办事人调用共享交换，须在 X-End-User 请求头中给出办事人本人的公民身份号码"
+                 "或统一社会信用代码。",
+                 "end_user_required")
+    subjects = tuple(i.key for i in resource.items if i.data_type == end_user_type)
+    if not subjects:
+        raise no(f"信息资源“{resource.name}”没有能核对办事人身份的信息项，本应用系统不能代表办事人查询该资源。",
+                 "not_end_users_record")
+    if not ctx.case_number or not hooks.end_users_case(session, ctx.end_user.upper(), ctx.case_number):
+        raise no("X-Case-Number 应为该办事人本人的、处于草稿或待补正状态的办件编号；"
+                 "不能为其他人的办件或已提交的办件调取数据。", "not_end_users_case")
+    return subjects
+
+
+def _is_end_user(value: Any, ctx: CallContext) -> bool:
+    return value is not None and str(value).strip().upper() == ctx.end_user.strip().upper()
+
+
+def _not_theirs(session: Session, actor: Actor, ctx: CallContext, operation: str, access: Access) -> DomainError:
+    return refuse(session, actor, ctx, operation, access.resource.code, access.resource, Forbidden(
+        "本应用系统代表办事人调用共享交换，只能查询办事人本人（本单位）的记录：请按办事人本人的公民身份号码或"
+        "统一社会信用代码查询。", code="not_end_users_record"))
+
+
+def check_end_user_key(session: Session, actor: Actor, ctx: CallContext, operation: str, access: Access,
+                       record_key: str) -> None:
+    """Before a keyed read: a key with an item that names persons or enterprises must name the end user."""
+    if access.subject_items is None:
+        return
+    key_items = [i.key for i in access.resource.items if i.is_key]
+    parts = record_key.split("|")
+    named = [n for n, k in enumerate(key_items) if k in access.subject_items]
+    if named and (len(parts) != len(key_items) or not any(_is_end_user(parts[n], ctx) for n in named)):
+        raise _not_theirs(session, actor, ctx, operation, access)
+
+
+def check_end_user_filters(session: Session, actor: Actor, ctx: CallContext, operation: str, access: Access,
+                           filters: Mapping[str, str]) -> None:
+    """Before a filtered read: one of the filters is an item naming the end user, equal to the end user."""
+    if access.subject_items is None:
+        return
+    if not any(_is_end_user(filters.get(k), ctx) for k in access.subject_items):
+        raise _not_theirs(session, actor, ctx, operation, access)
+
+
+def check_end_user_records(session: Session, actor: Actor, ctx: CallContext, operation: str, access: Access,
+                           records: list[dict[str, Any]]) -> None:
+    """After reading, before anything leaves: every record names the end user in one of its subject items."""
+    if access.subject_items is None:
+        return
+    subjects = access.subject_items
+    if not all(any(_is_end_user(r.get(k), ctx) for k in subjects) for r in records):
+        raise _not_theirs(session, actor, ctx, operation, access)
+
+
 def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, operation: str) -> Access:
     if actor.kind != "client" or actor.client_id is None:
         raise Forbidden("共享交换接口供应用系统以 API 密钥调用。", code="clients_only")
@@ -286,18 +388,15 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
     if not ctx.purpose or len(ctx.purpose.strip()) < 2:
         raise refuse(session, actor, ctx, operation, code, resource, ValidationFailed(
             "每次调用须在 X-Purpose 请求头中说明用途（如“企业开办登记核验法定代表人身份”）。", code="purpose_required"))
-    if ctx.end_user:
-        try:
-            validate_resident_id(ctx.end_user)
-        except ValueError:
-            try:
-                validate_uscc(ctx.end_user)
-            except ValueError:
-                raise refuse(session, actor, ctx, operation, code, resource, ValidationFailed(
-                    "X-End-User 应为办事人的公民身份号码或统一社会信用代码。", code="bad_end_user")) from None
+    end_user_type = _identifier_type(ctx.end_user) if ctx.end_user else None
+    if ctx.end_user and end_user_type is None:
+        raise refuse(session, actor, ctx, operation, code, resource, ValidationFailed(
+            "X-End-User 应为办事人的公民身份号码或统一社会信用代码。", code="bad_end_user"))
     if resource is None or resource.status != "published":
         raise refuse(session, actor, ctx, operation, code, resource,
                       NotFound(f"信息资源 {code} 不存在或未发布。", code="resource_unknown"))
+    subject_items = (_end_user_gate(session, actor, ctx, operation, resource, end_user_type)
+                     if actor.username in end_user_systems() else None)
     day = clock.today()
     grants = session.execute(_CURRENT_GRANTS, {"client": actor.client_id, "rid": resource.id, "day": day}).all()
     if not grants:
@@ -320,7 +419,7 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
     items = [i.key for i in resource.items if i.key in granted]
     masks = {i.key: masking.masker(i.data_type, i.key, i.name) for i in resource.items
              if i.key in granted and masking.needs_mask(i.sensitivity) and i.key not in plain}
-    return Access(resource=resource, items=items, plain=plain, masks=masks)
+    return Access(resource=resource, items=items, plain=plain, masks=masks, subject_items=subject_items)
 
 
 def check_filters(session: Session, actor: Actor, ctx: CallContext, operation: str, code: str, access: Access,

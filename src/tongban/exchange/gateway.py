@@ -20,6 +20,9 @@ from tongban.exchange import hooks
 from tongban.exchange.access import (
     CallContext,
     check_access,
+    check_end_user_filters,
+    check_end_user_key,
+    check_end_user_records,
     check_filters,
     load_json,
     log_call,
@@ -38,6 +41,7 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
     """按主键查询: one record by its key (e.g. a resident ID; full-width digits are read as the same key)."""
     key = unicodedata.normalize("NFKC", key)
     acc = check_access(session, actor, ctx, code, "get")
+    check_end_user_key(session, actor, ctx, "get", acc, key)
     row = session.execute(text("SELECT data FROM registry_records WHERE resource_id = :r AND record_key = :k "
                                "AND NOT deleted"), {"r": acc.resource.id, "k": key}).first()
     if row is None:
@@ -46,6 +50,7 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
         commit_apart(session, Why.EXCHANGE_LOG)
         raise NotFound("没有该主键的记录。", code="record_not_found")
     data = load_json(row[0])
+    check_end_user_records(session, actor, ctx, "get", acc, [data])
     # The whole answer is read before the log entry, so that the call ends with its commit.
     disputes = hooks.record_notes(session, acc.resource.id, [key]).get(key, [])
     answer = {"data": shape(acc, data), "disputed": bool(disputes), "disputes": disputes,
@@ -63,6 +68,7 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
     acc = check_access(session, actor, ctx, code, "query")
     check_filters(session, actor, ctx, "query", code, acc, filters,
                   empty_message="请至少给出一个筛选条件；批量获取请使用数据导出接口。")
+    check_end_user_filters(session, actor, ctx, "query", acc, filters)
     dialect = session.get_bind().dialect.name
     clauses: list[str] = []
     params: dict[str, Any] = {"r": acc.resource.id, "limit": size, "offset": (page - 1) * size}
@@ -79,6 +85,7 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
         f"SELECT count(*) FROM registry_records WHERE resource_id = :r AND NOT deleted AND {where}"),  # noqa: S608
         params).scalar_one()
     records = [load_json(d) for _, d in rows]
+    check_end_user_records(session, actor, ctx, "query", acc, records)
     disputed = hooks.record_notes(session, acc.resource.id, [k for k, _ in rows])
     # Rows are flagged by position: the record key may be an item the grant does not cover.
     flags = [{"row": n, "disputes": disputed[k]} for n, (k, _) in enumerate(rows) if k in disputed]

@@ -9,6 +9,10 @@
   exchange monitoring page and API; returns rows {provider_id, name, overdue, oldest_due_on} of the provider
   departments behind on answering (disputes reports its overdue data-quality disputes). Monitoring and
   disputes are independent domains: neither imports the other.
+- `end_user_cases(target)`: called as `target(session, end_user, case_number)` when a system acting for end
+  users (settings.exchange_end_user_systems, e.g. 一网通办平台) calls the exchange; True when the case is that
+  end user's own and in a state where data may be fetched for it (cases answers: a draft or 待补正). With no
+  target registered every such call is refused.
 
 Targets are "module:attribute" strings, imported on first use, so that registering stays cheap. The
 domains register in their `register(platform)` (tongban/registry.py); `installed()` runs the discovery
@@ -24,6 +28,7 @@ from typing import Any
 _sealed: list[str] = []
 _annotators: list[str] = []
 _overdue: list[str] = []
+_end_user_cases: list[str] = []
 
 
 def on_sealed(target: str) -> None:
@@ -39,6 +44,11 @@ def annotate_records(target: str) -> None:
 def overdue_at_providers(target: str) -> None:
     if target not in _overdue:
         _overdue.append(target)
+
+
+def end_user_cases(target: str) -> None:
+    if target not in _end_user_cases:
+        _end_user_cases.append(target)
 
 
 def _installed(names: list[str]) -> list[Callable[..., Any]]:
@@ -68,3 +78,8 @@ def record_notes(session: Any, resource_id: int, keys: list[str]) -> dict[str, l
 def overdue_by_provider(session: Any, provider_ids: set[int] | None) -> list[dict[str, Any]]:
     """The rows of every overdue reporter, in registration order (each reporter orders its own rows)."""
     return [row for report in _installed(_overdue) for row in report(session, provider_ids)]
+
+
+def end_users_case(session: Any, end_user: str, case_number: str) -> bool:
+    """Whether some registered target vouches that the case is the end user's and open to fetching (else False)."""
+    return any(check(session, end_user, case_number) for check in _installed(_end_user_cases))

@@ -30,6 +30,8 @@ from tongban.exchange.access import (
     Access,
     CallContext,
     check_access,
+    check_end_user_filters,
+    check_end_user_records,
     check_filters,
     log_call,
     log_hub_error,
@@ -213,6 +215,7 @@ def _prepare(session: Session, actor: Actor, code: str, params: dict[str, str], 
     acc = check_access(session, actor, ctx, code, OPERATION)
     check_filters(session, actor, ctx, OPERATION, code, acc, params,
                   empty_message="请至少给出一个查询条件（如 ?id_number=…）；批量获取请使用数据导出接口。")
+    check_end_user_filters(session, actor, ctx, OPERATION, acc, params)
     key_items = [i.key for i in acc.resource.items if i.is_key]
     asked_keys = [params[k] for k in key_items if k in params]
     endpoint = session.execute(select(ProviderEndpoint).where(ProviderEndpoint.resource_id == acc.resource.id)
@@ -261,6 +264,8 @@ def _finish(session: Session, actor: Actor, ctx: CallContext, call: _Call, answe
     if time.monotonic() > answer.deadline:
         # Parsing is part of the call: an answer that took too long to check is as late as a slow one.
         raise _fail(session, actor, ctx, acc, call.asked_keys, _failure(call, TimeoutError()))
+    # A provider answering with another person's record (whatever was asked) is stopped here, logged as refused.
+    check_end_user_records(session, actor, ctx, OPERATION, acc, records)
     keys = [str(r.get(call.key_items[0], "")) if call.key_items else "" for r in records]
     log_call(session, actor, ctx, operation=OPERATION, resource=acc.resource, code=call.code, items=acc.items,
              records=records, keys=keys, result="ok", status=200, subject_types=subject_types(acc))
