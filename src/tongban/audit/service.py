@@ -75,6 +75,7 @@ ACTION_LABELS: dict[str, str] = {
     "case.material": "提交或更新申请材料",
     "case.material_fetched": "获取共享材料",
     "case.material_upload_instead": "材料改为上传",
+    "case.window_fetch_consent": "申请人当面同意窗口代为调取",
     "case.material_read": "查看申请材料",
     "case.submit": "提交申请",
     "case.supplement": "提交补正材料",

@@ -13,20 +13,24 @@ call's log entry before the answer comes back, so these functions are plain func
    applicant confirms, after checking the token is theirs, for this case and this material.
 
 Nothing here serves another person's case: every function starts with the applicant's own case (another's is
-“not found”, like a case that does not exist). The window clerk types a walk-in applicant's form instead:
-fetching is the applicant's own request.
+“not found”, like a case that does not exist) — or, for 窗口收件, a walk-in case of the clerk's own department
+(`_resolve`). The walk-in applicant is present at the window: the clerk fetches a material for them only after
+ticking that they agreed (`consent`, recorded with the clerk as actor in the case's timeline and the audit log
+before the exchange is called); the call itself is the same as online — the platform's system, the APPLICANT
+as end user, the case number as purpose — so it shows in the applicant's “谁用了我的数据”. Another department's
+clerk, or any clerk on an online case, finds no case (404). The form is not pre-filled at the window.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban import clock
-from tongban.authz import Actor
+from tongban.authz import Actor, Permission
 from tongban.cases import common, prefill
 from tongban.cases.models import DRAFT, STATUS_LABELS, SUPPLEMENT, Case, CaseMaterial
 from tongban.db import utcnow
@@ -34,6 +38,7 @@ from tongban.errors import InvalidTransition, NotFound, ValidationFailed
 from tongban.exchange.log_models import ExchangeLogEntry
 from tongban.licences.models import Licence
 from tongban.licences.queries import readable_licence
+from tongban.org.models import User
 from tongban.transactions import use_case
 
 #: Where the form keeps what was pre-filled and from where (the applicant's own keys may not start with "_").
@@ -49,6 +54,34 @@ class _Materials:
 
 def _own(session: Session, actor: Actor, case_id: int) -> Case:
     return common.own_case(session, actor, case_id)
+
+
+@dataclass(frozen=True)
+class _Party:
+    """Whose material is fetched (the applicant, as an actor of their own) and whether a window clerk acts."""
+
+    case: Case
+    applicant: Actor
+    at_window: bool
+
+
+def _applicant_actor(session: Session, case: Case) -> Actor:
+    user = session.get(User, case.applicant_user_id)
+    if user is None or user.kind not in ("citizen", "enterprise"):
+        raise NotFound("未找到该办件的申请人。", code="applicant_unknown")
+    code = (user.id_number if user.kind == "citizen" else user.credit_code) or ""
+    return Actor(kind=user.kind, id=user.id, name=user.display_name, username=user.username, holder_code=code)
+
+
+def _resolve(session: Session, actor: Actor, case_id: int) -> _Party:
+    """The applicant's own case; or a walk-in case (窗口收件) of the clerk's department, for its applicant.
+    Anything else is “not found” (another's case, another department's, an online case for a clerk)."""
+    if actor.kind in ("citizen", "enterprise"):
+        return _Party(_own(session, actor, case_id), actor, False)
+    case = common.get_case(session, case_id)
+    if actor.is_staff and case.channel == "窗口" and actor.acts_for(Permission.CASE_HANDLE, case.department_id):
+        return _Party(case, _applicant_actor(session, case), True)
+    raise NotFound("未找到该办件。", code="case_not_found")
 
 
 def _fetching_allowed(case: Case, material: CaseMaterial | None = None) -> None:
@@ -72,17 +105,30 @@ def _material(session: Session, case: Case, material_id: int) -> tuple[int, Case
 
 
 @use_case
-def _reserve_number(*, session: Session, actor: Actor, case_id: int, material_id: int | None = None) -> Case:
-    """The draft's 办件编号, given now if it has none (the purpose of every exchange call)."""
-    case = _own(session, actor, case_id)
+def _reserve_number(*, session: Session, actor: Actor, case_id: int, material_id: int | None = None,
+                    consent: bool = False) -> Case:
+    """The draft's 办件编号, given now if it has none (the purpose of every exchange call). At the window the
+    clerk must have recorded that the applicant agreed to the fetch; that consent goes into the timeline and
+    the audit log with the clerk as actor, committed before the exchange is called."""
+    party = _resolve(session, actor, case_id)
+    case = party.case
+    if party.at_window and material_id is None:
+        raise InvalidTransition("窗口收件不从共享数据预填申请表。", code="case_window_no_prefill")
     material = _material(session, case, material_id)[1] if material_id is not None else None
     _fetching_allowed(case, material)
+    if party.at_window and not consent:
+        raise ValidationFailed("请先征得申请人同意，并勾选“申请人已当面同意平台调取其数据”，再调取。",
+                               code="applicant_consent_required", detail={"field": "consent"})
     if case.number is None:
         from tongban.cases.service import CASE_NUMBER
         from tongban.numbering import next_number
 
         case.number = next_number(session, CASE_NUMBER, clock.today())
         common.event(session, case, actor, "number", "取得办件编号（调取共享数据前）", number=case.number)
+    if party.at_window and material is not None:
+        common.event(session, case, actor, "window_fetch_consent",
+                     f"申请人当面同意窗口代为调取：{material.name}"[:64], material=material.name,
+                     applicant=case.applicant_name, source=material.source)
     return case
 
 
@@ -137,20 +183,26 @@ def _store_prefill(*, session: Session, actor: Actor, case_id: int, result: pref
 
 def fetchable(session: Session, actor: Actor, case_id: int) -> list[tuple[int, prefill.MaterialOption]]:
     """Which of the case's materials (by id) the platform can fetch for the applicant (nothing is fetched here)."""
-    case = _own(session, actor, case_id)
-    rows = common.materials(session, case)
-    return [(rows[o.index].id, o) for o in prefill.fetchable_materials(session, actor, _Materials(rows))]
+    party = _resolve(session, actor, case_id)
+    rows = common.materials(session, party.case)
+    return [(rows[o.index].id, o) for o in prefill.fetchable_materials(session, party.applicant, _Materials(rows))]
 
 
 def fetch_material(session: Session, actor: Actor, case_id: int, material_id: int,
-                   licence_id: int | None = None) -> prefill.MaterialPreview:
+                   licence_id: int | None = None, *, consent: bool = False) -> prefill.MaterialPreview:
     """调取: the material the applicant asked for, shown to preview; nothing is stored until they confirm.
-    Call outside any use-case (the exchange logs the call with the case number before it answers)."""
-    case = _reserve_number(session=session, actor=actor, case_id=case_id, material_id=material_id)
+    Call outside any use-case (the exchange logs the call with the case number before it answers).
+
+    At the window (a clerk on a walk-in case of their department) `consent` must say the applicant agreed;
+    the call is the applicant's all the same (end user, purpose), made at the window."""
+    party = _resolve(session, actor, case_id)
+    case = _reserve_number(session=session, actor=actor, case_id=case_id, material_id=material_id, consent=consent)
     assert case.number is not None
     index, _, rows = _material(session, case, material_id)
-    return prefill.fetch_material(session, applicant=actor, implementation=_Materials(rows), index=index,
-                                  purpose=case.number, licence_id=licence_id)
+    got = prefill.fetch_material(session, applicant=party.applicant, implementation=_Materials(rows), index=index,
+                                 purpose=case.number, licence_id=licence_id, at_window=party.at_window)
+    # The licence PDF is read on the holder's own page; the clerk shows the facts on the screen instead.
+    return replace(got, pdf_url="") if party.at_window else got
 
 
 def _current_licence(session: Session, actor: Actor, material: CaseMaterial, licence_id: int,
@@ -190,17 +242,18 @@ def confirm_material(*, session: Session, actor: Actor, case_id: int, material_i
     """确认使用: the previewed material becomes the case's, by its token — `licence:<id>:<version>` (the
     applicant's own valid licence of the type asked; its GB/T 36904 identifier is kept, naming the version) or
     `exchange:<log seq>` (a successful fetch for this applicant, this case and this material)."""
-    case = _own(session, actor, case_id)
+    party = _resolve(session, actor, case_id)
+    case, applicant = party.case, party.applicant
     _, material, _ = _material(session, case, material_id)
     _fetching_allowed(case, material)
     kind, _, rest = token.partition(":")
     parts = rest.split(":")
     if kind == "licence" and material.source == "licence" and len(parts) == 2 and all(p.isdigit() for p in parts):
-        lic = _current_licence(session, actor, material, int(parts[0]), int(parts[1]))
+        lic = _current_licence(session, applicant, material, int(parts[0]), int(parts[1]))
         material.provided, material.licence_identifier, material.shared_ref = "licence", lic.identifier, None
         what = f"电子证照 {lic.number}"
     elif kind == "exchange" and material.source == "shared" and len(parts) == 1 and parts[0].isdigit():
-        entry = _exchange_entry(session, actor, case, material, int(parts[0]))
+        entry = _exchange_entry(session, applicant, case, material, int(parts[0]))
         material.provided, material.shared_ref, material.licence_identifier = "shared", f"exchange:{entry.seq}", None
         what = f"共享数据（交换记录 {entry.seq}）"
     else:
@@ -208,15 +261,16 @@ def confirm_material(*, session: Session, actor: Actor, case_id: int, material_i
                                code="material_token_invalid", detail={"field": "token"})
     material.file_sha256 = material.file_name = material.file_kind = None
     material.confirmed_by_applicant, material.updated_at = True, utcnow()
-    common.event(session, case, actor, "material_fetched", f"确认使用调取的材料：{material.name}"[:64],
-                 material=material.name, source=what)
+    title = "申请人当面确认使用调取的材料" if party.at_window else "确认使用调取的材料"
+    common.event(session, case, actor, "material_fetched", f"{title}：{material.name}"[:64],
+                 material=material.name, source=what, at_window=party.at_window)
     return material
 
 
 @use_case
 def switch_to_upload(*, session: Session, actor: Actor, case_id: int, material_id: int) -> CaseMaterial:
     """改为上传: the applicant drops a fetched material and will upload the document instead (always allowed)."""
-    case = _own(session, actor, case_id)
+    case = _resolve(session, actor, case_id).case
     _, material, _ = _material(session, case, material_id)
     _fetching_allowed(case, material)
     if material.provided not in ("licence", "shared"):

@@ -243,8 +243,9 @@ def _factory(session: Session) -> sessionmaker[Session]:
     return sessionmaker(bind=session.get_bind(), expire_on_commit=False)
 
 
-def _purpose(what: str, case_number: str) -> str:
-    return f"一网通办办件{what}（办件编号 {case_number}），经申请人本人请求"
+def _purpose(what: str, case_number: str, *, at_window: bool = False) -> str:
+    who = "经申请人当面同意，由窗口代为调取" if at_window else "经申请人本人请求"
+    return f"一网通办办件{what}（办件编号 {case_number}），{who}"
 
 
 @dataclass
@@ -398,8 +399,9 @@ def fetchable_materials(session: Session, applicant: Actor, implementation: Impl
 
 
 def fetch_material(session: Session, *, applicant: Actor, implementation: ImplementationLike, index: int,
-                   purpose: str, licence_id: int | None = None) -> MaterialPreview:
-    """Fetch one material the applicant asked for, for preview; `purpose` is the case number.
+                   purpose: str, licence_id: int | None = None, at_window: bool = False) -> MaterialPreview:
+    """Fetch one material the applicant asked for, for preview; `purpose` is the case number; `at_window`: a
+    window clerk asks for the walk-in applicant, who agreed (the purpose says so; the end user is the applicant).
 
     A licence is the applicant's own valid licence of the material's type (`licence_id` picks one of theirs;
     another's is refused as not existing); shared data comes through the exchange by the applicant's own
@@ -418,7 +420,7 @@ def fetch_material(session: Session, *, applicant: Actor, implementation: Implem
     if m.source == "licence":
         return _fetch_licence(session, code, m, base, licence_id)
     if m.source == "shared":
-        return _fetch_shared(session, applicant, code, m, base, purpose)
+        return _fetch_shared(session, applicant, code, m, base, purpose, at_window)
     return MaterialPreview(**base, available=False, message="该材料不能由平台调取，请上传。")
 
 
@@ -443,7 +445,7 @@ def _fetch_licence(session: Session, code: str, m: MaterialLike, base: dict[str,
 
 
 def _fetch_shared(session: Session, applicant: Actor, code: str, m: MaterialLike, base: dict[str, Any],
-                  case_number: str) -> MaterialPreview:
+                  case_number: str, at_window: bool = False) -> MaterialPreview:
     name, items = _shared_ref(m.ref)
     system = platform_system(session)
     resource = _resource_by_name(session, name, system.id if system else None)
@@ -452,7 +454,8 @@ def _fetch_shared(session: Session, applicant: Actor, code: str, m: MaterialLike
     if resource is None or lookup is None or not set(items) <= granted:
         return MaterialPreview(**base, available=False, message=f"该材料暂不能从共享数据“{name}”调取，请上传。")
     answer = _call(session, applicant_code=code, resource=resource, lookup=lookup,
-                   purpose=_purpose(f"调取“{m.name}”作为申请材料", case_number), case_number=case_number)
+                   purpose=_purpose(f"调取“{m.name}”作为申请材料", case_number, at_window=at_window),
+                   case_number=case_number)
     if not answer.ok:
         return MaterialPreview(**base, available=False, message=answer.message)
     return MaterialPreview(**base, available=True, token=f"exchange:{answer.seq}",

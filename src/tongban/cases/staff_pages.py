@@ -16,11 +16,12 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from tongban.authz import Actor
-from tongban.cases import handling, service, staff_queries
+from tongban.cases import applying, handling, service, staff_queries, window
 from tongban.cases.schemas import (
     CaseCreate,
     Decision,
     Delivery,
+    MaterialConfirm,
     Refusal,
     Resumption,
     Review,
@@ -40,7 +41,8 @@ router = secure_router(include_in_schema=False)
 UNKNOWN_ACTION = FormFailure("未知操作。", status=404)
 #: Field names as the forms label them (for the messages).
 LABELS = {"reason": "理由", "remedies": "救济途径", "opinion": "审查意见", "decision": "决定", "items": "需补正的材料",
-          "note": "说明", "method": "送达方式", "applicant_code": "申请人证件号码", "implementation_id": "申请事项"}
+          "note": "说明", "method": "送达方式", "applicant_code": "申请人证件号码", "implementation_id": "申请事项",
+          "consent": "申请人同意", "token": "调取凭据", "file": "材料文件"}
 
 
 def _fields(model: BaseModel) -> dict[str, Any]:
@@ -90,8 +92,12 @@ async def walk_in_create(request: Request, session: DbSession, actor: CurrentAct
     return redirect_with_notice(f"/cases/walk-in/drafts/{draft.id}", "已登记窗口收件，请上传材料后提交")
 
 
+def _page_context(request: Request, page: window.WalkInPage) -> dict[str, Any]:
+    return {**_fields(page.draft), "rows": page.materials, "notice": _notice(request)}
+
+
 def _draft_context(request: Request, session: DbSession, actor: Actor, draft_id: int) -> dict[str, Any]:
-    return {**_fields(staff_queries.walk_in_draft(session, actor, draft_id)), "notice": _notice(request)}
+    return _page_context(request, window.walk_in_page(session, actor, draft_id))
 
 
 @router.get("/cases/walk-in/drafts/{draft_id}", response_class=HTMLResponse)
@@ -114,6 +120,47 @@ async def walk_in_upload(request: Request, session: DbSession, actor: CurrentAct
         return rerender(request, "cases/staff_walk_in_draft.html", _draft_context(request, session, actor, draft_id),
                         failure_of(exc, LABELS, form_id=str(material_id)))
     return redirect_with_notice(f"/cases/walk-in/drafts/{draft_id}", "材料已上传")
+
+
+@router.post("/cases/walk-in/drafts/{draft_id}/materials/{material_id}/fetch", response_class=HTMLResponse)
+async def walk_in_fetch(request: Request, session: DbSession, actor: CurrentActor, draft_id: int,
+                        material_id: int) -> Response:
+    """调取 for the walk-in applicant, who agreed (the required tick): the page with the preview to show them."""
+    form = await request.form()
+    try:
+        page = window.fetch(session, actor, draft_id, material_id, consent=form_text(form, "consent") == "yes")
+    except DomainError as exc:
+        return rerender(request, "cases/staff_walk_in_draft.html", _draft_context(request, session, actor, draft_id),
+                        failure_of(exc, LABELS, form_id=str(material_id)))
+    return render(request, "cases/staff_walk_in_draft.html", _page_context(request, page))
+
+
+@router.post("/cases/walk-in/drafts/{draft_id}/materials/{material_id}/confirm", response_class=HTMLResponse)
+async def walk_in_confirm(request: Request, session: DbSession, actor: CurrentActor, draft_id: int,
+                          material_id: int) -> Response:
+    """确认使用, the applicant having checked the preview on the screen."""
+    form = await request.form()
+    try:
+        body = MaterialConfirm(token=form_text(form, "token"))
+        applying.confirm_material(session=session, actor=actor, case_id=draft_id, material_id=material_id,
+                                  token=body.token)
+    except (ValidationError, DomainError) as exc:
+        return rerender(request, "cases/staff_walk_in_draft.html", _draft_context(request, session, actor, draft_id),
+                        failure_of(exc, LABELS, form_id=str(material_id)))
+    return redirect_with_notice(f"/cases/walk-in/drafts/{draft_id}", "已确认使用调取的材料")
+
+
+@router.post("/cases/walk-in/drafts/{draft_id}/materials/{material_id}/upload-instead",
+             response_class=HTMLResponse)
+async def walk_in_upload_instead(request: Request, session: DbSession, actor: CurrentActor, draft_id: int,
+                                 material_id: int) -> Response:
+    """改为上传: the applicant prefers to hand in the document; the clerk scans and uploads it."""
+    try:
+        applying.switch_to_upload(session=session, actor=actor, case_id=draft_id, material_id=material_id)
+    except DomainError as exc:
+        return rerender(request, "cases/staff_walk_in_draft.html", _draft_context(request, session, actor, draft_id),
+                        failure_of(exc, LABELS, form_id=str(material_id)))
+    return redirect_with_notice(f"/cases/walk-in/drafts/{draft_id}", "已改为上传，请扫描上传该材料")
 
 
 @router.post("/cases/walk-in/drafts/{draft_id}/submit", response_class=HTMLResponse)
