@@ -21,7 +21,9 @@ from tongban.workflow.service import PROCESS_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# For each process: the steps done before the state is saved, and the steps that finish it.
+# For each fixture (named after its process, "-<version>" for a later shipped version of it): the steps done
+# before the state is saved, and the steps that finish it — (task, data) or (task, data, lane) where one task
+# runs once per department.
 SCENARIOS: dict[str, dict[str, Any]] = {
     "immediate": {"data": {}, "before": [], "after": [("accept_decide", {"decision": "approve"})],
                   "end": "approved"},
@@ -30,13 +32,18 @@ SCENARIOS: dict[str, dict[str, Any]] = {
                  "after": [("review", {}), ("decide", {"decision": "refuse"})], "end": "refused"},
     "joint": {"data": {"policy": "all_must_decide"},
               "before": [("accept", {"acceptance": "accept"}), ("approve_a", {"opinion_a": "approve"})],
-              "after": [("approve_b", {"opinion_b": "approve"})], "end": "approved"},
+              "after": [("approve_b", {"opinion_b": "approve"})], "end": "approved", "file": "joint.v1.bpmn"},
+    "joint-2": {"data": {"policy": "any_refusal", "departments": ["dept_a", "dept_b", "dept_c"]},
+                "before": [("accept", {"acceptance": "accept"}), ("approve", {"opinion": "approve"}, "dept_b")],
+                "after": [("approve", {"opinion": "approve"}, "dept_c"), ("approve", {"opinion": "refuse"}, "dept_a")],
+                "end": "refused"},
 }
 
 
-def _run(workflow: Any, steps: list[tuple[str, dict[str, Any]]]) -> None:
-    for name, data in steps:
-        [task] = [t for t in engine.ready_user_tasks(workflow) if t.task_spec.name == name]
+def _run(workflow: Any, steps: list[Any]) -> None:
+    for name, data, *lane in steps:
+        [task] = [t for t in engine.ready_user_tasks(workflow) if engine.task_name(t) == name
+                  and (not lane or t.data.get("department_lane") == lane[0])]
         task.set_data(**data)
         task.run()
         workflow.do_engine_steps()
@@ -60,8 +67,8 @@ def test_a_stored_workflow_loads_and_runs_to_its_end(path: Path) -> None:
     assert fixture["format"] in engine.READABLE_FORMATS
     process = engine.parse(fixture["process_key"], fixture["bpmn"])
     workflow = engine.load(process, fixture["state"])
-    assert sorted(t.task_spec.name for t in engine.ready_user_tasks(workflow)) == fixture["ready"]
-    _run(workflow, [(n, d) for n, d in fixture["after"]])
+    assert sorted(engine.task_name(t) for t in engine.ready_user_tasks(workflow)) == fixture["ready"]
+    _run(workflow, fixture["after"])
     assert workflow.is_completed()
     assert engine.end_event(workflow) == fixture["end"]
     # and what it saves now loads again
@@ -70,21 +77,24 @@ def test_a_stored_workflow_loads_and_runs_to_its_end(path: Path) -> None:
 
 
 def regenerate() -> None:
-    """Write the fixtures of the current format (never overwrite those of an older one)."""
+    """Write the missing fixtures of the current format (never overwrite a recorded one)."""
     import importlib.metadata
 
     folder = FIXTURES / f"format-{engine.FORMAT}"
     folder.mkdir(parents=True, exist_ok=True)
-    for key, scenario in SCENARIOS.items():
-        bpmn = (PROCESS_DIR / f"{key}.bpmn").read_text(encoding="utf-8")
+    for name, scenario in SCENARIOS.items():
+        if (folder / f"{name}.json").exists():
+            continue
+        key = name.split("-")[0]
+        bpmn = (PROCESS_DIR / scenario.get("file", f"{key}.bpmn")).read_text(encoding="utf-8")
         process = engine.parse(key, bpmn)
         workflow = engine.new_workflow(process, scenario["data"])
         _run(workflow, scenario["before"])
         fixture = {"format": engine.FORMAT, "spiffworkflow": importlib.metadata.version("spiffworkflow"),
                    "process_key": key, "bpmn": bpmn, "state": engine.dump(workflow),
-                   "ready": sorted(t.task_spec.name for t in engine.ready_user_tasks(workflow)),
+                   "ready": sorted(engine.task_name(t) for t in engine.ready_user_tasks(workflow)),
                    "after": scenario["after"], "end": scenario["end"]}
-        (folder / f"{key}.json").write_text(json.dumps(fixture, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (folder / f"{name}.json").write_text(json.dumps(fixture, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """A joint case survives the death of the process that handled it: a real second Python process completes
-one of two parallel approvals, is killed (SIGKILL) before the second, and this process finishes the case
+one of three parallel approvals, is killed (SIGKILL) before the others, and this process finishes the case
 from what the database holds."""
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from tongban.workflow import service as wf
 
 instance_id, department_id, marker = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
 session = make_session_factory(make_engine(get_settings().database_url))()
-wf.complete(session=session, instance_id=instance_id, task="approve_a",
-            actor=wf.Participant("reviewer", department_id), data={"opinion_a": "approve"})
+wf.complete(session=session, instance_id=instance_id, task="approve", lane="dept_a",
+            actor=wf.Participant("reviewer", department_id), outcome="approve")
 marker.write_text("committed")
 time.sleep(600)  # the server is still "running" when it is killed
 """
@@ -42,11 +42,16 @@ def wait_for(condition, what: str, timeout: float = 60.0) -> None:  # type: igno
         time.sleep(0.05)
 
 
-def test_a_killed_process_between_two_parallel_approvals(session: Session, city, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_a_killed_process_between_parallel_approvals(session: Session, city, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                           database_url: str) -> None:
     wf.publish_shipped(session=session)
-    inst = wf.start(session=session, process_key="joint", subject=("case", "42"), data={"policy": wf.ALL_MUST_DECIDE},
-                    lanes={"lead": city.data_bureau.id, "dept_a": city.amr.id, "dept_b": city.hrss.id})
+    from tests.factories import department
+
+    lanes = {"dept_a": city.amr.id, "dept_b": city.hrss.id, "dept_c": department(session, "安康市税务局").id}
+    session.commit()
+    inst = wf.start(session=session, process_key="joint", subject=("case", "42"),
+                    data={"policy": wf.ALL_MUST_DECIDE, "departments": list(lanes)},
+                    lanes={"lead": city.data_bureau.id, **lanes})
     wf.complete(session=session, instance_id=inst.id, task="accept", actor=wf.Participant("window_clerk",
                                                                                          city.data_bureau.id),
                 data={"acceptance": "accept"})
@@ -67,9 +72,11 @@ def test_a_killed_process_between_two_parallel_approvals(session: Session, city,
     assert proc.returncode == -signal.SIGKILL
 
     session.expire_all()
-    assert [t.name for t in wf.ready_tasks(session, instance_id)] == ["approve_b"]
-    wf.complete(session=session, instance_id=instance_id, task="approve_b",
-                actor=wf.Participant("reviewer", city.hrss.id), data={"opinion_b": "approve"})
+    assert sorted((t.name, t.lane) for t in wf.ready_tasks(session, instance_id)) == [("approve", "dept_b"),
+                                                                                     ("approve", "dept_c")]
+    for lane in ("dept_c", "dept_b"):
+        wf.complete(session=session, instance_id=instance_id, task="approve", lane=lane,
+                    actor=wf.Participant("reviewer", lanes[lane]), outcome="approve")
     session.expire_all()
     row = session.get(WorkflowInstance, instance_id)
     assert (row.status, row.end_event) == ("completed", "approved")

@@ -114,12 +114,12 @@ def ready_names(session: Session, case: Case) -> list[str]:
 
 
 def complete(session: Session, case: Case, task: str, who: wf.Participant, data: Mapping[str, Any] | None = None,
-             *, action_title: str) -> None:
+             *, action_title: str, lane: str | None = None, outcome: str | None = None) -> None:
     """Do a workflow task of the case; 409 in Chinese when the process does not allow it now."""
     if case.workflow_instance_id is None:
         raise InvalidTransition(f"该办件当前不能{action_title}。", code="case_no_process")
     wf.complete(session=session, instance_id=case.workflow_instance_id, task=task, actor=who, data=data,
-                due_dates=due_dates(case))
+                due_dates=due_dates(case), lane=lane, outcome=outcome)
 
 
 def end_event(session: Session, case: Case) -> str | None:
@@ -138,8 +138,25 @@ def due_dates(case: Case) -> dict[str, dt.date]:
     if case.accept_due_on:
         out.update(accept=case.accept_due_on, accept_decide=case.accept_due_on)
     if decision:
-        out.update(review=decision, decide=decision, approve_a=decision, approve_b=decision)
+        out.update(review=decision, decide=decision, approve=decision, approve_a=decision, approve_b=decision)
     return out
+
+
+#: A joint sub-case's lane ("a", "b", "c" …) is the lane "dept_<lane>" of its parent's 联合审批 process (in
+#: version 1 the two fixed lanes, in version 2 one per department).
+JOINT_LANE_PREFIX = "dept_"
+
+
+def process_lane(case: Case) -> str | None:
+    """The lane of a joint sub-case in its parent's process, e.g. "dept_c"."""
+    return f"{JOINT_LANE_PREFIX}{case.lane}" if case.lane is not None else None
+
+
+def sub_case_lane(lane: str | None) -> str | None:
+    """The sub-case lane of a joint process lane ("dept_c" → "c"); None for the other lanes."""
+    if lane and lane.startswith(JOINT_LANE_PREFIX) and len(lane) > len(JOINT_LANE_PREFIX):
+        return lane.removeprefix(JOINT_LANE_PREFIX)
+    return None
 
 
 # -- the clocks -----------------------------------------------------------------------------------------------

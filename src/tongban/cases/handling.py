@@ -156,8 +156,9 @@ def review(*, session: Session, actor: Actor, case_id: int, review_in: Review) -
 
 @use_case
 def decide(*, session: Session, actor: Actor, case_id: int, decision: Decision) -> Case:
-    """决定 准予 / 不予 (with reason and remedies); 即办件 are accepted and decided in one step; the two
-    departments of a joint case each decide their sub-case, one refusal decides the whole case."""
+    """决定 准予 / 不予 (with reason and remedies); 即办件 are accepted and decided in one step; the
+    departments of a joint case each decide their sub-case in parallel, and the joint decision follows the
+    process (one refusal decides the whole case)."""
     case = common.get_case(session, case_id)
     if case.process_key == "immediate":
         case = common.handled_case(session, actor, case_id, CLERK)
@@ -171,8 +172,8 @@ def decide(*, session: Session, actor: Actor, case_id: int, decision: Decision) 
     elif case.lane is not None:
         case = common.handled_case(session, actor, case_id, REVIEWER)
         parent = common.get_case(session, case.parent_id or 0)
-        common.complete(session, parent, f"approve_{case.lane}", common.participant(actor, case),
-                        {f"opinion_{case.lane}": decision.decision}, action_title="作出审批意见")
+        common.complete(session, parent, _lane_task(session, parent, case), common.participant(actor, case),
+                        action_title="作出审批意见", lane=common.process_lane(case), outcome=decision.decision)
         common.event(session, case, actor, "opinion", "准予" if decision.decision == "approve" else "不予许可",
                      reason=decision.reason)
         case.decision, case.reason = decision.decision, decision.reason
@@ -185,6 +186,22 @@ def decide(*, session: Session, actor: Actor, case_id: int, decision: Decision) 
                         action_title="作出决定")
         outcome.finish(session, case, actor, decision)
     return case
+
+
+def _lane_task(session: Session, parent: Case, sub: Case) -> str:
+    """The task of a joint sub-case's department in its parent's process: "approve" (one instance per
+    department, version 2) or "approve_a" / "approve_b" (version 1); 409 when the department has none now."""
+    if sub.status not in OPEN:
+        raise InvalidTransition(f"办件{STATUS_LABELS[sub.status]}，不能再作出审批意见。", code="case_not_open")
+    lane = common.process_lane(sub)
+    ready = wf.ready_tasks(session, parent.workflow_instance_id) if parent.workflow_instance_id else []
+    mine = [t.name for t in ready if t.lane == lane]
+    if mine:
+        return mine[0]
+    if sub.decision is not None:
+        raise InvalidTransition("本部门已对该子办件作出审批意见，正在等待其他部门。", code="workflow_not_now")
+    now = "、".join(dict.fromkeys(t.title for t in ready)) or "无"
+    raise InvalidTransition(f"当前不能作出审批意见：联合审批正在「{now}」这一步。", code="workflow_not_now")
 
 
 @use_case

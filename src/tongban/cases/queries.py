@@ -111,6 +111,7 @@ class TaskView(BaseModel):
     title: str
     role: str
     due_on: dt.date | None
+    department: str = ""  # who does it (several departments do 联合审批's 部门审批 at once)
 
 
 class CaseDetail(BaseModel):
@@ -212,7 +213,7 @@ def task_list(session: Session, actor: Actor, *, limit: int = 100) -> list[TaskE
     summaries = _summaries(session, [c for _, c in rows])
     # The joint cases' sub-cases and every case's clocks in one query each, not one per task (bench/cases.py).
     ids = [c.id for _, c in rows]
-    joint = [c.id for t, c in rows if t.lane in ("dept_a", "dept_b")]
+    joint = [c.id for t, c in rows if common.sub_case_lane(t.lane) is not None]
     subs = {(s.parent_id, s.lane): s for s in session.scalars(select(Case).where(
         Case.parent_id.in_(joint), Case.lane.is_not(None)))} if joint else {}
     sub_summaries = dict(zip(subs, _summaries(session, list(subs.values())), strict=True))
@@ -221,8 +222,9 @@ def task_list(session: Session, actor: Actor, *, limit: int = 100) -> list[TaskE
     out = []
     for (task, case), summary in zip(rows, summaries, strict=True):
         target = summary
-        if task.lane in ("dept_a", "dept_b"):  # a joint case: the department decides its own sub-case
-            target = sub_summaries.get((case.id, task.lane[-1]), summary)
+        lane = common.sub_case_lane(task.lane)
+        if lane is not None:  # a joint case: the department decides its own sub-case
+            target = sub_summaries.get((case.id, lane), summary)
         name = common.LEGAL if case.legal_due_on else common.ACCEPT
         row = held.get((case.id, common.PROMISED)) or held.get((case.id, name))
         out.append(TaskEntry(case=target, task=task.name, task_title=task.title, due_on=task.due_date,
@@ -258,8 +260,11 @@ def case_detail(session: Session, actor: Actor, case_id: int) -> CaseDetail:
     instance_id = case.workflow_instance_id
     if instance_id is None and case.lane is not None and case.parent_id:
         instance_id = session.scalar(select(Case.workflow_instance_id).where(Case.id == case.parent_id))
-    tasks = [TaskView(name=t.name, title=t.title, role=wf.role_label(t.role), due_on=t.due_date)
-             for t in wf.ready_tasks(session, instance_id)] if instance_id and case.status in OPEN else []
+    ready = wf.ready_tasks(session, instance_id) if instance_id and case.status in OPEN else []
+    by_id = _departments(session, {t.department_id for t in ready if t.department_id is not None})
+    tasks = [TaskView(name=t.name, title=t.title, role=wf.role_label(t.role), due_on=t.due_date,
+                      department=by_id.get(t.department_id, "") if t.department_id is not None else "")
+             for t in ready]
     return CaseDetail(
         summary=summary, applicant_code=mask_code(case.applicant_code), form_data=case.form_data, materials=mats,
         timeline=timeline, clocks=clock_views, tasks=tasks,

@@ -284,7 +284,9 @@ def _actions(session: Session, actor: Actor, case: Case) -> tuple[Actions, list[
     if parent is not None:
         instance_id = parent.workflow_instance_id
     ready = wf.ready_tasks(session, instance_id) if instance_id and case.status in OPEN else []
-    steps = [f"{t.title}（{wf.role_label(t.role)}）" for t in ready]
+    names = queries._departments(session, {t.department_id for t in ready if t.department_id is not None})
+    steps = [f"{t.title}（{names.get(t.department_id, '') if t.department_id is not None else ''}"
+             f"{wf.role_label(t.role)}）" for t in ready]
     if not actor.is_staff or not actor.acts_for(Permission.CASE_HANDLE, case.department_id):
         return Actions(), steps
     mine = {t.name for t in ready if t.department_id == actor.department_id and t.role in actor.roles}
@@ -295,7 +297,9 @@ def _actions(session: Session, actor: Actor, case: Case) -> tuple[Actions, list[
         supplement=own and "accept" in mine and case.process_key == "promised" and case.supplement_notice is None,
         decide_at_window="accept_decide" in mine,
         review="review" in mine,
-        decide="decide" in mine or (case.lane is not None and f"approve_{case.lane}" in mine),
+        decide="decide" in mine or (case.lane is not None and any(
+            t.lane == common.process_lane(case) and t.department_id == actor.department_id
+            and t.role in actor.roles for t in ready)),
         suspend=own and case.status in (ACCEPTED, REVIEWED) and not case.suspended_reason,
         resume=bool(case.suspended_reason),
         close=case.status == DECIDED,

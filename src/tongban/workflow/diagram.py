@@ -43,6 +43,9 @@ def render(bpmn: str, *, current: Collection[str] = (), done: Collection[str] = 
             names[el.get("id")] = el.findtext("bpmn:documentation", namespaces=_NS) or el.get("name") or ""
         else:
             names[el.get("id")] = el.get("name") or ""
+    # A task done once per department in parallel (multi-instance) carries BPMN's marker of three bars.
+    parallel = {el.get("id") for el in root.iterfind(".//bpmn:process//bpmn:userTask", _NS)
+                if el.find("bpmn:multiInstanceLoopCharacteristics", _NS) is not None}
     flows = {el.get("id"): (el.get("sourceRef"), el.get("targetRef"))
              for el in root.iterfind(".//bpmn:sequenceFlow", _NS)}
     shapes, edges, bounds = [], [], [0.0, 0.0]
@@ -66,11 +69,15 @@ def render(bpmn: str, *, current: Collection[str] = (), done: Collection[str] = 
         state = " wf-current" if ref in current else (" wf-done" if ref in done else "")
         cx, cy = x + w / 2, y + h / 2
         status = "当前步骤" if ref in current else ("已完成" if ref in done else "")
-        tip = f"<title>{label}{'（' + status + '）' if status else ''}</title>"
+        many = "（各部门并行）" if ref in parallel else ""
+        tip = f"<title>{label}{many}{'（' + status + '）' if status else ''}</title>"
         if kind == "userTask":
             body = (f'<rect class="wf-node{state}" x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" '
                     f'rx="10"/><text class="wf-label" x="{_num(cx)}" y="{_num(cy + 5)}" '
                     f'text-anchor="middle">{label}</text>')
+            if many:
+                body += (f'<text class="wf-mark" x="{_num(cx)}" y="{_num(y + h - 6)}" text-anchor="middle" '
+                         'data-marker="parallel">|||</text>')
         elif kind in {"startEvent", "endEvent"}:
             width = 4 if kind == "endEvent" else 1.5
             body = (f'<circle class="wf-node{state}" cx="{_num(cx)}" cy="{_num(cy)}" r="{_num(w / 2)}" '
@@ -114,6 +121,6 @@ def instance_svg(session: Session, instance_id: int) -> str:
 
     entry = _entry(session, instance_id)
     process = session.get_one(WorkflowProcess, entry.row.process_id)
-    current = {t.task_spec.name for t in engine.ready_user_tasks(entry.workflow)}
+    current = {engine.task_name(t) for t in engine.ready_user_tasks(entry.workflow)}
     done = engine.completed_names(entry.workflow)
     return render(process.bpmn, current=current, done=done, title=f"{process.title}（第 {process.version} 版）")

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -39,14 +40,21 @@ class ProcessError(ValueError):
 
 @dataclass(frozen=True)
 class TaskInfo:
-    """What the engine knows of a user task spec: who may act and what they must decide."""
+    """What the engine knows of a user task spec: who may act and what they must decide.
 
-    name: str
+    A parallel multi-instance task (多部门并行, e.g. 联合审批's 部门审批) runs once per entry of the process
+    variable `lanes_from`; each instance's variable `lane_variable` names the lane (and so the department)
+    it belongs to, instead of the task's BPMN lane.
+    """
+
+    name: str  # the BPMN id ("approve"; Spiff names the instances' spec "approve [child]")
     title: str
     lane: str | None
     role: str
     outcome: str | None  # the process variable the action sets, e.g. "decision"
     outcomes: tuple[str, ...]  # its allowed values, e.g. ("approve", "refuse")
+    lane_variable: str | None = None
+    lanes_from: str | None = None
 
 
 @dataclass
@@ -57,8 +65,12 @@ class Process:
     title: str
     spec: Any
     spec_dict: dict[str, Any]
-    tasks: dict[str, TaskInfo]
+    tasks: dict[str, TaskInfo]  # by BPMN id
     lanes: dict[str, str]  # lane key -> Chinese label (the lane's documentation)
+
+    def info(self, task: Any) -> TaskInfo:
+        """The TaskInfo of a Spiff user task."""
+        return self.tasks[task_name(task)]
 
 
 _CACHE: dict[str, Process] = {}
@@ -86,16 +98,25 @@ def parse(key: str, bpmn: str, sha256: str | None = None) -> Process:
     ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
     lanes = {str(lane.get("name")): (lane.findtext("bpmn:documentation", namespaces=ns) or str(lane.get("name")))
              for lane in root.iterfind(".//bpmn:lane", ns)}
+    collections = {mi.task_spec: mi.data_input.bpmn_id for mi in spec.task_specs.values()
+                   if isinstance(mi, MultiInstanceTask) and mi.data_input is not None}
     tasks: dict[str, TaskInfo] = {}
     for ts in spec.task_specs.values():
         if not isinstance(ts, UserTaskMixin):
             continue
+        title = ts.bpmn_name or ts.bpmn_id or ts.name
         props = (getattr(ts, "extensions", None) or {}).get("properties", {})
         if not props.get("role"):
-            raise ProcessError(f"流程 {key} 的用户任务「{ts.bpmn_name or ts.name}」没有指定办理角色（role 属性）。")
+            raise ProcessError(f"流程 {key} 的用户任务「{title}」没有指定办理角色（role 属性）。")
         outcomes = tuple(v.strip() for v in props.get("outcomes", "").split(",") if v.strip())
-        tasks[ts.name] = TaskInfo(name=ts.name, title=ts.bpmn_name or ts.name, lane=ts.lane, role=props["role"],
-                                  outcome=props.get("outcome"), outcomes=outcomes)
+        lane_variable = props.get("lane_variable") or None
+        lanes_from = collections.get(ts.name)
+        if lane_variable and not lanes_from:
+            raise ProcessError(f"流程 {key} 的用户任务「{title}」按变量分派部门（lane_variable），"
+                               "但不是以部门列表为输入的多实例任务。")
+        name = ts.bpmn_id or ts.name
+        tasks[name] = TaskInfo(name=name, title=title, lane=ts.lane, role=props["role"], outcome=props.get("outcome"),
+                               outcomes=outcomes, lane_variable=lane_variable, lanes_from=lanes_from)
     if not tasks:
         raise ProcessError(f"流程 {key} 没有任何用户任务。")
     process = Process(key=key, title=spec.description or key, spec=spec,
@@ -141,9 +162,22 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[Any]:
     return [t for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
 
+def task_name(task: Any) -> str:
+    """The BPMN id of a Spiff task (the same for every instance of a multi-instance task)."""
+    return str(task.task_spec.bpmn_id or task.task_spec.name)
+
+
+def task_lane(info: TaskInfo, task: Any) -> str | None:
+    """The lane a task belongs to: its instance's lane variable, else its BPMN lane."""
+    if info.lane_variable:
+        value = task.data.get(info.lane_variable)
+        return str(value) if value is not None else None
+    return info.lane
+
+
 def completed_names(workflow: BpmnWorkflow) -> set[str]:
     """BPMN ids of the elements already passed (for the diagram)."""
-    return {t.task_spec.name for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+    return {task_name(t) for t in workflow.get_tasks(state=TaskState.COMPLETED)}
 
 
 def end_event(workflow: BpmnWorkflow) -> str | None:

@@ -31,7 +31,8 @@ from tongban.workflow import engine
 from tongban.workflow.models import COMPLETED, RUNNING, WorkflowInstance, WorkflowProcess, WorkflowTask
 
 PROCESS_DIR = Path(__file__).parent / "processes"
-#: The processes shipped with the platform (processes/<key>.bpmn).
+#: The processes shipped with the platform (processes/<key>.bpmn, the current version; earlier shipped
+#: versions as processes/<key>.v<N>.bpmn, so that every database numbers them alike).
 SHIPPED = ("immediate", "promised", "joint")
 #: The role of tasks the applicant does (补正); they belong to no department.
 APPLICANT = "applicant"
@@ -106,9 +107,27 @@ def publish(*, session: Session, key: str, bpmn: str) -> WorkflowProcess:
 
 @use_case
 def publish_shipped(*, session: Session) -> list[WorkflowProcess]:
-    """Publish the package's .bpmn files: idempotent; a changed file becomes a new version."""
-    return [publish(session=session, key=key, bpmn=(PROCESS_DIR / f"{key}.bpmn").read_text(encoding="utf-8"))
-            for key in SHIPPED]
+    """Publish the package's .bpmn files: idempotent; a changed file becomes a new version.
+
+    A database that has no version of a process yet gets its earlier shipped versions first (联合审批
+    version 1 has two fixed lanes, version 2 any number of departments), so that a version number means
+    the same document everywhere and instances can be migrated between them.
+    """
+    out = []
+    for key in SHIPPED:
+        if session.scalar(select(WorkflowProcess.id).where(WorkflowProcess.key == key).limit(1)) is None:
+            for old in shipped_history(key):
+                publish(session=session, key=key, bpmn=old.read_text(encoding="utf-8"))
+        out.append(publish(session=session, key=key, bpmn=(PROCESS_DIR / f"{key}.bpmn").read_text(encoding="utf-8")))
+    return out
+
+
+def shipped_history(key: str) -> list[Path]:
+    """The earlier shipped versions of a process, oldest first (processes/<key>.v<N>.bpmn)."""
+    found = [(int(p.name.removeprefix(f"{key}.v").removesuffix(".bpmn")), p)
+             for p in PROCESS_DIR.glob(f"{key}.v*.bpmn")
+             if p.name.removeprefix(f"{key}.v").removesuffix(".bpmn").isdigit()]
+    return [p for _, p in sorted(found)]
 
 
 def process_of(row: WorkflowProcess) -> engine.Process:
@@ -220,10 +239,11 @@ def _sync_tasks(session: Session, entry: _Loaded, due_dates: Mapping[str, dt.dat
     for task_id, task in ready.items():
         if task_id in existing:
             continue
-        info = entry.process.tasks[task.task_spec.name]
+        info = entry.process.info(task)
+        lane = engine.task_lane(info, task)
         session.add(WorkflowTask(
-            instance_id=row.id, task_id=task_id, name=info.name, title=info.title, role=info.role, lane=info.lane,
-            department_id=None if info.role == APPLICANT else (row.lanes or {}).get(info.lane or ""),
+            instance_id=row.id, task_id=task_id, name=info.name, title=info.title, role=info.role, lane=lane,
+            department_id=None if info.role == APPLICANT else (row.lanes or {}).get(lane or ""),
             due_date=(due_dates or {}).get(info.name), created_at=utcnow()))
 
 
@@ -243,26 +263,55 @@ def _flush(session: Session) -> None:
         raise Conflict("该办件刚被他人办理过，请刷新后重试。", code="workflow_changed") from exc
 
 
-@use_case
-def start(*, session: Session, process_key: str, subject: tuple[str, str], data: Mapping[str, Any] | None = None,
-          lanes: Mapping[str, int | None], due_dates: Mapping[str, dt.date] | None = None) -> WorkflowInstance:
-    """Start the newest version of a process for a subject; `lanes` names each lane's department.
-    A shipped process nobody published yet on this database (`tongban db upgrade` publishes them) is
-    published first."""
-    if process_key in SHIPPED and session.scalar(
-            select(WorkflowProcess.id).where(WorkflowProcess.key == process_key).limit(1)) is None:
-        publish_shipped(session=session)
-    process_row = latest_process(session, process_key)
-    process = process_of(process_row)
-    lane_departments = {str(k): v for k, v in lanes.items()}
+def _check_lanes(process: engine.Process, lane_departments: Mapping[str, Any], variables: Mapping[str, Any]) -> None:
+    """Every lane with user tasks (and every lane a per-department task is listed for) has its department."""
     for info in process.tasks.values():
         if info.role == APPLICANT or info.lane is None:
+            continue
+        if info.lanes_from:  # one instance per listed lane: each of them needs its department
+            listed = variables.get(info.lanes_from)
+            label = process.lanes.get(info.lane, info.lane)
+            if not isinstance(listed, list) or not listed:
+                raise ValidationFailed(f"流程「{process.title}」的「{label}」没有列出办理部门。",
+                                       code="lane_without_department",
+                                       detail={"field": info.lanes_from, "lane": info.lane})
+            if len(set(map(str, listed))) != len(listed):
+                raise ValidationFailed(f"流程「{process.title}」的「{label}」中同一部门分工重复列出。",
+                                       code="lane_duplicate", detail={"field": info.lanes_from})
+            missing = [str(v) for v in listed if not isinstance(lane_departments.get(str(v)), int)]
+            if missing:
+                raise ValidationFailed(f"流程「{process.title}」的「{label}」中有分工没有指定办理部门："
+                                       f"{'、'.join(missing)}。", code="lane_without_department",
+                                       detail={"field": "lanes", "lane": missing[0]})
             continue
         if not isinstance(lane_departments.get(info.lane), int):
             label = process.lanes.get(info.lane, info.lane)
             raise ValidationFailed(f"流程「{process.title}」的「{label}」没有指定办理部门。",
                                    code="lane_without_department", detail={"field": "lanes", "lane": info.lane})
+
+
+@use_case
+def start(*, session: Session, process_key: str, subject: tuple[str, str], data: Mapping[str, Any] | None = None,
+          lanes: Mapping[str, int | None], due_dates: Mapping[str, dt.date] | None = None,
+          version: int | None = None) -> WorkflowInstance:
+    """Start the newest version of a process (or the published `version` named) for a subject; `lanes`
+    names each lane's department. A shipped process nobody published yet on this database (`tongban db
+    upgrade` publishes them) is published first."""
+    if process_key in SHIPPED and session.scalar(
+            select(WorkflowProcess.id).where(WorkflowProcess.key == process_key).limit(1)) is None:
+        publish_shipped(session=session)
+    process_row = latest_process(session, process_key) if version is None else session.scalar(
+        select(WorkflowProcess).where(WorkflowProcess.key == process_key, WorkflowProcess.version == version))
+    if process_row is None:
+        raise NotFound(f"流程「{process_key}」没有第 {version} 版。", code="process_not_found")
+    process = process_of(process_row)
+    lane_departments = {str(k): v for k, v in lanes.items()}
     variables = _json_data(data)
+    for info in process.tasks.values():
+        if info.lanes_from and info.lanes_from not in variables:
+            # Not listed: the per-department task runs for every lane given beyond the BPMN's own lanes.
+            variables[info.lanes_from] = [k for k in lane_departments if k not in process.lanes]
+    _check_lanes(process, lane_departments, variables)
     try:
         workflow = engine.new_workflow(process, variables)
     except Exception as exc:  # a condition that cannot be evaluated with the data given
@@ -282,13 +331,13 @@ def start(*, session: Session, process_key: str, subject: tuple[str, str], data:
     return row
 
 
-def _refuse_actor(entry: _Loaded, info: engine.TaskInfo, actor: Participant) -> None:
+def _refuse_actor(entry: _Loaded, info: engine.TaskInfo, lane: str | None, actor: Participant) -> None:
     if actor.role != info.role:
         raise InvalidTransition(f"「{info.title}」应由{role_label(info.role)}办理，您不能办理这一步。",
                                 code="workflow_wrong_role")
     if info.role == APPLICANT:
         return  # the caller checks that the actor is the subject's applicant
-    department = (entry.row.lanes or {}).get(info.lane or "")
+    department = (entry.row.lanes or {}).get(lane or "")
     if department is not None and actor.department_id != department:
         raise InvalidTransition(f"「{info.title}」由其他部门办理，本部门不能办理这一步。",
                                 code="workflow_wrong_department")
@@ -296,26 +345,42 @@ def _refuse_actor(entry: _Loaded, info: engine.TaskInfo, actor: Participant) -> 
 
 @use_case
 def complete(*, session: Session, instance_id: int, task: str, actor: Participant,
-             data: Mapping[str, Any] | None = None, due_dates: Mapping[str, dt.date] | None = None) -> WorkflowInstance:
-    """Do a ready user task (受理, 审查, 决定 …) with its result; refused with 409 when not allowed now."""
+             data: Mapping[str, Any] | None = None, due_dates: Mapping[str, dt.date] | None = None,
+             lane: str | None = None, outcome: str | None = None) -> WorkflowInstance:
+    """Do a ready user task (受理, 审查, 决定 …) with its result; refused with 409 when not allowed now.
+
+    `lane` picks the instance of a task that runs once per department (联合审批's 部门审批); without it,
+    the instance of the actor's department. `outcome` is the value of the task's outcome variable, whatever
+    the process version names it ("opinion_a" in 联合审批 version 1, "opinion" in version 2).
+    """
     entry = _entry(session, instance_id)
     info = entry.process.tasks.get(task)
     if info is None:
         raise InvalidTransition(f"流程「{entry.process.title}」中没有「{task}」这一步。", code="workflow_no_such_task")
     if entry.row.status != RUNNING:
         raise InvalidTransition(f"该办件的流程已结束，不能再办理「{info.title}」。", code="workflow_finished")
-    ready = [t for t in engine.ready_user_tasks(entry.workflow) if t.task_spec.name == task]
+    current = engine.ready_user_tasks(entry.workflow)
+    ready = [t for t in current if engine.task_name(t) == task]
+    if ready and lane is not None:
+        ready = [t for t in ready if engine.task_lane(info, t) == lane]
+        if not ready:
+            raise InvalidTransition(f"当前不能办理「{info.title}」：该部门已办理这一步，或不参与这一步，"
+                                    "正在等待其他部门。", code="workflow_not_now")
     if not ready:
-        now = "、".join(entry.process.tasks[t.task_spec.name].title for t in engine.ready_user_tasks(entry.workflow))
+        now = "、".join(dict.fromkeys(entry.process.info(t).title for t in current))
         raise InvalidTransition(f"当前不能办理「{info.title}」：流程正在「{now or '无'}」这一步。",
                                 code="workflow_not_now")
-    _refuse_actor(entry, info, actor)
+    lanes = entry.row.lanes or {}
+    spiff_task = next((t for t in ready if lanes.get(engine.task_lane(info, t) or "") == actor.department_id),
+                      ready[0])
+    _refuse_actor(entry, info, engine.task_lane(info, spiff_task), actor)
     variables = _json_data(data)
+    if outcome is not None and info.outcome is not None:
+        variables[info.outcome] = outcome
     if info.outcome is not None and variables.get(info.outcome) not in info.outcomes:
         allowed = "、".join(OUTCOME_LABELS.get(o, o) for o in info.outcomes)
         raise ValidationFailed(f"请选择「{info.title}」的办理结果：{allowed}。", code="workflow_outcome_required",
                                detail={"field": info.outcome})
-    spiff_task = ready[0]
     try:
         spiff_task.set_data(**variables)
         spiff_task.run()
@@ -360,12 +425,15 @@ def instance_for(session: Session, subject: tuple[str, str]) -> WorkflowInstance
 
 
 @use_case
-def migrate(*, session: Session, instance_id: int, to_process_id: int, mapping: Mapping[str, str]) -> WorkflowInstance:
+def migrate(*, session: Session, instance_id: int, to_process_id: int, mapping: Mapping[str, str],
+            data: Mapping[str, Any] | None = None) -> WorkflowInstance:
     """Move a running instance to another version of its process (an explicit, validated node migration).
 
     `mapping` names, for each task of the instance whose BPMN id is not in the new version, the new task
     it becomes; every current (ready) user task must be named, even when its id is unchanged, so that
-    nobody moves a case without saying where it stands afterwards.
+    nobody moves a case without saying where it stands afterwards. `data`: process variables the new
+    version needs (given to the current tasks). A task that runs once per department (multi-instance)
+    can be neither the current task of a migrated instance nor the target of one.
     """
     from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 
@@ -383,7 +451,11 @@ def migrate(*, session: Session, instance_id: int, to_process_id: int, mapping: 
     target = process_of(target_row)
     workflow = entry.workflow
     current = engine.ready_user_tasks(workflow)
-    unmapped = [entry.process.tasks[t.task_spec.name].title for t in current if t.task_spec.name not in mapping]
+    running_per_lane = [entry.process.info(t).title for t in current if entry.process.info(t).lanes_from]
+    if running_per_lane:
+        raise ValidationFailed(f"「{running_per_lane[0]}」正由各部门并行办理，不能迁移；请在原版本上办结。",
+                               code="workflow_parallel_running", detail={"field": "to_process_id"})
+    unmapped = [entry.process.info(t).title for t in current if engine.task_name(t) not in mapping]
     if unmapped:
         raise ValidationFailed(f"请指明当前待办「{'、'.join(unmapped)}」在新版本中对应的步骤，否则不能迁移。",
                                code="workflow_unmapped_task", detail={"field": "mapping"})
@@ -392,22 +464,30 @@ def migrate(*, session: Session, instance_id: int, to_process_id: int, mapping: 
         raise ValidationFailed(f"新版本中没有这些步骤：{'、'.join(bad)}。", code="workflow_unknown_task",
                                detail={"field": "mapping"})
     for t in current:
-        if mapping[t.task_spec.name] not in target.tasks:
-            title = entry.process.tasks[t.task_spec.name].title
+        title = entry.process.info(t).title
+        new_info = target.tasks.get(mapping[engine.task_name(t)])
+        if new_info is None:
             raise ValidationFailed(f"当前待办「{title}」只能对应新版本中的用户任务。",
                                    code="workflow_unknown_task", detail={"field": "mapping"})
+        if new_info.lanes_from:
+            raise ValidationFailed(f"当前待办「{title}」不能对应新版本中由各部门并行办理的「{new_info.title}」；"
+                                   "请在这一步之前迁移。", code="workflow_unknown_task", detail={"field": "mapping"})
     diff, _ = diff_workflow(engine.SERIALIZER.registry, workflow, target.spec, {})
     for task in workflow.get_tasks():
         new_name = mapping.get(task.task_spec.name)
         if new_name is not None:
             diff.alignment[task] = target.spec.task_specs[new_name]
+    variables = _json_data(data)
+    _check_lanes(target, entry.row.lanes or {}, {**(current[0].data if current else {}), **variables})
     lost = sorted({t.task_spec.bpmn_name or t.task_spec.name for t in workflow.get_tasks()
                    if diff.alignment.get(t) is None and t.has_state(engine.TaskState.FINISHED_MASK)})
     if lost:
         raise ValidationFailed(f"已办的步骤「{'、'.join(lost)}」在新版本中不存在，请在映射中指明它们对应的新步骤。",
                                code="workflow_unmapped_task", detail={"field": "mapping"})
-    migrate_workflow(diff, workflow, target.spec)
+    migrate_workflow(diff, workflow, target.spec)  # resets the current tasks (and their data)
     workflow.do_engine_steps()
+    for t in engine.ready_user_tasks(workflow):
+        t.set_data(**variables)
     entry.process = target
     entry.row.process_id = target_row.id
     _changed(session, entry)
