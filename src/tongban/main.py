@@ -280,16 +280,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @system.get("/healthz", summary="健康检查（公开）",
                 responses={503: {"description": "数据库不可达（同样的字段，status 为 error）"}})
-    def healthz() -> JSONResponse:
+    def healthz(request: Request) -> JSONResponse:
+        # The engine through the request, not a closure over `app`: FastAPI's module-level caches keep
+        # endpoint functions, so a closure would keep every app ever created alive (the test suite made ~1,500).
+        engine = request.app.state.engine
         try:
-            with app.state.engine.connect() as conn:
+            with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             return JSONResponse({"status": "ok", "database": "reachable",
-                                 "dialect": app.state.engine.dialect.name, "version": __version__})
+                                 "dialect": engine.dialect.name, "version": __version__})
         except Exception as exc:
             log.warning("health check failed: %s", exc)
             return JSONResponse({"status": "error", "database": "unreachable",
-                                 "dialect": app.state.engine.dialect.name, "version": __version__},
+                                 "dialect": engine.dialect.name, "version": __version__},
                                 status_code=503)
 
     @system.get("/docs", include_in_schema=False)
