@@ -244,11 +244,12 @@ def test_a_bundle_applied_for_on_a_phone_approved_in_parallel_and_its_licence_ve
     expect(page.locator("[data-result]")).to_contain_text("准予许可")
     expect(page.locator("[data-notice=准予行政许可决定书]")).to_have_count(2)
     expect(page.locator(f"[data-sub-case='{amr_sub}']")).to_contain_text("已决定")
+    expect(page.locator("[data-result] [data-licence]")).to_have_count(2)  # each department's e-licence
     too_wide += _overflow(page, "case decided")
     page.screenshot(path=str(SHOTS / "bundle-decided-390.png"), full_page=True)
 
     # 9. 我的证照: both new e-licences; the sealed PDF downloaded and verified on /verify.
-    page.goto(f"{base}/my/licences")
+    page.locator("[data-result]").get_by_role("link", name="到“我的证照”查看和下载").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("我的证照")
     for licence_name, issuer in ((AMR_LICENCE, "安康市市场监督管理局"), (HRSS_LICENCE, "安康市人力资源和社会保障局")):
         expect(page.locator(".cat-result", has_text=licence_name)).to_contain_text(issuer)

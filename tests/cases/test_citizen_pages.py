@@ -380,7 +380,8 @@ def test_a_supplement_asking_the_platform_to_fetch_is_fetched_and_confirmed_on_t
     session.commit()
     page = client.get(f"/my/cases/{case_id}").text
     assert "授权平台调取" in page and "从共享数据获取" in page
-    assert f"/materials/{hukou.id}/file" not in page  # the notice asks for the fetch (service refuses an upload)
+    # The notice asks for the fetch; uploading instead stays the applicant's choice (tests/cases/test_upload_instead.py).
+    assert f"/materials/{hukou.id}/file" in page and "或自行上传“申请人户籍信息”" in page
     csrf = _token(page)
     preview = client.post(f"/my/cases/{case_id}/materials/{hukou.id}/fetch", data={"csrf_token": csrf})
     assert preview.status_code == 200 and "补正材料" in preview.text and "确认使用" in preview.text

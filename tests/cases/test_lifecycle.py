@@ -238,6 +238,104 @@ def test_joint_approval_of_both_issues_the_licence(session, world: CasesWorld) -
     assert a.licence_id is not None
 
 
+def _joint_bundle(session, world: CasesWorld, departments: int):  # type: ignore[no-untyped-def]
+    """A bundle of `departments` members (开办企业 with 税务 and 公安 …), all applying: a joint case."""
+    from tests.cases.conftest import _impl
+    from tests.factories import actor_of, department, staff
+    from tongban.items import service as items
+    from tongban.items.schemas import BasicItemIn, BundleIn
+    from tongban.seals import service as seals
+
+    city, admin = world.city, world.actor("admin")
+    members: list[dict] = [{"basic_code": "011000000001"}, {"basic_code": "011000000002"}]
+    for n, name in enumerate(("安康市税务局", "安康市公安局", "安康市住房公积金管理中心")[:departments - 2], start=1):
+        dept = department(session, name)
+        for suffix, role in (("admin", "dept_admin"), ("reviewer", "reviewer")):
+            city.users[f"x{n}_{suffix}"] = staff(session, f"x{n}_{suffix}", dept, role, name=f"x{n}{suffix}")
+        seals.create_seal(session=session, actor=admin, seal_in=seals.SealCreate(department_id=dept.id,
+                                                                                 kind="approval"))
+        code = f"01100000010{n}"
+        items.create_basic_item(session=session, actor=admin, item_in=BasicItemIn(
+            code=code, name=f"{name}登记", item_type="行政许可", legal_basis="《中华人民共和国行政许可法》",
+            levels=["市级"]))
+        _impl(session, city, f"x{n}_admin", basic_code=code, legal_days=20 + n, promised_days=5)
+        members.append({"basic_code": code})
+    items.create_bundle(session=session, actor=actor_of(city.users["admin"]), bundle_in=BundleIn(
+        code=f"KBQY{departments}", name=f"开办企业一件事（{departments} 个部门）", event="开办企业",
+        audience="enterprise", lead_department_id=city.amr.id, members=members))
+    actor = world.actor("enterprise")
+    case = service.create_draft(session=session, actor=actor, case_in=CaseCreate(
+        bundle_code=f"KBQY{departments}", form_data={"licence": LICENCE_DATA}))
+    form = _material(session, case, "申请书")
+    service.upload_material(session=session, actor=actor, case_id=case.id, material_id=form.id, content=PDF,
+                            filename="申请书.pdf")
+    parent = service.submit(session=session, actor=actor, case_id=case.id).case
+    session.commit()
+    subs = list(session.scalars(select(Case).where(Case.parent_id == parent.id).order_by(Case.id)))
+    reviewers = ["amr_reviewer", "hrss_reviewer", *[f"x{n}_reviewer" for n in range(1, departments - 1)]]
+    return parent, subs, reviewers
+
+
+@pytest.mark.parametrize(("departments", "order"), [(3, (2, 0, 1)), (4, (3, 1, 0, 2)), (4, (0, 1, 2, 3))])
+def test_joint_approval_of_several_departments_in_any_order(session, world: CasesWorld, departments,
+                                                             order) -> None:
+    from tongban.cases import staff_queries
+
+    parent, subs, reviewers = _joint_bundle(session, world, departments)
+    assert parent.process_key == "joint" and len(subs) == departments
+    assert [s.lane for s in subs] == ["a", "b", "c", "d"][:departments]
+    with pytest.raises(InvalidTransition) as exc:  # nobody decides before the lead department accepts
+        handling.decide(session=session, actor=world.actor(reviewers[0]), case_id=subs[0].id,
+                        decision=Decision(decision="approve"))
+    assert exc.value.status_code == 409 and "受理" in exc.value.message
+    handling.accept(session=session, actor=world.actor("amr_clerk"), case_id=parent.id)
+    session.commit()
+    assert {s.status for s in subs} == {"accepted"}
+    for sub, reviewer in zip(subs, reviewers, strict=True):  # each department's list: its own sub-case, with a due day
+        [task] = queries.task_list(session, world.actor(reviewer))
+        assert (task.case.number, task.task_title, task.due_on is not None) == (sub.number, "部门审批", True)
+        page = staff_queries.case_page(session=session, actor=world.actor(reviewer), number=sub.number or "")
+        assert page.actions.decide and len(page.current_steps) == departments
+    for n, i in enumerate(order):
+        assert parent.status == "accepted"
+        handling.decide(session=session, actor=world.actor(reviewers[i]), case_id=subs[i].id,
+                        decision=Decision(decision="approve"))
+        session.commit()
+        if n + 1 < departments:
+            with pytest.raises(InvalidTransition) as exc:  # a department decides once
+                handling.decide(session=session, actor=world.actor(reviewers[i]), case_id=subs[i].id,
+                                decision=Decision(decision="refuse", reason="重复提交的审批意见"))
+            assert "等待其他部门" in exc.value.message
+            assert queries.task_list(session, world.actor(reviewers[i])) == []
+    assert (parent.status, parent.decision) == ("decided", "approve")
+    assert [(s.status, s.decision) for s in subs] == [("decided", "approve")] * departments
+    assert subs[0].licence_id is not None
+
+
+def test_joint_approval_of_four_where_one_refuses_decides_the_case(session, world: CasesWorld) -> None:
+    parent, subs, reviewers = _joint_bundle(session, world, 4)
+    handling.accept(session=session, actor=world.actor("amr_clerk"), case_id=parent.id)
+    handling.decide(session=session, actor=world.actor(reviewers[3]), case_id=subs[3].id,
+                    decision=Decision(decision="approve"))
+    with pytest.raises(NotFound):  # another department's reviewer cannot even see this sub-case
+        handling.decide(session=session, actor=world.actor(reviewers[1]), case_id=subs[2].id,
+                        decision=Decision(decision="refuse", reason="不属于本部门审批"))
+    handling.decide(session=session, actor=world.actor(reviewers[2]), case_id=subs[2].id,
+                    decision=Decision(decision="refuse", reason="纳税人登记信息不完整"))
+    session.commit()
+    # the item's policy (one refusal refuses): the case is decided without waiting for the other two
+    assert (parent.status, parent.decision) == ("decided", "refuse")
+    assert "纳税人登记信息不完整" in (parent.reason or "")
+    assert [s.decision for s in subs] == ["refuse"] * 4
+    assert "其他部门不予许可" in (subs[0].reason or "") and subs[0].licence_id is None
+    for i in (0, 1):
+        assert queries.task_list(session, world.actor(reviewers[i])) == []
+        with pytest.raises(InvalidTransition) as exc:
+            handling.decide(session=session, actor=world.actor(reviewers[i]), case_id=subs[i].id,
+                            decision=Decision(decision="approve"))
+        assert exc.value.status_code == 409 and "已决定" in exc.value.message
+
+
 def _verify(client, pdf: bytes) -> dict:  # type: ignore[no-untyped-def]
     r = client.post("/api/v1/verify", files={"file": ("notice.pdf", pdf, "application/pdf")})
     assert r.status_code == 200, r.text

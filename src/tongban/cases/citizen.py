@@ -334,7 +334,7 @@ class CasePage:
     notices: list[DocumentRead]
     supplement: list[dict[str, Any]]  # the notice's lines with the material's name and what to do
     withdrawable: bool
-    licence_identifier: str | None
+    licence_identifiers: list[str]
     fields: list[FieldRow]
     preview: prefill.MaterialPreview | None = None
     accept: str = ACCEPT
@@ -352,20 +352,30 @@ def case_page(session: Session, actor: Actor, case_id: int,
                for d in documents_of(session=session, actor=actor, owner_type=common.OWNER, owner_id=str(c.id))]
     names = {m.id: m for m in detail.materials}
     hows = {"upload": "重新上传", "correct": "更正内容", "fetch": "授权平台调取"}
-    supplement = [{"material_id": int(i["material_id"]), "name": names[int(i["material_id"])].name,
-                   "how": i.get("how", "upload"), "how_label": hows.get(i.get("how", ""), ""),
-                   "note": i.get("note", ""), "material": names[int(i["material_id"])]}
-                  for i in case.supplement_notice or [] if int(i["material_id"]) in names] \
-        if case.status == SUPPLEMENT else []
-    licence = None
-    if case.licence_id is not None:
-        row = session.get(Licence, case.licence_id)
-        licence = row.identifier if row is not None else None
+    supplement: list[dict[str, Any]] = []
+    if case.status == SUPPLEMENT:
+        # Every listed material the platform can fetch offers fetch → preview → confirm, and always an upload
+        # instead (the applicant's choice), whatever the notice asked: a clerk cannot demand the upload of a
+        # fetchable one (handling.request_supplement), the applicant may still choose it.
+        mats = common.materials(session, case)
+        options = {mats[o.index].id: o for o in prefill.fetchable_materials(session, actor, _Materials(mats))}
+        for i in case.supplement_notice or []:
+            mid = int(i["material_id"])
+            if mid not in names:
+                continue
+            option = options.get(mid)
+            supplement.append({"material_id": mid, "name": names[mid].name, "how": i.get("how", "upload"),
+                               "how_label": hows.get(i.get("how", ""), ""), "note": i.get("note", ""),
+                               "material": names[mid], "fetchable": bool(option and option.fetchable),
+                               "reason": option.reason if option else ""})
+    # The e-licences issued on the case, or on a bundle's sub-cases (the applicant follows the one case).
+    licences = [row.identifier for c in [case, *common.children(session, case)] if c.licence_id is not None
+                and (row := session.get(Licence, c.licence_id)) is not None]
     return CasePage(detail=detail, next_step=NEXT_STEPS.get(case.status, ""), due_on=due, due_label=label,
                     notices=notices, supplement=supplement,
                     withdrawable=case.status in WITHDRAWABLE and case.status != DRAFT and case.parent_id is None
                     and all(c.status in WITHDRAWABLE for c in common.children(session, case)),
-                    licence_identifier=licence, fields=_fields(case), preview=preview)
+                    licence_identifiers=licences, fields=_fields(case), preview=preview)
 
 
 def fetch(session: Session, actor: Actor, case_id: int, material_id: int) -> DraftPage | CasePage:

@@ -162,13 +162,15 @@ def update_draft(*, session: Session, actor: Actor, case_id: int, draft_in: Draf
 @use_case
 def upload_material(*, session: Session, actor: Actor, case_id: int, material_id: int, content: bytes,
                     filename: str) -> CaseMaterial:
-    """Upload a material (checked by its bytes); in a draft, or for a 补正 that asks for it."""
+    """Upload a material (checked by its bytes); in a draft, or for a 补正 that lists it. A material the platform
+    can fetch is never demanded as an upload, but the applicant may always upload it instead: that is their
+    choice, recorded as such (also during a 补正 whose notice asks the platform to fetch it)."""
     case = _mine_or_entered(session, actor, case_id)
     material = session.get(CaseMaterial, material_id)
     if material is None or material.case_id != case.id:
         raise NotFound("未找到该材料。", code="material_not_found")
     if case.status == SUPPLEMENT:
-        asked = {int(i["material_id"]) for i in case.supplement_notice or [] if i.get("how") != "fetch"}
+        asked = {int(i["material_id"]) for i in case.supplement_notice or []}
         if material.id not in asked:
             raise InvalidTransition("补正期间只能补交补正通知列明的材料。", code="material_not_requested")
     elif case.status != DRAFT:
@@ -177,8 +179,10 @@ def upload_material(*, session: Session, actor: Actor, case_id: int, material_id
     sha = file_store.get_store().put(content)
     material.provided, material.file_sha256, material.file_name = "upload", sha, got.filename
     material.file_kind, material.confirmed_by_applicant, material.updated_at = str(got.kind), True, utcnow()
-    common.event(session, case, actor, "material", f"上传材料：{material.name}"[:64], material=material.name,
-                 sha256=sha, size=got.size)
+    instead = material.source in FETCHABLE  # the platform could have fetched it: the applicant chose to upload
+    common.event(session, case, actor, "material",
+                 (f"自行上传（未用平台调取）：{material.name}" if instead else f"上传材料：{material.name}")[:64],
+                 material=material.name, sha256=sha, size=got.size, upload_instead_of_fetch=instead)
     return material
 
 
@@ -189,6 +193,11 @@ def _missing_uploads(session: Session, case: Case) -> list[str]:
 
 def _process_key(guide: dict[str, Any]) -> str:
     return "immediate" if guide.get("instant") or not guide.get("promised_days") else "promised"
+
+
+def _joint_lane(n: int) -> str:
+    """The lane of the n-th (from 0) sub-case of a joint case: "a", "b" … "z", then "27", "28" …"""
+    return chr(ord("a") + n) if n < 26 else str(n + 1)
 
 
 def _start_process(session: Session, case: Case, key: str, lanes: Mapping[str, int | None],
@@ -282,12 +291,15 @@ def submit(*, session: Session, actor: Actor, case_id: int) -> Submitted:
     common.start_clock(session, case, ACCEPT, ACCEPT_DAYS, actor)
     if not subs:
         _start_process(session, case, _process_key(case.snapshot), {"dept": case.department_id})
-    elif len(subs) == 2:
-        # 并联审批: one acceptance at the lead department's window, the two departments decide in parallel.
-        lanes = {"lead": case.department_id, "dept_a": subs[0].department_id, "dept_b": subs[1].department_id}
-        _start_process(session, case, "joint", lanes, {"policy": wf.ANY_REFUSAL})
-        for lane, sub in zip(("a", "b"), subs, strict=True):
-            sub.lane, sub.process_key = lane, "joint"
+    elif len(subs) >= 2:
+        # 并联审批: one acceptance at the lead department's window, then every member's department decides its
+        # sub-case in parallel (one lane each: "a", "b", "c" …); one refusal refuses the whole case.
+        for n, sub in enumerate(subs):
+            sub.lane, sub.process_key = _joint_lane(n), "joint"
+        lanes: dict[str, int | None] = {"lead": case.department_id}
+        lanes.update({common.process_lane(sub) or "": sub.department_id for sub in subs})
+        _start_process(session, case, "joint", lanes,
+                       {"policy": wf.ANY_REFUSAL, "departments": [common.process_lane(sub) for sub in subs]})
     for n, sub in enumerate(subs, start=1):
         sub.number = f"{case.number}-{n}"
         sub.submitted_at = case.submitted_at
