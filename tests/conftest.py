@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ os.environ.setdefault("TONGBAN_SECRET_KEY", "test-secret-key-0123456789abcdef012
 from tongban.cli import upgrade_database
 from tongban.config import Settings, get_settings
 from tongban.db import make_engine, make_session_factory
+from tongban.demo.loader import DemoSummary
 from tongban.main import create_app
 
 PG_URL = os.environ.get("TONGBAN_TEST_DATABASE_URL", "")
@@ -77,8 +79,25 @@ def _truncate_pg(engine: Engine) -> None:
 
 
 @pytest.fixture
-def database_url(_migrated_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if PG_URL:
+def database_url(_migrated_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                 request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test's database: empty and migrated, or — for a test that asks for `demo` — a copy of the demo city
+    loaded once per session (`_demo_template`), with a copy of the files it stored."""
+    files = tmp_path / "files"
+    demo: _DemoTemplate | None = request.getfixturevalue("_demo_template") if "demo" in request.fixturenames else None
+    copy_name = ""
+    if demo is not None:
+        shutil.copytree(demo.files_dir, files)
+        if PG_URL:
+            copy_name = f"tongban_demo_copy_{os.getpid()}"
+            _admin_sql(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)',
+                       f'CREATE DATABASE "{copy_name}" TEMPLATE "{demo.location}"')
+            url = _pg_database(copy_name)
+        else:
+            db = tmp_path / "tongban.db"
+            shutil.copyfile(demo.location, db)
+            url = f"sqlite:///{db}"
+    elif PG_URL:
         engine = make_engine(PG_URL)
         _truncate_pg(engine)
         engine.dispose()
@@ -89,10 +108,74 @@ def database_url(_migrated_template: str, tmp_path: Path, monkeypatch: pytest.Mo
         url = f"sqlite:///{db}"
     monkeypatch.setenv("TONGBAN_DATABASE_URL", url)
     monkeypatch.setenv("TONGBAN_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))  # never the repo's var/
-    monkeypatch.setenv("TONGBAN_FILES_DIR", str(tmp_path / "files"))  # each test its own file store
+    monkeypatch.setenv("TONGBAN_FILES_DIR", str(files))  # each test its own file store
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
+    if copy_name:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
+
+
+def _pg_database(name: str) -> str:
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _admin_sql(*statements: str) -> None:
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
+
+
+@dataclass(frozen=True)
+class _DemoTemplate:
+    location: str  # SQLite: the file; PostgreSQL: the template database's name
+    files_dir: Path
+    summary: DemoSummary
+
+
+@pytest.fixture(scope="session")
+def _demo_template(_migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_DemoTemplate]:
+    """The demo city, loaded once per test session by the real loader (tongban.demo.loader.load, the same code
+    `make run` runs); each test asking for `demo` starts from a copy of it. Loading it per test cost about 10 s
+    on PostgreSQL, for some 30 tests."""
+    from tongban.demo import loader
+
+    where = tmp_path_factory.mktemp("demo")
+    if PG_URL:
+        location = f"tongban_demo_{os.getpid()}"
+        _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)', f'CREATE DATABASE "{location}"')
+        url = _pg_database(location)
+        upgrade_database(url)
+    else:
+        location = str(where / "demo.db")
+        shutil.copyfile(_migrated_template, location)
+        url = f"sqlite:///{location}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TONGBAN_DATABASE_URL", url)
+        mp.setenv("TONGBAN_FILES_DIR", str(where / "files"))
+        mp.setenv("TONGBAN_CHECKPOINT_DIR", str(where / "checkpoints"))
+        get_settings.cache_clear()
+        engine = make_engine(url)
+        session = make_session_factory(engine)()
+        try:
+            summary = loader.load(session)
+            session.commit()
+        finally:
+            session.close()
+            engine.dispose()
+            get_settings.cache_clear()
+    (where / "files").mkdir(exist_ok=True)
+    yield _DemoTemplate(location, where / "files", summary)
+    if PG_URL:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)')
+
+
+@pytest.fixture
+def demo(_demo_template: _DemoTemplate, database_url: str) -> DemoSummary:
+    """The demo city in this test's database (a copy; change it freely) and what the loader reported."""
+    return _demo_template.summary
 
 
 @pytest.fixture
@@ -165,11 +248,6 @@ def fresh_url(tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'migrate.db'}"
         return
     name = f"tongban_migrate_{os.getpid()}"
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    yield _pg_database(name)
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

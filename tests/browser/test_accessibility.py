@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from tongban.demo import city, loader
+from tongban.demo.loader import DemoSummary
 
 ROLES = ["admin", "supervisor", "amr_data", "amr_clerk", "psb_reviewer",
          city.CITIZENS[0].resident_id, city.ENTERPRISES[0].uscc]
@@ -22,8 +23,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
     expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
-def test_every_main_page_of_every_demo_role_passes_axe(live_server: str, page: Page, session: Session) -> None:
-    loader.load(session)
+def test_every_main_page_of_every_demo_role_passes_axe(demo: DemoSummary, live_server: str, page: Page, session: Session) -> None:
     for path in PUBLIC:
         page.goto(live_server + path)
     visited: set[str] = set()

@@ -19,6 +19,7 @@ from tests.factories import PASSWORD, SmallCity, population_ids, population_worl
 from tongban.catalog.models import InformationResource
 from tongban.demo import city as demo_city
 from tongban.demo import loader
+from tongban.demo.loader import DemoSummary
 from tongban.exchange.log_models import ExchangeLogEntry
 from tongban.licences.models import Licence
 from tongban.org.models import User
@@ -57,8 +58,7 @@ def _log_in(page: Page, base: str, username: str, password: str) -> None:
     expect(page.locator("form[action='/logout']")).to_be_attached()
 
 
-def test_citizen_facing_pages_fit_a_phone(live_server: str, page: Page, session: Session) -> None:
-    loader.load(session)
+def test_citizen_facing_pages_fit_a_phone(demo: DemoSummary, live_server: str, page: Page, session: Session) -> None:
     page.set_viewport_size(PHONE)
     citizen_licence = session.execute(select(Licence.identifier).where(
         Licence.holder_code == demo_city.CITIZENS[0].resident_id)).scalars().first()

@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy.orm import Session
 
-from tongban.demo import loader
+from tongban.demo.loader import DemoSummary
 
 SHOTS = Path(os.environ.get("TONGBAN_SCREENSHOTS", "var/screenshots"))
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -29,9 +29,8 @@ def _fits(page: Page) -> None:
     assert m["scroll"] <= m["width"], f"{page.url}: {m['scroll']}px wide on a {m['width']}px screen: {m['wide']}"
 
 
-def test_anonymous_visitor_finds_reads_and_prints_a_guide_on_a_phone(live_server: str, page: Page,
+def test_anonymous_visitor_finds_reads_and_prints_a_guide_on_a_phone(demo: DemoSummary, live_server: str, page: Page,
                                                                       session: Session) -> None:
-    loader.load(session)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(PHONE)
 

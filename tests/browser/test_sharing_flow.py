@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from tongban.demo import loader
+from tongban.demo.loader import DemoSummary
 
 SHOTS = Path(os.environ.get("TONGBAN_SCREENSHOTS", "var/screenshots"))
 
@@ -23,8 +24,7 @@ def _login(page: Page, base: str, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
 
 
-def test_find_request_approve_and_see_the_grant(live_server: str, page: Page, session: Session) -> None:
-    loader.load(session)
+def test_find_request_approve_and_see_the_grant(demo: DemoSummary, live_server: str, page: Page, session: Session) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     # 1. 市场监管局's data officer searches the catalog in Chinese.

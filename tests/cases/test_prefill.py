@@ -28,6 +28,7 @@ from tests.factories import (
 )
 from tongban import clock
 from tongban.cases import prefill
+from tongban.demo.loader import DemoSummary
 from tongban.errors import NotFound, ValidationFailed
 from tongban.exchange import endpoints
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogSubject
@@ -309,15 +310,14 @@ def test_a_licence_type_not_held_is_uploaded(session: Session, licences, city: S
 # ---------------------------------------------------------------- the demo
 
 
-def test_the_demo_city_prefills_a_demo_citizens_form(session: Session) -> None:
+def test_the_demo_city_prefills_a_demo_citizens_form(demo: DemoSummary, session: Session) -> None:
     """The demo load registers 一网通办平台 with grants approved on the sharing path; a demo citizen's form is
     pre-filled and a shared material of a demo item fetched, both in their data uses with the case number."""
     from tongban.demo import city as demo_city
-    from tongban.demo import loader, registry_loader
+    from tongban.demo import registry_loader
     from tongban.items.models import Implementation
     from tongban.sharing.models import Grant, SharingRequest
 
-    loader.load(session)
     system = prefill.platform_system(session)
     assert system is not None and system.name == "一网通办平台"
     requests = session.execute(select(SharingRequest).where(SharingRequest.client_id == system.id)).scalars().all()

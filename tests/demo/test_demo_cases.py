@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tongban.authz import Actor
 from tongban.cases import queries
 from tongban.cases.models import Case, CaseEvent
-from tongban.demo import loader
+from tongban.demo.loader import DemoSummary
 from tongban.licences import queries as licence_queries
 from tongban.licences.models import Licence
 from tongban.org.auth import user_actor
@@ -21,8 +21,8 @@ def _actor(session: Session, user_id: int) -> Actor:
     return user_actor(session.get(User, user_id), client_ip="127.0.0.1")  # type: ignore[arg-type]
 
 
-def test_demo_cases_cover_every_state_with_unique_numbers_and_a_delivered_licence(session: Session) -> None:
-    summary = loader.load(session)
+def test_demo_cases_cover_every_state_with_unique_numbers_and_a_delivered_licence(demo: DemoSummary, session: Session) -> None:
+    summary = demo
     by_number = {c.number: c for c in session.scalars(select(Case).where(Case.number.is_not(None)))}
     statuses = {c.status for c in session.scalars(select(Case))}
     assert {"draft", "submitted", "supplement", "accepted", "reviewed", "decided", "delivered", "withdrawn",

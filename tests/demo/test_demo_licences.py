@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.demo import city, items_data, loader, registry_loader
+from tongban.demo import city, items_data, registry_loader
 from tongban.demo.licence_data import LICENCE_TYPES, NOT_ISSUED_IN_CITY
+from tongban.demo.loader import DemoSummary
 from tongban.items.reads import issued_licence_types, live_facts
 from tongban.items.rules import counts, no_upload, once_only
 from tongban.licences.models import Licence, LicenceType
 from tongban.registries.models import RegistryRecord
 
 
-def test_demo_licences_agree_with_the_register_and_free_the_items_materials(session: Session) -> None:
-    loader.load(session)
+def test_demo_licences_agree_with_the_register_and_free_the_items_materials(demo: DemoSummary, session: Session) -> None:
 
     # Every demo type is active and holds valid licences, each issued by one of the type's issuers.
     types = session.execute(select(LicenceType)).scalars().all()

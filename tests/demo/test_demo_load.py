@@ -10,12 +10,13 @@ from tongban.audit import service as audit
 from tongban.authz import Role
 from tongban.catalog.models import InformationResource
 from tongban.demo import licence_loader, loader
+from tongban.demo.loader import DemoSummary
 from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.org.models import AppClient, Department, Region, User, UserRole
 
 
-def test_demo_city_is_complete_and_valid(session: Session, client: TestClient) -> None:
-    summary = loader.load(session)
+def test_demo_city_is_complete_and_valid(demo: DemoSummary, session: Session, client: TestClient) -> None:
+    summary = demo
     departments = session.execute(select(Department)).scalars().all()
     assert len(departments) >= 70
     for d in departments:
@@ -80,14 +81,14 @@ def test_demo_refuses_a_non_empty_database(session: Session) -> None:
         raise AssertionError("second load must be refused")
 
 
-def test_demo_registers_answer_the_demo_key_and_show_uses_to_the_citizen(session: Session, client: TestClient) -> None:
+def test_demo_registers_answer_the_demo_key_and_show_uses_to_the_citizen(demo: DemoSummary, session: Session, client: TestClient) -> None:
     from urllib.parse import quote
 
     from tests.factories import login
     from tongban.demo import city
     from tongban.demo.loader import DEMO_PASSWORD
 
-    summary = loader.load(session)
+    summary = demo
     assert summary.registry_records >= 2000
     population = session.execute(select(InformationResource.code).where(
         InformationResource.name == "户籍人口基本信息")).scalar_one()

@@ -6,14 +6,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import login
-from tongban.demo import loader
-from tongban.demo.loader import DEMO_PASSWORD
+from tongban.demo.loader import DEMO_PASSWORD, DemoSummary
 
 HTML = {"accept": "text/html"}
 
 
-def test_demo_disputes_in_every_state(session: Session, client: TestClient) -> None:
-    numbers = loader.load(session).dispute_numbers  # the demo loads them after the registers
+def test_demo_disputes_in_every_state(demo: DemoSummary, session: Session, client: TestClient) -> None:
+    numbers = demo.dispute_numbers  # the demo loads them after the registers
     assert set(numbers) == {"open", "corrected", "escalated", "against_amr"}
     platform = TestClient(client.app)
     login(platform, "admin", DEMO_PASSWORD)

@@ -19,9 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
-from tongban.demo import loader
+from tongban.demo.loader import DemoSummary
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", ROOT / "docs" / "api.md"]
@@ -76,8 +75,8 @@ def _pdf(path: Path) -> None:
 
 
 @pytest.fixture
-def demo_key(session: Session) -> str:
-    return loader.load(session).demo_api_key
+def demo_key(demo: DemoSummary) -> str:
+    return demo.demo_api_key
 
 
 @pytest.mark.parametrize(("where", "block"), EXAMPLES, ids=[name for name, _ in EXAMPLES])

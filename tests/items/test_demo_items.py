@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 from tests.factories import login
 from tongban.audit import service as audit
 from tongban.demo import items_data, loader
+from tongban.demo.loader import DemoSummary
 from tongban.items.models import BasicItem, Bundle, Implementation, ItemEvent
 
 
-def test_demo_items_are_published_and_shown(session: Session, client: TestClient) -> None:
-    summary = loader.load(session)
+def test_demo_items_are_published_and_shown(demo: DemoSummary, session: Session, client: TestClient) -> None:
+    summary = demo
     count = lambda model: session.execute(select(func.count()).select_from(model)).scalar_one()  # noqa: E731
     assert count(BasicItem) == len(items_data.BASIC_ITEMS) >= 150
     assert summary.items == count(Implementation) == len(items_data.IMPLEMENTATIONS)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from tests.factories import login
 from tests.items.conftest import FOOD_CODE, ItemsWorld, impl_in
-from tongban.demo import items_data, loader
+from tongban.demo import items_data
 from tongban.demo.city import DEPARTMENTS, REGIONS
+from tongban.demo.loader import DemoSummary
 from tongban.errors import ValidationFailed
 from tongban.items import service, spreadsheet
 from tongban.items.models import BasicItem, Implementation
@@ -94,7 +95,7 @@ def test_the_xlsx_import_reports_the_row_with_the_wrong_level(session: Session, 
     assert _count(session) == 0  # the good row is not written either
 
 
-def test_the_demo_lists_keep_the_levels(session: Session) -> None:
+def test_the_demo_lists_keep_the_levels(demo: DemoSummary, session: Session) -> None:
     """The demo data itself (no database), then the demo as loaded through the domain (which checks it)."""
     levels = {"province": "省级", "city": "市级", "county": "县级", "township": "县级"}
     region_level = {r.code: levels[r.level] for r in REGIONS}
@@ -104,7 +105,6 @@ def test_the_demo_lists_keep_the_levels(session: Session) -> None:
              if region_level[dept_region[i.department_code]] not in basics[i.basic_code].level]
     assert wrong == []
 
-    loader.load(session)
     rows = session.execute(select(Implementation.level, BasicItem.levels).join(
         BasicItem, BasicItem.id == Implementation.basic_item_id)).all()
     assert len(rows) == len(items_data.IMPLEMENTATIONS)

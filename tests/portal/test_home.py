@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from tests.factories import _PASSWORD_HASH, PASSWORD, login
 from tests.portal.conftest import visible
 from tongban import clock
-from tongban.demo import loader
 from tongban.demo.city import resident_id
-from tongban.demo.loader import DEMO_PASSWORD
+from tongban.demo.loader import DEMO_PASSWORD, DemoSummary
 from tongban.licences.models import Licence, LicenceType
 from tongban.org.models import User
 from tongban.portal.home import age_of
@@ -44,8 +43,7 @@ def test_age_from_the_resident_id() -> None:
     assert age_of("not-an-id", dt.date(2026, 1, 1)) is None
 
 
-def test_citizen_near_retirement_gets_retirement_services(session: Session, client: TestClient) -> None:
-    loader.load(session)
+def test_citizen_near_retirement_gets_retirement_services(demo: DemoSummary, session: Session, client: TestClient) -> None:
     with clock.frozen(dt.date(2026, 12, 3)):
         _citizen_born(session, dt.date(1968, 5, 20), "王秀兰")
         login(client, resident_id("610902", dt.date(1968, 5, 20), 17, False), PASSWORD)
@@ -63,8 +61,7 @@ def test_citizen_near_retirement_gets_retirement_services(session: Session, clie
         assert client.get(href).status_code == 200, href
 
 
-def test_young_citizen_gets_employment_services(session: Session, client: TestClient) -> None:
-    loader.load(session)
+def test_young_citizen_gets_employment_services(demo: DemoSummary, session: Session, client: TestClient) -> None:
     with clock.frozen(dt.date(2026, 12, 3)):
         _citizen_born(session, dt.date(2003, 9, 1), "赵小明")
         login(client, resident_id("610902", dt.date(2003, 9, 1), 17, False), PASSWORD)
@@ -73,8 +70,7 @@ def test_young_citizen_gets_employment_services(session: Session, client: TestCl
     assert "退休一件事" not in names
 
 
-def test_enterprise_with_business_licence_gets_change_services(session: Session, client: TestClient) -> None:
-    loader.load(session)
+def test_enterprise_with_business_licence_gets_change_services(demo: DemoSummary, session: Session, client: TestClient) -> None:
     holders = session.execute(select(Licence.holder_code).join(LicenceType, LicenceType.id == Licence.type_id)
                               .where(LicenceType.name == "营业执照", Licence.status == "valid")).scalars().all()
     enterprise = session.execute(select(User).where(User.kind == "enterprise",
@@ -88,8 +84,7 @@ def test_enterprise_with_business_licence_gets_change_services(session: Session,
     assert "根据您持有的证照推荐" in visible(_section(html))
 
 
-def test_enterprise_without_licences_gets_the_opening_bundles(session: Session, client: TestClient) -> None:
-    loader.load(session)
+def test_enterprise_without_licences_gets_the_opening_bundles(demo: DemoSummary, session: Session, client: TestClient) -> None:
     holders = set(session.execute(select(Licence.holder_code)).scalars())
     enterprise = session.execute(select(User).where(User.kind == "enterprise")).scalars().all()
     newcomer = next((e for e in enterprise if e.credit_code not in holders), None)
@@ -109,8 +104,7 @@ def test_enterprise_without_licences_gets_the_opening_bundles(session: Session, 
     assert "内资企业变更登记" not in names
 
 
-def test_staff_and_anonymous_see_no_recommendations(session: Session, client: TestClient) -> None:
-    loader.load(session)
+def test_staff_and_anonymous_see_no_recommendations(demo: DemoSummary, session: Session, client: TestClient) -> None:
     anonymous = client.get("/", follow_redirects=True)
     assert anonymous.status_code == 200 and "data-home-services" not in anonymous.text
     staff = session.execute(select(User).where(User.kind == "staff")).scalars().first()
@@ -120,9 +114,8 @@ def test_staff_and_anonymous_see_no_recommendations(session: Session, client: Te
     assert "首页" in html and "data-home-services" not in html and "为您推荐的服务" not in html
 
 
-def test_citizen_holding_a_migration_certificate_gets_the_move_in_item(session: Session,
+def test_citizen_holding_a_migration_certificate_gets_the_move_in_item(demo: DemoSummary, session: Session,
                                                                        client: TestClient) -> None:
-    loader.load(session)
     holder = session.execute(select(Licence.holder_code).join(LicenceType, LicenceType.id == Licence.type_id)
                              .where(LicenceType.name == "户口迁移证明")).scalars().first()
     citizen = session.execute(select(User).where(User.kind == "citizen", User.id_number == holder)).scalars().first()

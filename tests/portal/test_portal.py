@@ -12,7 +12,7 @@ from tests.factories import PASSWORD, login
 from tests.items.conftest import FOOD_CODE, ItemsWorld, impl_in, publish
 from tests.portal.conftest import pdf_text, results_of, visible
 from tongban import search
-from tongban.demo import loader
+from tongban.demo.loader import DemoSummary
 from tongban.items import service
 from tongban.items.indexing import ITEM_KIND
 
@@ -40,8 +40,7 @@ def test_items_index_on_publish_and_leave_on_retire(session: Session, client: Te
     assert client.get(f"/services/items/{FOOD_CODE}").status_code == 404
 
 
-def test_demo_portal_finds_items_in_peoples_words(session: Session, client: TestClient) -> None:
-    loader.load(session)
+def test_demo_portal_finds_items_in_peoples_words(demo: DemoSummary, session: Session, client: TestClient) -> None:
     # Colloquial: 开饭店 reaches 食品经营许可 and the restaurant bundle.
     items, bundles, html = _hits(client, "开饭店")
     assert "食品经营许可" in results_of(html) and "YJS002" in bundles

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tests.portal.conftest import visible
 from tongban import search
-from tongban.demo import loader
+from tongban.demo.loader import DemoSummary
 from tongban.portal.queries import search_services
 from tongban.search import fulltext
 
@@ -25,8 +25,7 @@ def test_a_partial_match_only_in_the_longer_texts_is_no_hit(session: Session, ci
     assert sorted(h.doc_id for h in wide.hits) == [1, 2]
 
 
-def test_portal_item_names_and_departments_are_not_crowded_out_by_bundles(session: Session) -> None:
-    loader.load(session)
+def test_portal_item_names_and_departments_are_not_crowded_out_by_bundles(demo: DemoSummary, session: Session) -> None:
 
     def shown(q: str) -> list[str]:
         page = search_services(session, q)
