@@ -202,6 +202,13 @@ def once_only(session: DbSession, actor: CurrentActor) -> OnceOnlyRead:
 
 # ---------------------------------------------------------------- the platform: bundles (一件事) and events
 
+_JOINT_POLICY_DOC = (
+    "两个及以上成员事项适用时，各部门并联审批（联合审批）。`joint_policy` 决定一个部门不予许可时整件申请如何处理：\n\n"
+    "- `any_refusal`（默认）：任一部门不予许可，整件申请不予许可，其他部门尚未办理的审批撤回，均不签发证照；\n"
+    "- `all_must_decide`：每个部门都作出决定；获准的事项准予许可并签发电子证照，不予的事项不予许可，"
+    "主办件结果为“部分准予”。\n\n"
+    "已提交的办件按提交时一件事的规则办理，修改规则只影响此后提交的申请。")
+
 EventKind = Annotated[str, Path(pattern="^(life|business)$", description="life 人生事件 / business 企业事件")]
 EventName = Annotated[str, Path(min_length=1, max_length=64, description="事件名称")]
 
@@ -224,7 +231,7 @@ def bundle_versions(code: str, session: DbSession, actor: CurrentActor) -> list[
 
 @router.post("/bundles", response_model=BundleAdminSummary, status_code=201,
              summary="新建一件事（平台）：默认立即发布为第 1 版；draft=true 保存为草稿，门户不显示",
-             responses=error_responses(404, 409))
+             description=_JOINT_POLICY_DOC, responses=error_responses(404, 409))
 def create_bundle(body: BundleIn, session: DbSession, actor: CurrentActor,
                   draft: Annotated[bool, Query(description="保存为草稿（不发布）")] = False) -> BundleAdminSummary:
     bundle = service.create_bundle(session=session, actor=actor, bundle_in=body, draft=draft)
@@ -233,7 +240,7 @@ def create_bundle(body: BundleIn, session: DbSession, actor: CurrentActor,
 
 @router.put("/bundles/{code}", response_model=BundleAdminSummary,
             summary="修改一件事（平台；编码不可改；已发布的修改即形成新版本，已停用的不能修改）",
-            responses=error_responses(404, 409))
+            description=_JOINT_POLICY_DOC, responses=error_responses(404, 409))
 def update_bundle(code: str, body: BundleIn, session: DbSession, actor: CurrentActor) -> BundleAdminSummary:
     service.update_bundle(session=session, actor=actor, code=code, bundle_in=body)
     return _admin_summary(session, actor, code)

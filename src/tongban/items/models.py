@@ -131,6 +131,9 @@ class Bundle(Base):
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
     guide: Mapped[str] = mapped_column(Text, default="")  # 办事指南 of the bundle
     status: Mapped[str] = mapped_column(String(16), default="published")  # draft / published / retired
+    # 联合审批: what one department's refusal does to the joint case — any_refusal (the whole case is refused)
+    # or all_must_decide (every department decides; 准予 for the approved members, 不予 for the refused ones).
+    joint_policy: Mapped[str] = mapped_column(String(16), default="any_refusal", server_default="any_refusal")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

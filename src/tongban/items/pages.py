@@ -393,7 +393,8 @@ async def basic_edit_submit(request: Request, session: DbSession, actor: Current
 
 BUNDLES = BASE + "/bundles"
 BUNDLE_NAMES = {"code": "一件事编码", "name": "一件事名称", "event": "所属事件", "audience": "服务对象",
-                "lead_department_id": "牵头部门", "guide": "办事指南", "members": "成员事项"}
+                "lead_department_id": "牵头部门", "guide": "办事指南", "members": "成员事项",
+                "joint_policy": "一个部门不予许可时"}
 MEMBER_NAMES = {"basic_code": "事项", "field": "条件字段", "op": "条件运算", "value": "条件取值", "label": "条件说明"}
 _MEMBER_FIELD = re.compile(r"^member-(\d{1,3})-(code|field|op|value|label|remove)$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -412,7 +413,8 @@ def _condition_value(op: str, text: str) -> Any:
 
 def _bundle_form(form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {k: str(form.get(k) or "").strip()
-                            for k in ("code", "name", "event", "audience", "lead_department_id", "guide")}
+                            for k in ("code", "name", "event", "audience", "lead_department_id", "guide",
+                                      "joint_policy")}
     raw: dict[int, dict[str, str]] = {}
     for key in form:
         m = _MEMBER_FIELD.match(key)

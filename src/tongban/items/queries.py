@@ -27,6 +27,8 @@ from tongban.items.rules import ImplFact, once_only
 from tongban.items.schemas import (
     CONDITION_OPS,
     ITEM_TYPES,
+    JOINT_POLICIES,
+    JOINT_POLICY_TEXTS,
     LEVELS,
     SOURCE_LABELS,
     STATUS_LABELS,
@@ -505,6 +507,8 @@ class BundleEditor:
     status: str = ""  # "" for a new bundle
     status_label: str = ""
     versions: list[BundleVersionRead] = field(default_factory=list)
+    joint_policies: dict[str, str] = field(default_factory=lambda: dict(JOINT_POLICIES))
+    joint_policy_texts: dict[str, str] = field(default_factory=lambda: dict(JOINT_POLICY_TEXTS))
 
 
 def bundle_editor(session: Session, actor: Actor, code: str | None = None) -> BundleEditor:
@@ -513,7 +517,7 @@ def bundle_editor(session: Session, actor: Actor, code: str | None = None) -> Bu
     departments = [(i, n) for i, n in session.execute(select(Department.id, Department.name).where(
         Department.status == "active").order_by(Department.name))]
     choices = [(c, n) for c, n in session.execute(select(BasicItem.code, BasicItem.name).order_by(BasicItem.code))]
-    form: dict[str, Any] = {"audience": "person", "members": []}
+    form: dict[str, Any] = {"audience": "person", "joint_policy": "any_refusal", "members": []}
     status = ""
     versions: list[BundleVersionRead] = []
     if code is not None:
@@ -521,7 +525,7 @@ def bundle_editor(session: Session, actor: Actor, code: str | None = None) -> Bu
         if b is None:
             raise NotFound("未找到该一件事。", code="bundle_not_found")
         form = {"code": b.code, "name": b.name, "event": b.event, "audience": b.audience,
-                "lead_department_id": str(b.lead_department_id), "guide": b.guide,
+                "lead_department_id": str(b.lead_department_id), "guide": b.guide, "joint_policy": b.joint_policy,
                 "members": [{"code": m.basic.code, "field": m.condition_field or "", "op": m.condition_op or "==",
                              "value": _shown_value(m.condition_value), "label": m.condition_label}
                             for m in b.members]}

@@ -40,6 +40,7 @@ from tongban.items.rules import (
     reference_of,
 )
 from tongban.items.schemas import (
+    JOINT_POLICY_TEXTS,
     STATUS_LABELS,
     BundleAdminSummary,
     BundleMemberRead,
@@ -324,7 +325,9 @@ def bundle(session: Session, code: str, answers: dict[str, str] | None = None) -
             guide = ImplementationRead.model_validate(_published_snapshot(session, impl))
             merging.append((m.basic.code, m.basic.name, guide.materials))
     return BundleRead(code=b.code, name=b.name, event=b.event, audience=b.audience,
-                      lead_department_name=b.lead_department.name, guide=b.guide, status=b.status, members=members,
+                      lead_department_name=b.lead_department.name, guide=b.guide, status=b.status,
+                      joint_policy=b.joint_policy, joint_policy_text=JOINT_POLICY_TEXTS.get(b.joint_policy, ""),
+                      members=members,
                       materials=merge_materials(merging), questions=questions)
 
 
@@ -364,7 +367,7 @@ def manage_bundles(session: Session, actor: Actor) -> list[BundleAdminSummary]:
     return [BundleAdminSummary(code=b.code, name=b.name, event=b.event, audience=b.audience,
                                lead_department_name=b.lead_department.name, members=len(b.members),
                                status=b.status, status_label=BUNDLE_STATUS_LABELS.get(b.status, b.status),
-                               versions=len(versions[b.code])) for b in bundles]
+                               versions=len(versions[b.code]), joint_policy=b.joint_policy) for b in bundles]
 
 
 def bundle_versions(session: Session, actor: Actor, code: str) -> list[BundleVersionRead]:

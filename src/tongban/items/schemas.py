@@ -263,6 +263,17 @@ class BundleMemberIn(Strict):
     condition: ConditionIn | None = None
 
 
+#: 联合审批 of a bundle: what one department's refusal does to the joint case (item_bundles.joint_policy).
+JOINT_POLICIES: dict[str, str] = {"any_refusal": "一家不予，整件不予", "all_must_decide": "各部门分别决定"}
+#: What the guide tells the applicant about a department's refusal, by policy.
+JOINT_POLICY_TEXTS: dict[str, str] = {
+    "any_refusal": "各部门并联审批，任一部门不予许可的，整件申请不予许可，其他部门不再审批，各事项均不签发证照；"
+                   "不予许可决定书写明理由和救济途径。",
+    "all_must_decide": "各部门并联审批，每个部门都对本部门的事项作出决定：获准的事项准予许可并签发电子证照，"
+                       "不予许可的事项单独告知理由和救济途径，不影响其他事项。"}
+JointPolicy = Literal["any_refusal", "all_must_decide"]
+
+
 class BundleIn(Strict):
     code: str = Field(min_length=2, max_length=32, pattern=r"^[0-9A-Za-z\-_]+$")
     name: OneLine = Field(min_length=2, max_length=128)
@@ -271,6 +282,10 @@ class BundleIn(Strict):
     lead_department_id: RefId
     guide: str = Field(default="", max_length=20000)
     members: list[BundleMemberIn] = Field(min_length=2, max_length=50)
+    joint_policy: JointPolicy = Field(
+        default="any_refusal",
+        description="联合审批中一个部门不予许可时：any_refusal 整件不予许可（其他部门的审批撤回）；"
+                    "all_must_decide 每个部门都作出决定，获准的事项准予许可并签发证照，不予的事项不予许可")
 
 
 class ConditionRead(BaseModel):
@@ -317,6 +332,8 @@ class BundleRead(BaseModel):
     lead_department_name: str
     guide: str
     status: str
+    joint_policy: str = Field(default="any_refusal", description="联合审批规则：any_refusal / all_must_decide")
+    joint_policy_text: str = Field(default="", description="一个部门不予许可时整件申请如何处理（给申请人看的说明）")
     members: list[BundleMemberRead]
     materials: list[BundleMaterial]
     questions: list[str] = Field(description="决定成员事项是否适用的问题（条件字段）")
@@ -390,6 +407,8 @@ class BundleAdminSummary(BaseModel):
     status: str = Field(description="draft 草稿 / published 已发布 / retired 已停用")
     status_label: str
     versions: int = Field(description="已发布的版本数")
+    joint_policy: str = Field(default="any_refusal", description="联合审批中一个部门不予许可时：any_refusal 整件不予 / "
+                                                               "all_must_decide 各部门分别决定")
 
 
 class BundleVersionRead(BaseModel):

@@ -348,6 +348,7 @@ def bundle_snapshot(bundle: Bundle) -> dict[str, Any]:
     """What a published version of a bundle says, kept whole in its version entry."""
     return {"code": bundle.code, "name": bundle.name, "event": bundle.event, "audience": bundle.audience,
             "lead_department": bundle.lead_department.name, "guide": bundle.guide,
+            "joint_policy": bundle.joint_policy,
             "members": [{"code": m.basic.code, "name": m.basic.name, "condition_label": m.condition_label,
                          "condition": None if m.condition_field is None else
                          {"field": m.condition_field, "op": m.condition_op, "value": m.condition_value}}
@@ -387,6 +388,7 @@ def create_bundle(*, session: Session, actor: Actor, bundle_in: BundleIn, draft:
                                detail={"field": "members"})
     bundle = Bundle(code=bundle_in.code, name=bundle_in.name, event=bundle_in.event, audience=bundle_in.audience,
                     lead_department_id=lead.id, region_code=lead.region_code, guide=bundle_in.guide,
+                    joint_policy=bundle_in.joint_policy,
                     status="draft" if draft else "published", created_by=actor.id if actor.is_staff else None)
     for i, member in enumerate(bundle_in.members, start=1):
         basic = basic_by_code(session, member.basic_code)
@@ -395,7 +397,8 @@ def create_bundle(*, session: Session, actor: Actor, bundle_in: BundleIn, draft:
     session.add(bundle)
     session.flush()
     audit.record(session, actor=actor, action="item.bundle_create", object_type="bundle", object_id=bundle.code,
-                 detail={"name": bundle.name, "members": codes, "lead": lead.name, "status": bundle.status})
+                 detail={"name": bundle.name, "members": codes, "lead": lead.name, "status": bundle.status,
+                         "joint_policy": bundle.joint_policy})
     if not draft:
         record_bundle_version(session, actor, bundle, "首次发布")
     indexing.index_bundles(session, [bundle])
@@ -437,9 +440,9 @@ def set_event(*, session: Session, actor: Actor, kind: str, name: str, codes: li
 
 @use_case
 def update_bundle(*, session: Session, actor: Actor, code: str, bundle_in: BundleIn) -> Bundle:
-    """Change a bundle (platform): its name, event, audience, lead department, guide and members with their
-    conditions (the member list is replaced); the portal's index follows. A published bundle's change is its
-    next version; a retired bundle is not changed."""
+    """Change a bundle (platform): its name, event, audience, lead department, guide, joint policy and members
+    with their conditions (the member list is replaced); the portal's index follows. A published bundle's
+    change is its next version; a retired bundle is not changed."""
     actor.require(Permission.ITEM_CATALOG_MANAGE)
     bundle = session.execute(select(Bundle).where(Bundle.code == code)).scalar_one_or_none()
     if bundle is None:
@@ -457,11 +460,13 @@ def update_bundle(*, session: Session, actor: Actor, code: str, bundle_in: Bundl
         raise ValidationFailed("一件事的成员事项不能重复。", code="bundle_duplicate_member",
                                detail={"field": "members"})
     before = [m.basic.code for m in bundle.members]
+    policy_before = bundle.joint_policy
     members = [BundleMember(position=i, basic_item_id=basic_by_code(session, m.basic_code).id,
                             **condition_columns(m.condition)) for i, m in enumerate(bundle_in.members, start=1)]
     bundle.name, bundle.event, bundle.audience, bundle.guide = (bundle_in.name, bundle_in.event, bundle_in.audience,
                                                                 bundle_in.guide)
     bundle.lead_department_id, bundle.region_code = lead.id, lead.region_code
+    bundle.joint_policy = bundle_in.joint_policy
     bundle.lead_department = lead
     bundle.members.clear()
     session.flush()  # the old members go before the new ones take their places
@@ -469,7 +474,8 @@ def update_bundle(*, session: Session, actor: Actor, code: str, bundle_in: Bundl
     session.flush()
     session.refresh(bundle)
     audit.record(session, actor=actor, action="item.bundle_update", object_type="bundle", object_id=bundle.code,
-                 detail={"name": bundle.name, "members": codes, "before": before, "lead": lead.name})
+                 detail={"name": bundle.name, "members": codes, "before": before, "lead": lead.name,
+                         "joint_policy": bundle.joint_policy, "joint_policy_before": policy_before})
     if bundle.status == "published":  # the public sees the change at once: it is the next version
         record_bundle_version(session, actor, bundle, "修改")
     indexing.index_bundles(session, [bundle])
