@@ -5,6 +5,7 @@ applicant previews and confirms, or has the document uploaded instead; another d
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -141,3 +142,102 @@ def test_another_department_and_an_online_case_are_refused(client: TestClient, s
         applying.fetch_material(session, hrss_clerk, draft_id, hukou.id)
     assert exc.value.code == "applicant_consent_required"
     assert session.execute(select(ExchangeLogEntry)).scalars().all() == []
+
+
+# ---------------------------------------------------------------- the same path through the JSON API
+
+
+def _api_as(client: TestClient, username: str) -> None:
+    """The client logged in as `username`, sending its CSRF token as the API expects."""
+    old = client.headers.pop("X-CSRF-Token", None)
+    if old:
+        client.post("/logout", data={"csrf_token": old})
+    client.headers["X-CSRF-Token"] = login(client, username)
+
+
+def test_the_api_fetch_at_the_window_needs_the_applicants_consent(client: TestClient, session: Session,
+                                                                  applicants: World) -> None:  # noqa: F811
+    _api_as(client, "hrss_clerk")
+    made = client.post("/api/v1/cases", json={"implementation_id": applicants.impl.id,
+                                              "applicant_code": applicants.a.id_number})
+    assert made.status_code == 201, made.text
+    case_id = made.json()["summary"]["id"]
+    hukou = _mats(session, case_id)["申请人户籍信息"]
+    options = {o["name"]: o for o in client.get(f"/api/v1/cases/{case_id}/materials/fetchable").json()}
+    assert options["申请人户籍信息"]["fetchable"] is True
+
+    # No consent (absent or false): 422 with its code and a Chinese message naming the field; nothing fetched.
+    for body in ({}, {"consent": False}):
+        r = client.post(f"/api/v1/cases/{case_id}/materials/{hukou.id}/fetch", json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["code"] == "applicant_consent_required" and r.json()["detail"]["field"] == "consent"
+        assert "申请人当面同意" in r.json()["message"] and "consent: true" in r.json()["message"]
+    assert session.execute(select(ExchangeLogEntry)).scalars().all() == []
+
+    r = client.post(f"/api/v1/cases/{case_id}/materials/{hukou.id}/fetch", json={"consent": True})
+    assert r.status_code == 200, r.text
+    preview = r.json()
+    assert preview["available"] and preview["token"].startswith("exchange:") and preview["pdf_url"] == ""
+    confirmed = client.post(f"/api/v1/cases/{case_id}/materials/{hukou.id}/confirm", json={"token": preview["token"]})
+    assert confirmed.status_code == 200, confirmed.text
+    form = _mats(session, case_id)["申请书"]
+    up = client.post(f"/api/v1/cases/{case_id}/materials/{form.id}/file",
+                     files={"file": ("申请书.pdf", PDF, "application/pdf")})
+    assert up.status_code == 200, up.text
+    done = client.post(f"/api/v1/cases/{case_id}/submit")
+    assert done.status_code == 200, done.text
+    number = done.json()["case"]["summary"]["number"]
+    assert done.json()["case"]["summary"]["channel"] == "窗口"
+
+    # The applicant's “谁用了我的数据”: the platform's system, the case number; the clerk in the audit log.
+    [entry] = session.execute(select(ExchangeLogEntry)).scalars().all()
+    assert (entry.end_user, entry.case_number) == (applicants.a.id_number, number)
+    assert "窗口代为调取" in entry.purpose
+    clerk = applicants.city.users["hrss_clerk"]
+    consent = session.execute(select(AuditEntry).where(AuditEntry.action == "case.window_fetch_consent")).scalar_one()
+    assert (consent.actor_kind, consent.actor_id, consent.object_id) == ("staff", str(clerk.id), number)
+    fetched = session.execute(select(AuditEntry).where(AuditEntry.action == "case.material_fetched")).scalar_one()
+    assert fetched.actor_id == str(clerk.id) and json.loads(fetched.detail)["at_window"] is True
+    _api_as(client, applicants.a.username)
+    uses = client.get("/my/data-uses")
+    assert uses.status_code == 200 and number in uses.text and "一网通办平台" in uses.text
+    assert [u.case_number for u in my_data_uses(session, actor_of(applicants.a)).rows] == [number]
+
+
+def test_the_api_fetch_refuses_another_departments_clerk_and_needs_no_consent_from_the_applicant(
+        client: TestClient, session: Session, applicants: World) -> None:  # noqa: F811
+    clerk = actor_of(applicants.city.users["hrss_clerk"])
+    draft = service.create_draft(session=session, actor=clerk, case_in=CaseCreate(
+        implementation_id=applicants.impl.id, applicant_code=applicants.a.id_number))
+    session.commit()
+    hukou = _mats(session, draft.id)["申请人户籍信息"]
+    _api_as(client, "amr_clerk")
+    for body in ({"consent": True}, {}):
+        r = client.post(f"/api/v1/cases/{draft.id}/materials/{hukou.id}/fetch", json=body)
+        assert r.status_code == 404 and r.json()["code"] == "case_not_found", r.text
+    assert client.get(f"/api/v1/cases/{draft.id}/materials/fetchable").status_code == 404
+    assert client.post(f"/api/v1/cases/{draft.id}/materials/{hukou.id}/confirm",
+                       json={"token": "exchange:1"}).status_code == 404
+    assert session.execute(select(ExchangeLogEntry)).scalars().all() == []
+    assert session.execute(select(AuditEntry).where(AuditEntry.action == "case.window_fetch_consent")).first() is None
+
+    # The applicant fetching on their own online draft: no consent field (their request is the consent).
+    _api_as(client, applicants.a.username)
+    made = client.post("/api/v1/cases", json={"implementation_id": applicants.impl.id})
+    assert made.status_code == 201, made.text
+    own = made.json()["summary"]["id"]
+    own_hukou = _mats(session, own)["申请人户籍信息"]
+    r = client.post(f"/api/v1/cases/{own}/materials/{own_hukou.id}/fetch", json={})
+    assert r.status_code == 200 and r.json()["available"], r.text
+    # The applicant cannot reach the walk-in draft through the clerk's path either (it is theirs, but not via
+    # the window): it is their case, so they may fetch on it as on any of their drafts.
+    [entry] = session.execute(select(ExchangeLogEntry)).scalars().all()
+    assert "经申请人本人请求" in entry.purpose and "窗口" not in entry.purpose
+
+
+def test_the_openapi_description_says_how_the_window_fetch_works(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/v1/cases/{case_id}/materials/{material_id}/fetch"]["post"]
+    assert "consent: true" in op["description"] and "applicant_consent_required" in op["description"]
+    schema = spec["components"]["schemas"]["MaterialFetch"]["properties"]["consent"]
+    assert schema["type"] == "boolean" and "窗口收件" in schema["description"]

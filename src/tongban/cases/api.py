@@ -1,5 +1,9 @@
 """JSON API of the cases (办件): the applicant's drafts, submission, 补正 and withdrawal; the departments'
-queue, tasks and handling; the public lookup by number and 查询码."""
+queue, tasks and handling; the public lookup by number and 查询码.
+
+窗口收件 goes the same path: a window clerk creates the draft naming the applicant, uploads, fetches (with the
+walk-in applicant's consent, `consent: true`), confirms and submits it, and hands in a 补正 for the applicant —
+on walk-in cases of the clerk's own department only (any other case is 404)."""
 
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ from tongban.cases.schemas import (
 )
 from tongban.deps import CurrentActor, DbSession, Id, OptionalActor, public_router, secure_router
 from tongban.documents.schemas import DocumentRead
-from tongban.errors import TooManyRequests, error_responses
+from tongban.errors import TooManyRequests, ValidationFailed, error_responses
 from tongban.files.inspect import MATERIALS, read_upload
 from tongban.licences.throttle import SlidingWindow
 
@@ -164,7 +168,9 @@ def prefill_form(case_id: Id, session: DbSession, actor: CurrentActor) -> Prefil
 
 
 @router.get("/{case_id}/materials/fetchable", response_model=list[MaterialOptionRead],
-            summary="哪些材料可由平台调取（只看授权和本人证照目录，不读取数据）", responses=error_responses(404))
+            summary="哪些材料可由平台调取（只看授权和本人证照目录，不读取数据）",
+            description="申请人本人的办件；或窗口收件人员本部门的窗口收件办件（按申请人本人的授权和证照目录判断）。",
+            responses=error_responses(404))
 def fetchable(case_id: Id, session: DbSession, actor: CurrentActor) -> list[MaterialOptionRead]:
     return [MaterialOptionRead(material_id=material_id, name=o.name, source=o.source, required=o.required,
                                fetchable=o.fetchable, reason=o.reason)
@@ -174,11 +180,23 @@ def fetchable(case_id: Id, session: DbSession, actor: CurrentActor) -> list[Mate
 @router.post("/{case_id}/materials/{material_id}/fetch", response_model=MaterialPreviewRead,
              summary="调取一项材料供预览（电子证照或共享数据；确认前不保存）",
              description="仅在申请人请求时调取：电子证照取本人名下有效的一本（可指定），共享数据经共享交换平台按本人"
-                         "证件号码查询，以办件编号为用途记入交换日志。返回预览和确认凭据；不能调取时说明原因，可改为上传。",
+                         "证件号码查询，以办件编号为用途记入交换日志。返回预览和确认凭据；不能调取时说明原因，可改为上传。"
+                         "草稿阶段，或补正期间补正通知列明的材料可以调取。\n\n"
+                         "窗口收件（受理人员为本部门窗口收件的申请人调取）走同一路径：须传 consent: true，表示申请人已"
+                         "当面同意，缺少时 422 applicant_consent_required 且不调取；同意与确认以受理人员为操作人记入"
+                         "办件时间线和审计日志；调取仍以申请人为最终用户、办件编号为用途，计入申请人的“谁用了我的数据”；"
+                         "预览不含证照 PDF 链接（由申请人在“我的证照”中查看）。其他部门或网上申请的办件为 404。",
              responses=error_responses(404, 409))
 def fetch(case_id: Id, material_id: Id, body: MaterialFetch, session: DbSession,
           actor: CurrentActor) -> MaterialPreviewRead:
-    p = applying.fetch_material(session, actor, case_id, material_id, licence_id=body.licence_id)
+    try:
+        p = applying.fetch_material(session, actor, case_id, material_id, licence_id=body.licence_id,
+                                    consent=body.consent)
+    except ValidationFailed as exc:
+        if exc.code != "applicant_consent_required":
+            raise
+        raise ValidationFailed("窗口代为调取须先征得申请人当面同意：请在请求中传 consent: true 后再调取。",
+                               code=exc.code, detail={"field": "consent"}) from None
     return MaterialPreviewRead(
         material_id=material_id, name=p.name, source=p.source, available=p.available, message=p.message,
         may_upload=p.may_upload, token=p.token, fields=_fields(p.fields), licence_type=p.licence_type,
@@ -188,7 +206,9 @@ def fetch(case_id: Id, material_id: Id, body: MaterialFetch, session: DbSession,
 
 
 @router.post("/{case_id}/materials/{material_id}/confirm", response_model=queries.CaseDetail,
-             summary="确认使用调取的材料（提交预览返回的凭据）", responses=error_responses(404, 409))
+             summary="确认使用调取的材料（提交预览返回的凭据）",
+             description="申请人本人确认；窗口收件时由受理人员在申请人当面核对预览后确认（记为申请人当面确认）。",
+             responses=error_responses(404, 409))
 def confirm(case_id: Id, material_id: Id, body: MaterialConfirm, session: DbSession,
             actor: CurrentActor) -> queries.CaseDetail:
     applying.confirm_material(session=session, actor=actor, case_id=case_id, material_id=material_id,
@@ -219,6 +239,9 @@ def submit(case_id: Id, session: DbSession, actor: CurrentActor) -> SubmitResult
 
 
 @router.post("/{case_id}/supplement", response_model=queries.CaseDetail, summary="提交补正材料",
+             description="补正通知列明的每项材料都须在通知之后提供——上传（可共享获取的材料也可自行上传），或调取并"
+                         "确认使用——否则 422 supplement_incomplete，detail.materials 列出尚缺的材料。申请人本人提交；"
+                         "窗口收件的办件也可由本部门受理人员在窗口代申请人提交。",
              responses=error_responses(404, 409))
 def supplement(case_id: Id, session: DbSession, actor: CurrentActor) -> queries.CaseDetail:
     service.supplement(session=session, actor=actor, case_id=case_id)

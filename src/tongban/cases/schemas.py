@@ -109,9 +109,14 @@ class Lookup(Strict):
 
 
 class MaterialFetch(Strict):
-    """调取一项材料预览: optionally which of the applicant's own licences of the type."""
+    """调取一项材料预览: optionally which of the applicant's own licences of the type; at the window (窗口收件)
+    the clerk states that the walk-in applicant agreed (`consent`)."""
 
     licence_id: RefId | None = Field(default=None, description="申请人本人名下的电子证照编号（不填则取最新有效的一本）")
+    consent: bool = Field(
+        default=False,
+        description="窗口收件时必填 true：申请人已当面同意平台调取其数据（缺少时 422 applicant_consent_required，"
+                    "不调取）。申请人本人调取时不需要此字段。")
 
 
 class MaterialConfirm(Strict):
