@@ -65,13 +65,20 @@ def test_demo_cases_cover_every_state_with_unique_numbers_and_a_delivered_licenc
     detail = queries.case_detail(session, clerk, overdue.id)
     assert detail.summary.overdue
 
-    # The bundle runs as two parallel sub-cases in two departments; one has decided, the other has not.
+    # The bundle (企业开办一件事) runs as parallel sub-cases in five departments (at least three); the tax
+    # bureau has decided, the others have not, and each open one is in its own department's task list.
     bundle = cases["bundle"]
     subs = session.scalars(select(Case).where(Case.parent_id == bundle.id).order_by(Case.id)).all()
-    assert len(subs) == 2 and len({s.department_id for s in subs}) == 2
-    assert bundle.process_key == "joint" and {s.lane for s in subs} == {"a", "b"}
-    assert sorted(str(s.decision) for s in subs) == ["None", "approve"]
-    assert bundle.status == "accepted"
+    assert len(subs) >= 3 and len({s.department_id for s in subs}) == len(subs)
+    assert bundle.process_key == "joint" and [s.lane for s in subs] == ["a", "b", "c", "d", "e"][:len(subs)]
+    assert bundle.snapshot["joint_policy"] == "all_must_decide"
+    tax = session.scalar(select(User).where(User.username == "tax_reviewer"))
+    assert [(s.department_id == tax.department_id, s.decision) for s in subs if s.decision] == [(True, "approve")]
+    assert bundle.status == "accepted" and {s.status for s in subs if not s.decision} == {"accepted"}
+    for username in ("amr_reviewer", "psb_reviewer", "hpf_reviewer"):
+        reviewer = user_actor(session.scalar(select(User).where(User.username == username)), client_ip="127.0.0.1")  # type: ignore[arg-type]
+        [mine] = [s for s in subs if s.department_id == reviewer.department_id]
+        assert mine.number in [t.case.number for t in queries.task_list(session, reviewer)]
 
     # The submitted case waits in the clerk's queue; the accepted ones are in the reviewer's task list.
     assert cases["submitted"].number in [c.number for c in queries.clerk_queue(session, clerk).items]

@@ -42,6 +42,13 @@ def _not_sub_case(case: Case, what: str) -> None:
         raise InvalidTransition(f"联合审批的子办件由牵头部门统一{what}，请在主办件上办理。", code="case_joint_sub_case")
 
 
+def _followed_parent(case: Case, what: str) -> None:
+    """A bundle whose sub-cases go their own ways (no joint process): its parent follows them (sync_parent)."""
+    if case.bundle_code and case.parent_id is None and case.workflow_instance_id is None:
+        raise InvalidTransition(f"该一件事的各事项由各部门分别{what}，主办件随子办件自动{what}，请在子办件上办理。",
+                                code="case_bundle_parent")
+
+
 def _legal_days(case: Case, session: Session) -> tuple[int, int]:
     """The legal and promised time limits of the case (a joint case: the longest of its members')."""
     if case.bundle_code and case.parent_id is None:
@@ -232,20 +239,27 @@ def resume(*, session: Session, actor: Actor, case_id: int, resumption: Resumpti
 
 @use_case
 def close(*, session: Session, actor: Actor, case_id: int) -> Case:
-    """办结."""
+    """办结; a joint case's 办结 closes its sub-cases with it (the lead department closes the whole case)."""
     case = common.handled_case(session, actor, case_id)
+    _not_sub_case(case, "办结")
+    _followed_parent(case, "办结")
     if case.status != DECIDED:
         raise InvalidTransition(f"办件{STATUS_LABELS[case.status]}，只有已决定的办件可以办结。",
                                 code="case_not_decided")
     case.status, case.closed_at = CLOSED, utcnow()
     common.event(session, case, actor, "close", "办结")
+    outcome.carry_over(session, case, actor, "close", "办结")
+    outcome.sync_parent(session, case, actor)
     return case
 
 
 @use_case
 def deliver(*, session: Session, actor: Actor, case_id: int, delivery: Delivery) -> Case:
-    """送达: the result reached the applicant (e-delivery of the e-licence and the decision)."""
+    """送达: the result reached the applicant (e-delivery of the e-licence and the decision); a joint case's
+    送达 delivers its sub-cases' results with it."""
     case = common.handled_case(session, actor, case_id)
+    _not_sub_case(case, "送达")
+    _followed_parent(case, "送达")
     if case.status not in (DECIDED, CLOSED):
         raise InvalidTransition(f"办件{STATUS_LABELS[case.status]}，尚无可送达的决定。", code="case_not_decided")
     if case.status == DECIDED:
@@ -253,6 +267,8 @@ def deliver(*, session: Session, actor: Actor, case_id: int, delivery: Delivery)
     case.status, case.delivered_at = DELIVERED, utcnow()
     common.stop_clocks(session, case, DELIVERY, note=delivery.method)
     common.event(session, case, actor, "deliver", f"送达（{delivery.method}）")
+    outcome.carry_over(session, case, actor, "deliver", f"送达（{delivery.method}）", method=delivery.method)
+    outcome.sync_parent(session, case, actor)
     return case
 
 

@@ -65,7 +65,7 @@ def _applied_on(case: Case) -> str:
     return (at.replace(tzinfo=dt.UTC).astimezone(clock.BEIJING).date() if at else clock.today()).isoformat()
 
 
-def _notice_fields(session: Session, case: Case, kind: str) -> dict[str, object]:
+def _notice_fields(session: Session, case: Case, kind: str, note: str = "") -> dict[str, object]:
     fields: dict[str, object] = {"item_name": _text(case.item_name, 128), "case_number": case.number or "",
                                  "applied_on": _applied_on(case)}
     phone = str(case.snapshot.get("consult_phone") or "").strip()
@@ -75,7 +75,7 @@ def _notice_fields(session: Session, case: Case, kind: str) -> dict[str, object]
         due = case.promised_due_on or case.legal_due_on or clock.today()
         fields["due_on"] = due.isoformat()
     elif kind in ("rejection", "refusal"):
-        fields["reason"] = _text(case.reason or "不符合法定条件", 500)
+        fields["reason"] = _text((case.reason or "不符合法定条件") + (f"。{note}" if note else ""), 500)
     elif kind == "supplement":
         how = {"upload": "请重新上传", "correct": "请更正", "fetch": "请在平台授权调取"}
         by_id = {m.id: m for m in common.materials(session, case)}
@@ -90,7 +90,8 @@ def _notice_fields(session: Session, case: Case, kind: str) -> dict[str, object]
     elif kind == "approval":
         result = case.snapshot.get("result_name") or ""
         fields["content"] = _text(f"准予{case.item_name}" + (f"，办理结果为{result}" if result else "")
-                                  + (f"（{case.reason}）" if case.reason else ""), 500)
+                                  + (f"（{case.reason}）" if case.reason else "")
+                                  + (f"。{note}" if note else ""), 500)
         if case.licence_id is not None:
             lic = session.get(Licence, case.licence_id)
             if lic is not None:
@@ -110,16 +111,17 @@ def _signer(session: Session, case: Case, actor: Actor) -> Actor:
                  client_ip=actor.client_ip)
 
 
-def notice(session: Session, case: Case, kind: str, actor: Actor) -> Document | None:
+def notice(session: Session, case: Case, kind: str, actor: Actor, note: str = "") -> Document | None:
     """签发文书: the formal notice of `kind` (NOTICE_KINDS) about the case, numbered and sealed with the case
     department's e-seal, owner ("case", id), in the caller's use-case (no seal: the act is refused with the
     seal's 409, nothing half-written). A bundle's parent gets no decision notice of its own: each sub-case's
-    department decides its item and issues its decision."""
+    department decides its item and issues its decision. `note`: a sentence added to the decision's content
+    or reason (a joint case decided in part says what became of the other members)."""
     if kind in ("approval", "refusal") and case.bundle_code and case.parent_id is None:
         return None
     return documents.issue(session=session, actor=_signer(session, case, actor), kind=kind, owner_type=common.OWNER,
                            owner_id=case.id, department_id=case.department_id, recipient_name=case.applicant_name,
-                           recipient_code=case.applicant_code, fields=_notice_fields(session, case, kind))
+                           recipient_code=case.applicant_code, fields=_notice_fields(session, case, kind, note))
 
 
 def notices_of(session: Session, actor: Actor, case_id: int) -> list[DocumentRead]:
@@ -179,8 +181,10 @@ def _issue_licence(session: Session, case: Case, actor: Actor) -> str:
     return f"已签发电子证照“{lt.name}”（{licence.number}），已存入申请人的我的证照"
 
 
-def finish(session: Session, case: Case, actor: Actor, decision: Decision, *, reason: str | None = None) -> None:
-    """The decision is made: clocks stop, the 送达 clock starts, the licence is issued on 准予, the applicant told."""
+def finish(session: Session, case: Case, actor: Actor, decision: Decision, *, reason: str | None = None,
+           note: str = "") -> None:
+    """The decision is made: clocks stop, the 送达 clock starts, the licence is issued on 准予, the applicant told.
+    `note` goes into the decision notice and the applicant's message (a joint case decided in part)."""
     approve = decision.decision == "approve"
     case.status, case.decision, case.decided_at = DECIDED, decision.decision, utcnow()
     case.reason = reason if reason is not None else decision.reason
@@ -190,15 +194,27 @@ def finish(session: Session, case: Case, actor: Actor, decision: Decision, *, re
     common.start_clock(session, case, DELIVERY, DELIVERY_DAYS, actor)
     licence_line = _issue_licence(session, case, actor) if approve else ""
     common.event(session, case, actor, "decide", "准予许可" if approve else "不予许可", reason=case.reason,
-                 licence=licence_line)
-    notice(session, case, "approval" if approve else "refusal", actor)
+                 licence=licence_line, **({"joint": note} if note else {}))
+    notice(session, case, "approval" if approve else "refusal", actor, note)
     detail = licence_line if approve else f"理由：{case.reason}。{case.remedies}"
-    tell_applicant(session, case, "准予许可" if approve else "不予许可", detail)
+    tell_applicant(session, case, "准予许可" if approve else "不予许可", detail + (f"（{note}）" if note else ""))
     sync_parent(session, case, actor)
 
 
+#: 联合审批 policies (items: item_bundles.joint_policy), as the parent case's snapshot records them at submission.
+ANY_REFUSAL, ALL_MUST_DECIDE = "any_refusal", "all_must_decide"
+
+
+def joint_policy(parent: Case) -> str:
+    """The joint policy the case was submitted under (cases from before the policy: one refusal refuses all)."""
+    policy = str((parent.snapshot or {}).get("joint_policy") or ANY_REFUSAL)
+    return policy if policy in (ANY_REFUSAL, ALL_MUST_DECIDE) else ANY_REFUSAL
+
+
 def finish_joint(session: Session, parent: Case, actor: Actor, end: str, last: Decision) -> None:
-    """A joint process ended: approved → every sub-case approved with its licence; a refusal decides all."""
+    """A joint process ended: approved → every sub-case approved with its licence. A refusal decides as the
+    bundle says: any_refusal → every sub-case refused; all_must_decide → each sub-case as its department
+    decided (licences only for the approved ones), the parent 部分准予 (or 不予 when nobody approved)."""
     subs = [s for s in common.children(session, parent) if s.lane is not None]
     if end == "approved":
         for sub in subs:
@@ -207,10 +223,56 @@ def finish_joint(session: Session, parent: Case, actor: Actor, end: str, last: D
         return
     refusers = [s for s in subs if s.decision == "refuse"]
     why = "；".join(f"{s.item_name}：{s.reason}" for s in refusers) or last.reason
+    approved = [s for s in subs if s.decision == "approve"] if joint_policy(parent) == ALL_MUST_DECIDE else []
+    if not approved:
+        for sub in subs:
+            reason = sub.reason if sub in refusers else f"联合审批中其他部门不予许可（{why}）"
+            finish(session, sub, actor, Decision(decision="refuse", reason=reason or why))
+        finish(session, parent, actor, Decision(decision="refuse", reason=f"联合审批不予许可：{why}"))
+        return
+    granted = "、".join(s.item_name for s in approved)
+    refused = "、".join(s.item_name for s in refusers)
     for sub in subs:
-        reason = sub.reason if sub in refusers else f"联合审批中其他部门不予许可（{why}）"
-        finish(session, sub, actor, Decision(decision="refuse", reason=reason))
-    finish(session, parent, actor, Decision(decision="refuse", reason=f"联合审批不予许可：{why}"))
+        if sub in approved:
+            finish(session, sub, actor, Decision(decision="approve", reason=sub.reason or ""),
+                   note=f"本件为一件事“{parent.item_name}”（办件编号 {parent.number}）的联合审批事项之一，"
+                        f"各部门分别决定；同件的{refused}不予许可，不影响本事项")
+        else:
+            finish(session, sub, actor, Decision(decision="refuse", reason=sub.reason or why),
+                   note=f"同件的{granted}已准予许可，不受本决定影响")
+    _partly_approved(session, parent, actor, granted, refused, why)
+
+
+def _partly_approved(session: Session, parent: Case, actor: Actor, granted: str, refused: str, why: str) -> None:
+    """部分准予: the parent of a joint case decided member by member (all_must_decide) with both outcomes."""
+    parent.status, parent.decision, parent.decided_at = DECIDED, "partial", utcnow()
+    parent.reason = _text(f"联合审批部分准予：{granted}准予许可；{refused}不予许可（{why}）", 500)
+    parent.remedies = REMEDIES
+    parent.suspended_reason = None
+    common.stop_clocks(session, parent, LEGAL, PROMISED, note="已作出决定")
+    common.start_clock(session, parent, DELIVERY, DELIVERY_DAYS, actor)
+    common.event(session, parent, actor, "decide", "部分准予", reason=parent.reason, approved=granted, refused=refused)
+    tell_applicant(session, parent, "部分准予",
+                   f"{granted}准予许可，电子证照已存入“我的证照”；{refused}不予许可，理由：{why}。{REMEDIES}")
+
+
+def carry_over(session: Session, parent: Case, actor: Actor, action: str, title: str, **detail: Any) -> list[Case]:
+    """办结 / 送达 of a joint case's parent reach every sub-case that followed it (the lane members), each with
+    its timeline event, so that the applicant's one case and the departments' sub-cases agree. Returns them."""
+    subs = [s for s in common.children(session, parent) if s.lane is not None]
+    now = utcnow()
+    for sub in subs:
+        if action == "close" and sub.status == DECIDED:
+            sub.status, sub.closed_at = CLOSED, now
+        elif action == "deliver" and sub.status in (DECIDED, CLOSED):
+            if sub.status == DECIDED:
+                sub.closed_at = now
+            sub.status, sub.delivered_at = DELIVERED, now
+            common.stop_clocks(session, sub, DELIVERY, note=str(detail.get("method", "")))
+        else:
+            continue
+        common.event(session, sub, actor, action, f"{title}（联合审批）", parent=parent.number, **detail)
+    return subs
 
 
 def sync_parent(session: Session, case: Case, actor: Actor) -> None:
@@ -226,9 +288,18 @@ def sync_parent(session: Session, case: Case, actor: Actor) -> None:
     if all(s in (REJECTED, WITHDRAWN) for s in statuses):
         parent.status = REJECTED
     elif all(s in done for s in statuses):
-        parent.status = DECIDED
         parent.decided_at = parent.decided_at or utcnow()
         parent.decision = "approve" if all(s in (DECIDED, CLOSED, DELIVERED) for s in statuses) else "partial"
+        # 办结 / 送达 of the sub-cases: the parent is closed when every result is, delivered when every one is
+        if all(s in (DELIVERED, REJECTED, WITHDRAWN) for s in statuses):
+            parent.status = DELIVERED
+            parent.delivered_at = parent.delivered_at or utcnow()
+            parent.closed_at = parent.closed_at or parent.delivered_at
+        elif all(s in (CLOSED, DELIVERED, REJECTED, WITHDRAWN) for s in statuses):
+            parent.status = CLOSED
+            parent.closed_at = parent.closed_at or utcnow()
+        else:
+            parent.status = DECIDED
     elif SUPPLEMENT in statuses:
         parent.status = SUPPLEMENT
     elif all(s not in (SUBMITTED,) for s in statuses):

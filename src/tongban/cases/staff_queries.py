@@ -291,6 +291,7 @@ def _actions(session: Session, actor: Actor, case: Case) -> tuple[Actions, list[
         return Actions(), steps
     mine = {t.name for t in ready if t.department_id == actor.department_id and t.role in actor.roles}
     own = case.lane is None
+    follows = bool(case.bundle_code) and case.parent_id is None and case.workflow_instance_id is None
     return Actions(
         accept=own and "accept" in mine and case.process_key != "immediate",
         reject=own and bool({"accept", "accept_decide"} & mine),
@@ -302,8 +303,8 @@ def _actions(session: Session, actor: Actor, case: Case) -> tuple[Actions, list[
             and t.role in actor.roles for t in ready)),
         suspend=own and case.status in (ACCEPTED, REVIEWED) and not case.suspended_reason,
         resume=bool(case.suspended_reason),
-        close=case.status == DECIDED,
-        deliver=case.status in (DECIDED, CLOSED),
+        close=own and not follows and case.status == DECIDED,
+        deliver=own and not follows and case.status in (DECIDED, CLOSED),
     ), steps
 
 

@@ -6,7 +6,7 @@ reviewers handle them. Each step is the use-case a page would call (draft, uploa
 loaders do, so the clocks are those of real dates: one case went through 补正 across the 2026 National
 Day week (the acceptance clock stopped from the notice to the supplement, as the workdays calendar
 says), one is overdue, one was decided 准予 and its 营业执照 is in the applicant's 我的证照, and the
-企业注销一件事 bundle runs as two parallel sub-cases at the tax bureau and the market regulator.
+企业开办一件事 bundle runs as five parallel sub-cases, one in each department (the tax bureau has decided).
 
 Call after the items, licences and seals are loaded (`tongban demo` does this, last).
 """
@@ -53,7 +53,7 @@ NATIONAL_DAY_SUPPLEMENT = dt.date(2026, 10, 9)
 CHANGE_ITEM = "内资企业变更登记"  # 承诺件 at the city AMR; result: 营业执照 (an e-licence)
 FOOD_ITEM = "食品经营许可"  # 承诺件 at the city AMR (the 营业执照 is fetched, not uploaded)
 HOUSE_ITEM = "国有建设用地使用权及房屋所有权转移登记"  # at the real-estate registration centre
-CANCEL_BUNDLE = "YJS010"  # 企业注销一件事: 清税申报 (tax) ∥ 内资企业注销登记 (AMR) when not a simple cancellation
+OPEN_BUNDLE = "YJS003"  # 企业开办一件事: 设立登记 (AMR) ∥ 公章 (PSB) ∥ 发票 (tax) ∥ 参保 ∥ 公积金 (five departments)
 
 
 @dataclass
@@ -252,15 +252,16 @@ def load(session: Session) -> CasesSummary:
             reason="申请人住所位于旬阳市，依法应向旬阳市市场监督管理局申请变更登记。"))
     n["rejected"] = case.number or ""
 
-    # 企业注销一件事: one acceptance at the AMR window, the tax bureau and the AMR decide in parallel; the
-    # tax bureau has approved, the AMR's sub-case is still open.
+    # 企业开办一件事: one acceptance at the AMR window, then the AMR, the public security bureau (公章), the tax
+    # bureau (发票), social insurance and the housing fund centre decide in parallel, each its own sub-case
+    # (the bundle's policy: each member as its department decides); the tax bureau has approved, the others
+    # are still open.
     firm = _enterprise(session, 0)
     with _on(d.ago(3)):
-        parent = d.submitted(firm, bundle_code=CANCEL_BUNDLE, form_data={"simple_cancel": False,
-                                                                          "reason": "股东会决议解散"})
+        parent = d.submitted(firm, bundle_code=OPEN_BUNDLE, form_data={"has_employees": False})
         handling.accept(session=session, actor=d.amr_clerk, case_id=parent.id)
     subs = session.scalars(select(Case).where(Case.parent_id == parent.id).order_by(Case.id)).all()
-    tax = next(c for c in subs if c.department_id != parent.department_id)
+    tax = next(c for c in subs if c.department_id == _user(session, "tax_reviewer").department_id)
     with _on(d.ago(2)):
         handling.decide(session=session, actor=_user(session, "tax_reviewer"), case_id=tax.id,
                         decision=Decision(decision="approve"))

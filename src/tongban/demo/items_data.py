@@ -161,6 +161,9 @@ class Bundle:
     lead_department_code: str
     members: tuple[BundleMember, ...]
     guide: str
+    #: 联合审批: what one department's refusal does (any_refusal: the whole case; all_must_decide: each member
+    #: as its department decides) — items.models.Bundle.joint_policy.
+    joint_policy: str = "any_refusal"
 
 
 # ---------------------------------------------------------------------------
@@ -1889,7 +1892,7 @@ BUNDLES: Final[tuple[Bundle, ...]] = (
         _m("住房公积金单位缴存登记"),
         _m("职工参保登记", Condition("has_employees", "==", True, "已招用员工")),
     ), "开办企业“一表填报、一网通办”：营业执照、公章刻制、发票领用（数电发票）、社保登记、公积金缴存登记同步办理，"
-       "全程网办、1个工作日内办结，免费刻制首套印章、免费寄递执照和印章。"),
+       "全程网办、1个工作日内办结，免费刻制首套印章、免费寄递执照和印章。", "all_must_decide"),
     Bundle("YJS004", "退休一件事", "养老", "person", "city-social-insurance", (
         _m("职工正常退休（职）申请"),
         _m("企业职工基本养老保险待遇申领"),

@@ -92,6 +92,7 @@ def load(session: Session) -> ItemsSummary:
         service.create_bundle(session=session, actor=admin, bundle_in=BundleIn.model_validate({
             "code": bundle.code, "name": bundle.name, "event": bundle.event, "audience": bundle.audience,
             "lead_department_id": depts[bundle.lead_department_code].id, "guide": bundle.guide,
+            "joint_policy": bundle.joint_policy,
             "members": [{"basic_code": m.basic_code, "condition": None if m.condition is None else {
                 "field": m.condition.field, "op": m.condition.op, "value": _value(m.condition.value),
                 "label": m.condition.label}} for m in bundle.members]}))
