@@ -357,6 +357,12 @@ def test_sealed_notices_are_issued(session, world: CasesWorld, client) -> None: 
         {"material_id": licence.id, "how": "fetch"}]))
     service.upload_material(session=session, actor=applicant, case_id=case.id, material_id=form.id, content=PDF,
                             filename="申请书.pdf")
+    with pytest.raises(ValidationFailed) as missing:  # every line of the notice, the fetch line too
+        service.supplement(session=session, actor=applicant, case_id=case.id)
+    assert missing.value.detail["materials"] == ["营业执照"]
+    # The applicant may upload instead of the fetch the notice asks (their choice, recorded as such).
+    service.upload_material(session=session, actor=applicant, case_id=case.id, material_id=licence.id, content=PDF,
+                            filename="营业执照.pdf")
     service.supplement(session=session, actor=applicant, case_id=case.id)
     handling.accept(session=session, actor=clerk, case_id=case.id)
     promised = case.promised_due_on

@@ -293,13 +293,17 @@ def submit(*, session: Session, actor: Actor, case_id: int) -> Submitted:
         _start_process(session, case, _process_key(case.snapshot), {"dept": case.department_id})
     elif len(subs) >= 2:
         # 并联审批: one acceptance at the lead department's window, then every member's department decides its
-        # sub-case in parallel (one lane each: "a", "b", "c" …); one refusal refuses the whole case.
+        # sub-case in parallel (one lane each: "a", "b", "c" …); a refusal decides as the bundle says
+        # (joint_policy, fixed in the case's snapshot at submission: outcome.finish_joint follows it).
+        policy = session.scalar(select(Bundle.joint_policy).where(Bundle.code == case.bundle_code))
+        policy = policy if policy in (wf.ANY_REFUSAL, wf.ALL_MUST_DECIDE) else wf.ANY_REFUSAL
+        case.snapshot = {**case.snapshot, "joint_policy": policy}
         for n, sub in enumerate(subs):
             sub.lane, sub.process_key = _joint_lane(n), "joint"
         lanes: dict[str, int | None] = {"lead": case.department_id}
         lanes.update({common.process_lane(sub) or "": sub.department_id for sub in subs})
         _start_process(session, case, "joint", lanes,
-                       {"policy": wf.ANY_REFUSAL, "departments": [common.process_lane(sub) for sub in subs]})
+                       {"policy": policy, "departments": [common.process_lane(sub) for sub in subs]})
     for n, sub in enumerate(subs, start=1):
         sub.number = f"{case.number}-{n}"
         sub.submitted_at = case.submitted_at
@@ -312,24 +316,50 @@ def submit(*, session: Session, actor: Actor, case_id: int) -> Submitted:
     return Submitted(case, code)
 
 
+#: What a 补正 line asks, as the missing-materials message names it.
+_SUPPLEMENT_HINTS = {"upload": "重新上传", "correct": "更正后重新上传", "fetch": "调取并确认使用，或自行上传"}
+
+
+def supplement_missing(session: Session, case: Case) -> list[tuple[str, str]]:
+    """The 补正 notice's lines not yet provided (material name, what to do): every line — whatever it asks —
+    counts only when its material was provided AFTER the notice, by an upload or by a fetch the applicant
+    confirmed (an upload instead of a fetch is the applicant's choice and counts too); a material merely left as
+    it was, or switched back to 改为上传 and not uploaded, is still missing."""
+    by_id = {m.id: m for m in common.materials(session, case)}
+    since = case.supplement_notified_at
+    out: list[tuple[str, str]] = []
+    for line in case.supplement_notice or []:
+        m = by_id.get(int(line["material_id"]))
+        if m is None:
+            continue
+        provided = m.provided in ("upload", "licence", "shared") and m.confirmed_by_applicant
+        if not provided or (since is not None and m.updated_at <= since):
+            how = str(line.get("how", "upload"))
+            hint = _SUPPLEMENT_HINTS["fetch"] if m.source in FETCHABLE else _SUPPLEMENT_HINTS.get(how, "重新上传")
+            out.append((m.name, hint))
+    return out
+
+
 @use_case
 def supplement(*, session: Session, actor: Actor, case_id: int) -> Case:
-    """补正材料已提交: the applicant hands in what the notice listed; the acceptance clock runs again."""
-    case = common.own_case(session, actor, case_id)
+    """补正材料已提交: every material the notice listed has been provided since (uploaded, or fetched and
+    confirmed); the acceptance clock runs again. The applicant hands it in, or for a walk-in case (窗口收件)
+    a window clerk of the case's department, at the window, for the applicant."""
+    case = _mine_or_entered(session, actor, case_id)
     if case.status != SUPPLEMENT:
         raise InvalidTransition("该办件当前无需补正。", code="case_not_in_supplement")
-    by_id = {m.id: m for m in common.materials(session, case)}
-    missing = [by_id[int(i["material_id"])].name for i in case.supplement_notice or []
-               if i.get("how") == "upload" and int(i["material_id"]) in by_id
-               and (case.supplement_notified_at is None
-                    or by_id[int(i["material_id"])].updated_at <= case.supplement_notified_at)]
+    missing = supplement_missing(session, case)
     if missing:
-        raise ValidationFailed("请先补交这些材料：" + "、".join(missing) + "。", code="supplement_incomplete",
-                               detail={"materials": missing})
+        raise ValidationFailed(
+            "请先补交这些材料：" + "、".join(f"{name}（{hint}）" for name, hint in missing)
+            + "。补正通知列明的每项材料都提供后，才能提交补正。", code="supplement_incomplete",
+            detail={"materials": [name for name, _ in missing]})
     common.complete(session, case, "supplement", wf.Participant(role=wf.APPLICANT), action_title="补正")
     case.status = SUBMITTED
-    common.resume_clocks(session, case, (ACCEPT,), actor, note="申请人已补正")
-    common.event(session, case, actor, "supplement", "补正材料已提交")
+    at_window = actor.is_staff
+    common.resume_clocks(session, case, (ACCEPT,), actor, note="窗口代申请人提交补正" if at_window else "申请人已补正")
+    common.event(session, case, actor, "supplement", "窗口代申请人提交补正材料" if at_window else "补正材料已提交",
+                 at_window=at_window, applicant=case.applicant_name)
     return case
 
 

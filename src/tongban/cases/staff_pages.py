@@ -4,6 +4,9 @@ process allows now (受理, 不予受理, 补正 notice builder, 审查, 决定,
 Each GET calls one read model (cases/staff_queries.py); each POST calls one use-case and redirects, or shows the
 page again with what the user typed and the failure (web/forms.failure_of + rerender) — a step the process does
 not allow now answers 409 with the service's Chinese message. Cases are addressed by their 办件编号.
+
+窗口代收补正 (/cases/walk-in/supplement/<办件编号>): for a walk-in case in 补正 the clerk uploads or fetches (with the
+applicant's consent) the materials the notice lists and hands in the supplement for the applicant.
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ async def walk_in_create(request: Request, session: DbSession, actor: CurrentAct
 
 
 def _page_context(request: Request, page: window.WalkInPage) -> dict[str, Any]:
-    return {**_fields(page.draft), "rows": page.materials, "notice": _notice(request)}
+    return {**_fields(page.draft), "rows": page.materials, "notice": _notice(request),
+            "base": f"/cases/walk-in/drafts/{page.draft.draft_id}"}
 
 
 def _draft_context(request: Request, session: DbSession, actor: Actor, draft_id: int) -> dict[str, Any]:
@@ -173,6 +177,107 @@ async def walk_in_submit(request: Request, session: DbSession, actor: CurrentAct
     number = done.case.number
     return redirect_with_notice(f"/cases/{number}",
                                 f"已提交，办件编号 {number}，查询码 {done.check_code}（只显示一次，请告知申请人）")
+
+
+# -- 补正 at the window ------------------------------------------------------------------------------------------
+
+SUPPLEMENT_PAGE = "cases/staff_walk_in_supplement.html"
+
+
+def _supplement_url(number: str) -> str:
+    return f"/cases/walk-in/supplement/{number}"
+
+
+def _supplement_context(request: Request, page: window.SupplementPage) -> dict[str, Any]:
+    return {"number": page.number, "item_name": page.item_name, "applicant": page.applicant, "lines": page.lines,
+            "missing": page.missing, "base": _supplement_url(page.number), "notice": _notice(request)}
+
+
+def _supplement_again(request: Request, session: DbSession, actor: Actor, number: str,
+                      failure: FormFailure) -> Response:
+    page = window.supplement_page(session, actor, number)
+    return rerender(request, SUPPLEMENT_PAGE, _supplement_context(request, page), failure)
+
+
+@router.get("/cases/walk-in/supplement/{number}", response_class=HTMLResponse)
+def walk_in_supplement(request: Request, session: DbSession, actor: CurrentActor, number: str) -> Response:
+    """窗口代收补正: the materials the 补正 notice lists, for the walk-in applicant at the window."""
+    page = window.supplement_page(session, actor, number[:32])
+    return render(request, SUPPLEMENT_PAGE, _supplement_context(request, page))
+
+
+@router.post("/cases/walk-in/supplement/{number}/materials/{material_id}", response_class=HTMLResponse)
+async def walk_in_supplement_upload(request: Request, session: DbSession, actor: CurrentActor, number: str,
+                                    material_id: int) -> Response:
+    """The document the applicant hands in, scanned (also instead of a fetch: the applicant's choice)."""
+    form = await request.form()
+    number = number[:32]
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ValidationFailed("请选择要上传的材料文件。", code="file_missing", detail={"field": "file"})
+        content = await read_upload(upload, accept=MATERIALS, field="file")
+        service.upload_material(session=session, actor=actor, case_id=staff_queries.case_id_of(session, actor, number),
+                                material_id=material_id, content=content, filename=upload.filename or "材料")
+    except (ValidationError, DomainError) as exc:
+        return _supplement_again(request, session, actor, number, failure_of(exc, LABELS, form_id=str(material_id)))
+    return redirect_with_notice(_supplement_url(number), "补正材料已上传")
+
+
+@router.post("/cases/walk-in/supplement/{number}/materials/{material_id}/fetch", response_class=HTMLResponse)
+async def walk_in_supplement_fetch(request: Request, session: DbSession, actor: CurrentActor, number: str,
+                                   material_id: int) -> Response:
+    """调取 during 补正, the applicant having agreed (the required tick): the page with the preview."""
+    form = await request.form()
+    number = number[:32]
+    try:
+        page = window.supplement_fetch(session, actor, number, material_id,
+                                       consent=form_text(form, "consent") == "yes")
+    except DomainError as exc:
+        return _supplement_again(request, session, actor, number, failure_of(exc, LABELS, form_id=str(material_id)))
+    return render(request, SUPPLEMENT_PAGE, _supplement_context(request, page))
+
+
+@router.post("/cases/walk-in/supplement/{number}/materials/{material_id}/confirm", response_class=HTMLResponse)
+async def walk_in_supplement_confirm(request: Request, session: DbSession, actor: CurrentActor, number: str,
+                                     material_id: int) -> Response:
+    """确认使用, the applicant having checked the preview on the screen."""
+    form = await request.form()
+    number = number[:32]
+    try:
+        body = MaterialConfirm(token=form_text(form, "token"))
+        case_id = staff_queries.case_id_of(session, actor, number)
+        applying.confirm_material(session=session, actor=actor, case_id=case_id, material_id=material_id,
+                                  token=body.token)
+    except (ValidationError, DomainError) as exc:
+        return _supplement_again(request, session, actor, number, failure_of(exc, LABELS, form_id=str(material_id)))
+    return redirect_with_notice(_supplement_url(number), "已确认使用调取的材料")
+
+
+@router.post("/cases/walk-in/supplement/{number}/materials/{material_id}/upload-instead",
+             response_class=HTMLResponse)
+async def walk_in_supplement_upload_instead(request: Request, session: DbSession, actor: CurrentActor, number: str,
+                                            material_id: int) -> Response:
+    """改为上传: the applicant prefers to hand in the document."""
+    number = number[:32]
+    try:
+        case_id = staff_queries.case_id_of(session, actor, number)
+        applying.switch_to_upload(session=session, actor=actor, case_id=case_id, material_id=material_id)
+    except DomainError as exc:
+        return _supplement_again(request, session, actor, number, failure_of(exc, LABELS, form_id=str(material_id)))
+    return redirect_with_notice(_supplement_url(number), "已改为上传，请扫描上传该材料")
+
+
+@router.post("/cases/walk-in/supplement/{number}/submit", response_class=HTMLResponse)
+async def walk_in_supplement_submit(request: Request, session: DbSession, actor: CurrentActor,
+                                    number: str) -> Response:
+    """补正材料已提交, handed in at the window for the applicant; back to the case page."""
+    number = number[:32]
+    try:
+        service.supplement(session=session, actor=actor, case_id=staff_queries.case_id_of(session, actor, number))
+    except DomainError as exc:
+        return _supplement_again(request, session, actor, number, failure_of(exc, LABELS, form_id="submit"))
+    return redirect_with_notice(f"/cases/{number}", "已代申请人提交补正材料，受理期限继续计算")
 
 
 # -- the case page ---------------------------------------------------------------------------------------------
