@@ -59,14 +59,15 @@ def _citizen(session: Session, rid: str, name: str) -> User:
     return u
 
 
-def _platform_system(session: Session, city: SmallCity, resource_id: int) -> tuple[AppClient, str]:
+def _platform_system(session: Session, city: SmallCity, resource_id: int,
+                     items: list[str] | None = None) -> tuple[AppClient, str]:
     """一网通办平台 as cases/prefill.py registers it, granted on the sharing path, with an API key."""
     if "dsj_data" not in city.users:
         city.users["dsj_data"] = staff(session, "dsj_data", city.data_bureau, "data_officer", name="韩雪")
         session.commit()
     system = prefill.ensure_platform_system(session=session, actor=actor_of(city.users["admin"]))
     req = sharing.submit_request(session=session, actor=actor_of(city.users["dsj_data"]), request_in=RequestCreate(
-        resource_id=resource_id, client_id=system.id, items=["id_number", "name", "gender", "address"],
+        resource_id=resource_id, client_id=system.id, items=items or ["id_number", "name", "gender", "address"],
         purpose="一网通办办件时预填申请表、调取申请材料", legal_basis="《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》",
         scenario="一网通办", period_start=clock.today(), period_end=clock.today() + dt.timedelta(days=365)))
     req = sharing.compliance_check(session=session, actor=actor_of(city.users["admin"]), request_id=req.id,
@@ -272,3 +273,92 @@ def test_forwarded_calls_serve_only_the_end_users_record(client: TestClient, ses
     assert [(e.result, e.status_code) for e in entries] == [("ok", 200)] + [("denied", 403)] * 3
     subjects = set(session.execute(select(ExchangeLogSubject.subject)).scalars())
     assert subjects == {mine}
+
+
+# ---------------------------------------------------------------- a key that names no person; disputes
+
+
+def test_a_key_naming_no_person_answers_the_same_for_another_persons_record_and_a_missing_one(  # type: ignore[no-untyped-def]
+        client: TestClient, session: Session, engine: Engine, city: SmallCity, hub, tmp_path: Path) -> None:
+    """就业创业证 keyed by its number: B's licence and a number that does not exist answer the same 404, so a
+    system acting for A cannot learn that B's record exists; the refusal is logged, nothing of B read."""
+    import csv
+
+    from tongban.authz import SYSTEM
+    from tongban.catalog.schemas import ItemIn
+    from tongban.db import make_session_factory
+    from tongban.registries import ingest as registry
+
+    resource = published_resource(session, city.users["hrss_data"], name="就业创业证（代办事人键查询测试）",
+                                  share_type="unconditional", share_condition="", items=[
+        ItemIn(name="证号", key="licence_no", length=16, required=True, is_key=True, sensitivity="internal"),
+        ItemIn(name="持证人身份号码", key="holder_id", data_type="resident_id", length=18,
+               sensitivity="personal_sensitive"),
+        ItemIn(name="持证人", key="holder_name", length=50, sensitivity="sensitive")])
+    path = tmp_path / "licences.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["licence_no", "holder_id", "holder_name"])
+        w.writerow(["JY0001", IDS[0], "王建华"])
+        w.writerow(["JY0002", IDS[1], "李秀英"])
+    registry.ingest(factory=make_session_factory(engine), actor=SYSTEM, resource_code=resource.code, path=path)
+    _, secret = _platform_system(session, city, resource.id, ["licence_no", "holder_id", "holder_name"])
+    url = f"/api/v1/exchange/{resource.code}/records/"
+    h = _h(secret)
+    before = len(_log(session))
+    assert client.get(url + "JY0001", headers=h).status_code == 200
+    theirs, missing = client.get(url + "JY0002", headers=h), client.get(url + "JY9999", headers=h)
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json() == missing.json() and theirs.json()["code"] == "record_not_found"
+    entries = _log(session)[before:]
+    assert [(e.result, e.status_code) for e in entries] == [("ok", 200), ("denied", 404), ("not_found", 404)]
+    assert entries[1].record_count == 0 and entries[1].items == "[]"  # the refusal, with nothing of B
+    subjects = set(session.execute(select(ExchangeLogSubject.subject)).scalars())
+    assert IDS[1] not in subjects
+    # Nothing of B shows in B's “谁用了我的数据”.
+    assert my_data_uses(session, actor_of(hub["b"])).rows == []
+
+
+def _dispute(resource_id: int, key: str) -> dict[str, Any]:
+    return {"resource_id": resource_id, "record_key": key, "items": ["address"],
+            "description": "办事人反映户籍地址与户口簿不一致，请核实更正。"}
+
+
+def test_disputes_only_on_the_end_users_own_record(client: TestClient, session: Session, hub) -> None:  # type: ignore[no-untyped-def]
+    """数据疑义 by a system acting for end users: raised and read only on the end user's own record; another
+    person's record answers like a missing one (audited as access.denied); no end user, no dispute."""
+    from tongban.audit.models import AuditEntry
+
+    rid, secret = hub["resource"].id, hub["platform_secret"]
+    auth = {"Authorization": f"Bearer {secret}"}
+    mine = client.post("/api/v1/disputes", json=_dispute(rid, IDS[0]), headers=_h(secret))
+    assert mine.status_code == 201, mine.text
+    number = mine.json()["id"]
+    theirs = client.post("/api/v1/disputes", json=_dispute(rid, IDS[1]), headers=_h(secret))
+    absent = client.post("/api/v1/disputes", json=_dispute(rid, "610902199001011234"), headers=_h(secret))
+    assert theirs.status_code == absent.status_code == 422
+    assert theirs.json()["code"] == absent.json()["code"] == "record_unknown"
+    assert theirs.json()["message"].replace(IDS[1], "X") == absent.json()["message"].replace("610902199001011234", "X")
+    r = client.post("/api/v1/disputes", json=_dispute(rid, IDS[0]), headers=auth)
+    _refused(r, "end_user_required")
+    r = client.post("/api/v1/disputes", json=_dispute(rid, IDS[1]), headers=_h(secret, IDS[1], CASE_A))
+    _refused(r, "end_user_required")  # B is not the end user of A's case
+    session.expire_all()
+    denied = session.execute(select(AuditEntry).where(AuditEntry.action == "access.denied",
+                                                      AuditEntry.object_type == "resource")).scalars().all()
+    assert len(denied) >= 1
+
+    # Reading: the dispute on A's record with A as end user; as B (B's own case) it does not exist.
+    assert client.get(f"/api/v1/disputes/{number}", headers=_h(secret)).status_code == 200
+    assert client.get(f"/api/v1/disputes/{number}", headers=_h(secret, IDS[1], CASE_B)).status_code == 404
+    assert client.get(f"/api/v1/disputes/{number}/timeline", headers=_h(secret, IDS[1], CASE_B)).status_code == 404
+    _refused(client.get(f"/api/v1/disputes/{number}", headers=auth), "end_user_required")
+    listed = client.get("/api/v1/disputes", params={"resource_id": rid, "record_key": IDS[0]}, headers=_h(secret))
+    assert listed.status_code == 200 and listed.json()["total"] == 1
+    other = client.get("/api/v1/disputes", params={"resource_id": rid, "record_key": IDS[0]},
+                       headers=_h(secret, IDS[1], CASE_B))
+    assert other.status_code == 200 and other.json()["total"] == 0
+    assert client.get("/api/v1/disputes", headers=_h(secret)).status_code == 422  # one record at a time
+    # An ordinary system (amr-register) raises on anyone's record under its grant, as before.
+    r = client.post("/api/v1/disputes", json=_dispute(rid, IDS[1]), headers={"Authorization": f"Bearer {hub['secret']}"})
+    assert r.status_code == 201, r.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import File, Query, Response, UploadFile
+from fastapi import File, Header, Query, Response, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from tongban import files as file_store
@@ -29,6 +29,17 @@ _ROLE_HELP = "raised 本部门（本系统）提出的；against 针对本部门
 _STATUS_HELP = "open / corrected / rejected / escalated / coordinated_correct / upheld / withdrawn，或 unresolved"
 
 
+_END_USER_HELP = ("代表办事人调用的应用系统（如一网通办平台）必填：办事人本人的公民身份号码或统一社会信用代码；"
+                  "只能提出、查看办事人本人记录上的疑义，其他人的记录按不存在答复")
+_CASE_HELP = "代表办事人调用的应用系统必填：办事人本人处于草稿或待补正状态的办件编号"
+EndUserHeader = Annotated[str | None, Header(alias="X-End-User", max_length=32, description=_END_USER_HELP)]
+CaseHeader = Annotated[str | None, Header(alias="X-Case-Number", max_length=64, description=_CASE_HELP)]
+
+
+def _end_user(end_user: str | None, case_number: str | None) -> service.EndUser:
+    return service.EndUser(code=(end_user or "").strip(), case_number=(case_number or "").strip())
+
+
 def _detail(session: DbSession, dispute: DataDispute) -> DisputeRead:
     return service.detail_read(session, dispute)
 
@@ -48,25 +59,34 @@ def list_disputes(
     record_key: Annotated[str | None, Query(max_length=255)] = None,
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
+    x_end_user: EndUserHeader = None,
+    x_case_number: CaseHeader = None,
 ) -> Page[DisputeRead]:
     rows, total = service.list_disputes(session=session, actor=actor, role=role, status=status, overdue=overdue,
-                                        resource_id=resource_id, record_key=record_key, page=page, size=size)
+                                        resource_id=resource_id, record_key=record_key, page=page, size=size,
+                                        end_user=_end_user(x_end_user, x_case_number))
     return Page(items=[service.dispute_read(d) for d in rows], total=total, page=page, size=size)
 
 
 @router.post("", response_model=DisputeRead, status_code=201, summary="提出数据疑义", responses=error_responses(409))
-def raise_dispute(body: DisputeCreate, session: DbSession, actor: CurrentActor) -> DisputeRead:
-    return _detail(session, service.raise_dispute(session=session, actor=actor, dispute_in=body))
+def raise_dispute(body: DisputeCreate, session: DbSession, actor: CurrentActor, x_end_user: EndUserHeader = None,
+                  x_case_number: CaseHeader = None) -> DisputeRead:
+    return _detail(session, service.raise_dispute(session=session, actor=actor, dispute_in=body,
+                                                  end_user=_end_user(x_end_user, x_case_number)))
 
 
 @router.get("/{dispute_id}", response_model=DisputeRead, summary="数据疑义详情", responses=error_responses(404))
-def get_dispute(dispute_id: Id, session: DbSession, actor: CurrentActor) -> DisputeRead:
-    return _detail(session, service.get_dispute(session=session, actor=actor, dispute_id=dispute_id))
+def get_dispute(dispute_id: Id, session: DbSession, actor: CurrentActor, x_end_user: EndUserHeader = None,
+                x_case_number: CaseHeader = None) -> DisputeRead:
+    return _detail(session, service.get_dispute(session=session, actor=actor, dispute_id=dispute_id,
+                                                end_user=_end_user(x_end_user, x_case_number)))
 
 
 @router.get("/{dispute_id}/timeline", summary="办理过程（来自审计日志）", responses=error_responses(404))
-def get_timeline(dispute_id: Id, session: DbSession, actor: CurrentActor) -> list[dict[str, Any]]:
-    dispute = service.get_dispute(session=session, actor=actor, dispute_id=dispute_id)
+def get_timeline(dispute_id: Id, session: DbSession, actor: CurrentActor, x_end_user: EndUserHeader = None,
+                 x_case_number: CaseHeader = None) -> list[dict[str, Any]]:
+    dispute = service.get_dispute(session=session, actor=actor, dispute_id=dispute_id,
+                                  end_user=_end_user(x_end_user, x_case_number))
     return [{"at": e.occurred_at.isoformat() + "Z", "action": e.action, "actor": e.actor_name,
              "actor_kind": e.actor_kind} for e in service.timeline(session=session, dispute=dispute)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,11 +37,72 @@ from tongban.disputes.schemas import (
     DisputeRead,
 )
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from tongban.exchange import access, hooks
 from tongban.org.models import AppClient, Department
 from tongban.registries.models import RegistryRecord
 from tongban.sharing.models import Grant
 from tongban.transactions import use_case
 from tongban.workdays import service as workdays
+
+# ---------------------------------------------------------------- systems acting for end users
+#
+# A system that calls on behalf of the person it serves (一网通办平台, exchange/access.end_user_systems) may raise
+# or read a dispute only on that person's own record, as the exchange serves it only that person's records:
+# the end user and their open case come in the X-End-User / X-Case-Number headers (checked as the exchange
+# checks them), and a record that does not name the end user in an identifier item is answered exactly like a
+# record that does not exist (no hint that it does), the attempt audited as access.denied. Other systems and
+# staff are unaffected.
+
+
+@dataclass(frozen=True)
+class EndUser:
+    """The person a system acts for, and their case (from the X-End-User and X-Case-Number headers)."""
+
+    code: str = ""
+    case_number: str = ""
+
+
+def acts_for_end_users(actor: Actor) -> bool:
+    return actor.kind == "client" and actor.username in access.end_user_systems()
+
+
+def _check_end_user(session: Session, end_user: EndUser | None) -> str:
+    code = (end_user.code if end_user else "").strip().upper()
+    case = (end_user.case_number if end_user else "").strip()
+    if not code or not case or not hooks.end_users_case(session, code, case):
+        raise Forbidden("本应用系统代表办事人使用数据疑义接口，须在 X-End-User 请求头中给出办事人本人的公民身份号码或"
+                        "统一社会信用代码，在 X-Case-Number 请求头中给出其本人处于草稿或待补正状态的办件编号。",
+                        code="end_user_required")
+    return code
+
+
+def _names_end_user(session: Session, resource_id: int, record_key: str, code: str) -> bool:
+    """Whether the record (not deleted) holds the end user's identifier in one of its identifier items."""
+    resource = session.get(InformationResource, resource_id)
+    data = session.execute(select(RegistryRecord.data).where(
+        RegistryRecord.resource_id == resource_id, RegistryRecord.record_key == record_key,
+        RegistryRecord.deleted.is_(False))).scalar_one_or_none()
+    if resource is None or data is None:
+        return False
+    values = access.load_json(data)
+    subjects = [i.key for i in resource.items if i.data_type in ("resident_id", "credit_code")]
+    return any(str(values.get(k) or "").strip().upper() == code for k in subjects)
+
+
+class _NotEndUsersRecord(ValidationFailed):
+    """Someone else's record, answered as a missing one; audited as access.denied by the error handler."""
+
+    def __init__(self, resource: InformationResource, record_key: str) -> None:
+        super().__init__(f"“{resource.name}”中没有主键为 {record_key} 的记录，请核对后重新填写。",
+                         code="record_unknown", detail={"field": "record_key"})
+        self.refused_object = ("resource", resource.code)
+
+
+class _HiddenDispute(NotFound):
+    def __init__(self, dispute_id: int) -> None:
+        super().__init__("数据疑义不存在，或与您的部门无关。", code="dispute_not_found")
+        self.refused_object = ("data_dispute", str(dispute_id))
+
 
 # ---------------------------------------------------------------- reading
 
@@ -79,19 +141,33 @@ def detail_read(session: Session, dispute: DataDispute) -> DisputeRead:
                         escalation_deadline=escalation_deadline(session, dispute))
 
 
-def get_dispute(*, session: Session, actor: Actor, dispute_id: int) -> DataDispute:
+def get_dispute(*, session: Session, actor: Actor, dispute_id: int, end_user: EndUser | None = None) -> DataDispute:
+    """A dispute the actor may see; a system acting for end users only one on its end user's own record."""
     dispute = session.get(DataDispute, dispute_id)
     if dispute is None or not rules.can_see(actor, dispute):
         raise NotFound("数据疑义不存在，或与您的部门无关。", code="dispute_not_found")
+    if acts_for_end_users(actor):
+        code = _check_end_user(session, end_user)
+        if not _names_end_user(session, dispute.resource_id, dispute.record_key, code):
+            raise _HiddenDispute(dispute_id)
     return dispute
 
 
 def list_disputes(*, session: Session, actor: Actor, role: str, status: str | None = None,
                   overdue: bool = False, resource_id: int | None = None, record_key: str | None = None,
-                  page: int = 1, size: int = 50) -> tuple[Sequence[DataDispute], int]:
-    """role: raised (我方提出), against (针对我方), platform (平台协调: all disputes)."""
+                  page: int = 1, size: int = 50,
+                  end_user: EndUser | None = None) -> tuple[Sequence[DataDispute], int]:
+    """role: raised (我方提出), against (针对我方), platform (平台协调: all disputes). A system acting for end users
+    lists only the disputes it raised on one record (resource_id and record_key) of its end user."""
     d = DataDispute
     q = select(d)
+    if acts_for_end_users(actor):
+        code = _check_end_user(session, end_user)
+        if resource_id is None or not record_key:
+            raise ValidationFailed("本应用系统代表办事人，只能按办事人本人的一条记录（resource_id 和 record_key）"
+                                   "查询数据疑义。", code="record_required", detail={"field": "record_key"})
+        if not _names_end_user(session, resource_id, record_key.strip(), code):
+            return [], 0
     if role == "platform":
         rules.check_platform(actor)
     elif role == "raised":
@@ -201,8 +277,9 @@ def _attach(session: Session, actor: Actor, dispute: DataDispute, files: Sequenc
 
 @use_case
 def raise_dispute(*, session: Session, actor: Actor, dispute_in: DisputeCreate,
-                  files: Sequence[Upload] = ()) -> DataDispute:
-    """提出疑义: a department (or its system) holding a grant flags granted items of one record as wrong."""
+                  files: Sequence[Upload] = (), end_user: EndUser | None = None) -> DataDispute:
+    """提出疑义: a department (or its system) holding a grant flags granted items of one record as wrong; a
+    system acting for end users only on a record of its end user (another's reads as a missing record)."""
     if actor.kind == "client":
         if actor.client_id is None or actor.department_id is None:
             raise Forbidden("应用系统身份无效。", code="client_unknown")
@@ -234,6 +311,10 @@ def raise_dispute(*, session: Session, actor: Actor, dispute_in: DisputeCreate,
         listed = "、".join(names[k] for k in outside)
         raise ValidationFailed(f"只能对授权使用的信息项提出疑义：{listed} 不在授权范围内。",
                                code="items_not_granted", detail={"field": "items", "items": outside})
+    if acts_for_end_users(actor):
+        code = _check_end_user(session, end_user)
+        if not _names_end_user(session, resource.id, dispute_in.record_key, code):
+            raise _NotEndUsersRecord(resource, dispute_in.record_key)
     record = session.execute(select(RegistryRecord.seq).where(
         RegistryRecord.resource_id == resource.id, RegistryRecord.record_key == dispute_in.record_key,
         RegistryRecord.deleted.is_(False))).scalar_one_or_none()

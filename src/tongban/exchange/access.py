@@ -369,13 +369,26 @@ def check_end_user_filters(session: Session, actor: Actor, ctx: CallContext, ope
         raise _not_theirs(session, actor, ctx, operation, access)
 
 
+#: What a keyed read answers when there is no record of that key (gateway.get_record): also what a system acting
+#: for end users hears when the record is someone else's, so that a key that names no person (a licence number)
+#: cannot be used to learn whether another person's record exists.
+ABSENT_MESSAGE, ABSENT_CODE = "没有该主键的记录。", "record_not_found"
+
+
 def check_end_user_records(session: Session, actor: Actor, ctx: CallContext, operation: str, access: Access,
                            records: list[dict[str, Any]]) -> None:
-    """After reading, before anything leaves: every record names the end user in one of its subject items."""
+    """After reading, before anything leaves: every record names the end user in one of its subject items.
+
+    A keyed read ("get") of someone else's record answers exactly as a missing record (404 record_not_found),
+    logged as a refusal (denied, 404): 404 when absent and 403 when another's would tell the system the record
+    exists. Filtered reads are refused before reading unless a filter names the end user (403 is safe there)."""
     if access.subject_items is None:
         return
     subjects = access.subject_items
     if not all(any(_is_end_user(r.get(k), ctx) for k in subjects) for r in records):
+        if operation == "get":
+            raise refuse(session, actor, ctx, operation, access.resource.code, access.resource,
+                         NotFound(ABSENT_MESSAGE, code=ABSENT_CODE))
         raise _not_theirs(session, actor, ctx, operation, access)
 
 
