@@ -436,10 +436,12 @@ def browse(*, session: Session, actor: Actor, q: str | None = None, classificati
     else:
         selected.sort(key=lambda m: (m[2], m[5]))
     ids = [m[0] for m in selected[(page - 1) * size: page * size]]
-    rows = {x.id: x for x in session.execute(
-        select(r).where(r.id.in_(ids)).options(lazyload(r.items))).scalars()} if ids else {}
-    counts = dict(session.execute(select(InformationItem.resource_id, func.count()).where(
-        InformationItem.resource_id.in_(ids)).group_by(InformationItem.resource_id)).all()) if ids else {}
+    # The page's rows with their item counts in one statement (one round trip less per search on PostgreSQL).
+    item_count = (select(func.count(InformationItem.id)).where(InformationItem.resource_id == r.id)
+                  .correlate(r).scalar_subquery())
+    loaded = session.execute(select(r, item_count).where(r.id.in_(ids)).options(lazyload(r.items))).all() if ids else []
+    rows = {x.id: x for x, _ in loaded}
+    counts = {x.id: n for x, n in loaded}
     items = []
     for i in ids:
         if i in rows:
