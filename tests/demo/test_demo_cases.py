@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
-from tongban.cases import queries
+from tongban.cases import handling, queries
 from tongban.cases.models import Case, CaseEvent
+from tongban.cases.schemas import Decision
 from tongban.demo.loader import DemoSummary
 from tongban.licences import queries as licence_queries
 from tongban.licences.models import Licence
@@ -75,7 +76,8 @@ def test_demo_cases_cover_every_state_with_unique_numbers_and_a_delivered_licenc
     tax = session.scalar(select(User).where(User.username == "tax_reviewer"))
     assert [(s.department_id == tax.department_id, s.decision) for s in subs if s.decision] == [(True, "approve")]
     assert bundle.status == "accepted" and {s.status for s in subs if not s.decision} == {"accepted"}
-    for username in ("amr_reviewer", "psb_reviewer", "hpf_reviewer"):
+    open_subs = [s.id for s in subs if not s.decision]
+    for username in ("amr_reviewer", "psb_reviewer", "hpf_reviewer", "si_reviewer"):
         reviewer = user_actor(session.scalar(select(User).where(User.username == username)), client_ip="127.0.0.1")  # type: ignore[arg-type]
         [mine] = [s for s in subs if s.department_id == reviewer.department_id]
         assert mine.number in [t.case.number for t in queries.task_list(session, reviewer)]
@@ -88,3 +90,16 @@ def test_demo_cases_cover_every_state_with_unique_numbers_and_a_delivered_licenc
     assert {cases["accepted"].number, cases["overdue"].number} <= tasks
     assert all(c.submitted_at is None or c.submitted_at.date() <= dt.date.today() + dt.timedelta(days=1)
                for c in cases.values())
+
+    # Every department of the bundle has demo staff who can finish it by hand: each open sub-case decided by
+    # its department's reviewer, the joint case is decided with every member's result.
+    for sub_id in open_subs:
+        sub = session.get(Case, sub_id)
+        assert sub is not None
+        reviewer_user = session.scalar(select(User).where(User.department_id == sub.department_id,
+                                                          User.username.like("%_reviewer")))
+        assert reviewer_user is not None, f"no demo reviewer in the department of {sub.number}"
+        handling.decide(session=session, actor=user_actor(reviewer_user, client_ip="127.0.0.1"), case_id=sub_id,
+                        decision=Decision(decision="approve"))
+    session.expire_all()
+    assert session.get(Case, bundle.id).decision == "approve"  # type: ignore[union-attr]

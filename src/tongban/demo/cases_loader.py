@@ -258,7 +258,10 @@ def load(session: Session) -> CasesSummary:
     # are still open.
     firm = _enterprise(session, 0)
     with _on(d.ago(3)):
-        parent = d.submitted(firm, bundle_code=OPEN_BUNDLE, form_data={"has_employees": False})
+        # The 营业执照 entries the AMR's sub-case issues from (a demo firm's register facts stand in for the
+        # new company's), so that the bundle can be finished by hand.
+        opening = {"has_employees": False, "licence": _licence_data(session, 0)["licence"]}
+        parent = d.submitted(firm, bundle_code=OPEN_BUNDLE, form_data=opening)
         handling.accept(session=session, actor=d.amr_clerk, case_id=parent.id)
     subs = session.scalars(select(Case).where(Case.parent_id == parent.id).order_by(Case.id)).all()
     tax = next(c for c in subs if c.department_id == _user(session, "tax_reviewer").department_id)

@@ -563,6 +563,7 @@ _DEPARTMENT_TEAMS: Final[tuple[tuple[str, str, tuple[str, str, str, str]], ...]]
     ("civil", "city-civil", ("廖长青", "尹红梅", "黎明辉", "易欣")),
     ("tax", "city-tax", ("常建平", "武玉兰", "乔世杰", "龙晓雯")),
     ("hpf", "city-hpf", ("段国华", "史婉清", "陶永刚", "毛思雨")),
+    ("si", "city-social-insurance", ("冉光明", "黄丽娟", "宋宝林", "蔡雨婷")),
     ("hanbin", "hanbin-gsc", ("万家福", "顾小燕", "邱少华", "骆佳")),
 )
 _TEAM_ROLES: Final[tuple[tuple[str, str], ...]] = (

@@ -208,11 +208,18 @@ def added_issues() -> list[Issue]:
     return out
 
 
-# (department code, seal kind): the seals of the demo city.
-SEALS: list[tuple[str, str]] = [
+# (department code, seal kind): the seals of the demo city — the issuers' licence seals, and a 公章 for every
+# other department with demo staff, which seals its case notices (受理通知书, 决定书 …): a department without a
+# usable seal cannot accept or decide a case (409 seal_missing).
+_SPECIFIC: list[tuple[str, str]] = [
     ("city-data", "official"), ("city-amr", "approval"), ("city-amr", "official"), ("city-psb", "licence"),
     ("city-bdc", "licence"),
     *((code, "licence") for code in ISSUERS),
+]
+SEALS: list[tuple[str, str]] = [
+    *_SPECIFIC,
+    *((code, "official") for code in sorted({s.department_code for s in city.STAFF if "reviewer" in s.roles}
+                                            - {c for c, _ in _SPECIFIC})),
 ]
 
 
