@@ -291,9 +291,9 @@ def bulk_cases(engine: Engine, rows: int) -> dict[str, Any]:
               "(g * 97 * 131 % 1095) AS age"
         if pg:
             series = f"SELECT g AS i, {mix.replace('g *', 'g::bigint *')} FROM generate_series(1, {rows}) g"
-            day = "(CURRENT_DATE - s.age)"
-            ts = "((CURRENT_DATE - s.age) + time '01:00' + (s.i % 480) * interval '1 minute')"
-            plus = "({d} + {n})"
+            day = "(CURRENT_DATE - s.age::int)"
+            ts = "((CURRENT_DATE - s.age::int) + time '01:00' + (s.i % 480) * interval '1 minute')"
+            plus = "({d} + ({n})::int)"
         else:
             series = f"WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {rows}) " \
                      f"SELECT g AS i, {mix} FROM s"
