@@ -128,3 +128,27 @@ def test_a_dictionary_change_reloads_the_segmenter(session: Session, city) -> No
     terms.set_active(session=session, actor=actor_of(city.users["admin"]), term_id=term_id, active=False)
     assert _names(session, city, "五险一金") == []
     assert "五险一金" not in text.current().tokens("我的五险一金", for_search=False)
+
+
+def test_the_vocabulary_sees_this_process_at_once_and_other_processes_after_its_recheck(  # type: ignore[no-untyped-def]
+        session: Session, city, monkeypatch) -> None:
+    """"Did you mean" words are cached per process: a write through the index is seen at once; a document another
+    process indexed (here: rows written without this process's index code) once the recheck interval has passed."""
+    from sqlalchemy import text as sql
+
+    from tongban.search import engine
+
+    monkeypatch.setattr(engine, "VOCABULARY_RECHECK_SECONDS", 3600.0)
+    _resource(session, city, "企业营业执照登记信息", officer="amr_data")
+    assert catalog.browse(session=session, actor=actor_of(city.users["amr_clerk"]), q="营业执招").suggestion == "营业执照"
+    _resource(session, city, "户籍人口基本信息")  # this process's write: no waiting
+    assert catalog.browse(session=session, actor=actor_of(city.users["amr_clerk"]), q="户籍人囗").suggestion == "户籍人口"
+    # Another process's document (the index rows as it writes them; the search_tsv/search_fts rows do not
+    # matter to the vocabulary, which reads names).
+    session.execute(sql("INSERT INTO search_documents (kind, doc_id, name, abstract, body, tags, aliases, boost, "
+                        "updated_at) VALUES ('catalog', 999999, '排污许可证核发信息', '', '', '', '', 0, "
+                        "CURRENT_TIMESTAMP)"))
+    session.commit()
+    assert "排污许可证核发信息" not in engine.vocabulary(session, "catalog").words  # trusted until the recheck
+    monkeypatch.setattr(engine, "VOCABULARY_RECHECK_SECONDS", 0.0)
+    assert "排污许可证核发信息" in engine.vocabulary(session, "catalog").words

@@ -86,6 +86,15 @@ def _write_tokens(session: Session, rows: list[dict[str, object]]) -> None:
                              "VALUES (:id, :kind, :n, :a, :b, :t, :i)"), rows)
 
 
+#: Index writes made by this process (its caches of what is indexed recheck the database after one).
+writes = 0
+
+
+def _wrote() -> None:
+    global writes
+    writes += 1
+
+
 def index_many(session: Session, kind: str, docs: Iterable[Doc]) -> None:
     """(Re)index documents of a kind inside the caller's transaction."""
     docs = list(docs)
@@ -105,6 +114,7 @@ def index_many(session: Session, kind: str, docs: Iterable[Doc]) -> None:
         rows.append(row)
     session.flush()
     _write_tokens(session, [_token_row(r.id, kind, r, seg, words) for r in rows])
+    _wrote()
 
 
 def index(session: Session, kind: str, doc_id: int, *, name: str, abstract: str = "", body: str = "",
@@ -123,6 +133,7 @@ def remove(session: Session, kind: str, doc_id: int) -> None:
     else:
         session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": pk})
     session.execute(delete(SearchDocument).where(SearchDocument.id == pk))
+    _wrote()
 
 
 def reindex_all(session: Session, *, batch: int = 500) -> int:
