@@ -212,6 +212,9 @@ def test_submit_receipt_my_cases_and_the_anonymous_lookup(client: TestClient, se
     assert "受理期限" in mine.text
     page = client.get(f"/my/cases/{case_id}")
     assert page.status_code == 200 and "提交申请" in page.text and "撤回申请" in page.text
+    # The departments' case page by number leads the applicant to their own view of the case.
+    by_number = client.get(f"/cases/{number}", follow_redirects=False)
+    assert by_number.status_code == 303 and by_number.headers["location"] == f"/my/cases/{case_id}"
     home = client.get("/home")
     assert "我的办件·办理中" in home.text
 
@@ -246,6 +249,7 @@ def test_another_citizens_case_is_not_found(client: TestClient, session: Session
     client.cookies.clear()
     csrf = login(client, IDS[1])
     assert client.get(f"/my/cases/{case_id}", headers=HTML).status_code == 404
+    assert client.get(f"/cases/{number}", headers=HTML, follow_redirects=False).status_code == 404
     assert client.get(f"/my/cases/{case_id}/apply", headers=HTML).status_code == 404
     r = client.post(f"/my/cases/{case_id}/withdraw", data={"csrf_token": csrf, "confirm": "yes"}, headers=HTML)
     assert r.status_code == 404

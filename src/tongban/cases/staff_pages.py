@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
@@ -288,6 +288,9 @@ def _case_context(request: Request, page: staff_queries.StaffCase) -> dict[str, 
 
 @router.get("/cases/{number}", response_class=HTMLResponse)
 def case_page(request: Request, session: DbSession, actor: CurrentActor, number: str) -> Response:
+    if not actor.is_staff:  # the applicant's own view of the case, not the departments' page without its actions
+        return RedirectResponse(staff_queries.applicant_case_url(session=session, actor=actor, number=number[:32]),
+                                status_code=303)
     page = staff_queries.case_page(session=session, actor=actor, number=number[:32])
     return render(request, "cases/staff_case.html", _case_context(request, page))
 

@@ -309,6 +309,13 @@ def _actions(session: Session, actor: Actor, case: Case) -> tuple[Actions, list[
 
 
 @use_case
+def applicant_case_url(*, session: Session, actor: Actor, number: str) -> str:
+    """Where an applicant who opened the departments' case page (/cases/<办件编号>) sees their own case: 我的办件,
+    the bundle's main case for a sub-case. Anyone else's case: 404, as on every case read."""
+    case = common.readable_case(session, actor, _case_id(session, number))
+    return f"/my/cases/{case.parent_id or case.id}"
+
+
 def case_page(*, session: Session, actor: Actor, number: str) -> StaffCase:
     """办件详情 for the handling department (the staff read is audited, so this read commits)."""
     case_id = _case_id(session, number)
