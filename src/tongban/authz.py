@@ -78,6 +78,8 @@ class Permission(StrEnum):
     ITEM_REVIEW = "item.review"  # platform: approve or return implementations, deviation report, once-only rate
     CASE_HANDLE = "case.handle"  # 办件: accept, 补正, refuse, review, decide the department's cases (clerks, reviewers)
     CASE_READ = "case.read"  # read the department's cases (personal data: read is logged); supervisors: all
+    RATING_HANDLE = "rating.handle"  # 好差评: call back, verify, rectify, appeal the department's bad ratings
+    RATING_REVIEW = "rating.review"  # 好差评: every department's ratings; decide appeals (申诉复核)
 
 
 _ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ, Permission.CATALOG_READ}
@@ -91,6 +93,7 @@ _DATA_WORK = {Permission.CATALOG_EDIT, Permission.SHARING_READ, Permission.SHARI
 DEPARTMENT_ACTS = frozenset({
     Permission.SHARING_REQUEST, Permission.SHARING_DECIDE, Permission.DISPUTE_RAISE, Permission.DISPUTE_ANSWER,
     Permission.LICENCE_ISSUE, Permission.ITEM_MANAGE, Permission.DOCUMENT_ISSUE, Permission.CASE_HANDLE,
+    Permission.RATING_HANDLE,
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -98,16 +101,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEPT_ADMIN: frozenset(
         _ALL_STAFF | _DATA_WORK | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
                                    Permission.AUDIT_READ, Permission.LICENCE_READ, Permission.LICENCE_ISSUE,
-                                   Permission.ITEM_MANAGE, Permission.DOCUMENT_ISSUE, Permission.CASE_READ}
+                                   Permission.ITEM_MANAGE, Permission.DOCUMENT_ISSUE, Permission.CASE_READ,
+                                   Permission.RATING_HANDLE}
     ),
     Role.WINDOW_CLERK: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.CASE_HANDLE, Permission.CASE_READ,
-                                               Permission.DOCUMENT_ISSUE}),
+                                               Permission.DOCUMENT_ISSUE, Permission.RATING_HANDLE}),
     Role.REVIEWER: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.LICENCE_ISSUE, Permission.CASE_HANDLE,
                                            Permission.CASE_READ, Permission.DOCUMENT_ISSUE}),
     Role.DATA_OFFICER: frozenset(_ALL_STAFF | _DATA_WORK | {Permission.CLIENT_READ}),
     Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ, Permission.SHARING_READ,
                                              Permission.EXCHANGE_MONITOR, Permission.LICENCE_READ,
-                                             Permission.CASE_READ}),
+                                             Permission.CASE_READ, Permission.RATING_REVIEW}),
 }
 
 CLIENT_PERMISSIONS = frozenset({Permission.DEPARTMENT_READ})

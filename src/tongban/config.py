@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     sharing_objection_days: int = 10  # consumer may object to a refusal within this many working days
     sharing_coordination_days: int = 10  # platform's coordination of a dispute
     dispute_answer_days: int = 5  # provider's answer to a data-quality dispute (数据疑义), working days
+    # 好差评 (local rules differ: configurable): working days given to rectify a bad rating (5–15), and the
+    # default rating of a case not rated this many calendar days after its result (0: no default rating).
+    rating_rectify_days: int = Field(default=10, ge=5, le=15)
+    rating_default_after_days: int = Field(default=0, ge=0)
+    rating_default_level: int = Field(default=3, ge=1, le=5)  # 3 基本满意 (5 非常满意 … 1 非常不满意)
     sharing_max_period_days: int = 1096  # longest validity a grant may be asked for (three years)
     # Exchange call quotas of a grant when its provider has not set its own (0: unlimited).
     exchange_default_calls_per_minute: int = 600

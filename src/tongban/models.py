@@ -32,6 +32,7 @@ from tongban.monitoring.models import ExchangeStatsHourly
 from tongban.notifications.models import NotificationMessage, NotificationTemplate
 from tongban.numbering import NumberCounter
 from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, Region, User, UserRole, WebSession
+from tongban.ratings.models import Rating, RatingFollowUp
 from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord, RegistryStaging
 from tongban.seals.models import Seal
 from tongban.search.models import SearchDocument, SearchState, SearchTerm
@@ -86,6 +87,8 @@ __all__ = [
     "NumberCounter",
     "ProviderEndpoint",
     "QuotaUsage",
+    "Rating",
+    "RatingFollowUp",
     "Region",
     "RegistryHead",
     "RegistryLoad",
