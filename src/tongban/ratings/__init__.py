@@ -13,6 +13,4 @@ if TYPE_CHECKING:
 
 def register(platform: Platform) -> None:
     """Routers and OpenAPI tag of this domain (tongban/registry.py; orders are global)."""
-    import tongban.ratings.tasks  # noqa: F401  (registers the daily default-rating job)
-
     platform.add_openapi_tag("好差评", "办件评价、补充评价、默认评价，差评回访、核实、整改、告知与申诉复核", order=55)

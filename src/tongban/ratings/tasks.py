@@ -1,1 +1,18 @@
-"""Periodic job of 好差评 (filled in with the service)."""
+"""Periodic job of 好差评: the default rating (off unless settings.rating_default_after_days > 0). Registered
+on import."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from tongban.jobs import periodic
+
+
+@periodic("ratings.default", label="好差评默认评价", daily_at=dt.time(2, 30))
+def default_ratings(session: Session) -> None:
+    """默认评价: rate the cases left unrated the configured number of days after their result."""
+    from tongban.ratings import service
+
+    service.apply_default_ratings(session=session)
