@@ -78,6 +78,7 @@ class Permission(StrEnum):
     ITEM_REVIEW = "item.review"  # platform: approve or return implementations, deviation report, once-only rate
     CASE_HANDLE = "case.handle"  # 办件: accept, 补正, refuse, review, decide the department's cases (clerks, reviewers)
     CASE_READ = "case.read"  # read the department's cases (personal data: read is logged); supervisors: all
+    SUPERVISION_MANAGE = "supervision.manage"  # 电子监察: edit the supervision rules (supervisors, platform admin)
     RATING_HANDLE = "rating.handle"  # 好差评: call back, verify, rectify, appeal the department's bad ratings
     RATING_REVIEW = "rating.review"  # 好差评: every department's ratings; decide appeals (申诉复核)
 
@@ -111,7 +112,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DATA_OFFICER: frozenset(_ALL_STAFF | _DATA_WORK | {Permission.CLIENT_READ}),
     Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ, Permission.SHARING_READ,
                                              Permission.EXCHANGE_MONITOR, Permission.LICENCE_READ,
-                                             Permission.CASE_READ, Permission.RATING_REVIEW}),
+                                             Permission.CASE_READ, Permission.RATING_REVIEW,
+                                             Permission.SUPERVISION_MANAGE}),
 }
 
 CLIENT_PERMISSIONS = frozenset({Permission.DEPARTMENT_READ})

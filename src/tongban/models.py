@@ -37,6 +37,7 @@ from tongban.registries.models import RegistryHead, RegistryLoad, RegistryRecord
 from tongban.seals.models import Seal
 from tongban.search.models import SearchDocument, SearchState, SearchTerm
 from tongban.sharing.models import Grant, SharingRequest
+from tongban.supervision.models import SupervisionAlert, SupervisionRule
 from tongban.workdays.models import CalendarDay, CalendarYear
 from tongban.workflow.models import WorkflowInstance, WorkflowProcess, WorkflowTask
 
@@ -101,6 +102,8 @@ __all__ = [
     "SearchTerm",
     "SharingRequest",
     "StoredKey",
+    "SupervisionAlert",
+    "SupervisionRule",
     "User",
     "UserRole",
     "WebSession",

@@ -1,0 +1,18 @@
+"""电子监察: supervision rules as data, the alert sweep over the cases' legal clocks, the cases' lights."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tongban.registry import Platform
+
+
+def register(platform: Platform) -> None:
+    """Routers, menu entries and home-page items of this domain (tongban/registry.py; orders are global)."""
+    from tongban.authz import Permission as P
+
+    platform.add_openapi_tag("电子监察", "监察规则：时效、流程、收费、材料的提醒、预警与报警", order=150)
+    platform.add_router("tongban.supervision.api:router", order=150)
+    platform.add_router("tongban.supervision.pages:router", order=250)
+    platform.add_nav("监察规则", "/supervision/rules", order=150, any_of=(P.SUPERVISION_MANAGE,))

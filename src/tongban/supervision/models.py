@@ -1,0 +1,86 @@
+"""电子监察: the rules an administrator edits (scope, type, level, condition, action, recipients) and the alerts
+the sweep raises on cases, one per case and rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tongban.db import Base, utcnow
+
+_BIG = BigInteger().with_variant(Integer, "sqlite")
+
+# Scope: where a rule applies.
+CITY, DEPARTMENT, ITEM = "city", "department", "item"
+SCOPE_LABELS = {CITY: "全市", DEPARTMENT: "部门", ITEM: "事项"}
+# Types. 时效: near the promised deadline, past the promised deadline, past the legal deadline.
+PROMISED_NEAR, PROMISED_OVERDUE, LEGAL_OVERDUE = "promised_near", "promised_overdue", "legal_overdue"
+PROCESS, FEE, MATERIAL = "process", "fee", "material"
+TIMING_KINDS = (PROMISED_NEAR, PROMISED_OVERDUE, LEGAL_OVERDUE)
+KIND_LABELS = {PROMISED_NEAR: "时效：临近承诺期限", PROMISED_OVERDUE: "时效：超过承诺期限",
+               LEGAL_OVERDUE: "时效：超过法定期限", PROCESS: "流程", FEE: "收费", MATERIAL: "材料"}
+# Levels, lowest first.
+REMIND, YELLOW, RED = "remind", "yellow", "red"
+LEVELS = (REMIND, YELLOW, RED)
+LEVEL_LABELS = {REMIND: "提醒", YELLOW: "预警（黄灯）", RED: "报警（红灯）"}
+# Actions and recipients (the escalation chain, in order).
+NOTIFY, RECORD = "notify", "record"
+ACTION_LABELS = {NOTIFY: "记录并通知", RECORD: "仅记录"}
+HANDLER, DEPT_ADMIN, SUPERVISOR = "handler", "dept_admin", "supervisor"
+RECIPIENT_LABELS = {HANDLER: "承办人员", DEPT_ADMIN: "部门负责人", SUPERVISOR: "监察人员"}
+# Alert states.
+OPEN, CLEARED = "open", "cleared"
+
+
+class SupervisionRule(Base):
+    """One rule. The condition is `days` working days (before the deadline for 临近, after it for 超过) or,
+    for 临近, `share` percent of the time limit used; `escalate_days` working days after each notice the
+    next recipient in `recipients` is told while the alert stays open."""
+
+    __tablename__ = "supervision_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(16), default=CITY)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    item_code: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(24))
+    level: Mapped[str] = mapped_column(String(8))
+    days: Mapped[int | None] = mapped_column(Integer)
+    share: Mapped[int | None] = mapped_column(Integer)  # percent of the time limit
+    action: Mapped[str] = mapped_column(String(8), default=NOTIFY)
+    recipients: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    escalate_days: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SupervisionAlert(Base):
+    """An alert of one rule on one case: raised once, cleared when the condition no longer holds, raised
+    again on the same row if it holds again. `step` counts the recipients told so far; `notified_on` is the
+    day of the last notice (escalation counts working days from it)."""
+
+    __tablename__ = "supervision_alerts"
+    __table_args__ = (
+        UniqueConstraint("case_id", "rule_id", name="uq_supervision_alerts_case_rule"),
+        Index("ix_supervision_alerts_state_case", "state", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("supervision_rules.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(_BIG, ForeignKey("cases.id", ondelete="CASCADE"))
+    department_id: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(8), default=OPEN)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    raised_on: Mapped[dt.date] = mapped_column(Date)
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    clear_reason: Mapped[str] = mapped_column(String(64), default="")

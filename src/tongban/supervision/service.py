@@ -1,0 +1,318 @@
+"""电子监察 use-cases: the supervisor edits the rules; the sweep applies the 时效 rules to the open cases,
+raises and clears alerts and escalates those that stay open (handler → department head → supervisor)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.audit import service as audit
+from tongban.authz import Actor, Permission
+from tongban.cases import common as case_clocks
+from tongban.cases.models import OPEN as OPEN_STATUSES
+from tongban.cases.models import Case
+from tongban.clock import today
+from tongban.db import utcnow
+from tongban.errors import Conflict, NotFound, ValidationFailed
+from tongban.notifications import service as notifications
+from tongban.org.models import Department, User, UserRole
+from tongban.supervision import messages
+from tongban.supervision.models import (
+    ACTION_LABELS,
+    CITY,
+    CLEARED,
+    DEPARTMENT,
+    DEPT_ADMIN,
+    HANDLER,
+    ITEM,
+    KIND_LABELS,
+    LEGAL_OVERDUE,
+    LEVEL_LABELS,
+    OPEN,
+    PROMISED_NEAR,
+    RECIPIENT_LABELS,
+    SCOPE_LABELS,
+    SUPERVISOR,
+    TIMING_KINDS,
+    SupervisionAlert,
+    SupervisionRule,
+)
+from tongban.supervision.schemas import RuleIn
+from tongban.transactions import use_case
+from tongban.workdays import clocks
+from tongban.workdays import service as workdays
+from tongban.workdays.models import LegalClock
+from tongban.workdays.service import WorkCalendar
+
+SYSTEM = Actor(kind="system", id=None, name="通办平台（电子监察）")
+FIELD_LABELS = {"code": "规则编码", "name": "规则名称", "scope": "适用范围", "department_id": "部门",
+                "item_code": "事项编码", "kind": "规则类型", "level": "级别", "days": "工作日数",
+                "share": "时限占比", "action": "处置方式", "recipients": "通知对象", "escalate_days": "升级间隔"}
+HANDLER_ROLES = ("window_clerk", "reviewer")
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _invalid(message: str, field_name: str) -> ValidationFailed:
+    return ValidationFailed(message, code="invalid_rule", detail={"field": field_name})
+
+
+def _check(session: Session, rule_in: RuleIn) -> None:
+    if rule_in.scope not in SCOPE_LABELS:
+        raise _invalid("适用范围应为全市、部门或事项。", "scope")
+    if rule_in.kind not in KIND_LABELS:
+        raise _invalid("规则类型应为时效、流程、收费或材料之一。", "kind")
+    if rule_in.level not in LEVEL_LABELS:
+        raise _invalid("级别应为提醒、预警或报警。", "level")
+    if rule_in.action not in ACTION_LABELS:
+        raise _invalid("处置方式应为“记录并通知”或“仅记录”。", "action")
+    unknown = [r for r in rule_in.recipients if r not in RECIPIENT_LABELS]
+    if unknown or len(set(rule_in.recipients)) != len(rule_in.recipients):
+        raise _invalid("通知对象只能是承办人员、部门负责人、监察人员，且不重复。", "recipients")
+    if rule_in.action == "notify" and not rule_in.recipients:
+        raise _invalid("“记录并通知”的规则请至少选择一个通知对象。", "recipients")
+    if rule_in.scope == DEPARTMENT and (rule_in.department_id is None
+                                        or session.get(Department, rule_in.department_id) is None):
+        raise _invalid("适用范围为部门时，请选择一个部门。", "department_id")
+    if rule_in.scope == ITEM and not rule_in.item_code:
+        raise _invalid("适用范围为事项时，请填写事项编码。", "item_code")
+    if rule_in.kind in TIMING_KINDS:
+        if rule_in.kind == PROMISED_NEAR and rule_in.days is None and rule_in.share is None:
+            raise _invalid("临近期限的规则请填写剩余工作日数或已用时限占比。", "days")
+        if rule_in.kind != PROMISED_NEAR and rule_in.share is not None:
+            raise _invalid("超过期限的规则以逾期工作日数为条件，不填时限占比。", "share")
+
+
+def _apply(session: Session, rule: SupervisionRule, rule_in: RuleIn) -> None:
+    _check(session, rule_in)
+    for name, value in rule_in.model_dump().items():
+        setattr(rule, name, value)
+    if rule.scope != DEPARTMENT:
+        rule.department_id = None
+    if rule.scope != ITEM:
+        rule.item_code = None
+    rule.updated_at = utcnow()
+
+
+def _create(session: Session, actor: Actor, rule_in: RuleIn) -> SupervisionRule:
+    if session.scalar(select(SupervisionRule.id).where(SupervisionRule.code == rule_in.code)) is not None:
+        raise Conflict(f"规则编码 {rule_in.code} 已被使用，请换一个。", code="rule_code_taken")
+    rule = SupervisionRule()
+    _apply(session, rule, rule_in)
+    session.add(rule)
+    session.flush()
+    audit.record(session, actor=actor, action="supervision.rule_create", object_type="supervision_rule",
+                 object_id=rule.code, detail=rule_in.model_dump())
+    return rule
+
+
+def _update(session: Session, actor: Actor, rule: SupervisionRule, rule_in: RuleIn) -> SupervisionRule:
+    before = {k: getattr(rule, k) for k in rule_in.model_dump()}
+    _apply(session, rule, rule_in)
+    audit.record(session, actor=actor, action="supervision.rule_update", object_type="supervision_rule",
+                 object_id=rule.code, detail={"before": before, "after": rule_in.model_dump()})
+    return rule
+
+
+@use_case
+def create_rule(*, session: Session, actor: Actor, rule_in: RuleIn) -> SupervisionRule:
+    """A new rule (监察人员 or 平台管理员)."""
+    actor.require(Permission.SUPERVISION_MANAGE)
+    return _create(session, actor, rule_in)
+
+
+@use_case
+def update_rule(*, session: Session, actor: Actor, code: str, rule_in: RuleIn) -> SupervisionRule:
+    """Change a rule; its code stays. Open alerts of a rule made inactive are cleared by the next sweep."""
+    actor.require(Permission.SUPERVISION_MANAGE)
+    rule = get_rule(session, code)
+    if rule_in.code != code:
+        raise _invalid("规则编码不可修改。", "code")
+    return _update(session, actor, rule, rule_in)
+
+
+@use_case
+def save_rule(*, session: Session, actor: Actor, rule_in: RuleIn) -> SupervisionRule:
+    """The rules page's one form: a known code changes that rule, a new code adds one."""
+    actor.require(Permission.SUPERVISION_MANAGE)
+    rule = session.scalar(select(SupervisionRule).where(SupervisionRule.code == rule_in.code))
+    return _create(session, actor, rule_in) if rule is None else _update(session, actor, rule, rule_in)
+
+
+def all_rules(session: Session) -> list[SupervisionRule]:
+    return list(session.scalars(select(SupervisionRule).order_by(SupervisionRule.id)))
+
+
+def get_rule(session: Session, code: str) -> SupervisionRule:
+    rule = session.scalar(select(SupervisionRule).where(SupervisionRule.code == code))
+    if rule is None:
+        raise NotFound(f"未找到编码为 {code} 的监察规则。", code="rule_not_found")
+    return rule
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+@dataclass
+class SweepResult:
+    raised: list[SupervisionAlert] = field(default_factory=list)
+    cleared: list[SupervisionAlert] = field(default_factory=list)
+    notified: list[tuple[SupervisionAlert, str]] = field(default_factory=list)  # (alert, recipient kind)
+
+
+def _clock_name(rule: SupervisionRule) -> str:
+    return case_clocks.LEGAL if rule.kind == LEGAL_OVERDUE else case_clocks.PROMISED
+
+
+def _holds(rule: SupervisionRule, case: Case, clock: LegalClock | None, calendar: WorkCalendar,
+           day: dt.date) -> str:
+    """'' when the rule's condition holds on `day`, otherwise why not (the reason an alert is cleared)."""
+    if case.status not in OPEN_STATUSES:
+        return "办件已办结或终止"
+    if clock is None:
+        return "办件无此期限"
+    if clock.state == clocks.SUSPENDED:
+        return "期限已中止"
+    if clock.state != clocks.RUNNING or clock.due_on is None:
+        return "期限已停止"
+    if not _in_scope(rule, case):
+        return "不在规则适用范围内"
+    if rule.kind == PROMISED_NEAR:
+        if day > clock.due_on:
+            return "已超过期限"
+        left = calendar.working_days_between(day, clock.due_on)
+        if rule.days is not None and left <= rule.days:
+            return ""
+        limit = clock.days + clock.extended_days
+        if rule.share is not None and limit > 0 and (limit - left) * 100 >= rule.share * limit:
+            return ""
+        return "未临近期限"
+    if day > clock.due_on and calendar.working_days_between(clock.due_on, day) >= (rule.days or 0):
+        return ""
+    return "未超过期限"
+
+
+def _in_scope(rule: SupervisionRule, case: Case) -> bool:
+    if rule.scope == DEPARTMENT:
+        return case.department_id == rule.department_id
+    if rule.scope == ITEM:
+        return case.item_code == rule.item_code
+    return rule.scope == CITY
+
+
+def _candidates(session: Session, rule: SupervisionRule, calendar: WorkCalendar,
+                day: dt.date) -> list[tuple[Case, LegalClock]]:
+    """The open cases whose running clock may meet the rule: an indexed range on the clocks' due day."""
+    query = (select(Case, LegalClock).join(LegalClock, LegalClock.owner_id == Case.id)
+             .where(LegalClock.owner_type == case_clocks.OWNER, LegalClock.name == _clock_name(rule),
+                    LegalClock.state == clocks.RUNNING, Case.status.in_(OPEN_STATUSES)))
+    if rule.kind == PROMISED_NEAR:
+        query = query.where(LegalClock.due_on >= day)
+        if rule.share is None and rule.days is not None:
+            query = query.where(LegalClock.due_on <= calendar.add_working_days(day, rule.days).due)
+    else:
+        query = query.where(LegalClock.due_on < day)
+    if rule.scope == DEPARTMENT:
+        query = query.where(Case.department_id == rule.department_id)
+    elif rule.scope == ITEM:
+        query = query.where(Case.item_code == rule.item_code)
+    return [(c, k) for c, k in session.execute(query.order_by(Case.id)).all()]
+
+
+def _audit(session: Session, alert: SupervisionAlert, case: Case, rule: SupervisionRule, action: str,
+           **detail: object) -> None:
+    audit.record(session, actor=SYSTEM, action=f"supervision.{action}", object_type="case",
+                 object_id=case.number or str(case.id),
+                 detail={"rule": rule.code, "rule_name": rule.name, "level": rule.level, **detail})
+
+
+@use_case
+def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
+    """Apply every active 时效 rule on `day`: raise an alert once per case and rule, clear it when the
+    condition no longer holds, escalate the open ones. Rerunning on the same day changes nothing."""
+    day = day or today()
+    calendar = workdays.load(session)
+    result = SweepResult()
+    rules = session.scalars(select(SupervisionRule).where(SupervisionRule.kind.in_(TIMING_KINDS))
+                            .order_by(SupervisionRule.id)).all()
+    for rule in rules:
+        existing = {a.case_id: a for a in session.scalars(
+            select(SupervisionAlert).where(SupervisionAlert.rule_id == rule.id))}
+        holding: set[int] = set()
+        if rule.active:
+            for case, clock in _candidates(session, rule, calendar, day):
+                if _holds(rule, case, clock, calendar, day):
+                    continue
+                holding.add(case.id)
+                alert = existing.get(case.id)
+                if alert is not None and alert.state == OPEN:
+                    alert.due_on = clock.due_on
+                    continue
+                if alert is None:
+                    alert = SupervisionAlert(rule_id=rule.id, case_id=case.id)
+                    session.add(alert)
+                alert.department_id, alert.level, alert.state = case.department_id, rule.level, OPEN
+                alert.due_on, alert.raised_on, alert.raised_at = clock.due_on, day, utcnow()
+                alert.step, alert.notified_on, alert.cleared_at, alert.clear_reason = 0, None, None, ""
+                session.flush()
+                _audit(session, alert, case, rule, "alert_raise", due_on=clock.due_on.isoformat()
+                       if clock.due_on else None)
+                result.raised.append(alert)
+        for case_id, alert in existing.items():
+            if alert.state != OPEN or case_id in holding:
+                continue
+            owner = session.get(Case, case_id)
+            if owner is None:
+                continue
+            reason = "规则已停用" if not rule.active else _holds(
+                rule, owner, case_clocks.clock(session, owner, _clock_name(rule)), calendar, day)
+            if not reason:  # still holds (found outside the candidates' range): keep it open
+                holding.add(case_id)
+                continue
+            alert.state, alert.cleared_at, alert.clear_reason = CLEARED, utcnow(), reason
+            _audit(session, alert, owner, rule, "alert_clear", reason=reason)
+            result.cleared.append(alert)
+        for case_id, alert in existing.items():
+            if alert.state == OPEN and case_id in holding:
+                _escalate(session, rule, alert, calendar, day, result)
+    return result
+
+
+def _escalate(session: Session, rule: SupervisionRule, alert: SupervisionAlert, calendar: WorkCalendar,
+              day: dt.date, result: SweepResult) -> None:
+    """Tell the next recipient once the alert has stayed open `escalate_days` working days since it was raised
+    or since the last notice; one step per sweep, so a rerun on the same day tells no one twice."""
+    if rule.action != "notify" or alert.step >= len(rule.recipients):
+        return
+    since = alert.notified_on or alert.raised_on
+    if calendar.working_days_between(since, day) < rule.escalate_days:
+        return
+    case = session.get(Case, alert.case_id)
+    if case is None:
+        return
+    kind = rule.recipients[alert.step]
+    recipients = _recipients(session, kind, case.department_id)
+    department = session.get(Department, case.department_id)
+    notifications.notify(session, template=messages.ALERT_OPEN.code, recipients=recipients, personalisation={
+        "level": LEVEL_LABELS[rule.level], "rule": rule.name, "number": case.number or "", "title": case.item_name,
+        "department": department.name if department else "", "due_on": (alert.due_on or day).isoformat(),
+        "raised_on": alert.raised_on.isoformat()}, reference=case.number or "", link=f"/cases/{case.number}")
+    alert.step += 1
+    alert.notified_on = day
+    _audit(session, alert, case, rule, "alert_escalate", step=alert.step, recipient=RECIPIENT_LABELS[kind],
+           people=[u.display_name for u in recipients])
+    result.notified.append((alert, kind))
+
+
+def _recipients(session: Session, kind: str, department_id: int) -> list[User]:
+    if kind == HANDLER:
+        return notifications.department_staff(session, department_id, roles=HANDLER_ROLES)
+    if kind == DEPT_ADMIN:
+        return notifications.department_staff(session, department_id, roles=("dept_admin",))
+    assert kind == SUPERVISOR
+    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        User.kind == "staff", User.status == "active", UserRole.role == "supervisor").order_by(User.id).distinct()))
