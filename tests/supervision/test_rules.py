@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tests.factories import SmallCity, actor_of, csrf_from, login
@@ -13,6 +13,7 @@ from tongban.audit.models import AuditEntry
 from tongban.errors import Conflict, Forbidden, ValidationFailed
 from tongban.supervision import service
 from tongban.supervision.models import SupervisionRule
+from tongban.supervision.schemas import RuleIn
 
 
 @pytest.mark.parametrize("who", ["amr_admin", "amr_clerk", "amr_reviewer", "amr_data"])
@@ -79,3 +80,19 @@ def test_rules_api_and_page(client: TestClient, city: SmallCity) -> None:
     assert "临近预警" in client.get("/supervision/rules").text
     failed = client.post("/supervision/rules", data={**form, "scope": "item"})
     assert failed.status_code == 422 and "事项编码" in failed.text and 'value="page-near"' in failed.text
+
+
+def test_the_default_rules_seeded_by_migration_0027_pass_the_editing_checks(session: Session,
+                                                                            city: SmallCity) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0027_supervision_rules.py"
+    spec = importlib.util.spec_from_file_location("migration_0027", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    session.execute(delete(SupervisionRule))
+    for data in module.DEFAULT_RULES:
+        service.create_rule(session=session, actor=actor_of(city.users["supervisor"]), rule_in=RuleIn(**data))
+    assert len(service.all_rules(session)) == 4

@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.cases.conftest import CasesWorld
+from tests.cases.test_lifecycle import _submitted
 from tests.supervision.conftest import rule
 from tongban import clock as beijing
 from tongban.audit.models import AuditEntry
 from tongban.cases import handling
 from tongban.cases import service as cases
-from tongban.cases.models import Case
-from tongban.cases.schemas import Suspension, Withdrawal
+from tongban.cases.models import Case, CaseMaterial
+from tongban.cases.schemas import SupplementRequest, Suspension, Withdrawal
 from tongban.notifications.models import NotificationMessage
 from tongban.org.models import User
 from tongban.supervision import queries, service
@@ -138,3 +139,28 @@ def test_escalation_waits_for_the_working_days_of_the_interval(session: Session,
     assert _sweep(session, dt.date(2026, 11, 13)).notified == []  # one working day
     assert _sweep(session, dt.date(2026, 11, 15)).notified == []  # Sunday: still one
     assert [k for _a, k in _sweep(session, dt.date(2026, 11, 16)).notified] == ["handler"]
+
+
+def test_a_supplement_notice_asking_the_applicant_for_a_fetchable_material_raises_a_material_alert(
+        session: Session, world: CasesWorld, no_rules: None) -> None:
+    service.create_rule(session=session, actor=world.actor("supervisor"),
+                        rule_in=rule("fetchable", "material", "yellow", days=None))
+    clerk = world.actor("amr_clerk")
+    with beijing.frozen(dt.date(2026, 11, 2)):
+        asked, fetched = _submitted(session, world).case, _submitted(session, world).case
+        for made, how in ((asked, "correct"), (fetched, "fetch")):
+            licence = session.scalars(select(CaseMaterial).where(CaseMaterial.case_id == made.id,
+                                                                  CaseMaterial.name == "营业执照")).one()
+            handling.request_supplement(session=session, actor=clerk, case_id=made.id, request=SupplementRequest(
+                items=[{"material_id": licence.id, "how": how, "note": "请核对"}]))
+    session.commit()
+    raised = _sweep(session, dt.date(2026, 11, 3)).raised
+    assert [a.case_id for a in raised] == [asked.id]
+    assert _sweep(session, dt.date(2026, 11, 3)).raised == []  # once
+    assert queries.light(session, asked.id) == "yellow" and queries.light(session, fetched.id) == "green"
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "supervision.alert_raise")).one()
+    assert "营业执照" in str(entry.detail)
+    service.update_rule(session=session, actor=world.actor("supervisor"), code="fetchable",
+                        rule_in=rule("fetchable", "material", "yellow", days=None, active=False))
+    session.commit()
+    assert len(_sweep(session, dt.date(2026, 11, 4)).cleared) == 1

@@ -19,6 +19,7 @@ from tongban.supervision.models import (
     ITEM,
     KIND_LABELS,
     LEVEL_LABELS,
+    MATERIAL,
     OPEN,
     RECIPIENT_LABELS,
     RED,
@@ -45,7 +46,7 @@ class RuleRow:
     recipients: str
     escalate: str
     active: bool
-    checked: bool  # the sweep applies it (时效); 流程/收费/材料 are stored, not yet checked
+    checked: bool  # the sweep applies it (时效, 材料); 流程/收费 are stored, not yet checked
 
 
 @dataclass
@@ -87,7 +88,7 @@ def rules_page(session: Session, actor: Actor) -> RulesPage:
                             level=LEVEL_LABELS[r.level], condition=_condition(r), action=ACTION_LABELS[r.action],
                             recipients=" → ".join(RECIPIENT_LABELS[x] for x in r.recipients) or "—",
                             escalate=f"每 {r.escalate_days} 个工作日", active=r.active,
-                            checked=r.kind in TIMING_KINDS))
+                            checked=r.kind in (*TIMING_KINDS, MATERIAL)))
     return RulesPage(rows, list(names.items()), KIND_LABELS, LEVEL_LABELS, SCOPE_LABELS, ACTION_LABELS,
                      RECIPIENT_LABELS)
 

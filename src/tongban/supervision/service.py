@@ -13,7 +13,8 @@ from tongban.audit import service as audit
 from tongban.authz import Actor, Permission
 from tongban.cases import common as case_clocks
 from tongban.cases.models import OPEN as OPEN_STATUSES
-from tongban.cases.models import Case
+from tongban.cases.models import Case, CaseMaterial
+from tongban.cases.service import FETCHABLE
 from tongban.clock import today
 from tongban.db import utcnow
 from tongban.errors import Conflict, NotFound, ValidationFailed
@@ -31,6 +32,7 @@ from tongban.supervision.models import (
     KIND_LABELS,
     LEGAL_OVERDUE,
     LEVEL_LABELS,
+    MATERIAL,
     OPEN,
     PROMISED_NEAR,
     RECIPIENT_LABELS,
@@ -52,6 +54,7 @@ FIELD_LABELS = {"code": "规则编码", "name": "规则名称", "scope": "适用
                 "item_code": "事项编码", "kind": "规则类型", "level": "级别", "days": "工作日数",
                 "share": "时限占比", "action": "处置方式", "recipients": "通知对象", "escalate_days": "升级间隔"}
 HANDLER_ROLES = ("window_clerk", "reviewer")
+CHECKED_KINDS = (*TIMING_KINDS, MATERIAL)  # 流程 and 收费 rules are stored, not yet checked
 
 
 # ---------------------------------------------------------------- rules
@@ -223,6 +226,37 @@ def _candidates(session: Session, rule: SupervisionRule, calendar: WorkCalendar,
     return [(c, k) for c, k in session.execute(query.order_by(Case.id)).all()]
 
 
+def _timing_matches(session: Session, rule: SupervisionRule, calendar: WorkCalendar,
+                    day: dt.date) -> list[tuple[Case, dt.date | None, dict[str, object]]]:
+    return [(case, clock.due_on, {"due_on": clock.due_on.isoformat() if clock.due_on else None})
+            for case, clock in _candidates(session, rule, calendar, day)
+            if not _holds(rule, case, clock, calendar, day)]
+
+
+def _material_matches(session: Session, rule: SupervisionRule) -> list[tuple[Case, dt.date | None, dict[str, object]]]:
+    """材料: open cases whose 补正 notice asked the applicant to provide (upload or correct) a material the
+    platform fetches itself (a licence or shared data). The cases domain refuses a notice line demanding an
+    upload of such a material, but a 'correct' line (补正内容) passes it, and notices written before that check
+    stand. An applicant who chose to upload instead of a fetch made their own choice: not a demand."""
+    query = select(Case).where(Case.supplement_notice.is_not(None), Case.status.in_(OPEN_STATUSES))
+    if rule.scope == DEPARTMENT:
+        query = query.where(Case.department_id == rule.department_id)
+    elif rule.scope == ITEM:
+        query = query.where(Case.item_code == rule.item_code)
+    found: list[tuple[Case, dt.date | None, dict[str, object]]] = []
+    for case in session.scalars(query.order_by(Case.id)):
+        lines = {int(line["material_id"]): line for line in case.supplement_notice or [] if "material_id" in line}
+        if not lines:
+            continue
+        named = [m.name for m in session.scalars(select(CaseMaterial).where(
+                     CaseMaterial.case_id == case.id, CaseMaterial.id.in_(list(lines)),
+                     CaseMaterial.source.in_(FETCHABLE)).order_by(CaseMaterial.position))
+                 if lines[m.id].get("how") != "fetch"]
+        if named:
+            found.append((case, None, {"materials": named}))
+    return found
+
+
 def _audit(session: Session, alert: SupervisionAlert, case: Case, rule: SupervisionRule, action: str,
            **detail: object) -> None:
     audit.record(session, actor=SYSTEM, action=f"supervision.{action}", object_type="case",
@@ -232,44 +266,46 @@ def _audit(session: Session, alert: SupervisionAlert, case: Case, rule: Supervis
 
 @use_case
 def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
-    """Apply every active 时效 rule on `day`: raise an alert once per case and rule, clear it when the
+    """Apply every active 时效 and 材料 rule on `day`: raise an alert once per case and rule, clear it when the
     condition no longer holds, escalate the open ones. Rerunning on the same day changes nothing."""
     day = day or today()
     calendar = workdays.load(session)
     result = SweepResult()
-    rules = session.scalars(select(SupervisionRule).where(SupervisionRule.kind.in_(TIMING_KINDS))
+    rules = session.scalars(select(SupervisionRule).where(SupervisionRule.kind.in_(CHECKED_KINDS))
                             .order_by(SupervisionRule.id)).all()
     for rule in rules:
         existing = {a.case_id: a for a in session.scalars(
             select(SupervisionAlert).where(SupervisionAlert.rule_id == rule.id))}
         holding: set[int] = set()
-        if rule.active:
-            for case, clock in _candidates(session, rule, calendar, day):
-                if _holds(rule, case, clock, calendar, day):
-                    continue
-                holding.add(case.id)
-                alert = existing.get(case.id)
-                if alert is not None and alert.state == OPEN:
-                    alert.due_on = clock.due_on
-                    continue
-                if alert is None:
-                    alert = SupervisionAlert(rule_id=rule.id, case_id=case.id)
-                    session.add(alert)
-                alert.department_id, alert.level, alert.state = case.department_id, rule.level, OPEN
-                alert.due_on, alert.raised_on, alert.raised_at = clock.due_on, day, utcnow()
-                alert.step, alert.notified_on, alert.cleared_at, alert.clear_reason = 0, None, None, ""
-                session.flush()
-                _audit(session, alert, case, rule, "alert_raise", due_on=clock.due_on.isoformat()
-                       if clock.due_on else None)
-                result.raised.append(alert)
+        matches = (_material_matches(session, rule) if rule.kind == MATERIAL
+                   else _timing_matches(session, rule, calendar, day)) if rule.active else []
+        for case, due_on, facts in matches:
+            holding.add(case.id)
+            alert = existing.get(case.id)
+            if alert is not None and alert.state == OPEN:
+                alert.due_on = due_on
+                continue
+            if alert is None:
+                alert = SupervisionAlert(rule_id=rule.id, case_id=case.id)
+                session.add(alert)
+            alert.department_id, alert.level, alert.state = case.department_id, rule.level, OPEN
+            alert.due_on, alert.raised_on, alert.raised_at = due_on, day, utcnow()
+            alert.step, alert.notified_on, alert.cleared_at, alert.clear_reason = 0, None, None, ""
+            session.flush()
+            _audit(session, alert, case, rule, "alert_raise", **facts)
+            result.raised.append(alert)
         for case_id, alert in existing.items():
             if alert.state != OPEN or case_id in holding:
                 continue
             owner = session.get(Case, case_id)
             if owner is None:
                 continue
-            reason = "规则已停用" if not rule.active else _holds(
-                rule, owner, case_clocks.clock(session, owner, _clock_name(rule)), calendar, day)
+            if not rule.active:
+                reason = "规则已停用"
+            elif rule.kind == MATERIAL:  # a demand made stays a fact: the alert stays until the rule goes
+                reason = "" if _in_scope(rule, owner) else "不在规则适用范围内"
+            else:
+                reason = _holds(rule, owner, case_clocks.clock(session, owner, _clock_name(rule)), calendar, day)
             if not reason:  # still holds (found outside the candidates' range): keep it open
                 holding.add(case_id)
                 continue
