@@ -13,4 +13,6 @@ if TYPE_CHECKING:
 
 def register(platform: Platform) -> None:
     """Routers and OpenAPI tag of this domain (tongban/registry.py; orders are global)."""
-    platform.add_openapi_tag("好差评", "办件评价、补充评价、默认评价，差评回访、核实、整改、告知与申诉复核", order=55)
+    platform.add_openapi_tag("好差评", "办件评价、补充评价、默认评价，差评回访、核实、整改、告知与申诉复核", order=57)
+    platform.add_router("tongban.ratings.api:router", order=79)
+    platform.add_router("tongban.ratings.pages:router", order=165)

@@ -356,7 +356,7 @@ def notify_applicant(*, session: Session, actor: Actor, number: str, notice: Not
                                               "level": standard.level_label(rating.level),
                                               "department": department.name if department else "承办部门",
                                               "outcome": follow.notice_text},
-                             reference=rating.number, link=f"/my/cases/{rating.case_number}")
+                             reference=rating.number, link=f"/my/ratings/{rating.case_number}")
     _audit(session, actor, "rating.notify", rating)
     return rating
 
