@@ -12,8 +12,8 @@ MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
     ("anonymous", (), False): ["/services", "/services/progress", "/catalog", "/verify", "/login"],
     ("staff", (Role.PLATFORM_ADMIN,), False): [
         "/home", "/catalog", "/sharing", "/admin/items", "/monitoring/exchange", "/sharing/endpoints",
-        "/admin/users", "/admin/departments", "/admin/accounts", "/admin/clients", "/admin/audit", "/admin/calendar",
-        "/admin/search-terms", "/admin/jobs", "/admin/seals", "/admin/licence-types", "/licences", "/verify", "/messages"],
+        "/admin/users", "/admin/departments", "/admin/accounts", "/admin/clients", "/admin/audit",
+        "/supervision/rules", "/admin/calendar", "/admin/search-terms", "/admin/jobs", "/admin/seals", "/admin/licence-types", "/licences", "/verify", "/messages"],
     ("staff", (Role.DEPT_ADMIN,), False): [
         "/home", "/catalog", "/sharing", "/admin/items", "/disputes", "/monitoring/exchange",
         "/sharing/endpoints", "/admin/users", "/admin/departments", "/admin/clients", "/admin/audit", "/licences",
@@ -27,7 +27,7 @@ MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
         "/admin/users", "/admin/departments", "/admin/clients", "/verify", "/messages"],
     ("staff", (Role.SUPERVISOR,), False): [
         "/home", "/catalog", "/sharing", "/monitoring/exchange", "/admin/users", "/admin/departments",
-        "/admin/audit", "/licences", "/verify", "/messages"],
+        "/admin/audit", "/supervision/rules", "/licences", "/verify", "/messages"],
     ("staff", (), False): ["/home", "/catalog", "/verify", "/messages"],
     ("citizen", (), True): ["/home", "/services", "/my/cases", "/catalog", "/my/licences", "/verify", "/my/data-uses", "/messages"],
     ("citizen", (), False): ["/home", "/services", "/catalog", "/verify", "/messages"],

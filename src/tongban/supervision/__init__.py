@@ -15,4 +15,4 @@ def register(platform: Platform) -> None:
     platform.add_openapi_tag("电子监察", "监察规则：时效、流程、收费、材料的提醒、预警与报警", order=150)
     platform.add_router("tongban.supervision.api:router", order=150)
     platform.add_router("tongban.supervision.pages:router", order=250)
-    platform.add_nav("监察规则", "/supervision/rules", order=150, any_of=(P.SUPERVISION_MANAGE,))
+    platform.add_nav("监察规则", "/supervision/rules", order=81, any_of=(P.SUPERVISION_MANAGE,))
