@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban import notifications, numbering
@@ -216,8 +217,12 @@ def rate(*, session: Session, actor: Actor, rating_in: RatingCreate) -> Rating:
         raise Conflict(f"该办件已通过{standard.CHANNELS[rating_in.channel]}评价过（评价编号 {taken}），"
                        "每个办件每个渠道只能评价一次；如需补充，请使用“补充评价”。", code="rating_exists")
     tags = _check_tags(rating_in.level, rating_in.channel, rating_in.tags)
-    rating = _new_rating(session, case, channel=rating_in.channel, level=rating_in.level, tags=tags,
-                         text=rating_in.text.strip(), is_default=False)
+    try:
+        rating = _new_rating(session, case, channel=rating_in.channel, level=rating_in.level, tags=tags,
+                             text=rating_in.text.strip(), is_default=False)
+    except IntegrityError:  # the same rating submitted twice at once; the use-case's scope rolls the flush back
+        raise Conflict("该办件刚刚已经评价过，每个办件每个渠道只能评价一次；请刷新页面查看。",
+                       code="rating_exists") from None
     _audit(session, actor, "rating.create", rating, level=rating.level, channel=rating.channel, tags=tags)
     return rating
 
