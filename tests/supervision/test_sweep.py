@@ -15,7 +15,7 @@ from tongban.audit.models import AuditEntry
 from tongban.cases import handling
 from tongban.cases import service as cases
 from tongban.cases.models import Case, CaseMaterial
-from tongban.cases.schemas import SupplementRequest, Suspension, Withdrawal
+from tongban.cases.schemas import Resumption, SupplementRequest, Suspension, Withdrawal
 from tongban.notifications.models import NotificationMessage
 from tongban.org.models import User
 from tongban.supervision import queries, service
@@ -164,3 +164,22 @@ def test_a_supplement_notice_asking_the_applicant_for_a_fetchable_material_raise
                         rule_in=rule("fetchable", "material", "yellow", days=None, active=False))
     session.commit()
     assert len(_sweep(session, dt.date(2026, 11, 4)).cleared) == 1
+
+
+def test_a_cleared_alert_is_raised_again_on_the_same_row_when_the_condition_holds_again(
+        session: Session, world: CasesWorld, case: Case) -> None:
+    service.create_rule(session=session, actor=world.actor("supervisor"),
+                        rule_in=rule("near", "promised_near", "yellow", days=2))
+    [first] = _sweep(session, dt.date(2026, 11, 5)).raised
+    reviewer = world.actor("amr_reviewer")
+    with beijing.frozen(dt.date(2026, 11, 5)):
+        handling.suspend(session=session, actor=reviewer, case_id=case.id, suspension=Suspension(reason="专家评审"))
+    session.commit()
+    assert _sweep(session, dt.date(2026, 11, 5)).cleared == [first]
+    with beijing.frozen(dt.date(2026, 11, 6)):
+        handling.resume(session=session, actor=reviewer, case_id=case.id, resumption=Resumption())
+    session.commit()
+    assert case.promised_due_on is not None and case.promised_due_on > dt.date(2026, 11, 9)
+    [again] = _sweep(session, dt.date(2026, 11, 6)).raised
+    assert (again.id, again.state, again.step, again.clear_reason) == (first.id, "open", 0, "")
+    assert _audited(session, "supervision.alert_raise") == 2

@@ -274,11 +274,17 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
     rules = session.scalars(select(SupervisionRule).where(SupervisionRule.kind.in_(CHECKED_KINDS))
                             .order_by(SupervisionRule.id)).all()
     for rule in rules:
-        existing = {a.case_id: a for a in session.scalars(
-            select(SupervisionAlert).where(SupervisionAlert.rule_id == rule.id))}
         holding: set[int] = set()
         matches = (_material_matches(session, rule) if rule.kind == MATERIAL
                    else _timing_matches(session, rule, calendar, day)) if rule.active else []
+        # The rule's open alerts, and the cleared ones of the matched cases (raised again on the same row);
+        # the history of cleared alerts is not read on every sweep.
+        existing = {a.case_id: a for a in session.scalars(
+            select(SupervisionAlert).where(SupervisionAlert.rule_id == rule.id, SupervisionAlert.state == OPEN))}
+        matched = [case.id for case, _due, _facts in matches if case.id not in existing]
+        for start in range(0, len(matched), 500):
+            existing.update((a.case_id, a) for a in session.scalars(select(SupervisionAlert).where(
+                SupervisionAlert.rule_id == rule.id, SupervisionAlert.case_id.in_(matched[start:start + 500]))))
         for case, due_on, facts in matches:
             holding.add(case.id)
             alert = existing.get(case.id)
