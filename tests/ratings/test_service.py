@@ -103,6 +103,7 @@ def test_bad_rating_call_back_rectify_and_notice(session: Session, city: SmallCi
     rating = service.notify_applicant(session=session, actor=dept, number=number,
                                       notice=Notice(text="办事指南已更正，感谢您的监督。"))
     assert rating.follow_up is not None and rating.follow_up.status == "notified"
+    assert rating.follow_up.callback_at == dt.datetime(2026, 9, 24, 18)  # 09-25 02:00 Beijing time, kept in UTC
     message = session.scalars(select(NotificationMessage).where(
         NotificationMessage.recipient_user_id == me.id, NotificationMessage.channel == "inbox")).one()
     assert rating.case_number in message.subject and "办事指南已更正" in message.body

@@ -30,7 +30,7 @@ class RatingAddition(Strict):
 
 
 class CallBack(Strict):
-    called_at: dt.datetime = Field(description="回访时间")
+    called_at: dt.datetime = Field(description="回访时间（不带时区时按北京时间）")
     note: str = Field(min_length=1, max_length=2000, description="回访情况")
 
 

@@ -22,7 +22,7 @@ from tongban.audit import service as audit
 from tongban.authz import SYSTEM, Actor, Permission
 from tongban.cases.models import CLOSED, DECIDED, DELIVERED, Case
 from tongban.cases.queries import mask_name
-from tongban.clock import today
+from tongban.clock import BEIJING, today
 from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -293,8 +293,8 @@ def _move(follow: RatingFollowUp, status: str) -> None:
 def call_back(*, session: Session, actor: Actor, number: str, callback: CallBack) -> Rating:
     """回访: the department calls the applicant back and notes what they said."""
     rating, follow = _follow_up(session, actor, number, "callback")
-    called_at = callback.called_at if callback.called_at.tzinfo is None else \
-        callback.called_at.astimezone(dt.UTC).replace(tzinfo=None)
+    given = callback.called_at if callback.called_at.tzinfo is not None else callback.called_at.replace(tzinfo=BEIJING)
+    called_at = given.astimezone(dt.UTC).replace(tzinfo=None)  # stored in UTC like every time
     if called_at > utcnow() + dt.timedelta(minutes=5):
         raise ValidationFailed("回访时间不能晚于当前时间。", code="callback_in_future", detail={"field": "called_at"})
     follow.callback_at, follow.callback_note, follow.callback_by = called_at, callback.note.strip(), actor.id
