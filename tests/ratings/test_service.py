@@ -83,6 +83,9 @@ def test_bad_rating_call_back_rectify_and_notice(session: Session, city: SmallCi
     rating = _rate(session, me, case_of(), level=1, tags=["XS01", "XS02"], text="材料清单与实际不符，跑了两趟")
     number = rating.number
     assert rating.follow_up is not None and rating.follow_up.status == "open"
+    told = session.scalars(select(NotificationMessage.recipient_user_id).where(
+        NotificationMessage.reference == number, NotificationMessage.channel == "inbox")).all()
+    assert set(told) == {clerk.id, city.users["amr_admin"].id}  # not the reviewer, not another department
     dept = actor_of(clerk)
     # Another department, or a step out of order, is refused.
     with pytest.raises(NotFound):

@@ -87,6 +87,16 @@ RATING_OUTCOME = register(Template(
     channels={"inbox": (_OUTCOME_SUBJECT, _OUTCOME_BODY), "email": (_OUTCOME_SUBJECT, _OUTCOME_BODY + _FOOTER),
               "sms": ("", "【通办】您对办件((number))的评价已有处理结果，请登录平台查看。")}))
 
+_BAD_SUBJECT = "差评待回访：办件 ((number))（((level))）"
+_BAD_BODY = ("办件 ((number))（“((item))”）收到实名评价“((level))”（评价编号 ((rating))）。请按好差评制度回访核实"
+             "（实名差评回访率须达 100%），并限期整改或作出说明，处理结果告知评价人。")
+RATING_BAD = register(Template(
+    code="rating.bad", version=1, name="差评待回访提醒",
+    channels={"inbox": (_BAD_SUBJECT, _BAD_BODY), "email": (_BAD_SUBJECT, _BAD_BODY + _FOOTER),
+              "sms": ("", "【通办】办件((number))收到差评（((level))），请及时回访整改。")}))
+#: Who in the rated department is told of a new bad rating (those who may handle it and their head).
+BAD_RATING_RECIPIENTS = ("dept_admin", "window_clerk")
+
 
 # ---------------------------------------------------------------- reading
 
@@ -200,6 +210,12 @@ def _new_rating(session: Session, case: Case, *, channel: str, level: int, tags:
         session.add(RatingFollowUp(rating_id=rating.id, department_id=case.department_id, status=OPEN))
         session.flush()
         session.refresh(rating)
+        notifications.notify(session, template=RATING_BAD.code,
+                             recipients=notifications.department_staff(session, case.department_id,
+                                                                       BAD_RATING_RECIPIENTS),
+                             personalisation={"number": rating.case_number, "item": case.item_name,
+                                              "level": standard.level_label(level), "rating": rating.number},
+                             reference=rating.number)
     return rating
 
 
