@@ -92,6 +92,26 @@ class CardProvider:
 
 
 @dataclass(frozen=True)
+class CaseBadge:
+    """A mark another domain puts beside a case on the staff pages (the supervision light): `text` is what
+    the page says (never color alone), `detail` the longer text for the case page and the hover title,
+    `css_class` the color."""
+
+    text: str
+    detail: str = ""
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class CaseBadgeProvider:
+    """function(session, case_ids) -> {case_id: CaseBadge}: one query for all the cases of a page."""
+
+    target: str
+    order: int
+    domain: str
+
+
+@dataclass(frozen=True)
 class UploadRoute:
     """A route that takes files: its body may be larger than the platform's default (web/limits.py adds
     the multipart envelope). `gate` ("module:function(request)") runs before the body is read, e.g. a
@@ -113,6 +133,7 @@ class Platform:
     home_cards: list[CardProvider] = field(default_factory=list)
     openapi_tags: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     upload_routes: list[UploadRoute] = field(default_factory=list)
+    case_badge_providers: list[CaseBadgeProvider] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
     _current: str = ""
 
@@ -136,6 +157,9 @@ class Platform:
                          gate: str | None = None) -> None:
         self.upload_routes.append(UploadRoute(method, pattern, max_bytes, what, gate, self._current))
 
+    def add_case_badges(self, target: str, *, order: int) -> None:
+        self.case_badge_providers.append(CaseBadgeProvider(target, order, self._current))
+
     # -- what the platform reads --------------------------------------------------------------------
     def ordered_routers(self) -> list[RouterRef]:
         return sorted(self.routers, key=lambda r: r.order)
@@ -148,6 +172,18 @@ class Platform:
 
     def tags(self) -> list[dict[str, str]]:
         return [tag for _, tag in sorted(self.openapi_tags, key=lambda t: t[0])]
+
+    def case_badges(self, session: Any, case_ids: Iterable[int]) -> dict[int, list[CaseBadge]]:
+        """Each case's badges from every provider, in provider order (one call per provider, not per case)."""
+        ids = list(dict.fromkeys(case_ids))
+        result: dict[int, list[CaseBadge]] = {i: [] for i in ids}
+        if not ids:
+            return result
+        for provider in sorted(self.case_badge_providers, key=lambda p: p.order):
+            for case_id, badge in resolve(provider.target)(session, ids).items():
+                if case_id in result:
+                    result[case_id].append(badge)
+        return result
 
     def register_domain(self, name: str, register: Callable[[Platform], None]) -> None:
         self._current = name

@@ -35,6 +35,7 @@ from tongban.documents.schemas import DocumentRead
 from tongban.errors import Forbidden, NotFound
 from tongban.items.models import BasicItem, Bundle, Implementation
 from tongban.org.models import User
+from tongban.registry import CaseBadge, platform
 from tongban.transactions import use_case
 from tongban.workdays import clocks
 from tongban.workdays import service as workdays
@@ -60,6 +61,7 @@ class ClockBadge(BaseModel):
 class QueueRow(BaseModel):
     case: queries.CaseSummary
     clock: ClockBadge
+    badges: list[CaseBadge] = []  # other domains' marks (the supervision light), tongban/registry.py
 
 
 class QueuePage(BaseModel):
@@ -76,6 +78,7 @@ class QueuePage(BaseModel):
 class TaskRow(BaseModel):
     entry: queries.TaskEntry
     clock: ClockBadge
+    badges: list[CaseBadge] = []
 
 
 class TasksPage(BaseModel):
@@ -126,6 +129,7 @@ class StaffCase(BaseModel):
     default_remedies: str
     special_procedures: tuple[str, ...]
     delivery_methods: tuple[str, ...]
+    badges: list[CaseBadge] = []
 
 
 class Applicant(BaseModel):
@@ -226,7 +230,8 @@ def queue_page(session: Session, actor: Actor, *, status: str = SUBMITTED, item_
         .order_by(BasicItem.code)).all(),
         *session.execute(select(Bundle.code, Bundle.name).where(Bundle.lead_department_id == department_id)
                          .order_by(Bundle.code)).all()]
-    return QueuePage(rows=[QueueRow(case=c, clock=_badge(c, calendar, day)) for c in found.items],
+    badges = platform().case_badges(session, [c.id for c in found.items])  # one query per provider and page
+    return QueuePage(rows=[QueueRow(case=c, clock=_badge(c, calendar, day), badges=badges[c.id]) for c in found.items],
                      total=found.total, page=page, pages=max((found.total + QUEUE_PAGE_SIZE - 1) // QUEUE_PAGE_SIZE, 1),
                      status=status, item_code=item_code, statuses=list(QUEUE_STATUSES),
                      items=[(code, name) for code, name in items])
@@ -236,7 +241,10 @@ def tasks_page(session: Session, actor: Actor) -> TasksPage:
     """我的待办: the ready tasks of the actor's roles in the department, soonest due first, with each clock."""
     _require_handler(actor)
     calendar, day = workdays.load(session), today()
-    rows = [TaskRow(entry=e, clock=_badge(e.case, calendar, day, e.due_on)) for e in queries.task_list(session, actor)]
+    entries = queries.task_list(session, actor)
+    badges = platform().case_badges(session, [e.case.id for e in entries])
+    rows = [TaskRow(entry=e, clock=_badge(e.case, calendar, day, e.due_on), badges=badges[e.case.id])
+            for e in entries]
     return TasksPage(rows=rows, near=sum(r.clock.state == "near" for r in rows),
                      overdue=sum(r.clock.state == "overdue" for r in rows))
 
@@ -334,7 +342,8 @@ def case_page(*, session: Session, actor: Actor, number: str) -> StaffCase:
         clock=_delivery_badge(detail, calendar, today()) or _badge(detail.summary, calendar, today()),
         notices=documents.documents_of(session=session, actor=actor, owner_type=common.OWNER, owner_id=str(case.id)),
         actions=actions, current_steps=steps, supplement_options=options, default_remedies=common.REMEDIES,
-        special_procedures=common.SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS)
+        special_procedures=common.SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS,
+        badges=platform().case_badges(session, [case.id])[case.id])
 
 
 def case_id_of(session: Session, actor: Actor, number: str) -> int:

@@ -16,3 +16,5 @@ def register(platform: Platform) -> None:
     platform.add_router("tongban.supervision.api:router", order=150)
     platform.add_router("tongban.supervision.pages:router", order=250)
     platform.add_nav("监察规则", "/supervision/rules", order=81, any_of=(P.SUPERVISION_MANAGE,))
+    # The light of each case on the cases' staff pages (the cases domain reads it through the registry).
+    platform.add_case_badges("tongban.supervision.queries:case_badges", order=10)
