@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.cases import common
-from tongban.cases.models import OPEN, STATUS_LABELS, SUBMITTED, SUPPLEMENT, Case, CaseEvent
+from tongban.cases.models import OPEN, STATUS_LABELS, SUBMITTED, SUPPLEMENT, Case, CaseEvent, CaseMaterial
 from tongban.cases.service import SOURCE_LABELS
 from tongban.clock import today
 from tongban.errors import Forbidden, NotFound
@@ -86,6 +86,14 @@ class MaterialView(BaseModel):
     file_name: str | None
     confirmed_by_applicant: bool
     note: str
+
+
+def material_view(m: CaseMaterial) -> MaterialView:
+    """A case material as every case page shows it (its source and state in Chinese)."""
+    return MaterialView(id=m.id, name=m.name, source=m.source, source_label=SOURCE_LABELS.get(m.source, m.source),
+                        required=m.required, provided=m.provided,
+                        provided_label=PROVIDED_LABELS.get(m.provided, m.provided), file_name=m.file_name,
+                        confirmed_by_applicant=m.confirmed_by_applicant, note=m.note)
 
 
 class EventView(BaseModel):
@@ -241,11 +249,7 @@ def case_detail(session: Session, actor: Actor, case_id: int) -> CaseDetail:
         record(session, actor=actor, action="case.read", object_type="case", object_id=case.number or case.id,
                purpose="办件办理")
     [summary] = _summaries(session, [case])
-    mats = [MaterialView(id=m.id, name=m.name, source=m.source, source_label=SOURCE_LABELS.get(m.source, m.source),
-                         required=m.required, provided=m.provided,
-                         provided_label=PROVIDED_LABELS.get(m.provided, m.provided), file_name=m.file_name,
-                         confirmed_by_applicant=m.confirmed_by_applicant, note=m.note)
-            for m in common.materials(session, case)]
+    mats = [material_view(m) for m in common.materials(session, case)]
     events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
     timeline = [EventView(at=e.at, title=e.title, actor=e.actor_name if e.actor_kind in ("staff", "system")
                           else "申请人", detail=e.detail) for e in events]

@@ -28,7 +28,7 @@ from tongban.cases.models import (
     SUPPLEMENT,
     Case,
 )
-from tongban.cases.service import FETCHABLE, FILE_KIND, SOURCE_LABELS
+from tongban.cases.service import FETCHABLE, FILE_KIND
 from tongban.clock import today
 from tongban.documents import queries as documents
 from tongban.documents.schemas import DocumentRead
@@ -395,11 +395,7 @@ def walk_in_draft(session: Session, actor: Actor, draft_id: int) -> WalkInDraft:
         raise NotFound("未找到该窗口收件草稿。", code="case_not_found")
     user = session.get(User, case.applicant_user_id)
     assert user is not None
-    mats = [queries.MaterialView(
-        id=m.id, name=m.name, source=m.source, source_label=SOURCE_LABELS.get(m.source, m.source),
-        required=m.required, provided=m.provided, provided_label=queries.PROVIDED_LABELS.get(m.provided, m.provided),
-        file_name=m.file_name, confirmed_by_applicant=m.confirmed_by_applicant, note=m.note)
-        for m in common.materials(session, case)]
+    mats = [queries.material_view(m) for m in common.materials(session, case)]
     return WalkInDraft(draft_id=case.id, item_name=case.item_name, applicant=_applicant(user), materials=mats)
 
 

@@ -20,19 +20,14 @@ from sqlalchemy.orm import Session
 
 from tongban.authz import Actor, Permission
 from tongban.cases import applying, common, prefill, queries, service, staff_queries
+from tongban.cases.citizen import MaterialRow
 from tongban.cases.models import SUPPLEMENT
 from tongban.errors import InvalidTransition, NotFound
 from tongban.org.models import User
 
-
-@dataclass(frozen=True)
-class WindowMaterial:
-    """A material of the walk-in draft: whether the platform can fetch it for the applicant, and its preview."""
-
-    material: queries.MaterialView
-    fetchable: bool
-    reason: str
-    preview: prefill.MaterialPreview | None = None
+#: A material at the window: whether the platform can fetch it for the applicant, and its preview (the same row
+#: as the applicant's own form shows).
+WindowMaterial = MaterialRow
 
 
 @dataclass(frozen=True)
@@ -46,13 +41,14 @@ def walk_in_page(session: Session, actor: Actor, draft_id: int,
     """The walk-in draft with its materials and which of them the platform can fetch (nothing fetched here)."""
     draft = staff_queries.walk_in_draft(session, actor, draft_id)
     options = dict(applying.fetchable(session, actor, draft_id))
-    rows = []
-    for m in draft.materials:
-        option = options.get(m.id)
-        shown = preview if preview is not None and option is not None and preview.index == option.index else None
-        rows.append(WindowMaterial(material=m, fetchable=bool(option and option.fetchable),
-                                   reason=_for_clerk(option.reason) if option else "", preview=shown))
-    return WalkInPage(draft=draft, materials=rows)
+    return WalkInPage(draft=draft, materials=[_row(m, options.get(m.id), preview) for m in draft.materials])
+
+
+def _row(view: queries.MaterialView, option: prefill.MaterialOption | None,
+         preview: prefill.MaterialPreview | None) -> WindowMaterial:
+    shown = preview if preview is not None and option is not None and preview.index == option.index else None
+    return WindowMaterial(material=view, fetchable=bool(option and option.fetchable),
+                          reason=_for_clerk(option.reason) if option else "", preview=shown)
 
 
 def _for_clerk(reason: str) -> str:
@@ -121,15 +117,7 @@ def supplement_page(session: Session, actor: Actor, number: str,
         m = by_id.get(int(line["material_id"]))
         if m is None:
             continue
-        view = queries.MaterialView(
-            id=m.id, name=m.name, source=m.source, source_label=service.SOURCE_LABELS.get(m.source, m.source),
-            required=m.required, provided=m.provided,
-            provided_label=queries.PROVIDED_LABELS.get(m.provided, m.provided), file_name=m.file_name,
-            confirmed_by_applicant=m.confirmed_by_applicant, note=m.note)
-        option = options.get(m.id)
-        shown = preview if preview is not None and option is not None and preview.index == option.index else None
-        row = WindowMaterial(material=view, fetchable=bool(option and option.fetchable),
-                             reason=_for_clerk(option.reason) if option else "", preview=shown)
+        row = _row(queries.material_view(m), options.get(m.id), preview)
         lines.append(SupplementLine(row=row, how_label=HOWS.get(str(line.get("how", "")), ""),
                                     note=str(line.get("note", "")), done=m.name not in missing_names))
     return SupplementPage(number=case.number or "", case_id=case.id, item_name=case.item_name,
