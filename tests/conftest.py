@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -207,6 +208,30 @@ def session(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(app, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+def as_user(app, session: Session) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """A logged-in HTTP client per user (session cookie, CSRF header on unsafe calls); a user made with a
+    placeholder hash ("x") gets the test password first."""
+    from tests.factories import PASSWORD, login
+    from tongban.org.auth import hash_password
+
+    opened: list[TestClient] = []
+
+    def open_as(user: Any) -> TestClient:
+        if user.password_hash == "x":
+            user.password_hash = hash_password(PASSWORD)
+            session.commit()
+        c = TestClient(app, base_url="http://testserver")
+        c.__enter__()
+        opened.append(c)
+        c.headers["X-CSRF-Token"] = login(c, str(user.username))
+        return c
+
+    yield open_as
+    for c in opened:
+        c.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ applicant's “谁用了我的数据”, refusals (disguised executable, 409, ID
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,37 +13,15 @@ from sqlalchemy.orm import Session
 
 from tests.cases.conftest import LICENCE_DATA, CasesWorld, _impl
 from tests.cases.test_prefill import IDS, _citizen, _grant, _system
-from tests.factories import PASSWORD, SmallCity, actor_of, login, population_world
+from tests.factories import SmallCity, actor_of, population_world
 from tests.files.test_inspect import pdf
 from tongban.items import service as items
 from tongban.items.schemas import BasicItemIn
 from tongban.licences import issuing
 from tongban.licences.models import Licence
-from tongban.org.auth import hash_password
-from tongban.org.models import User
 
 PDF = pdf(1)
 HUKOU = {"name": "申请人户籍信息", "source": "shared", "ref": "户籍人口基本信息:id_number,name,address"}
-
-
-@pytest.fixture
-def as_user(app, session: Session) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """A logged-in HTTP client per user (session cookie, CSRF header on unsafe calls)."""
-    opened: list[TestClient] = []
-
-    def open_as(user: User) -> TestClient:
-        if user.password_hash == "x":
-            user.password_hash = hash_password(PASSWORD)
-            session.commit()
-        c = TestClient(app, base_url="http://testserver")
-        c.__enter__()
-        opened.append(c)
-        c.headers["X-CSRF-Token"] = login(c, str(user.username))
-        return c
-
-    yield open_as
-    for c in opened:
-        c.__exit__(None, None, None)
 
 
 def _ok(r: Any, status: int = 200) -> dict[str, Any]:

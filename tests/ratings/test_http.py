@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import SmallCity, csrf_from, login
-from tongban.org.models import User
-
-
-@pytest.fixture
-def as_user(app) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    opened: list[TestClient] = []
-
-    def open_as(user: User) -> TestClient:
-        c = TestClient(app, base_url="http://testserver")
-        c.__enter__()
-        opened.append(c)
-        c.headers["X-CSRF-Token"] = login(c, str(user.username))
-        return c
-
-    yield open_as
-    for c in opened:
-        c.__exit__(None, None, None)
 
 
 def test_api_bad_rating_trail(session: Session, city: SmallCity, case_of, as_user) -> None:  # type: ignore[no-untyped-def]
