@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 os.environ.setdefault("TONGBAN_ENV", "test")
 os.environ.setdefault("TONGBAN_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789")
 os.environ.setdefault("TONGBAN_SECRET_KEY", "test-secret-key-0123456789abcdef0123456789")
+# Minimal argon2 cost for the thousands of test logins (refused outside TONGBAN_ENV=test; see config.py).
+os.environ.setdefault("TONGBAN_ARGON2_COST", "test")
 
 from tongban.cli import upgrade_database
 from tongban.config import Settings, get_settings

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     # Per name from all addresses within the window (a distributed guess): then only addresses that
     # logged in to that account successfully within `login_known_address_days` may still try.
     login_account_max_failures: int = 50
+    # The argon2id cost of new password hashes. `standard` is RFC 9106's second recommended option (3 passes,
+    # 64 MiB). `test` (1 pass, 8 KiB) exists only so that the test suite's thousands of logins do not spend
+    # minutes hashing; it is refused outside TONGBAN_ENV=test, and a login under `standard` rehashes a
+    # password stored at a lower cost.
+    argon2_cost: Literal["standard", "test"] = "standard"
     login_known_address_days: int = 30
     city_name: str = "安康市"
     platform_name: str = "通办 · 一体化政务服务与数据共享平台"
@@ -138,6 +143,13 @@ class Settings(BaseSettings):
         if self.db_pool_size + self.db_max_overflow < 2 * self.request_threads:
             raise ValueError("TONGBAN_DB_POOL_SIZE + TONGBAN_DB_MAX_OVERFLOW 须不少于 TONGBAN_REQUEST_THREADS 的两倍"
                              "（每个请求可能同时占用两个数据库连接）。")
+        return self
+
+    @model_validator(mode="after")
+    def _test_hash_cost_only_in_tests(self) -> Settings:
+        if self.argon2_cost != "standard" and self.env != "test":
+            raise ValueError("TONGBAN_ARGON2_COST=test 仅用于测试环境（TONGBAN_ENV=test），"
+                             "其他环境请删除该设置。")
         return self
 
     @model_validator(mode="after")

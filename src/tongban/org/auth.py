@@ -31,9 +31,22 @@ from tongban.org import repository as repo
 from tongban.org.models import ApiKey, AppClient, LoginAttempt, User, WebSession, api_key_state
 from tongban.transactions import Why, commit_apart, scope, use_case
 
-_hasher = PasswordHasher()
+# argon2id at the cost the settings name (config.Settings.argon2_cost): RFC 9106's low-memory option,
+# or a minimal one that only the test environment accepts.
+_HASHERS = {"standard": PasswordHasher(), "test": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)}
 # Verified when the user name is unknown, so that a miss costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("tongban-timing-equaliser-0000")
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    return _HASHERS[get_settings().argon2_cost]
+
+
+def _dummy_hash() -> str:
+    cost = get_settings().argon2_cost
+    if cost not in _DUMMY_HASHES:
+        _DUMMY_HASHES[cost] = _HASHERS[cost].hash("tongban-timing-equaliser-0000")
+    return _DUMMY_HASHES[cost]
 
 API_KEY_PREFIX = "tbk_"
 _RESIDENT_ID = re.compile(r"\d{17}[\dXx]", re.ASCII)
@@ -47,12 +60,12 @@ class AccountLocked(TooManyRequests):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -162,13 +175,13 @@ def login(session: Session, *, username: str, password: str, client_ip: str,
     if until is not None:
         # No password is tried, so nothing is counted: waiting is all it takes. The hash still runs,
         # so that a locked name costs as long as any other answer.
-        verify_password(_DUMMY_HASH, password or "")
+        verify_password(_dummy_hash(), password or "")
         audit.record(session, actor=anonymous, action="auth.login", object_type="user",
                      object_id=user.id if user else None, result="denied", detail={"reason": "locked"})
         commit_apart(session, Why.LOGIN_THROTTLE)
         raise _lock_error(until, now)
 
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password or "")
     if user is None or not ok:
         session.add(LoginAttempt(username=name, client_ip=client_ip, succeeded=False, at=now))
         audit.record(session, actor=anonymous, action="auth.login", object_type="user",
@@ -204,7 +217,7 @@ def login(session: Session, *, username: str, password: str, client_ip: str,
 
 def _open_session(session: Session, *, user: User, name: str, password: str, client_ip: str, user_agent: str,
                   now: dt.datetime, cfg: Settings) -> LoginResult:
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
