@@ -3,7 +3,8 @@
 # scripts/with-postgres.sh starts and always stops. The two runs go side by side (one per core: each is
 # a single Python process waiting on its database, browser or second processes much of the time), each
 # into its own log under var/test/ with its own temporary directory; the logs are shown when both end.
-# Extra arguments go to pytest (e.g. -k login). TONGBAN_TEST_SERIAL=1 runs them one after the other.
+# Each log ends with the 20 slowest test phases (--durations). Extra arguments go to pytest (e.g. -k login).
+# TONGBAN_TEST_SERIAL=1 runs them one after the other.
 # The browser tests (tests/browser: Chromium, axe-core, phone width) run once, on SQLite: they check what
 # pages look like and do; every page's data path runs on PostgreSQL through the HTTP tests of its domain.
 # TONGBAN_TEST_BROWSER_PG=1 runs them on PostgreSQL as well.
@@ -18,7 +19,7 @@ if [ "${TONGBAN_TEST_BROWSER_PG:-}" = "1" ]; then pg_only=(); fi
 run() {  # name, database URL (empty: SQLite), pytest arguments…
   local name=$1 url=$2
   shift 2
-  TONGBAN_TEST_DATABASE_URL="$url" .venv/bin/python -m pytest --basetemp="var/test/tmp-$name" "$@" \
+  TONGBAN_TEST_DATABASE_URL="$url" .venv/bin/python -m pytest --durations=20 --basetemp="var/test/tmp-$name" "$@" \
     >"var/test/$name.log" 2>&1
 }
 if [ "${TONGBAN_TEST_SERIAL:-}" = "1" ]; then
