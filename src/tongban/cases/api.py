@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import File, Query, UploadFile
 from pydantic import BaseModel, Field
 
-from tongban.cases import applying, handling, outcome, queries, service
+from tongban.cases import applying, fees, handling, outcome, queries, service
 from tongban.cases.schemas import (
     CaseCreate,
     Decision,
@@ -319,6 +319,19 @@ def close(case_id: Id, session: DbSession, actor: CurrentActor) -> queries.CaseD
 def deliver(case_id: Id, body: Delivery, session: DbSession, actor: CurrentActor) -> queries.CaseDetail:
     handling.deliver(session=session, actor=actor, case_id=case_id, delivery=body)
     return _detail(session, actor, case_id)
+
+
+@router.get("/{case_id}/fees", response_model=fees.FeeSheet, summary="收费登记：收费标准、收退费记录与合计",
+            responses=error_responses(404))
+def fee_sheet(case_id: Id, session: DbSession, actor: CurrentActor) -> fees.FeeSheet:
+    return fees.sheet_of(session, actor, case_id)
+
+
+@router.post("/{case_id}/fees", response_model=fees.FeeSheet, status_code=201,
+             summary="登记收费或退费（办理部门的工作人员；金额以分计）", responses=error_responses(403, 404, 409, 422))
+def record_fee(case_id: Id, body: fees.FeeIn, session: DbSession, actor: CurrentActor) -> fees.FeeSheet:
+    fees.record_fee(session=session, actor=actor, case_id=case_id, fee_in=body)
+    return fees.sheet_of(session, actor, case_id)
 
 
 @public.post("", response_model=queries.PublicStatus, summary="凭办件编号和查询码查询办理进度（无需登录）",

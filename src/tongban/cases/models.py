@@ -38,6 +38,9 @@ class Case(Base):
         Index("ix_cases_status_accept_due", "status", "accept_due_on"),
         # The reviewer's task list: from a ready task (workflow_tasks) to its case (migration 0024).
         Index("ix_cases_workflow_instance_id", "workflow_instance_id"),
+        # 电子监察's 流程 checks: the recently decided cases, the recently deemed acceptances (migration 0028).
+        Index("ix_cases_decided_at", "decided_at"),
+        Index("ix_cases_deemed_accepted_at", "deemed_accepted", "accepted_at"),
     )
 
     id: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)
@@ -122,3 +125,31 @@ class CaseEvent(Base):
     actor_name: Mapped[str] = mapped_column(String(64))
     department_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+#: Fee records (收费登记): a charge, or a refund that corrects one (stored negative).
+CHARGE, REFUND = "charge", "refund"
+FEE_KIND_LABELS = {CHARGE: "收费", REFUND: "退费"}
+
+
+class CaseFee(Base):
+    """A fee taken or refunded on a case (收费登记), in fen, with its receipt (票据号) and who recorded it.
+    Rows are never changed: a wrong charge is corrected by a refund, so the record of what happened stays."""
+
+    __tablename__ = "case_fees"
+    __table_args__ = (
+        Index("ix_case_fees_case_id", "case_id", "id"),
+        # 电子监察's 收费 check starts from the recent records, not from the cases.
+        Index("ix_case_fees_recorded_at", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(_BIG, ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # charge / refund
+    amount_fen: Mapped[int] = mapped_column(_BIG)  # signed: a refund is negative
+    receipt_number: Mapped[str] = mapped_column(String(64), default="")  # 票据号
+    note: Mapped[str] = mapped_column(Text, default="")
+    department_id: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by_name: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -11,6 +11,7 @@ applicant's consent) the materials the notice lists and hands in the supplement 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from tongban.authz import Actor
-from tongban.cases import applying, handling, service, staff_queries, window
+from tongban.cases import applying, fees, handling, service, staff_queries, window
 from tongban.cases.schemas import (
     CaseCreate,
     Decision,
@@ -45,7 +46,8 @@ UNKNOWN_ACTION = FormFailure("未知操作。", status=404)
 #: Field names as the forms label them (for the messages).
 LABELS = {"reason": "理由", "remedies": "救济途径", "opinion": "审查意见", "decision": "决定", "items": "需补正的材料",
           "note": "说明", "method": "送达方式", "applicant_code": "申请人证件号码", "implementation_id": "申请事项",
-          "consent": "申请人同意", "token": "调取凭据", "file": "材料文件"}
+          "consent": "申请人同意", "token": "调取凭据", "file": "材料文件", "amount_fen": "金额",
+          "receipt_number": "票据号", "kind": "收费或退费"}
 
 
 def _fields(model: BaseModel) -> dict[str, Any]:
@@ -321,6 +323,16 @@ def _decision(form: FormData) -> Decision:
                                     "remedies": form_text(form, "remedies")})
 
 
+def _fee(form: FormData) -> fees.FeeIn:
+    """收费登记 from the page: the amount typed in 元 (two decimals at most) is taken in 分."""
+    typed = form_text(form, "amount")
+    m = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,2}))?", typed)
+    amount: int | str = int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0")) if m else typed
+    return fees.FeeIn.model_validate({"kind": form_text(form, "kind") or "charge", "amount_fen": amount,
+                                      "receipt_number": form_text(form, "receipt_number"),
+                                      "note": form_text(form, "note")})
+
+
 #: Each action of the case page: the use-case, how its input is read from the form, and the notice on success.
 ACTIONS: dict[str, tuple[Any, Any, str]] = {
     "accept": (lambda s, a, i, f: handling.accept(session=s, actor=a, case_id=i), None, "已受理"),
@@ -341,6 +353,7 @@ ACTIONS: dict[str, tuple[Any, Any, str]] = {
     "close": (lambda s, a, i, f: handling.close(session=s, actor=a, case_id=i), None, "已办结"),
     "deliver": (lambda s, a, i, f: handling.deliver(session=s, actor=a, case_id=i, delivery=f),
                 lambda form: Delivery.model_validate({"method": form_text(form, "method") or "电子送达"}), "已送达"),
+    "fee": (lambda s, a, i, f: fees.record_fee(session=s, actor=a, case_id=i, fee_in=f), _fee, "已登记"),
 }
 
 

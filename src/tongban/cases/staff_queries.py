@@ -17,10 +17,12 @@ from tongban import files
 from tongban.audit.service import record
 from tongban.authz import Actor, Permission
 from tongban.cases import common, queries
+from tongban.cases.fees import FeeSheet, fee_sheet
 from tongban.cases.models import (
     ACCEPTED,
     CLOSED,
     DECIDED,
+    DRAFT,
     OPEN,
     REVIEWED,
     STATUS_LABELS,
@@ -130,6 +132,7 @@ class StaffCase(BaseModel):
     special_procedures: tuple[str, ...]
     delivery_methods: tuple[str, ...]
     badges: list[CaseBadge] = []
+    fees: FeeSheet | None = None
 
 
 class Applicant(BaseModel):
@@ -343,7 +346,8 @@ def case_page(*, session: Session, actor: Actor, number: str) -> StaffCase:
         notices=documents.documents_of(session=session, actor=actor, owner_type=common.OWNER, owner_id=str(case.id)),
         actions=actions, current_steps=steps, supplement_options=options, default_remedies=common.REMEDIES,
         special_procedures=common.SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS,
-        badges=platform().case_badges(session, [case.id])[case.id])
+        badges=platform().case_badges(session, [case.id])[case.id],
+        fees=fee_sheet(session, actor, case) if case.status != DRAFT else None)
 
 
 def case_id_of(session: Session, actor: Actor, number: str) -> int:

@@ -52,6 +52,8 @@ class Implementation(Base):
     legal_days: Mapped[int] = mapped_column(Integer)  # 法定办结时限 (working days)
     promised_days: Mapped[int] = mapped_column(Integer)  # 承诺办结时限 (0: 即办)
     fee: Mapped[str] = mapped_column(Text, default="不收费")  # 收费
+    # 收费标准 in fen: 0 不收费, N a fixed amount, NULL as the text says (not one fixed amount); 电子监察 checks it
+    fee_amount_fen: Mapped[int | None] = mapped_column(Integer)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)  # 申请条件
     steps: Mapped[list[str]] = mapped_column(JSON, default=list)  # 办理流程
     visits: Mapped[int] = mapped_column(Integer, default=0)  # 到办事现场次数

@@ -34,6 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIELD_NAMES = {
     "basic_code": "基本目录事项", "name": "事项名称", "code": "事项编码", "item_type": "事项类型",
     "legal_basis": "设定依据", "legal_days": "法定办结时限", "promised_days": "承诺办结时限", "fee": "收费",
+    "fee_amount_fen": "收费金额",
     "conditions": "申请条件", "materials": "申请材料", "steps": "办理流程", "visits": "到办事现场次数",
     "channels": "办理渠道", "service_objects": "服务对象", "consult_phone": "咨询电话", "complaint_phone": "投诉电话",
     "place": "办理地点", "hours": "办理时间", "online": "是否网上可办", "instant": "是否即办件",
@@ -158,6 +159,12 @@ async def retire_submit(request: Request, session: DbSession, actor: CurrentActo
 # ---------------------------------------------------------------- the editor: 编制 and 修改
 
 
+def _fen(yuan: str) -> int | str:
+    """收费金额 as typed in 元 (at most two decimals) in 分; anything else is passed on for the schema to refuse."""
+    m = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,2}))?", yuan)
+    return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0")) if m else yuan
+
+
 def _parse_form(form: FormData) -> dict[str, Any]:
     """The posted editor: the fields, the basic elements if a client sent them, and material rows by index
     (material-2-name …) minus rows marked removed or left blank."""
@@ -165,6 +172,8 @@ def _parse_form(form: FormData) -> dict[str, Any]:
     for key in BASIC_FIELDS:
         if key in form:
             data[key] = str(form.get(key) or "").strip()
+    data["fee_amount"] = str(form.get("fee_amount") or "").strip()[:20]
+    data["fee_amount_fen"] = _fen(data["fee_amount"])
     data["online"] = form.get("online") == "1"
     data["instant"] = form.get("instant") == "1"
     raw: dict[int, dict[str, str]] = {}
@@ -188,7 +197,7 @@ def _implementation_in(data: dict[str, Any]) -> ImplementationIn:
     """Blank fields mean “not given”, so that pydantic applies its defaults and names what is missing."""
     payload: dict[str, Any] = {k: v for k, v in data.items()
                                if v not in ("", None) and k not in ("conditions", "steps", "channels",
-                                                                    "service_objects", "materials")}
+                                                                    "service_objects", "materials", "fee_amount")}
     payload["conditions"] = [x.strip() for x in data["conditions"].splitlines() if x.strip()]
     payload["steps"] = [x.strip() for x in data["steps"].splitlines() if x.strip()]
     payload["channels"] = [x.strip() for x in _LIST_SPLIT.split(data["channels"]) if x.strip()]

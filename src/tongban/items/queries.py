@@ -277,7 +277,8 @@ def form_of(impl: ImplementationRead) -> dict[str, Any]:
     """The editor's fields of an implementation, as the form shows them."""
     return {
         "basic_code": impl.code, "legal_days": str(impl.legal_days), "promised_days": str(impl.promised_days),
-        "fee": impl.fee, "conditions": "\n".join(impl.conditions), "steps": "\n".join(impl.steps),
+        "fee": impl.fee, "fee_amount": "" if impl.fee_amount_fen is None else f"{impl.fee_amount_fen / 100:.2f}",
+        "conditions": "\n".join(impl.conditions), "steps": "\n".join(impl.steps),
         "visits": str(impl.visits), "channels": "、".join(impl.channels),
         "service_objects": "、".join(impl.service_objects), "consult_phone": impl.consult_phone,
         "complaint_phone": impl.complaint_phone, "place": impl.place, "hours": impl.hours,

@@ -22,6 +22,18 @@ STATUS_LABELS: dict[str, str] = {"draft": "草稿", "review": "待审核", "publ
 CONDITION_OPS: tuple[str, ...] = ("==", "!=", ">", ">=", "<", "<=", "in")
 
 Source = Literal["upload", "licence", "shared", "bundle", "waived"]
+#: 收费: the text of a free item, and the largest fixed fee (分) the platform takes as sane (100 万元).
+FREE = "不收费"
+FEE_MAX_FEN = 100_000_000
+
+
+def fee_standard(guide: dict[str, Any]) -> int | None:
+    """The fee standard (分) of a published guide or a case's snapshot: its `fee_amount_fen`, or for a guide
+    published before it existed, 0 when the text is “不收费”; None: as the text says (no fixed amount)."""
+    if "fee_amount_fen" in guide:
+        value = guide["fee_amount_fen"]
+        return int(value) if value is not None else None
+    return 0 if str(guide.get("fee") or "").strip() == FREE else None
 
 
 # ---------------------------------------------------------------- basic catalog
@@ -101,6 +113,10 @@ class ImplementationIn(Strict):
     legal_days: int = Field(ge=0, le=3650, description="法定办结时限（工作日）")
     promised_days: int = Field(ge=0, le=3650, description="承诺办结时限（工作日，0 为即办）")
     fee: str = Field(default="不收费", min_length=1, max_length=2000, description="收费")
+    fee_amount_fen: int | None = Field(
+        default=None, ge=0, le=FEE_MAX_FEN,
+        description="收费标准（分）：0 为不收费，正数为固定金额，不填为按收费说明收取（非固定金额）；"
+                    "收费说明为“不收费”时默认为 0。电子监察据此检查办件的收费")
     conditions: list[str] = Field(default_factory=list, max_length=50, description="申请条件")
     materials: list[MaterialIn] = Field(default_factory=list, max_length=100, description="申请材料")
     steps: list[str] = Field(default_factory=list, max_length=30, description="办理流程")
@@ -121,6 +137,10 @@ class ImplementationIn(Strict):
     def _consistent(self) -> ImplementationIn:
         if self.promised_days > self.legal_days:
             raise ValueError("承诺办结时限不能长于法定办结时限")
+        if self.fee.strip() == FREE:
+            if self.fee_amount_fen not in (None, 0):
+                raise ValueError("收费说明为“不收费”时，收费金额应为 0（或不填）")
+            self.fee_amount_fen = 0
         names = [m.name for m in self.materials]
         if len(set(names)) != len(names):
             raise ValueError("申请材料名称不能重复")
@@ -153,6 +173,7 @@ class ImplementationRead(BaseModel):
     legal_days: int
     promised_days: int
     fee: str
+    fee_amount_fen: int | None = None  # versions published before migration 0028 have none: see fee_standard
     conditions: list[str]
     materials: list[MaterialRead]
     steps: list[str]

@@ -143,6 +143,7 @@ def read(impl: Implementation, *, version: int | None = None) -> ImplementationR
         id=impl.id, code=b.code, name=b.name, item_type=b.item_type, legal_basis=b.legal_basis, levels=b.levels,
         level=impl.level, department_id=impl.department_id, department_name=impl.department.name,
         region_code=impl.region_code, legal_days=impl.legal_days, promised_days=impl.promised_days, fee=impl.fee,
+        fee_amount_fen=impl.fee_amount_fen,
         conditions=list(impl.conditions),
         materials=[MaterialRead(name=m.name, source=m.source, source_label=SOURCE_LABELS.get(m.source, m.source),
                                 ref=m.ref, required=m.required, note=m.note) for m in impl.materials],
