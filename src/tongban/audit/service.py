@@ -107,6 +107,8 @@ ACTION_LABELS: dict[str, str] = {
     "rating.appeal": "提出申诉复核",
     "rating.appeal_void": "申诉成立，评价作废",
     "rating.appeal_keep": "申诉不成立，维持评价",
+    "rating.rectify_overdue": "差评整改逾期，提醒部门负责人",
+    "rating.rectify_escalate": "差评整改逾期，报监察人员",
     "supervision.rule_create": "新增监察规则",
     "supervision.rule_update": "修改监察规则",
     "supervision.alert_raise": "产生监察告警",

@@ -25,6 +25,7 @@ from tongban.items.schemas import (
     MaterialAnswer,
 )
 from tongban.org.models import Department
+from tongban.ratings.queries import Figure, item_figure
 
 EVENT_KINDS = {"life": "个人办事", "business": "企业办事"}
 AUDIENCE_LABELS = {"person": "个人", "enterprise": "企业"}
@@ -220,6 +221,8 @@ class GuidePage:
     applicant: str
     events: list[tuple[str, str]]
     bundles: list[BundleSummary]
+    #: 好差评 of the item (好评率 and the count of valid ratings; None: not rated yet).
+    rating: Figure | None = None
 
     @property
     def must_upload(self) -> int:
@@ -242,7 +245,8 @@ def guide_page(session: Session, actor: Actor | None, code: str, implementation_
     bundles = [s for s in reads.list_bundles(session) if s.code in {b.code for b in bundles_with(session, basic.id)}]
     return GuidePage(code=entry.code, name=entry.name, high_frequency=entry.high_frequency, guide=guide,
                      implementations=impls, materials=reads.materials_for(session, guide, applicant),
-                     applicant=applicant.name if applicant is not None else "", events=events, bundles=bundles)
+                     applicant=applicant.name if applicant is not None else "", events=events, bundles=bundles,
+                     rating=item_figure(session, entry.code))
 
 
 def guide_pdf(session: Session, code: str, implementation_id: int | None = None) -> tuple[str, bytes]:

@@ -15,4 +15,6 @@ def register(platform: Platform) -> None:
     """Routers and OpenAPI tag of this domain (tongban/registry.py; orders are global)."""
     platform.add_openapi_tag("好差评", "办件评价、补充评价、默认评价，差评回访、核实、整改、告知与申诉复核", order=57)
     platform.add_router("tongban.ratings.api:router", order=79)
+    # The public figures (/services/ratings) before the portal's own public pages.
+    platform.add_router("tongban.ratings.pages:public", order=91)
     platform.add_router("tongban.ratings.pages:router", order=165)

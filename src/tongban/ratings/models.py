@@ -45,6 +45,10 @@ class Rating(Base):
         UniqueConstraint("case_id", "channel", name="uq_ratings_case_channel"),
         # Figures per department and period (好评率), the department's list newest first.
         Index("ix_ratings_department_created", "department_id", "created_at"),
+        # The public figures (counts per level of the valid ratings) per department and per item: grouped
+        # queries answered from these indexes alone.
+        Index("ix_ratings_department_status_level", "department_id", "status", "level"),
+        Index("ix_ratings_item_status_level", "item_code", "status", "level"),
     )
 
     id: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)
@@ -76,7 +80,11 @@ class RatingFollowUp(Base):
     applicant (告知), and the department's appeal (申诉复核) with the supervisor's decision."""
 
     __tablename__ = "rating_follow_ups"
-    __table_args__ = (Index("ix_rating_follow_ups_department_status", "department_id", "status"),)
+    __table_args__ = (
+        Index("ix_rating_follow_ups_department_status", "department_id", "status"),
+        # The overdue-rectification job: rectifying follow-ups whose deadline passed.
+        Index("ix_rating_follow_ups_status_due", "status", "rectify_due_on"),
+    )
 
     id: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)
     rating_id: Mapped[int] = mapped_column(_BIG, ForeignKey("ratings.id", ondelete="CASCADE"), unique=True)
@@ -93,6 +101,10 @@ class RatingFollowUp(Base):
     rectify_plan: Mapped[str] = mapped_column(Text, default="")
     rectification_note: Mapped[str] = mapped_column(Text, default="")  # what was done
     rectified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # 整改逾期: the working morning the job found the deadline passed, and how far the warning went
+    # (0 none, 1 the department head told, 2 the supervisor told).
+    overdue_on: Mapped[dt.date | None] = mapped_column(Date)
+    overdue_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     explanation: Mapped[str] = mapped_column(Text, default="")  # 情况说明 instead of rectification
     notice_text: Mapped[str] = mapped_column(Text, default="")  # what the applicant was told
     notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -21,13 +21,13 @@ from tongban import notifications, numbering
 from tongban.audit import service as audit
 from tongban.authz import SYSTEM, Actor, Permission
 from tongban.cases.models import CLOSED, DECIDED, DELIVERED, Case
-from tongban.cases.queries import mask_name
 from tongban.clock import BEIJING, today
 from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from tongban.identifiers import mask_name
 from tongban.notifications.message_templates import _FOOTER, Template, register
-from tongban.org.models import Department, User
+from tongban.org.models import Department, User, UserRole
 from tongban.ratings import standard
 from tongban.ratings.models import (
     APPEAL_VOIDED,
@@ -97,6 +97,17 @@ RATING_BAD = register(Template(
 #: Who in the rated department is told of a new bad rating (those who may handle it and their head).
 BAD_RATING_RECIPIENTS = ("dept_admin", "window_clerk")
 
+_OVERDUE_SUBJECT = "差评整改逾期：办件 ((number))（((department))）"
+_OVERDUE_BODY = ("办件 ((number))（“((item))”）的差评（评价编号 ((rating))）限期整改期限 ((due_on)) 已过，整改尚未完成"
+                 "（逾期 ((days)) 个工作日）。请督促承办部门尽快完成整改并告知评价人。")
+RATING_OVERDUE = register(Template(
+    code="rating.rectify_overdue", version=1, name="差评整改逾期提醒",
+    channels={"inbox": (_OVERDUE_SUBJECT, _OVERDUE_BODY), "email": (_OVERDUE_SUBJECT, _OVERDUE_BODY + _FOOTER),
+              "sms": ("", "【通办】办件((number))的差评整改已逾期，请尽快完成整改。")}))
+#: The supervisor is told when a rectification is still overdue this many working days after the department
+#: head was told (the head is told on the first working morning after the deadline).
+OVERDUE_ESCALATE_DAYS = 2
+
 
 # ---------------------------------------------------------------- reading
 
@@ -124,15 +135,23 @@ def get_rating(*, session: Session, actor: Actor, number: str) -> Rating:
     return rating
 
 
+def shown_applicant(actor: Actor, rating: Rating, applicant: User | None) -> str:
+    """The applicant as the reader may see them: in full to themselves and for an enterprise (its name is
+    public), masked for a person (identifiers.mask_name, the platform's one rule: 王建华 → 王**)."""
+    name = applicant.display_name if applicant is not None else ""
+    if _is_applicant(actor, rating) or (applicant is not None and applicant.kind == "enterprise"):
+        return name
+    return mask_name(name)
+
+
 def rating_read(session: Session, actor: Actor, rating: Rating) -> RatingRead:
     applicant = session.get(User, rating.applicant_user_id)
-    name = applicant.display_name if applicant is not None else ""
     department = session.get(Department, rating.department_id)
     follow = rating.follow_up
     return RatingRead(
         number=rating.number, case_number=rating.case_number, item_code=rating.item_code,
         department_name=department.name if department is not None else "",
-        applicant=name if _is_applicant(actor, rating) else mask_name(name),
+        applicant=shown_applicant(actor, rating, applicant),
         channel=rating.channel, channel_label=standard.CHANNELS.get(rating.channel, rating.channel),
         mode=standard.MODES.get(rating.channel, ""), level=rating.level, level_label=standard.level_label(rating.level),
         bad=standard.is_bad(rating.level), tags=list(rating.tags),
@@ -408,3 +427,57 @@ def decide_appeal(*, session: Session, actor: Actor, number: str, decision: Appe
         _move(follow, follow.appeal_from or OPEN)
         _audit(session, actor, "rating.appeal_keep", rating)
     return rating
+
+
+# ---------------------------------------------------------------- overdue rectifications (整改逾期)
+
+
+def is_overdue(follow: RatingFollowUp | None, day: dt.date | None = None) -> bool:
+    """A rectification still under way after its deadline (the lists show 逾期)."""
+    return (follow is not None and follow.status == RECTIFYING and follow.rectify_due_on is not None
+            and (day or today()) > follow.rectify_due_on)
+
+
+def _supervisors(session: Session) -> list[User]:
+    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        User.kind == "staff", User.status == "active", UserRole.role == "supervisor").order_by(User.id).distinct()))
+
+
+@use_case
+def warn_overdue_rectifications(*, session: Session, day: dt.date | None = None) -> list[tuple[str, int]]:
+    """整改逾期: mark each rectification past its deadline once and tell the department head; tell the supervisor
+    when it is still overdue OVERDUE_ESCALATE_DAYS working days later. Each step is audited and happens once:
+    a rerun on the same day (or a later one before the next step is due) changes nothing. Returns the
+    (评价编号, step) pairs of this run."""
+    day = day or today()
+    calendar = workdays.load(session)
+    rows = session.scalars(select(RatingFollowUp).where(
+        RatingFollowUp.status == RECTIFYING, RatingFollowUp.rectify_due_on < day, RatingFollowUp.overdue_step < 2)
+        .order_by(RatingFollowUp.id).limit(5000)).all()
+    done: list[tuple[str, int]] = []
+    for follow in rows:
+        assert follow.rectify_due_on is not None
+        if follow.overdue_step == 1 and (follow.overdue_on is None or calendar.working_days_between(
+                follow.overdue_on, day) < OVERDUE_ESCALATE_DAYS):
+            continue
+        rating = follow.rating
+        if follow.overdue_step == 0:
+            follow.overdue_on = day
+            recipients = notifications.department_staff(session, follow.department_id, ("dept_admin",))
+        else:
+            recipients = _supervisors(session)
+        follow.overdue_step += 1
+        case = session.get(Case, rating.case_id)
+        department = session.get(Department, follow.department_id)
+        days_late = max(calendar.working_days_between(follow.rectify_due_on, day), 1)
+        notifications.notify(session, template=RATING_OVERDUE.code, recipients=recipients, personalisation={
+            "number": rating.case_number, "item": case.item_name if case else rating.item_code,
+            "department": department.name if department else "", "rating": rating.number,
+            "due_on": follow.rectify_due_on.isoformat(), "days": str(days_late)},
+            reference=rating.number, link=f"/ratings/{rating.number}")
+        _audit(session, SYSTEM, "rating.rectify_overdue" if follow.overdue_step == 1 else "rating.rectify_escalate",
+               rating, due_on=follow.rectify_due_on.isoformat(), working_days_late=days_late,
+               recipient="部门负责人" if follow.overdue_step == 1 else "监察人员",
+               people=[u.display_name for u in recipients])
+        done.append((rating.number, follow.overdue_step))
+    return done

@@ -1,5 +1,5 @@
-"""Periodic job of 好差评: the default rating (off unless settings.rating_default_after_days > 0). Registered
-on import."""
+"""Periodic jobs of 好差评: the default rating (off unless settings.rating_default_after_days > 0) and the overdue
+rectification warning. Registered on import."""
 
 from __future__ import annotations
 
@@ -16,3 +16,12 @@ def default_ratings(session: Session) -> None:
     from tongban.ratings import service
 
     service.apply_default_ratings(session=session)
+
+
+@periodic("ratings.overdue", label="差评整改逾期提醒", working_days_at=dt.time(8, 10))
+def overdue_rectifications(session: Session) -> None:
+    """整改逾期: each working morning, warn the department head of a rectification past its deadline, then the
+    supervisor if it stays overdue (once each; service.warn_overdue_rectifications)."""
+    from tongban.ratings import service
+
+    service.warn_overdue_rectifications(session=session)
