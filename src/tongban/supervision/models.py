@@ -20,8 +20,13 @@ SCOPE_LABELS = {CITY: "全市", DEPARTMENT: "部门", ITEM: "事项"}
 PROMISED_NEAR, PROMISED_OVERDUE, LEGAL_OVERDUE = "promised_near", "promised_overdue", "legal_overdue"
 PROCESS, FEE, MATERIAL = "process", "fee", "material"
 TIMING_KINDS = (PROMISED_NEAR, PROMISED_OVERDUE, LEGAL_OVERDUE)
+# 流程, one check each, or "process" for all of them (supervision/checks.py says which can happen and why).
+PROCESS_DEEMED, PROCESS_SEPARATION, PROCESS_DELIVERY = "process_deemed", "process_separation", "process_delivery"
+PROCESS_KINDS = (PROCESS, PROCESS_DEEMED, PROCESS_SEPARATION, PROCESS_DELIVERY)
 KIND_LABELS = {PROMISED_NEAR: "时效：临近承诺期限", PROMISED_OVERDUE: "时效：超过承诺期限",
-               LEGAL_OVERDUE: "时效：超过法定期限", PROCESS: "流程", FEE: "收费", MATERIAL: "材料"}
+               LEGAL_OVERDUE: "时效：超过法定期限", PROCESS: "流程：全部检查",
+               PROCESS_DEEMED: "流程：逾期未受理（视为受理）", PROCESS_SEPARATION: "流程：审查与决定未分离",
+               PROCESS_DELIVERY: "流程：决定后逾期未送达", FEE: "收费：与收费标准不一致", MATERIAL: "材料"}
 # Levels, lowest first.
 REMIND, YELLOW, RED = "remind", "yellow", "red"
 LEVELS = (REMIND, YELLOW, RED)

@@ -20,7 +20,7 @@ from tongban.db import utcnow
 from tongban.errors import Conflict, NotFound, ValidationFailed
 from tongban.notifications import service as notifications
 from tongban.org.models import Department, User, UserRole
-from tongban.supervision import messages
+from tongban.supervision import checks, messages
 from tongban.supervision.models import (
     ACTION_LABELS,
     CITY,
@@ -54,7 +54,7 @@ FIELD_LABELS = {"code": "规则编码", "name": "规则名称", "scope": "适用
                 "item_code": "事项编码", "kind": "规则类型", "level": "级别", "days": "工作日数",
                 "share": "时限占比", "action": "处置方式", "recipients": "通知对象", "escalate_days": "升级间隔"}
 HANDLER_ROLES = ("window_clerk", "reviewer")
-CHECKED_KINDS = (*TIMING_KINDS, MATERIAL)  # 流程 and 收费 rules are stored, not yet checked
+CHECKED_KINDS = (*TIMING_KINDS, MATERIAL, *checks.KINDS)  # 流程 and 收费: supervision/checks.py
 
 
 # ---------------------------------------------------------------- rules
@@ -276,6 +276,7 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
     for rule in rules:
         holding: set[int] = set()
         matches = (_material_matches(session, rule) if rule.kind == MATERIAL
+                   else checks.matches(session, rule, calendar, day) if rule.kind in checks.KINDS
                    else _timing_matches(session, rule, calendar, day)) if rule.active else []
         # The rule's open alerts, and the cleared ones of the matched cases (raised again on the same row);
         # the history of cleared alerts is not read on every sweep.
@@ -310,6 +311,8 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
                 reason = "规则已停用"
             elif rule.kind == MATERIAL:  # a demand made stays a fact: the alert stays until the rule goes
                 reason = "" if _in_scope(rule, owner) else "不在规则适用范围内"
+            elif rule.kind in checks.KINDS:
+                reason = checks.reason(session, rule, owner, calendar, day)
             else:
                 reason = _holds(rule, owner, case_clocks.clock(session, owner, _clock_name(rule)), calendar, day)
             if not reason:  # still holds (found outside the candidates' range): keep it open
