@@ -266,8 +266,9 @@ def _audit(session: Session, alert: SupervisionAlert, case: Case, rule: Supervis
 
 @use_case
 def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
-    """Apply every active 时效 and 材料 rule on `day`: raise an alert once per case and rule, clear it when the
-    condition no longer holds, escalate the open ones. Rerunning on the same day changes nothing."""
+    """Apply every active rule on `day` (时效 and 材料 here, 流程 and 收费 in checks.py): raise an alert once per
+    case and rule, clear it when the condition no longer holds, escalate the open ones. Rerunning on the same
+    day changes nothing."""
     day = day or today()
     calendar = workdays.load(session)
     result = SweepResult()
