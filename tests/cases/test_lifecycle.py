@@ -432,3 +432,17 @@ def test_a_deemed_acceptance_issues_its_notice_and_a_failed_act_leaves_no_notice
     session.rollback()
     assert session.get(Case, other.id).status == "submitted"
     assert outcome.notices_of(session, world.actor("enterprise"), other.id) == []
+
+
+def test_a_clerk_who_is_also_a_reviewer_does_the_tasks_of_both_roles(session, world: CasesWorld) -> None:
+    from tests.factories import actor_of, staff
+
+    both = staff(session, "amr_both", world.city.amr, "window_clerk", "reviewer", name="李四")
+    session.commit()
+    case = _submitted(session, world).case
+    handling.accept(session=session, actor=actor_of(both), case_id=case.id)
+    handling.review(session=session, actor=actor_of(both), case_id=case.id, review_in=Review(opinion="符合条件"))
+    handling.decide(session=session, actor=world.actor("amr_reviewer"), case_id=case.id,
+                    decision=Decision(decision="approve"))
+    session.commit()
+    assert (case.status, case.decision) == ("decided", "approve")

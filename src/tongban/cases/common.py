@@ -80,8 +80,9 @@ def handled_case(session: Session, actor: Actor, case_id: int, role: str | None 
 
 def participant(actor: Actor, case: Case) -> wf.Participant:
     """The actor as a workflow participant for this case's department (a clerk or a reviewer)."""
-    roles = [r for r in (Role.WINDOW_CLERK, Role.REVIEWER) if r in actor.roles]
-    return wf.Participant(role=str(roles[0]) if roles else "", department_id=actor.department_id)
+    roles = [str(r) for r in (Role.WINDOW_CLERK, Role.REVIEWER) if r in actor.roles]
+    return wf.Participant(role=roles[0] if roles else "", department_id=actor.department_id,
+                          other_roles=frozenset(roles[1:]))
 
 
 def event(session: Session, case: Case, actor: Actor, action: str, title: str, **detail: Any) -> CaseEvent:

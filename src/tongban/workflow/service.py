@@ -49,6 +49,12 @@ class Participant:
 
     role: str
     department_id: int | None = None
+    #: Other roles the same person holds in that department (a window clerk who is also a reviewer): a task
+    #: of any of them may be done.
+    other_roles: frozenset[str] = frozenset()
+
+    def acts_as(self, role: str) -> bool:
+        return role == self.role or role in self.other_roles
 
 
 @dataclass(frozen=True)
@@ -332,7 +338,7 @@ def start(*, session: Session, process_key: str, subject: tuple[str, str], data:
 
 
 def _refuse_actor(entry: _Loaded, info: engine.TaskInfo, lane: str | None, actor: Participant) -> None:
-    if actor.role != info.role:
+    if not actor.acts_as(info.role):
         raise InvalidTransition(f"「{info.title}」应由{role_label(info.role)}办理，您不能办理这一步。",
                                 code="workflow_wrong_role")
     if info.role == APPLICANT:
