@@ -11,3 +11,26 @@ _BODY = ("办件 ((number))（((title))，((department))）触发监察规则“
 ALERT_OPEN = register(Template(
     code="supervision.alert", version=1, name="电子监察预警",
     channels={"inbox": (_SUBJECT, _BODY), "email": (_SUBJECT, _BODY + _FOOTER)}))
+
+# 督办: the department is told of an order, of an answer sent back and of the conclusion; the supervisor of an answer.
+_ORDER_SUBJECT = "【督办】((number))：办件 ((case_number))"
+_ORDER_BODY = ("监察人员就办件 ((case_number))（((title))）向((department))发出督办 ((number))，请于 ((due_on)) 前"
+               "说明：((requirement))")
+ORDER_ISSUED = register(Template(
+    code="supervision.order", version=1, name="督办通知",
+    channels={"inbox": (_ORDER_SUBJECT, _ORDER_BODY), "email": (_ORDER_SUBJECT, _ORDER_BODY + _FOOTER)}))
+_RETURN_SUBJECT = "【督办退回】((number))：请重新答复"
+_RETURN_BODY = "督办 ((number))（办件 ((case_number))）的答复被退回：((note))。请于 ((due_on)) 前重新答复。"
+ORDER_RETURNED = register(Template(
+    code="supervision.order_returned", version=1, name="督办答复退回",
+    channels={"inbox": (_RETURN_SUBJECT, _RETURN_BODY), "email": (_RETURN_SUBJECT, _RETURN_BODY + _FOOTER)}))
+_ANSWER_SUBJECT = "【督办答复】((number))：((department))已答复"
+_ANSWER_BODY = "((department))已答复督办 ((number))（办件 ((case_number))）((late))：((answer))"
+ORDER_ANSWERED = register(Template(
+    code="supervision.order_answered", version=1, name="督办答复",
+    channels={"inbox": (_ANSWER_SUBJECT, _ANSWER_BODY), "email": (_ANSWER_SUBJECT, _ANSWER_BODY + _FOOTER)}))
+_DONE_SUBJECT = "【督办办结】((number))"
+_DONE_BODY = "督办 ((number))（办件 ((case_number))）的答复已被监察人员采纳，督办办结。((note))"
+ORDER_CONCLUDED = register(Template(
+    code="supervision.order_concluded", version=1, name="督办办结",
+    channels={"inbox": (_DONE_SUBJECT, _DONE_BODY), "email": (_DONE_SUBJECT, _DONE_BODY + _FOOTER)}))

@@ -36,8 +36,17 @@ NOTIFY, RECORD = "notify", "record"
 ACTION_LABELS = {NOTIFY: "记录并通知", RECORD: "仅记录"}
 HANDLER, DEPT_ADMIN, SUPERVISOR = "handler", "dept_admin", "supervisor"
 RECIPIENT_LABELS = {HANDLER: "承办人员", DEPT_ADMIN: "部门负责人", SUPERVISOR: "监察人员"}
-# Alert states.
-OPEN, CLEARED = "open", "cleared"
+# Alert states. CLOSED: closed by the supervisor with an outcome; the sweep neither reopens nor escalates it
+# while its condition keeps holding (the same episode), and clears it when the condition ends.
+OPEN, CLEARED, CLOSED = "open", "cleared", "closed"
+ALERT_STATE_LABELS = {OPEN: "未处理", CLEARED: "已消除", CLOSED: "已关闭"}
+# Outcomes of closing an alert (办结预警).
+URGED, EXPLAINED, FALSE_ALARM, OTHER = "urged", "explained", "false_alarm", "other"
+OUTCOME_LABELS = {URGED: "已督促办结", EXPLAINED: "已说明理由", FALSE_ALARM: "误报", OTHER: "其他"}
+# 督办 (supervision order) states.
+ISSUED, ANSWERED, RETURNED, CONCLUDED = "issued", "answered", "returned", "concluded"
+ORDER_STATE_LABELS = {ISSUED: "待答复", ANSWERED: "已答复待审核", RETURNED: "已退回待重新答复", CONCLUDED: "已办结"}
+AWAITING_ANSWER = (ISSUED, RETURNED)
 
 
 class SupervisionRule(Base):
@@ -89,3 +98,38 @@ class SupervisionAlert(Base):
     notified_on: Mapped[dt.date | None] = mapped_column(Date)
     cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     clear_reason: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # when closed: OUTCOME_LABELS
+    outcome_note: Mapped[str] = mapped_column(String(500), default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SupervisionOrder(Base):
+    """督办: the supervisor orders the case's department to explain (`requirement`) by `due_on` (working days
+    from issue); the department answers, the supervisor concludes it or sends it back. `late` records an answer
+    given after the deadline (逾期答复); an unanswered order past its deadline is overdue (computed on read)."""
+
+    __tablename__ = "supervision_orders"
+    __table_args__ = (Index("ix_supervision_orders_department_state", "department_id", "state", "due_on"),
+                      Index("ix_supervision_orders_state_due", "state", "due_on"))
+
+    id: Mapped[int] = mapped_column(_BIG, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)  # 督办编号 DB + YYYYMMDD + sequence
+    case_id: Mapped[int] = mapped_column(_BIG, ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(_BIG, ForeignKey("supervision_alerts.id", ondelete="SET NULL"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    state: Mapped[str] = mapped_column(String(12), default=ISSUED)
+    requirement: Mapped[str] = mapped_column(String(1000))
+    days: Mapped[int] = mapped_column(Integer)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str] = mapped_column(String(2000), default="")
+    answered_on: Mapped[dt.date | None] = mapped_column(Date)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    returns: Mapped[int] = mapped_column(Integer, default=0)
+    review_note: Mapped[str] = mapped_column(String(500), default="")
+    concluded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

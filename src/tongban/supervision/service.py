@@ -25,6 +25,7 @@ from tongban.supervision.models import (
     ACTION_LABELS,
     CITY,
     CLEARED,
+    CLOSED,
     DEPARTMENT,
     DEPT_ADMIN,
     HANDLER,
@@ -279,10 +280,11 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
         matches = (_material_matches(session, rule) if rule.kind == MATERIAL
                    else checks.matches(session, rule, calendar, day) if rule.kind in checks.KINDS
                    else _timing_matches(session, rule, calendar, day)) if rule.active else []
-        # The rule's open alerts, and the cleared ones of the matched cases (raised again on the same row);
-        # the history of cleared alerts is not read on every sweep.
-        existing = {a.case_id: a for a in session.scalars(
-            select(SupervisionAlert).where(SupervisionAlert.rule_id == rule.id, SupervisionAlert.state == OPEN))}
+        # The rule's open alerts and those the supervisor closed (their episode lasts while the condition
+        # holds), and the cleared ones of the matched cases (raised again on the same row); the history of
+        # cleared alerts is not read on every sweep.
+        existing = {a.case_id: a for a in session.scalars(select(SupervisionAlert).where(
+            SupervisionAlert.rule_id == rule.id, SupervisionAlert.state.in_((OPEN, CLOSED))))}
         matched = [case.id for case, _due, _facts in matches if case.id not in existing]
         for start in range(0, len(matched), 500):
             existing.update((a.case_id, a) for a in session.scalars(select(SupervisionAlert).where(
@@ -290,7 +292,7 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
         for case, due_on, facts in matches:
             holding.add(case.id)
             alert = existing.get(case.id)
-            if alert is not None and alert.state == OPEN:
+            if alert is not None and alert.state in (OPEN, CLOSED):  # a closed alert stays closed
                 alert.due_on = due_on
                 continue
             if alert is None:
@@ -299,11 +301,12 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
             alert.department_id, alert.level, alert.state = case.department_id, rule.level, OPEN
             alert.due_on, alert.raised_on, alert.raised_at = due_on, day, utcnow()
             alert.step, alert.notified_on, alert.cleared_at, alert.clear_reason = 0, None, None, ""
+            alert.outcome, alert.outcome_note, alert.closed_at, alert.closed_by_id = "", "", None, None
             session.flush()
             _audit(session, alert, case, rule, "alert_raise", **facts)
             result.raised.append(alert)
         for case_id, alert in existing.items():
-            if alert.state != OPEN or case_id in holding:
+            if alert.state not in (OPEN, CLOSED) or case_id in holding:
                 continue
             owner = session.get(Case, case_id)
             if owner is None:
