@@ -263,3 +263,21 @@ def test_off_host_copy_of_checkpoints_catches_a_rollback_of_both_places(session:
                           env={**os.environ, "TONGBAN_DATABASE_URL": database_url}, capture_output=True, text=True,
                           timeout=120, check=False)
     assert proc.returncode == 1 and "审计链校验失败" in proc.stderr and "第 3 条至第 5 条被删除" in proc.stderr
+
+
+def test_a_batch_appends_the_same_chain_as_single_records(session: Session) -> None:
+    from sqlalchemy import select
+
+    from tongban.audit.models import AuditEntry
+
+    audit.record(session, actor=ACTOR, action="user.update", object_type="user", object_id="a", detail={"n": 0})
+    objects = [(f"case-{i}", {"i": i, "名称": "张三"}) for i in range(2503)]  # more than one insert of 1,000
+    assert audit.record_batch(session, actor=ACTOR, action="user.update", object_type="user", objects=objects) == 2503
+    audit.record(session, actor=ACTOR, action="user.update", object_type="user", object_id="z")
+    session.commit()
+    assert audit.record_batch(session, actor=ACTOR, action="user.update", object_type="user", objects=[]) == 0
+    result = audit.verify(session)
+    assert result.ok and result.checked == 2505
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    assert [r.object_id for r in rows[:3]] == ["a", "case-0", "case-1"] and rows[-1].object_id == "z"
+    assert json.loads(rows[2].detail) == {"i": 1, "名称": "张三"}

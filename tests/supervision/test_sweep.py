@@ -131,6 +131,24 @@ def test_an_open_alert_escalates_to_the_handler_then_the_department_head_then_th
     assert _alert(session, case).step == 3
 
 
+def test_several_alerts_escalating_together_reach_each_person_in_one_notice_that_lists_them(
+        session: Session, world: CasesWorld, case: Case) -> None:
+    with beijing.frozen(dt.date(2026, 11, 2)):
+        other = _submitted(session, world).case
+        handling.accept(session=session, actor=world.actor("amr_clerk"), case_id=other.id)
+    session.commit()
+    service.create_rule(session=session, actor=world.actor("supervisor"),
+                        rule_in=rule("late", "promised_overdue", "red", escalate_days=1))
+    assert len(_sweep(session, dt.date(2026, 11, 10)).raised) == 2
+    assert [k for _a, k in _sweep(session, dt.date(2026, 11, 11)).notified] == ["handler", "handler"]
+    assert _told(session, ["amr_clerk"]) == 1  # one notice about both cases
+    notice = session.scalars(select(NotificationMessage).join(User, User.id == NotificationMessage.recipient_user_id)
+                             .where(User.username == "amr_clerk", NotificationMessage.channel == "inbox",
+                                    NotificationMessage.subject.like("【电子监察%"))).one()
+    assert "2 件办件" in notice.subject and case.number in notice.body and other.number in notice.body
+    assert _audited(session, "supervision.alert_escalate") == 2  # each case's step on its own timeline
+
+
 def test_escalation_waits_for_the_working_days_of_the_interval(session: Session, world: CasesWorld,
                                                               case: Case) -> None:
     service.create_rule(session=session, actor=world.actor("supervisor"),

@@ -12,6 +12,13 @@ ALERT_OPEN = register(Template(
     code="supervision.alert", version=1, name="电子监察预警",
     channels={"inbox": (_SUBJECT, _BODY), "email": (_SUBJECT, _BODY + _FOOTER)}))
 
+# The same, about several cases of one rule at once (one notice per recipient group and sweep).
+_DIGEST_SUBJECT = "【电子监察·((level))】((count)) 件办件：((rule))"
+_DIGEST_BODY = ("((department))有 ((count)) 件办件触发监察规则“((rule))”仍未消除：((numbers))。请督促及时办理。")
+ALERT_DIGEST = register(Template(
+    code="supervision.alert_digest", version=1, name="电子监察预警汇总",
+    channels={"inbox": (_DIGEST_SUBJECT, _DIGEST_BODY), "email": (_DIGEST_SUBJECT, _DIGEST_BODY + _FOOTER)}))
+
 # 督办: the department is told of an order, of an answer sent back and of the conclusion; the supervisor of an answer.
 _ORDER_SUBJECT = "【督办】((number))：办件 ((case_number))"
 _ORDER_BODY = ("监察人员就办件 ((case_number))（((title))）向((department))发出督办 ((number))，请于 ((due_on)) 前"

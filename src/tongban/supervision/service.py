@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -172,7 +173,31 @@ def _clock_name(rule: SupervisionRule) -> str:
     return case_clocks.LEGAL if rule.kind == LEGAL_OVERDUE else case_clocks.PROMISED
 
 
-def _holds(rule: SupervisionRule, case: Case, clock: LegalClock | None, calendar: WorkCalendar,
+class _CaseFacts(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def department_id(self) -> int: ...
+    @property
+    def item_code(self) -> str: ...
+
+
+class _ClockFacts(Protocol):
+    @property
+    def state(self) -> str: ...
+    @property
+    def due_on(self) -> dt.date | None: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def extended_days(self) -> int: ...
+
+
+class _Days(Protocol):
+    def working_days_between(self, start: dt.date, end: dt.date) -> int: ...
+
+
+def _holds(rule: SupervisionRule, case: _CaseFacts, clock: _ClockFacts | None, calendar: _Days,
            day: dt.date) -> str:
     """'' when the rule's condition holds on `day`, otherwise why not (the reason an alert is cleared)."""
     if case.status not in OPEN_STATUSES:
@@ -200,7 +225,7 @@ def _holds(rule: SupervisionRule, case: Case, clock: LegalClock | None, calendar
     return "未超过期限"
 
 
-def _in_scope(rule: SupervisionRule, case: Case) -> bool:
+def _in_scope(rule: SupervisionRule, case: _CaseFacts) -> bool:
     if rule.scope == DEPARTMENT:
         return case.department_id == rule.department_id
     if rule.scope == ITEM:
@@ -208,10 +233,26 @@ def _in_scope(rule: SupervisionRule, case: Case) -> bool:
     return rule.scope == CITY
 
 
-def _candidates(session: Session, rule: SupervisionRule, calendar: WorkCalendar,
-                day: dt.date) -> list[tuple[Case, LegalClock]]:
+class _Open(NamedTuple):
+    """The columns of an open case and its running clock that a 时效 rule reads (no ORM objects: the sweep
+    reads every open case near or past its deadline)."""
+
+    id: int
+    number: str | None
+    department_id: int
+    item_code: str
+    status: str
+    state: str
+    due_on: dt.date | None
+    days: int
+    extended_days: int
+
+
+def _candidates(session: Session, rule: SupervisionRule, calendar: WorkCalendar, day: dt.date) -> list[_Open]:
     """The open cases whose running clock may meet the rule: an indexed range on the clocks' due day."""
-    query = (select(Case, LegalClock).join(LegalClock, LegalClock.owner_id == Case.id)
+    query = (select(Case.id, Case.number, Case.department_id, Case.item_code, Case.status, LegalClock.state,
+                    LegalClock.due_on, LegalClock.days, LegalClock.extended_days)
+             .join(LegalClock, LegalClock.owner_id == Case.id)
              .where(LegalClock.owner_type == case_clocks.OWNER, LegalClock.name == _clock_name(rule),
                     LegalClock.state == clocks.RUNNING, Case.status.in_(OPEN_STATUSES)))
     if rule.kind == PROMISED_NEAR:
@@ -224,14 +265,29 @@ def _candidates(session: Session, rule: SupervisionRule, calendar: WorkCalendar,
         query = query.where(Case.department_id == rule.department_id)
     elif rule.scope == ITEM:
         query = query.where(Case.item_code == rule.item_code)
-    return [(c, k) for c, k in session.execute(query.order_by(Case.id)).all()]
+    return [_Open(*row) for row in session.execute(query.order_by(Case.id)).all()]
+
+
+class _CachedCalendar:
+    """The working days between two days, computed once per pair in a sweep (many clocks share a due day)."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self._between: dict[tuple[dt.date, dt.date], int] = {}
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        key = (start, end)
+        if key not in self._between:
+            self._between[key] = self.calendar.working_days_between(start, end)
+        return self._between[key]
 
 
 def _timing_matches(session: Session, rule: SupervisionRule, calendar: WorkCalendar,
-                    day: dt.date) -> list[tuple[Case, dt.date | None, dict[str, object]]]:
-    return [(case, clock.due_on, {"due_on": clock.due_on.isoformat() if clock.due_on else None})
-            for case, clock in _candidates(session, rule, calendar, day)
-            if not _holds(rule, case, clock, calendar, day)]
+                    day: dt.date) -> list[tuple[_Open, dt.date | None, dict[str, object]]]:
+    cached = _CachedCalendar(calendar)
+    return [(row, row.due_on, {"due_on": row.due_on.isoformat() if row.due_on else None})
+            for row in _candidates(session, rule, calendar, day)
+            if not _holds(rule, row, row, cached, day)]
 
 
 def _material_matches(session: Session, rule: SupervisionRule) -> list[tuple[Case, dt.date | None, dict[str, object]]]:
@@ -258,11 +314,36 @@ def _material_matches(session: Session, rule: SupervisionRule) -> list[tuple[Cas
     return found
 
 
-def _audit(session: Session, alert: SupervisionAlert, case: Case, rule: SupervisionRule, action: str,
-           **detail: object) -> None:
-    audit.record(session, actor=SYSTEM, action=f"supervision.{action}", object_type="case",
-                 object_id=case.number or str(case.id),
-                 detail={"rule": rule.code, "rule_name": rule.name, "level": rule.level, **detail})
+class _Numbered(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str | None: ...
+
+
+class _Ref(NamedTuple):
+    id: int
+    number: str | None
+
+
+class _Log:
+    """The sweep's audit entries of one rule, appended as batches (audit.record_batch) at the end of the rule:
+    an entry per alert step on the case's timeline, without a round trip per entry."""
+
+    def __init__(self, rule: SupervisionRule) -> None:
+        self.rule = rule
+        self.entries: dict[str, list[tuple[str | int | None, dict[str, Any] | None]]] = {}
+
+    def add(self, action: str, case: _Numbered, **detail: object) -> None:
+        rule = self.rule
+        self.entries.setdefault(action, []).append((case.number or str(case.id), {
+            "rule": rule.code, "rule_name": rule.name, "level": rule.level, **detail}))
+
+    def write(self, session: Session) -> None:
+        for action, objects in self.entries.items():
+            audit.record_batch(session, actor=SYSTEM, action=f"supervision.{action}", object_type="case",
+                               objects=objects)
+        self.entries.clear()
 
 
 @use_case
@@ -277,6 +358,7 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
                             .order_by(SupervisionRule.id)).all()
     for rule in rules:
         holding: set[int] = set()
+        log = _Log(rule)
         matches = (_material_matches(session, rule) if rule.kind == MATERIAL
                    else checks.matches(session, rule, calendar, day) if rule.kind in checks.KINDS
                    else _timing_matches(session, rule, calendar, day)) if rule.active else []
@@ -293,7 +375,8 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
             holding.add(case.id)
             alert = existing.get(case.id)
             if alert is not None and alert.state in (OPEN, CLOSED):  # a closed alert stays closed
-                alert.due_on = due_on
+                if alert.due_on != due_on:
+                    alert.due_on = due_on
                 continue
             if alert is None:
                 alert = SupervisionAlert(rule_id=rule.id, case_id=case.id)
@@ -302,8 +385,7 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
             alert.due_on, alert.raised_on, alert.raised_at = due_on, day, utcnow()
             alert.step, alert.notified_on, alert.cleared_at, alert.clear_reason = 0, None, None, ""
             alert.outcome, alert.outcome_note, alert.closed_at, alert.closed_by_id = "", "", None, None
-            session.flush()
-            _audit(session, alert, case, rule, "alert_raise", **facts)
+            log.add("alert_raise", case, **facts)
             result.raised.append(alert)
         for case_id, alert in existing.items():
             if alert.state not in (OPEN, CLOSED) or case_id in holding:
@@ -323,44 +405,78 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
                 holding.add(case_id)
                 continue
             alert.state, alert.cleared_at, alert.clear_reason = CLEARED, utcnow(), reason
-            _audit(session, alert, owner, rule, "alert_clear", reason=reason)
+            log.add("alert_clear", owner, reason=reason)
             result.cleared.append(alert)
-        for case_id, alert in existing.items():
-            if alert.state == OPEN and case_id in holding:
-                _escalate(session, rule, alert, calendar, day, result)
+        due = [a for case_id, a in existing.items() if a.state == OPEN and case_id in holding
+               and _escalation_due(rule, a, calendar, day)]
+        _escalate(session, rule, due, day, result, log)
+        log.write(session)
+    session.flush()
     return result
 
 
-def _escalate(session: Session, rule: SupervisionRule, alert: SupervisionAlert, calendar: WorkCalendar,
-              day: dt.date, result: SweepResult) -> None:
-    """Tell the next recipient once the alert has stayed open `escalate_days` working days since it was raised
-    or since the last notice; one step per sweep, so a rerun on the same day tells no one twice."""
+def _escalation_due(rule: SupervisionRule, alert: SupervisionAlert, calendar: WorkCalendar, day: dt.date) -> bool:
+    """The next recipient is told once the alert has stayed open `escalate_days` working days since it was
+    raised or since the last notice; one step per sweep, so a rerun on the same day tells no one twice."""
     if rule.action != "notify" or alert.step >= len(rule.recipients):
-        return
-    since = alert.notified_on or alert.raised_on
-    if calendar.working_days_between(since, day) < rule.escalate_days:
-        return
-    case = session.get(Case, alert.case_id)
-    if case is None:
-        return
-    kind = rule.recipients[alert.step]
-    recipients = _recipients(session, kind, case.department_id)
-    department = session.get(Department, case.department_id)
-    notifications.notify(session, template=messages.ALERT_OPEN.code, recipients=recipients, personalisation={
-        "level": LEVEL_LABELS[rule.level], "rule": rule.name, "number": case.number or "", "title": case.item_name,
-        "department": department.name if department else "", "due_on": (alert.due_on or day).isoformat(),
-        "raised_on": alert.raised_on.isoformat()}, reference=case.number or "", link=f"/cases/{case.number}")
-    alert.step += 1
-    alert.notified_on = day
-    _audit(session, alert, case, rule, "alert_escalate", step=alert.step, recipient=RECIPIENT_LABELS[kind],
-           people=[u.display_name for u in recipients])
-    result.notified.append((alert, kind))
+        return False
+    return calendar.working_days_between(alert.notified_on or alert.raised_on, day) >= rule.escalate_days
 
 
-def _recipients(session: Session, kind: str, department_id: int) -> list[User]:
-    if kind == HANDLER:
+DIGEST_SHOWN = 20  # case numbers listed in one notice; the rest are counted
+
+
+def _escalate(session: Session, rule: SupervisionRule, alerts: list[SupervisionAlert], day: dt.date,
+              result: SweepResult, log: _Log) -> None:
+    """Tell each alert's next recipients. One notice per recipient group (the handlers or the head of one
+    department, or the supervisors) and step: about one case it names the case, about several it lists them
+    (a bad month must not send each person thousands of messages). Each alert's step is audited on its case."""
+    if not alerts:
+        return
+    cases: dict[int, tuple[str | None, str, int]] = {}
+    ids = [a.case_id for a in alerts]
+    for start in range(0, len(ids), 500):
+        rows = session.execute(select(Case.id, Case.number, Case.item_name, Case.department_id)
+                               .where(Case.id.in_(ids[start:start + 500])))
+        cases.update((row.id, (row.number, row.item_name, row.department_id)) for row in rows)
+    groups: dict[tuple[str, int | None], list[SupervisionAlert]] = {}
+    for alert in alerts:
+        if alert.case_id not in cases:
+            continue
+        kind = rule.recipients[alert.step]
+        groups.setdefault((kind, None if kind == SUPERVISOR else alert.department_id), []).append(alert)
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    for (kind, department_id), members in groups.items():
+        recipients = _recipients(session, kind, department_id)
+        first = members[0]
+        number, title, dept = cases[first.case_id]
+        if len(members) == 1:
+            notifications.notify(session, template=messages.ALERT_OPEN.code, recipients=recipients, personalisation={
+                "level": LEVEL_LABELS[rule.level], "rule": rule.name, "number": number or "", "title": title,
+                "department": names.get(dept, ""), "due_on": (first.due_on or day).isoformat(),
+                "raised_on": first.raised_on.isoformat()}, reference=number or "", link=f"/cases/{number}")
+        else:
+            shown = [cases[a.case_id][0] or "" for a in members[:DIGEST_SHOWN]]
+            rest = f"等 {len(members)} 件" if len(members) > DIGEST_SHOWN else f"共 {len(members)} 件"
+            notifications.notify(session, template=messages.ALERT_DIGEST.code, recipients=recipients,
+                                 personalisation={"level": LEVEL_LABELS[rule.level], "rule": rule.name,
+                                                  "count": len(members), "numbers": "、".join(shown) + rest,
+                                                  "department": names.get(department_id, "") if department_id
+                                                  else "各部门"},
+                                 reference=rule.code, link="/supervision/board")
+        people = [u.display_name for u in recipients]
+        for alert in members:
+            alert.step += 1
+            alert.notified_on = day
+            log.add("alert_escalate", _Ref(alert.case_id, cases[alert.case_id][0]), step=alert.step,
+                    recipient=RECIPIENT_LABELS[kind], people=people)
+            result.notified.append((alert, kind))
+
+
+def _recipients(session: Session, kind: str, department_id: int | None) -> list[User]:
+    if kind == HANDLER and department_id is not None:
         return notifications.department_staff(session, department_id, roles=HANDLER_ROLES)
-    if kind == DEPT_ADMIN:
+    if kind == DEPT_ADMIN and department_id is not None:
         return notifications.department_staff(session, department_id, roles=("dept_admin",))
     assert kind == SUPERVISOR
     return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
