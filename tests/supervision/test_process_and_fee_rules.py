@@ -248,6 +248,24 @@ def test_the_same_reviewer_reviewing_and_deciding_a_promised_case_raises_a_separ
     assert (cleared.case_id, cleared.clear_reason) == (case.id, "不在规则适用范围内")
 
 
+def test_one_person_accepting_and_deciding_a_promised_case_raises_a_separation_alert(
+        session: Session, world: CasesWorld, no_rules: None) -> None:
+    service.create_rule(session=session, actor=world.actor("supervisor"),
+                        rule_in=rule("separate", "process_separation", "red", days=None))
+    both = staff(session, "amr_both", world.city.amr, "window_clerk", "reviewer", name="窗口兼审批")
+    session.commit()
+    with beijing.frozen(dt.date(2026, 11, 2)):
+        made = _submitted(session, world).case
+        handling.accept(session=session, actor=actor_of(both), case_id=made.id)
+        handling.review(session=session, actor=world.actor("amr_reviewer"), case_id=made.id,
+                        review_in=Review(opinion="符合条件"))
+        handling.decide(session=session, actor=actor_of(both), case_id=made.id, decision=Decision(decision="approve"))
+    session.commit()
+    [raised] = _sweep(session, dt.date(2026, 11, 3)).raised
+    assert raised.case_id == made.id
+    assert _audit_detail(session, "supervision.alert_raise")[0]["checks"] == ["受理与决定为同一人（受审分离）"]
+
+
 def test_a_deemed_acceptance_raises_the_process_alert_of_an_all_checks_rule(
         session: Session, world: CasesWorld, no_rules: None) -> None:
     service.create_rule(session=session, actor=world.actor("supervisor"),

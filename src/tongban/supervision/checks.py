@@ -21,8 +21,9 @@ checks, is:
   skipped. A fact of the past: the alert stays until the supervisor's rule no longer covers it;
 - "process_separation" 审查与决定未分离: in a 承诺件 (the "promised" process), the same person reviewed and
   decided (审批分离). The roles allow it (both tasks are the reviewer role's), the local rules of separation do
-  not. 受理 and 决定 cannot fall to one person (see SEPARATED). 即办件 are accepted and decided at once by
-  design and 联合审批 decide per department, so neither is judged;
+  not. Likewise 受理 and 决定 by one person (受审分离), possible for someone holding both the window and the
+  reviewer role. 即办件 are accepted and decided at once by design and 联合审批 decide per department, so
+  neither is judged;
 - "process_delivery" 决定后逾期未送达: the decision (or 办结) was made but the result has not been served
   within the ten working days of Art. 44 — 办结 does not require 送达, so the step can be skipped; the rule's
   `days` are the working days allowed past the 送达 deadline. It clears when the result is served.
@@ -37,6 +38,7 @@ runs every working day, so a month covers any pause; a rule created later does n
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol, TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -67,15 +69,26 @@ CHECK_LABELS = {PROCESS_DEEMED: "逾期未受理，视为受理", PROCESS_SEPARA
                 PROCESS_DELIVERY: "决定后逾期未送达"}
 CHECKS_OF = {PROCESS: (PROCESS_DEEMED, PROCESS_SEPARATION, PROCESS_DELIVERY), PROCESS_DEEMED: (PROCESS_DEEMED,),
              PROCESS_SEPARATION: (PROCESS_SEPARATION,), PROCESS_DELIVERY: (PROCESS_DELIVERY,)}
-#: The steps whose actors must differ in a 承诺件: (first, then, what the rule of separation is called). 受审分离
-#: (受理 vs 决定) needs no check: 受理 takes the window role, 决定 the reviewer's, and a user holding both acts as
-#: a window clerk in the process (cases.common.participant), so one person cannot do both.
-SEPARATED = (("review", "decide", "审查与决定为同一人（审批分离）"),)
+#: The steps whose actors must differ in a 承诺件: (first, then, what the rule of separation is called). 受理
+#: takes the window role and 决定 the reviewer's, but one person may hold both (cases.common.participant).
+SEPARATED = (("accept", "decide", "受理与决定为同一人（受审分离）"),
+             ("review", "decide", "审查与决定为同一人（审批分离）"))
+SEPARATED_STEPS = sorted({step for first, then, _label in SEPARATED for step in (first, then)})
 
 Match = tuple[Case, dt.date | None, dict[str, object]]
+_Cols = TypeVarTuple("_Cols")
 
 
-def in_scope(rule: SupervisionRule, case: Case) -> bool:
+class Scoped(Protocol):
+    """What a rule's scope reads of a case (a Case, or the columns the sweep selected)."""
+
+    @property
+    def department_id(self) -> int: ...
+    @property
+    def item_code(self) -> str: ...
+
+
+def in_scope(rule: SupervisionRule, case: Scoped) -> bool:
     if rule.scope == DEPARTMENT:
         return case.department_id == rule.department_id
     if rule.scope == ITEM:
@@ -83,7 +96,8 @@ def in_scope(rule: SupervisionRule, case: Case) -> bool:
     return True
 
 
-def _scoped(query: Select[Case], rule: SupervisionRule) -> Select[Case]:
+def scoped(query: Select[*_Cols], rule: SupervisionRule) -> Select[*_Cols]:
+    """The query narrowed to the rule's department or item (a query over cases)."""
     if rule.scope == DEPARTMENT:
         return query.where(Case.department_id == rule.department_id)
     if rule.scope == ITEM:
@@ -117,7 +131,7 @@ def fee_matches(session: Session, rule: SupervisionRule, day: dt.date) -> list[M
     found: list[Match] = []
     for chunk in _chunks(ids):
         sums = fees.totals(session, chunk)
-        for case in session.scalars(_scoped(select(Case).where(Case.id.in_(chunk)), rule).order_by(Case.id)):
+        for case in session.scalars(scoped(select(Case).where(Case.id.in_(chunk)), rule).order_by(Case.id)):
             facts = _fee_facts(case, *sums.get(case.id, (0, 0)))
             if facts is not None:
                 found.append((case, None, facts))
@@ -134,7 +148,7 @@ def _separation(session: Session, cases: list[Case]) -> dict[int, list[str]]:
         actors: dict[int, dict[str, set[int]]] = {}
         for case_id, action, actor_id in session.execute(
                 select(CaseEvent.case_id, CaseEvent.action, CaseEvent.actor_id).where(
-                    CaseEvent.case_id.in_(chunk), CaseEvent.action.in_(("review", "decide")),
+                    CaseEvent.case_id.in_(chunk), CaseEvent.action.in_(SEPARATED_STEPS),
                     CaseEvent.actor_kind == "staff", CaseEvent.actor_id.is_not(None))):
             actors.setdefault(int(case_id), {}).setdefault(action, set()).add(int(actor_id or 0))
         for case_id, steps in actors.items():
@@ -159,11 +173,11 @@ def process_matches(session: Session, rule: SupervisionRule, calendar: WorkCalen
         found[case.id] = (case, due or was_due, [*names, what])
 
     if PROCESS_DEEMED in checks:
-        for case in session.scalars(_scoped(select(Case).where(
+        for case in session.scalars(scoped(select(Case).where(
                 Case.deemed_accepted.is_(True), Case.accepted_at >= _since(day)), rule).order_by(Case.id)):
             add(case, CHECK_LABELS[PROCESS_DEEMED])
     if PROCESS_SEPARATION in checks:
-        decided = list(session.scalars(_scoped(select(Case).where(
+        decided = list(session.scalars(scoped(select(Case).where(
             Case.decided_at >= _since(day), Case.process_key == "promised"), rule).order_by(Case.id)))
         broken = _separation(session, decided)
         for case in decided:

@@ -24,7 +24,6 @@ from tongban.org.models import Department, User, UserRole
 from tongban.supervision import checks, messages
 from tongban.supervision.models import (
     ACTION_LABELS,
-    CITY,
     CLEARED,
     CLOSED,
     DEPARTMENT,
@@ -208,7 +207,7 @@ def _holds(rule: SupervisionRule, case: _CaseFacts, clock: _ClockFacts | None, c
         return "期限已中止"
     if clock.state != clocks.RUNNING or clock.due_on is None:
         return "期限已停止"
-    if not _in_scope(rule, case):
+    if not checks.in_scope(rule, case):
         return "不在规则适用范围内"
     if rule.kind == PROMISED_NEAR:
         if day > clock.due_on:
@@ -223,14 +222,6 @@ def _holds(rule: SupervisionRule, case: _CaseFacts, clock: _ClockFacts | None, c
     if day > clock.due_on and calendar.working_days_between(clock.due_on, day) >= (rule.days or 0):
         return ""
     return "未超过期限"
-
-
-def _in_scope(rule: SupervisionRule, case: _CaseFacts) -> bool:
-    if rule.scope == DEPARTMENT:
-        return case.department_id == rule.department_id
-    if rule.scope == ITEM:
-        return case.item_code == rule.item_code
-    return rule.scope == CITY
 
 
 class _Open(NamedTuple):
@@ -261,11 +252,7 @@ def _candidates(session: Session, rule: SupervisionRule, calendar: WorkCalendar,
             query = query.where(LegalClock.due_on <= calendar.add_working_days(day, rule.days).due)
     else:
         query = query.where(LegalClock.due_on < day)
-    if rule.scope == DEPARTMENT:
-        query = query.where(Case.department_id == rule.department_id)
-    elif rule.scope == ITEM:
-        query = query.where(Case.item_code == rule.item_code)
-    return [_Open(*row) for row in session.execute(query.order_by(Case.id)).all()]
+    return [_Open(*row) for row in session.execute(checks.scoped(query, rule).order_by(Case.id)).all()]
 
 
 class _CachedCalendar:
@@ -295,11 +282,8 @@ def _material_matches(session: Session, rule: SupervisionRule) -> list[tuple[Cas
     platform fetches itself (a licence or shared data). The cases domain refuses a notice line demanding an
     upload of such a material, but a 'correct' line (补正内容) passes it, and notices written before that check
     stand. An applicant who chose to upload instead of a fetch made their own choice: not a demand."""
-    query = select(Case).where(Case.supplement_notice.is_not(None), Case.status.in_(OPEN_STATUSES))
-    if rule.scope == DEPARTMENT:
-        query = query.where(Case.department_id == rule.department_id)
-    elif rule.scope == ITEM:
-        query = query.where(Case.item_code == rule.item_code)
+    query = checks.scoped(select(Case).where(Case.supplement_notice.is_not(None), Case.status.in_(OPEN_STATUSES)),
+                          rule)
     found: list[tuple[Case, dt.date | None, dict[str, object]]] = []
     for case in session.scalars(query.order_by(Case.id)):
         lines = {int(line["material_id"]): line for line in case.supplement_notice or [] if "material_id" in line}
@@ -396,7 +380,7 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
             if not rule.active:
                 reason = "规则已停用"
             elif rule.kind == MATERIAL:  # a demand made stays a fact: the alert stays until the rule goes
-                reason = "" if _in_scope(rule, owner) else "不在规则适用范围内"
+                reason = "" if checks.in_scope(rule, owner) else "不在规则适用范围内"
             elif rule.kind in checks.KINDS:
                 reason = checks.reason(session, rule, owner, calendar, day)
             else:
