@@ -197,7 +197,7 @@ class _Days(Protocol):
 
 
 def _holds(rule: SupervisionRule, case: _CaseFacts, clock: _ClockFacts | None, calendar: _Days,
-           day: dt.date) -> str:
+           day: dt.date, *, scoped: bool = False) -> str:
     """'' when the rule's condition holds on `day`, otherwise why not (the reason an alert is cleared)."""
     if case.status not in OPEN_STATUSES:
         return "办件已办结或终止"
@@ -207,7 +207,7 @@ def _holds(rule: SupervisionRule, case: _CaseFacts, clock: _ClockFacts | None, c
         return "期限已中止"
     if clock.state != clocks.RUNNING or clock.due_on is None:
         return "期限已停止"
-    if not checks.in_scope(rule, case):
+    if not scoped and not checks.in_scope(rule, case):  # (the candidates' query applied the scope)
         return "不在规则适用范围内"
     if rule.kind == PROMISED_NEAR:
         if day > clock.due_on:
@@ -255,6 +255,27 @@ def _candidates(session: Session, rule: SupervisionRule, calendar: WorkCalendar,
     return [_Open(*row) for row in session.execute(checks.scoped(query, rule).order_by(Case.id)).all()]
 
 
+def _clock_facts(session: Session, rule: SupervisionRule, case_ids: list[int]) -> dict[int, _Open]:
+    """The cases of open alerts the candidates did not find, with the rule's clock (its columns empty when the
+    case has none): read in batches, to say why each alert clears."""
+    found: dict[int, _Open] = {}
+    for start in range(0, len(case_ids), 500):
+        query = (select(Case.id, Case.number, Case.department_id, Case.item_code, Case.status, LegalClock.state,
+                        LegalClock.due_on, LegalClock.days, LegalClock.extended_days)
+                 .outerjoin(LegalClock, (LegalClock.owner_id == Case.id) & (LegalClock.owner_type == case_clocks.OWNER)
+                            & (LegalClock.name == _clock_name(rule)))
+                 .where(Case.id.in_(case_ids[start:start + 500])))
+        found.update((row.id, _Open(*row)) for row in session.execute(query))
+    return found
+
+
+def _preload(session: Session, case_ids: list[int]) -> dict[int, _Open]:
+    """The cases of open alerts loaded in batches into the session (session.get then reads them from it)."""
+    for start in range(0, len(case_ids), 500):
+        session.scalars(select(Case).where(Case.id.in_(case_ids[start:start + 500]))).all()
+    return {}
+
+
 class _CachedCalendar:
     """The working days between two days, computed once per pair in a sweep (many clocks share a due day)."""
 
@@ -274,7 +295,7 @@ def _timing_matches(session: Session, rule: SupervisionRule, calendar: WorkCalen
     cached = _CachedCalendar(calendar)
     return [(row, row.due_on, {"due_on": row.due_on.isoformat() if row.due_on else None})
             for row in _candidates(session, rule, calendar, day)
-            if not _holds(rule, row, row, cached, day)]
+            if not _holds(rule, row, row, cached, day, scoped=True)]
 
 
 def _material_matches(session: Session, rule: SupervisionRule) -> list[tuple[Case, dt.date | None, dict[str, object]]]:
@@ -341,65 +362,115 @@ def sweep(*, session: Session, day: dt.date | None = None) -> SweepResult:
     rules = session.scalars(select(SupervisionRule).where(SupervisionRule.kind.in_(CHECKED_KINDS))
                             .order_by(SupervisionRule.id)).all()
     for rule in rules:
-        holding: set[int] = set()
         log = _Log(rule)
         matches = (_material_matches(session, rule) if rule.kind == MATERIAL
                    else checks.matches(session, rule, calendar, day) if rule.kind in checks.KINDS
                    else _timing_matches(session, rule, calendar, day)) if rule.active else []
         # The rule's open alerts and those the supervisor closed (their episode lasts while the condition
         # holds), and the cleared ones of the matched cases (raised again on the same row); the history of
-        # cleared alerts is not read on every sweep.
-        existing = {a.case_id: a for a in session.scalars(select(SupervisionAlert).where(
-            SupervisionAlert.rule_id == rule.id, SupervisionAlert.state.in_((OPEN, CLOSED))))}
+        # cleared alerts is not read on every sweep. Read as columns: a rerun changes few of them.
+        existing = {row.case_id: row for row in _alert_rows(session, rule, None)}
         matched = [case.id for case, _due, _facts in matches if case.id not in existing]
         for start in range(0, len(matched), 500):
-            existing.update((a.case_id, a) for a in session.scalars(select(SupervisionAlert).where(
-                SupervisionAlert.rule_id == rule.id, SupervisionAlert.case_id.in_(matched[start:start + 500]))))
+            existing.update((row.case_id, row) for row in _alert_rows(session, rule, matched[start:start + 500]))
+        holding: set[int] = set()
+        redue: dict[int, dt.date | None] = {}  # alert id → its new due day
+        raise_: list[tuple[_Numbered, _CaseFacts, dt.date | None, dict[str, object], int | None]] = []
         for case, due_on, facts in matches:
             holding.add(case.id)
-            alert = existing.get(case.id)
-            if alert is not None and alert.state in (OPEN, CLOSED):  # a closed alert stays closed
-                if alert.due_on != due_on:
-                    alert.due_on = due_on
+            row = existing.get(case.id)
+            if row is not None and row.state in (OPEN, CLOSED):  # a closed alert stays closed
+                if row.due_on != due_on:
+                    redue[row.id] = due_on
                 continue
-            if alert is None:
-                alert = SupervisionAlert(rule_id=rule.id, case_id=case.id)
+            raise_.append((case, case, due_on, facts, row.id if row is not None else None))
+        loaded = _alerts(session, [*redue, *(r[4] for r in raise_ if r[4] is not None)])
+        for alert_id, due_on in redue.items():
+            loaded[alert_id].due_on = due_on
+        for numbered, subject, due_on, facts, known in raise_:
+            if known is None:
+                alert = SupervisionAlert(rule_id=rule.id, case_id=numbered.id)
                 session.add(alert)
-            alert.department_id, alert.level, alert.state = case.department_id, rule.level, OPEN
+            else:
+                alert = loaded[known]
+            alert.department_id, alert.level, alert.state = subject.department_id, rule.level, OPEN
             alert.due_on, alert.raised_on, alert.raised_at = due_on, day, utcnow()
             alert.step, alert.notified_on, alert.cleared_at, alert.clear_reason = 0, None, None, ""
             alert.outcome, alert.outcome_note, alert.closed_at, alert.closed_by_id = "", "", None, None
-            log.add("alert_raise", case, **facts)
+            log.add("alert_raise", numbered, **facts)
             result.raised.append(alert)
-        for case_id, alert in existing.items():
-            if alert.state not in (OPEN, CLOSED) or case_id in holding:
-                continue
-            owner = session.get(Case, case_id)
-            if owner is None:
-                continue
-            if not rule.active:
-                reason = "规则已停用"
-            elif rule.kind == MATERIAL:  # a demand made stays a fact: the alert stays until the rule goes
-                reason = "" if checks.in_scope(rule, owner) else "不在规则适用范围内"
-            elif rule.kind in checks.KINDS:
-                reason = checks.reason(session, rule, owner, calendar, day)
-            else:
-                reason = _holds(rule, owner, case_clocks.clock(session, owner, _clock_name(rule)), calendar, day)
-            if not reason:  # still holds (found outside the candidates' range): keep it open
-                holding.add(case_id)
-                continue
-            alert.state, alert.cleared_at, alert.clear_reason = CLEARED, utcnow(), reason
-            log.add("alert_clear", owner, reason=reason)
-            result.cleared.append(alert)
-        due = [a for case_id, a in existing.items() if a.state == OPEN and case_id in holding
-               and _escalation_due(rule, a, calendar, day)]
-        _escalate(session, rule, due, day, result, log)
+        _clear(session, rule, existing, holding, calendar, day, result, log)
+        due = [row.id for case_id, row in existing.items() if row.state == OPEN and case_id in holding
+               and _escalation_due(rule, row, calendar, day)]
+        _escalate(session, rule, list(_alerts(session, due).values()), day, result, log)
         log.write(session)
     session.flush()
     return result
 
 
-def _escalation_due(rule: SupervisionRule, alert: SupervisionAlert, calendar: WorkCalendar, day: dt.date) -> bool:
+class _AlertRow(NamedTuple):
+    id: int
+    case_id: int
+    state: str
+    due_on: dt.date | None
+    step: int
+    notified_on: dt.date | None
+    raised_on: dt.date
+
+
+def _alert_rows(session: Session, rule: SupervisionRule, case_ids: list[int] | None) -> list[_AlertRow]:
+    """The rule's open and closed alerts (case_ids None), or its alerts of those cases in any state."""
+    query = select(SupervisionAlert.id, SupervisionAlert.case_id, SupervisionAlert.state, SupervisionAlert.due_on,
+                   SupervisionAlert.step, SupervisionAlert.notified_on, SupervisionAlert.raised_on).where(
+        SupervisionAlert.rule_id == rule.id)
+    query = (query.where(SupervisionAlert.state.in_((OPEN, CLOSED))) if case_ids is None
+             else query.where(SupervisionAlert.case_id.in_(case_ids)))
+    return [_AlertRow(*row) for row in session.execute(query)]
+
+
+def _alerts(session: Session, ids: list[int]) -> dict[int, SupervisionAlert]:
+    """The alerts to change, loaded in batches."""
+    out: dict[int, SupervisionAlert] = {}
+    for start in range(0, len(ids), 500):
+        out.update((a.id, a) for a in session.scalars(select(SupervisionAlert).where(
+            SupervisionAlert.id.in_(ids[start:start + 500]))))
+    return out
+
+
+def _clear(session: Session, rule: SupervisionRule, existing: dict[int, _AlertRow], holding: set[int],
+           calendar: WorkCalendar, day: dt.date, result: SweepResult, log: _Log) -> None:
+    """Clear the open and closed alerts whose condition no longer holds, with the reason; those found to hold
+    outside the candidates' range join `holding`."""
+    unmatched = [case_id for case_id, row in existing.items() if row.state in (OPEN, CLOSED) and case_id not in holding]
+    timing = rule.active and rule.kind in TIMING_KINDS
+    clock_rows = _clock_facts(session, rule, unmatched) if timing else _preload(session, unmatched)
+    clearing: dict[int, tuple[_Numbered, str]] = {}
+    for case_id in unmatched:
+        owner = clock_rows.get(case_id) if timing else session.get(Case, case_id)
+        if owner is None:
+            continue
+        if not rule.active:
+            reason = "规则已停用"
+        elif isinstance(owner, _Open):
+            reason = _holds(rule, owner, owner if owner.state else None, calendar, day)
+        elif rule.kind == MATERIAL:  # a demand made stays a fact: the alert stays until the rule goes
+            reason = "" if checks.in_scope(rule, owner) else "不在规则适用范围内"
+        elif rule.kind in checks.KINDS:
+            reason = checks.reason(session, rule, owner, calendar, day)
+        else:
+            reason = _holds(rule, owner, case_clocks.clock(session, owner, _clock_name(rule)), calendar, day)
+        if not reason:  # still holds (found outside the candidates' range): keep it open
+            holding.add(case_id)
+            continue
+        clearing[existing[case_id].id] = (owner, reason)
+    for alert_id, alert in _alerts(session, list(clearing)).items():
+        cleared_case, why = clearing[alert_id]
+        alert.state, alert.cleared_at, alert.clear_reason = CLEARED, utcnow(), why
+        log.add("alert_clear", cleared_case, reason=why)
+        result.cleared.append(alert)
+
+
+def _escalation_due(rule: SupervisionRule, alert: _AlertRow, calendar: WorkCalendar, day: dt.date) -> bool:
     """The next recipient is told once the alert has stayed open `escalate_days` working days since it was
     raised or since the last notice; one step per sweep, so a rerun on the same day tells no one twice."""
     if rule.action != "notify" or alert.step >= len(rule.recipients):
