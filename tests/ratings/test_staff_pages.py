@@ -90,6 +90,11 @@ def test_appeal_voided_by_the_supervisor_not_the_platform_admin(session: Session
     assert "申诉复核中" in head.get(f"/ratings/{number}").text
     assert head.get("/ratings/appeals").status_code == 403  # the department does not decide its own appeal
 
+    admin = as_user(city.users["admin"])
+    assert admin.get("/ratings/appeals").status_code == 403
+    refused = admin.post(f"/ratings/{number}/decide_appeal", data={"decision": "void", "note": "x"})
+    assert refused.status_code in (403, 404)
+
     supervisor = as_user(city.users["supervisor"])
     waiting = supervisor.get("/ratings/appeals")
     assert waiting.status_code == 200 and f'data-appeal="{number}"' in waiting.text and "停车问题" in waiting.text

@@ -12,9 +12,13 @@ if TYPE_CHECKING:
 
 
 def register(platform: Platform) -> None:
-    """Routers and OpenAPI tag of this domain (tongban/registry.py; orders are global)."""
+    """Routers, menu entry and OpenAPI tag of this domain (tongban/registry.py; orders are global)."""
+    from tongban.authz import Permission as P
+
     platform.add_openapi_tag("好差评", "办件评价、补充评价、默认评价，差评回访、核实、整改、告知与申诉复核", order=57)
     platform.add_router("tongban.ratings.api:router", order=79)
     # The public figures (/services/ratings) before the portal's own public pages.
     platform.add_router("tongban.ratings.pages:public", order=91)
     platform.add_router("tongban.ratings.pages:router", order=165)
+    # The rated departments' staff who handle bad ratings, and the supervisor (appeals, every department).
+    platform.add_nav("好差评", "/ratings", order=39, any_of=(P.RATING_HANDLE, P.RATING_REVIEW))
