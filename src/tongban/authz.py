@@ -79,8 +79,12 @@ class Permission(StrEnum):
     CASE_HANDLE = "case.handle"  # 办件: accept, 补正, refuse, review, decide the department's cases (clerks, reviewers)
     CASE_READ = "case.read"  # read the department's cases (personal data: read is logged); supervisors: all
     SUPERVISION_MANAGE = "supervision.manage"  # 电子监察: edit the supervision rules (supervisors, platform admin)
+    SUPERVISION_READ = "supervision.read"  # 电子监察: the board, alerts, case timelines, 督办 (heads: own department)
+    SUPERVISION_OVERSEE = "supervision.oversee"  # 电子监察: close alerts with an outcome, issue and conclude 督办
+    SUPERVISION_ANSWER = "supervision.answer"  # 电子监察: answer the department's 督办 (its head and handlers)
     RATING_HANDLE = "rating.handle"  # 好差评: call back, verify, rectify, appeal the department's bad ratings
     RATING_REVIEW = "rating.review"  # 好差评: every department's ratings; decide appeals (申诉复核)
+    INDICATOR_READ = "indicator.read"  # 绩效指标: the department's figures (department heads); supervisors: all
 
 
 _ALL_STAFF = {Permission.DEPARTMENT_READ, Permission.USER_READ, Permission.CATALOG_READ}
@@ -94,26 +98,34 @@ _DATA_WORK = {Permission.CATALOG_EDIT, Permission.SHARING_READ, Permission.SHARI
 DEPARTMENT_ACTS = frozenset({
     Permission.SHARING_REQUEST, Permission.SHARING_DECIDE, Permission.DISPUTE_RAISE, Permission.DISPUTE_ANSWER,
     Permission.LICENCE_ISSUE, Permission.ITEM_MANAGE, Permission.DOCUMENT_ISSUE, Permission.CASE_HANDLE,
-    Permission.RATING_HANDLE,
+    Permission.RATING_HANDLE, Permission.SUPERVISION_ANSWER,
 })
 
+# Decisions the rules give the supervisor (监察人员) alone: the platform admin runs the platform and does not
+# decide in the supervisor's place (申诉复核 of a 好差评 rating; closing 电子监察 alerts, issuing and concluding 督办).
+SUPERVISOR_ACTS = frozenset({Permission.RATING_REVIEW, Permission.SUPERVISION_OVERSEE})
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PLATFORM_ADMIN: frozenset(Permission) - DEPARTMENT_ACTS,
+    Role.PLATFORM_ADMIN: frozenset(Permission) - DEPARTMENT_ACTS - SUPERVISOR_ACTS,
     Role.DEPT_ADMIN: frozenset(
         _ALL_STAFF | _DATA_WORK | {Permission.USER_MANAGE, Permission.CLIENT_READ, Permission.CLIENT_MANAGE,
                                    Permission.AUDIT_READ, Permission.LICENCE_READ, Permission.LICENCE_ISSUE,
                                    Permission.ITEM_MANAGE, Permission.DOCUMENT_ISSUE, Permission.CASE_READ,
-                                   Permission.RATING_HANDLE}
+                                   Permission.RATING_HANDLE, Permission.INDICATOR_READ,
+                                   Permission.SUPERVISION_READ, Permission.SUPERVISION_ANSWER}
     ),
     Role.WINDOW_CLERK: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.CASE_HANDLE, Permission.CASE_READ,
-                                               Permission.DOCUMENT_ISSUE, Permission.RATING_HANDLE}),
+                                               Permission.DOCUMENT_ISSUE, Permission.RATING_HANDLE,
+                                               Permission.SUPERVISION_ANSWER}),
     Role.REVIEWER: frozenset(_ALL_STAFF | {Permission.LICENCE_READ, Permission.LICENCE_ISSUE, Permission.CASE_HANDLE,
-                                           Permission.CASE_READ, Permission.DOCUMENT_ISSUE}),
+                                           Permission.CASE_READ, Permission.DOCUMENT_ISSUE,
+                                           Permission.SUPERVISION_ANSWER}),
     Role.DATA_OFFICER: frozenset(_ALL_STAFF | _DATA_WORK | {Permission.CLIENT_READ}),
     Role.SUPERVISOR: frozenset(_ALL_STAFF | {Permission.AUDIT_READ, Permission.SHARING_READ,
                                              Permission.EXCHANGE_MONITOR, Permission.LICENCE_READ,
                                              Permission.CASE_READ, Permission.RATING_REVIEW,
-                                             Permission.SUPERVISION_MANAGE}),
+                                             Permission.SUPERVISION_MANAGE, Permission.INDICATOR_READ,
+                                             Permission.SUPERVISION_READ, Permission.SUPERVISION_OVERSEE}),
 }
 
 CLIENT_PERMISSIONS = frozenset({Permission.DEPARTMENT_READ})

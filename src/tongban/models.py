@@ -1,7 +1,7 @@
 """Imports every domain's tables so that Base.metadata knows the whole schema."""
 
 from tongban.audit.models import AuditChainHead, AuditEntry
-from tongban.cases.models import Case, CaseEvent, CaseMaterial
+from tongban.cases.models import Case, CaseEvent, CaseFee, CaseMaterial
 from tongban.catalog.models import Classification, InformationItem, InformationResource, ResourceVersion
 from tongban.crypto.models import CaCertificate, StoredKey
 from tongban.disputes.models import DataDispute, DisputeAttachment
@@ -9,6 +9,7 @@ from tongban.documents.models import Document
 from tongban.exchange.endpoint_models import ProviderEndpoint
 from tongban.exchange.log_models import ExchangeLogEntry, ExchangeLogHead, ExchangeLogSubject
 from tongban.exchange.models import QuotaUsage
+from tongban.indicators.models import IndicatorCatalogDaily, IndicatorDaily, IndicatorMark, IndicatorMonthly
 from tongban.items.models import (
     BasicItem,
     Bundle,
@@ -54,6 +55,7 @@ __all__ = [
     "CalendarYear",
     "Case",
     "CaseEvent",
+    "CaseFee",
     "CaseMaterial",
     "Classification",
     "DataDispute",
@@ -67,6 +69,10 @@ __all__ = [
     "Grant",
     "Implementation",
     "ImplementationVersion",
+    "IndicatorCatalogDaily",
+    "IndicatorDaily",
+    "IndicatorMark",
+    "IndicatorMonthly",
     "InformationItem",
     "InformationResource",
     "ItemEvent",

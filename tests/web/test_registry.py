@@ -13,21 +13,24 @@ MENUS: dict[tuple[str, tuple[str, ...], bool], list[str]] = {
     ("staff", (Role.PLATFORM_ADMIN,), False): [
         "/home", "/catalog", "/sharing", "/admin/items", "/monitoring/exchange", "/sharing/endpoints",
         "/admin/users", "/admin/departments", "/admin/accounts", "/admin/clients", "/admin/audit",
-        "/supervision/rules", "/admin/calendar", "/admin/search-terms", "/admin/jobs", "/admin/seals", "/admin/licence-types", "/licences", "/verify", "/messages"],
+        "/supervision/board", "/supervision/rules", "/supervision/orders", "/indicators", "/admin/calendar", "/admin/search-terms", "/admin/jobs", "/admin/seals", "/admin/licence-types", "/licences", "/verify", "/messages"],
     ("staff", (Role.DEPT_ADMIN,), False): [
-        "/home", "/catalog", "/sharing", "/admin/items", "/disputes", "/monitoring/exchange",
-        "/sharing/endpoints", "/admin/users", "/admin/departments", "/admin/clients", "/admin/audit", "/licences",
+        "/home", "/catalog", "/sharing", "/admin/items", "/ratings", "/disputes", "/monitoring/exchange",
+        "/sharing/endpoints", "/admin/users", "/admin/departments", "/admin/clients", "/admin/audit",
+        "/supervision/board", "/supervision/orders", "/indicators", "/licences",
         "/verify",
         "/messages"],
     ("staff", (Role.WINDOW_CLERK,), False): [
-        "/home", "/catalog", "/cases/queue", "/cases/tasks", "/cases/walk-in", "/admin/users", "/admin/departments",
-        "/licences", "/verify", "/messages"],
+        "/home", "/catalog", "/cases/queue", "/cases/tasks", "/cases/walk-in", "/ratings", "/admin/users", "/admin/departments",
+        "/supervision/orders", "/licences", "/verify", "/messages"],
     ("staff", (Role.DATA_OFFICER,), False): [
         "/home", "/catalog", "/sharing", "/disputes", "/monitoring/exchange", "/sharing/endpoints",
         "/admin/users", "/admin/departments", "/admin/clients", "/verify", "/messages"],
     ("staff", (Role.SUPERVISOR,), False): [
-        "/home", "/catalog", "/sharing", "/monitoring/exchange", "/admin/users", "/admin/departments",
-        "/admin/audit", "/supervision/rules", "/licences", "/verify", "/messages"],
+        "/home", "/catalog", "/sharing", "/ratings", "/monitoring/exchange", "/admin/users", "/admin/departments",
+        "/admin/audit", "/supervision/board", "/supervision/rules", "/supervision/orders", "/indicators", "/licences",
+        "/verify",
+        "/messages"],
     ("staff", (), False): ["/home", "/catalog", "/verify", "/messages"],
     ("citizen", (), True): ["/home", "/services", "/my/cases", "/catalog", "/my/licences", "/verify", "/my/data-uses", "/messages"],
     ("citizen", (), False): ["/home", "/services", "/catalog", "/verify", "/messages"],
