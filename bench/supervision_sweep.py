@@ -39,7 +39,7 @@ OPEN_SHARE = [("submitted", 100), ("accepted", 700), ("reviewed", 200)]
 
 def _spread_due_days(engine: Any, day: dt.date) -> None:
     pg = engine.dialect.name == "postgresql"
-    offset = "((owner_id * 7919) % 45 - 3)"
+    offset = "((owner_id * 7919::bigint) % 45 - 3)" if pg else "((owner_id * 7919) % 45 - 3)"
     due = (f"(DATE '{day.isoformat()}' + {offset}::int)" if pg
            else f"date('{day.isoformat()}', ({offset}) || ' days')")
     legal = (f"(DATE '{day.isoformat()}' + ({offset} + 15)::int)" if pg
