@@ -173,3 +173,20 @@ def test_rebuild_command_recomputes_a_period(session: Session, rolled: World, da
     wrong = subprocess.run([sys.executable, "-m", "tongban.cli", "indicators", "rebuild", "--start", "2026-11-31"],
                            env=env, capture_output=True, text=True, timeout=120, check=False)
     assert wrong.returncode == 2 and "格式不对" in wrong.stderr
+
+
+def test_an_alert_closed_by_the_supervisor_ends_when_closed_not_when_the_sweep_clears_it_later(
+        session: Session, world: World) -> None:
+    from tests.indicators.conftest import alert, bj
+
+    from tongban.supervision.models import SupervisionRule
+
+    rule = session.scalars(select(SupervisionRule).where(SupervisionRule.code == "T1")).one()
+    closed = alert(session, rule, world.cases["c1"], "yellow", bj("2026-11-20", 8), bj("2026-11-25", 9))
+    closed.closed_at, closed.outcome = bj("2026-11-20", 12), "已督促办结"  # 4 hours after it was raised
+    session.commit()
+    on_20 = sum((r["alerts_cleared"], r["alert_closure_seconds"]) == (1, 4 * 3600)
+                for r in rollup.day_counters(session, dt.date(2026, 11, 20)).values())
+    on_25 = sum(r["alerts_cleared"] for r in rollup.day_counters(session, dt.date(2026, 11, 25)).values())
+    assert (on_20, on_25) == (1, 0)
+    assert dt.date(2026, 11, 20) in rollup.changed_days(session, bj("2026-11-20", 11))

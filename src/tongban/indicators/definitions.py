@@ -118,7 +118,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "alerts_raised", None, "count", "lower", "alerts", _ALERTS),
     Indicator("alerts_red", "红灯报警件次", "当期发出的红灯报警数",
               "alerts_red", None, "count", "lower", "alerts", _ALERTS),
-    Indicator("alert_closure", "预警平均消除时长", "当期消除的预警自发出至消除的小时数之和 ÷ 当期消除的预警数",
+    Indicator("alert_closure", "预警平均消除时长",
+              "当期消除或经监察人员关闭的预警自发出至消除（关闭）的小时数之和 ÷ 当期消除或关闭的预警数",
               "alert_closure_seconds", "alerts_cleared", "hours", "lower", "alerts", _ALERTS, scale=3600),
 )
 

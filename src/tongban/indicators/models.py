@@ -101,3 +101,4 @@ Index("ix_ratings_created_at", Rating.created_at)
 Index("ix_rating_follow_ups_updated_at", RatingFollowUp.updated_at)
 Index("ix_supervision_alerts_raised_at", SupervisionAlert.raised_at)
 Index("ix_supervision_alerts_cleared_at", SupervisionAlert.cleared_at)
+Index("ix_supervision_alerts_closed_at", SupervisionAlert.closed_at)  # migration 0032

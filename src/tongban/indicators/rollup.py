@@ -140,9 +140,11 @@ def _rating_counters(session: Session, day: dt.date, rows: dict[Key, dict[str, i
 
 def _alert_counters(session: Session, day: dt.date, rows: dict[Key, dict[str, int]]) -> None:
     start, end = day_bounds(day)
+    # An alert ends when the supervisor closes it (with its outcome) or, if not closed, when the sweep clears it.
+    ended_at = func.coalesce(SupervisionAlert.closed_at, SupervisionAlert.cleared_at)
     columns = (SupervisionAlert.department_id, cm.Case.item_code, Implementation.region_code,
                Department.region_code.label("dept_region"), SupervisionAlert.level, SupervisionAlert.raised_at,
-               SupervisionAlert.cleared_at)
+               ended_at.label("ended_at"))
 
     def alerts(*where: Any) -> Iterable[Any]:
         return session.execute(
@@ -157,10 +159,12 @@ def _alert_counters(session: Session, day: dt.date, rows: dict[Key, dict[str, in
             r["alerts_yellow"] += 1
         elif a.level == RED:
             r["alerts_red"] += 1
-    for a in alerts(SupervisionAlert.cleared_at >= start, SupervisionAlert.cleared_at < end):
+    for a in alerts(or_(and_(SupervisionAlert.closed_at >= start, SupervisionAlert.closed_at < end),
+                        and_(SupervisionAlert.closed_at.is_(None), SupervisionAlert.cleared_at >= start,
+                             SupervisionAlert.cleared_at < end))):  # (each branch on its index)
         r = rows[(a.department_id, a.item_code, _region(a.region_code, a.dept_region))]
         r["alerts_cleared"] += 1
-        r["alert_closure_seconds"] += max(int((a.cleared_at - a.raised_at).total_seconds()), 0)
+        r["alert_closure_seconds"] += max(int((a.ended_at - a.raised_at).total_seconds()), 0)
 
 
 def day_counters(session: Session, day: dt.date, calendar: WorkCalendar | None = None) -> dict[Key, dict[str, int]]:
@@ -251,8 +255,10 @@ def changed_days(session: Session, since: dt.datetime) -> set[dt.date]:
         (cm.Case.decided_at, cm.Case.decided_at >= since),
         (rm.Rating.created_at, rm.Rating.created_at >= since),
         (follow_ups.c.created_at, None),
-        (SupervisionAlert.raised_at, or_(SupervisionAlert.raised_at >= since, SupervisionAlert.cleared_at >= since)),
+        (SupervisionAlert.raised_at, or_(SupervisionAlert.raised_at >= since, SupervisionAlert.cleared_at >= since,
+                                         SupervisionAlert.closed_at >= since)),
         (SupervisionAlert.cleared_at, SupervisionAlert.cleared_at >= since),
+        (SupervisionAlert.closed_at, SupervisionAlert.closed_at >= since),
     )
     days: set[dt.date] = set()
     for column, where in sources:
