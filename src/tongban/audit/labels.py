@@ -23,6 +23,7 @@ OBJECT_LABELS: dict[str, str] = {
     "licence_type": "证照类型", "licence": "电子证照", "licence_list": "证照列表",
     "basic_item": "基本目录事项", "implementation": "实施清单", "bundle": "一件事", "item_event": "事项分类",
     "search_term": "检索词", "case": "办件", "document": "文书", "rating": "好差评", "supervision_rule": "监察规则",
+    "supervision_order": "督办",
 }
 
 # Objects whose id means nothing to a reader and has no name to look up.
