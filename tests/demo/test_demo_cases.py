@@ -103,3 +103,22 @@ def test_demo_cases_cover_every_state_with_unique_numbers_and_a_delivered_licenc
                         decision=Decision(decision="approve"))
     session.expire_all()
     assert session.get(Case, bundle.id).decision == "approve"  # type: ignore[union-attr]
+
+
+def test_the_demo_has_ratings_a_called_back_bad_one_an_overdue_alert_and_indicators(demo: DemoSummary,
+                                                                                       session: Session) -> None:
+    from tongban.indicators.models import IndicatorDaily
+    from tongban.ratings.models import Rating, RatingFollowUp
+    from tongban.supervision.models import SupervisionAlert
+
+    rated = {r.case_number: r for r in session.scalars(select(Rating).where(Rating.number.in_(demo.ratings)))}
+    assert (rated[demo.cases["approved"]].level, rated[demo.cases["refused"]].level) == (5, 1)
+    follow = session.scalars(select(RatingFollowUp).where(
+        RatingFollowUp.rating_id == rated[demo.cases["refused"]].id)).one()
+    assert follow.status == "called_back" and follow.callback_note
+    overdue = session.scalars(select(Case).where(Case.number == demo.cases["overdue"])).one()
+    levels = set(session.scalars(select(SupervisionAlert.level).where(SupervisionAlert.case_id == overdue.id,
+                                                                      SupervisionAlert.state == "open")))
+    assert "red" in levels
+    assert session.scalar(select(func.sum(IndicatorDaily.ratings))) == 2
+    assert (session.scalar(select(func.sum(IndicatorDaily.cases_decided))) or 0) >= 2

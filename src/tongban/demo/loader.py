@@ -43,6 +43,7 @@ class DemoSummary:
     items: int = 0  # published implementations of service items
     bundles: int = 0
     cases: dict[str, str] = field(default_factory=dict)  # demo state → 办件编号 (demo/cases_loader.py)
+    ratings: list[str] = field(default_factory=list)  # 评价编号 (demo/oversight_loader.py)
 
 
 def is_empty(session: Session) -> bool:
@@ -70,6 +71,11 @@ def load(session: Session, *, with_catalog: bool = True) -> DemoSummary:
         from tongban.demo import cases_loader
 
         summary.cases = cases_loader.load(session).numbers
+        # 好差评, the 电子监察 sweep and the indicators, on the cases just made.
+        from tongban.demo import oversight_loader
+
+        if summary.cases:
+            summary.ratings = oversight_loader.load(session, summary.cases).ratings
         # Counted last: the licence loader publishes one more resource (电子证照库); the README and the
         # catalog's own statistics show this same number (tests/demo/test_demo_consistency.py).
         summary.resources = session.execute(select(func.count()).select_from(InformationResource).where(
