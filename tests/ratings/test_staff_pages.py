@@ -45,6 +45,7 @@ def test_bad_rating_called_back_rectified_and_notified_on_the_pages(session: Ses
     assert "有限责任公司设立登记" in page.text and "办事效率低" in page.text and "办事指南不准确" in page.text
     assert 'data-applicant>李*<' in page.text and "李四" not in page.text
     assert _forms(page.text) == ["callback", "appeal"]  # only what the state allows now, in state order
+    assert re.search(r"<h3>\d", page.text) is None  # the <ol> numbers the steps: no second "1. 1. 回访"
 
     # A step out of order and an empty form are refused on the page, with what to fix.
     early = _submit(clerk, number, "notify", {"text": "已整改"})
