@@ -1,12 +1,15 @@
 """The 好差评 standard's fixed vocabularies: evaluation levels, channels and the option tags of bad ratings.
 
 Sources: 国务院办公厅《关于建立政务服务“好差评”制度提高政务服务水平的意见》(国办发〔2019〕51号);
-GB/T 39734-2020《政务服务评价工作指南》and GB/T 39735-2020《政务服务“一次一评”“一事一评”工作规范》;
+GB/T 39734-2020《政务服务“一次一评”“一事一评”工作规范》(annex A: the bad-rating content) and GB/T 39735-2020
+《政务服务评价工作指南》;
 the national 好差评 system's 评价内容标准 (evaluation content, the same in every province, versioned, "未经
 允许不得在评价内容中添加或删除评价指标"): five levels 非常满意 ☆☆☆☆☆ … 非常不满意 ☆; level 1 indicator
 整体满意度; level 2 indicators online 办事效率, 办事指南精确度, 办事便捷度, 平台操作性 and at the window
 服务效率, 服务水平, 服务态度. The tags a bad rating picks are these level 2 indicators, worded as the
-problem the applicant names. Codes are stable: they are what the province's 好差评 system receives.
+problem the applicant names (the indicator names are checked against published copies of the content standard;
+the exact option wording of annex A was not available, so each tag names its indicator first). Codes are stable:
+they are what the province's 好差评 system receives.
 Change a wording by adding a new TAG_VERSION, never by editing a published tag.
 """
 
