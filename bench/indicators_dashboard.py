@@ -32,7 +32,7 @@ last year by department, last year by item, and a custom range that is not whole
 The bare grouped queries of the same figures over cases (+ implementations), case_materials and ratings
 (+ follow-ups) run `BARE_RUNS` times each (handling days there in calendar days, not working days).
 
-Prints one JSON line. Usage: .venv/bin/python bench/indicators_dashboard.py [rows] [ratings] [repeat]
+Prints one JSON line. Usage: .venv/bin/python bench/indicators_dashboard.py [rows] [ratings] [repeat] [bare_runs]
 PostgreSQL: bash scripts/with-postgres.sh bash -c 'TONGBAN_BENCH_DATABASE_URL=$TONGBAN_PG_URL
 .venv/bin/python bench/indicators_dashboard.py'
 """
@@ -56,7 +56,7 @@ from tongban.db import make_engine, make_session_factory
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
 RATINGS = int(sys.argv[2]) if len(sys.argv) > 2 else 2_000_000
 REPEAT = int(sys.argv[3]) if len(sys.argv) > 3 else 200
-BARE_RUNS = 3
+BARE_RUNS = int(sys.argv[4]) if len(sys.argv) > 4 else 3
 DAYS = 1095  # decisions from today - DAYS to today
 BASE = 20_000_000  # ids of the bulk cases, above the demo's own
 SLOTS = 10_000
@@ -205,12 +205,13 @@ def bulk(engine: Engine, rows: int, ratings: int) -> dict[str, Any]:
         level = f"CASE WHEN {lv} < 700 THEN 5 WHEN {lv} < 880 THEN 4 WHEN {lv} < 960 THEN 3 " \
                 f"WHEN {lv} < 985 THEN 2 ELSE 1 END"
         voided = f"((c.id - {BASE}) * 16807 % 1000 < 5)"
+        json_type = "JSON" if pg else "TEXT"
         conn.execute(text(f"""INSERT INTO ratings (number, case_id, case_number, item_code, department_id,
             applicant_user_id, channel, level, tags, tag_version, text, is_default, addition, status, void_reason,
             voided_at, created_at)
             SELECT 'PZ' || (c.id - {BASE}), c.id, c.number, c.item_code, c.department_id, c.applicant_user_id,
                    CASE c.channel WHEN '网上' THEN 'online' ELSE 'window' END, {level},
-                   CASE WHEN {lv} >= 960 THEN '{tag}' ELSE '[]' END, '2019.1', '', ({lv} < 70), '',
+                   CAST(CASE WHEN {lv} >= 960 THEN '{tag}' ELSE '[]' END AS {json_type}), '2019.1', '', ({lv} < 70), '',
                    CASE WHEN {voided} THEN 'voided' ELSE 'valid' END,
                    CASE WHEN {voided} THEN '申诉成立' ELSE '' END,
                    CASE WHEN {voided} THEN {plus_hours('c.decided_at', '240')} END,
