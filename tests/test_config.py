@@ -12,6 +12,7 @@ def test_production_refuses_default_secrets(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.delenv("TONGBAN_SECRET_KEY", raising=False)
     monkeypatch.delenv("TONGBAN_AUDIT_KEY", raising=False)
     monkeypatch.delenv("TONGBAN_KEYSTORE_MASTER_KEY", raising=False)
+    monkeypatch.delenv("TONGBAN_ARGON2_COST", raising=False)  # the suite's cheap hashes: refused in production
     with pytest.raises(ValidationError, match="TONGBAN_SECRET_KEY"):
         Settings(env="production")
     with pytest.raises(ValidationError, match="TONGBAN_AUDIT_KEY"):

@@ -146,13 +146,6 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _test_hash_cost_only_in_tests(self) -> Settings:
-        if self.argon2_cost != "standard" and self.env != "test":
-            raise ValueError("TONGBAN_ARGON2_COST=test 仅用于测试环境（TONGBAN_ENV=test），"
-                             "其他环境请删除该设置。")
-        return self
-
-    @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
         if self.env == "production":
             weak = []
@@ -166,6 +159,13 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "生产环境必须设置至少 32 个字符的随机密钥，不能使用默认值: " + ", ".join(weak)
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _test_hash_cost_only_in_tests(self) -> Settings:
+        if self.argon2_cost != "standard" and self.env != "test":
+            raise ValueError("TONGBAN_ARGON2_COST=test 仅用于测试环境（TONGBAN_ENV=test），"
+                             "其他环境请删除该设置。")
         return self
 
     @property
