@@ -28,7 +28,7 @@ import sys
 import time
 from typing import Any
 
-from _common import fresh_database, percentile
+from _common import fresh_database, percentile, timed
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -404,14 +404,7 @@ def _explain(engine: Engine, statements: list[tuple[str, Any]]) -> list[dict[str
 
 
 def _timed(fn: Any) -> dict[str, float]:
-    fn()  # warm
-    times = []
-    for _ in range(REPEAT):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return {"p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
-            "max_ms": round(max(times), 2)}
+    return timed(fn, REPEAT)
 
 
 def lists_at_scale(engine: Engine) -> dict[str, Any]:

@@ -45,7 +45,7 @@ import sys
 import time
 from typing import Any
 
-from _common import LiveServer, fresh_database, percentile
+from _common import LiveServer, fresh_database, timed
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -293,14 +293,7 @@ def rollups(factory: Any, today: dt.date) -> dict[str, Any]:
 
 
 def _timed(fn: Any, repeat: int = REPEAT) -> dict[str, float]:
-    fn()  # warm
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return {"p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
-            "max_ms": round(max(times), 2)}
+    return timed(fn, repeat)
 
 
 def scenarios(amr: int, year: int) -> dict[str, dict[str, Any]]:
