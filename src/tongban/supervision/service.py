@@ -172,13 +172,9 @@ def _clock_name(rule: SupervisionRule) -> str:
     return case_clocks.LEGAL if rule.kind == LEGAL_OVERDUE else case_clocks.PROMISED
 
 
-class _CaseFacts(Protocol):
+class _CaseFacts(checks.Scoped, Protocol):
     @property
     def status(self) -> str: ...
-    @property
-    def department_id(self) -> int: ...
-    @property
-    def item_code(self) -> str: ...
 
 
 class _ClockFacts(Protocol):
@@ -269,11 +265,10 @@ def _clock_facts(session: Session, rule: SupervisionRule, case_ids: list[int]) -
     return found
 
 
-def _preload(session: Session, case_ids: list[int]) -> dict[int, _Open]:
+def _preload(session: Session, case_ids: list[int]) -> None:
     """The cases of open alerts loaded in batches into the session (session.get then reads them from it)."""
     for start in range(0, len(case_ids), 500):
         session.scalars(select(Case).where(Case.id.in_(case_ids[start:start + 500]))).all()
-    return {}
 
 
 class _CachedCalendar:
@@ -443,7 +438,9 @@ def _clear(session: Session, rule: SupervisionRule, existing: dict[int, _AlertRo
     outside the candidates' range join `holding`."""
     unmatched = [case_id for case_id, row in existing.items() if row.state in (OPEN, CLOSED) and case_id not in holding]
     timing = rule.active and rule.kind in TIMING_KINDS
-    clock_rows = _clock_facts(session, rule, unmatched) if timing else _preload(session, unmatched)
+    clock_rows = _clock_facts(session, rule, unmatched) if timing else {}
+    if not timing:
+        _preload(session, unmatched)
     clearing: dict[int, tuple[_Numbered, str]] = {}
     for case_id in unmatched:
         owner = clock_rows.get(case_id) if timing else session.get(Case, case_id)
