@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.axe import AxeAudit, audited
+from tests.browser.login import login
 from tests.browser.test_phone_width import _overflow
 from tests.cases.test_citizen_pages import IDS, World, applicants  # noqa: F401  (the fixture)
 from tests.factories import PASSWORD, SmallCity, actor_of, department, staff
@@ -122,11 +123,7 @@ def skilled(session: Session, applicants: World) -> BundleWorld:  # noqa: F811
 
 
 def _login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名 / 身份证号 / 信用代码").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+    login(page, base, username, PASSWORD)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.browser.login import login
 from tests.cases.conftest import LICENCE_DATA, CasesWorld, world  # noqa: F401  (the cases' small city)
 from tests.factories import PASSWORD
 from tests.files.test_inspect import pdf
@@ -22,12 +23,7 @@ SHOTS = Path(os.environ.get("TONGBAN_SCREENSHOTS", "var/screenshots"))
 
 
 def _login(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名 / 身份证号 / 信用代码").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+    login(page, base, username, PASSWORD)
 
 
 def _submitted(session: Session, world: CasesWorld) -> str:  # noqa: F811

@@ -9,6 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
+from tests.browser.login import login
 from tongban.demo import loader
 from tongban.demo.loader import DemoSummary
 
@@ -16,12 +17,7 @@ SHOTS = Path(os.environ.get("TONGBAN_SCREENSHOTS", "var/screenshots"))
 
 
 def _login(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名 / 身份证号 / 信用代码").fill(username)
-    page.get_by_label("密码").fill(loader.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+    login(page, base, username, loader.DEMO_PASSWORD)
 
 
 def test_find_request_approve_and_see_the_grant(demo: DemoSummary, live_server: str, page: Page, session: Session) -> None:
