@@ -18,7 +18,7 @@ from tongban.transactions import Why, scope, use_case
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "tongban"
 # Where commit() and rollback() may be called: the transaction scope itself, and the request's session
-# (db.session_scope), which rolls back whatever a request left behind.
+# (db.end_request_session), which rolls back whatever a request left behind.
 ALLOWED = {SRC / "transactions.py", SRC / "db.py"}
 # Modules still being moved onto the transaction scope (issue 12 §1); this set only shrinks.
 PENDING = {

@@ -131,8 +131,10 @@ class Settings(BaseSettings):
     # handles at once in its thread pool. A request may hold two connections at a time (its own and a separate
     # one for the exchange log, a refusal's audit or a login throttle), so the pool must hold at least twice the
     # request threads, or every thread ends up holding one connection while waiting for a second.
-    db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=30, ge=0)
+    # The pool keeps `db_pool_size` connections open (at least one per request thread, so that a busy process does
+    # not open and close connections per request) and opens up to `db_max_overflow` more for a moment.
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     request_threads: int = Field(default=16, ge=1)
     # How long a request may wait for its turn when `request_threads` are busy, before a 503 "busy" answer.

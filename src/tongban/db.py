@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
@@ -31,13 +30,22 @@ def utcnow() -> dt.datetime:
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
-    """An engine with the pragmas SQLite needs to behave like a server database."""
+    """An engine with the pragmas SQLite needs to behave like a server database, and the pool the settings size.
+
+    SQLite keeps its connections in the same pool as PostgreSQL: with SQLAlchemy's default for a SQLite file
+    (5 kept), every connection past the fifth was opened, given its pragmas and closed again per request under
+    load, which cost more than the request's own query (bench/request_path.py)."""
+    from tongban.config import get_settings
+
+    settings = get_settings()
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow,
+            "pool_timeout": settings.db_pool_timeout_seconds}
     if url.startswith("sqlite"):
         connect_args = {"check_same_thread": False, "timeout": 30}
         if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
             engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool, **kw)
         else:
-            engine = create_engine(url, connect_args=connect_args, **kw)
+            engine = create_engine(url, connect_args=connect_args, **{**pool, **kw})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -49,22 +57,15 @@ def make_engine(url: str, **kw: Any) -> Engine:
             cur.close()
 
         return engine
-    from tongban.config import get_settings
-
-    settings = get_settings()
-    return create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size,
-                         max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout_seconds, **kw)
+    return create_engine(url, pool_pre_ping=True, **{**pool, **kw})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One session per request; services commit, anything uncommitted is rolled back."""
-    session = factory()
-    try:
-        yield session
-    finally:
-        session.rollback()
-        session.close()
+def end_request_session(session: Session) -> None:
+    """The end of a request's session (deps.get_db): whatever the request left uncommitted is rolled back (services
+    commit), and its connection goes back to the pool."""
+    session.rollback()
+    session.close()

@@ -30,7 +30,7 @@ from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequ
 from tongban.org import auth
 from tongban.registry import platform, resolve
 from tongban.transactions import Why, separate
-from tongban.web import limits, object_names  # noqa: F401  (object_names knows every domain: the top layer's)
+from tongban.web import limits, object_names, route_index  # noqa: F401  (object_names knows every domain: the top layer's)
 from tongban.web.templating import PKG, render
 
 log = logging.getLogger("tongban")
@@ -230,6 +230,46 @@ class CatchUnexpected:
             await response(scope, receive, send)
 
 
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "frame-ancestors 'none'; form-action 'self'")
+
+
+class SecurityHeaders:
+    """The security headers of every answer (the outermost of our middlewares, so error answers carry them too).
+
+    A plain ASGI middleware that adds headers to the start message: Starlette's `@app.middleware("http")` ran each
+    request as a task with a queue between it and the server, which cost more than most handlers
+    (bench/request_path.py). A header the handler set itself is kept (e.g. the docs page's own CSP is absent).
+    """
+
+    def __init__(self, app: ASGIApp, hsts: bool) -> None:
+        self.app = app
+        extra = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                 (b"referrer-policy", b"same-origin")]
+        if hsts:
+            extra.append((b"strict-transport-security", b"max-age=31536000"))
+        self.headers = extra
+        self.csp = (b"content-security-policy", CSP.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with_csp = not scope["path"].startswith(("/docs", "/redoc"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in self.headers if h[0] not in present]
+                if with_csp and self.csp[0] not in present:
+                    headers.append(self.csp)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     registered = platform()  # each domain's register(): routers, menu, home cards, API tags, hooks
@@ -260,21 +300,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CatchUnexpected)  # innermost of our middlewares: the others see an ordinary 500 answer
     app.add_middleware(Admission, wait_seconds=settings.request_wait_seconds)  # before any database work
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if settings.cookie_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                "frame-ancestors 'none'; form-action 'self'",
-            )
-        return response
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
 
     system = public_router(tags=["系统"])
 
@@ -312,4 +338,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for ref in registered.ordered_routers():
         app.include_router(resolve(ref.target))
     app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
+    route_index.install(app)
     return app
