@@ -8,9 +8,12 @@
 -- WRK_HEADERS optional: a file with one 'Name: value' header per line, added to every request.
 -- WRK_THREADS optional: the -t given to wrk, to spread the threads' offsets over the paths.
 --
--- done() prints one JSON line. Latencies from wrk are in microseconds; the JSON gives milliseconds.
+-- done() prints one JSON line. Latencies from wrk are in microseconds; the JSON gives milliseconds. They are
+-- wrk 4's corrected figures: before done() wrk adds, for every latency above the mean cycle of a connection
+-- (run time / requests per connection), the latencies the requests behind it would have seen (stats_correct),
+-- so tails are higher than the raw samples; requests counts only real answers.
 -- errors.status counts every answer outside 2xx (a redirect to the login page must not pass for a fast
--- answer); wrk's own summary.errors.status counts only status > 399 and is given as errors.status_4xx_5xx.
+-- answer); wrk's own summary.errors.status counts only status > 399 and is given apart as status_4xx_5xx.
 
 local threads = {}
 local counter = 0
@@ -83,7 +86,7 @@ function done(summary, latency, requests)
    io.write(string.format(
       '{"requests": %d, "duration_s": %.3f, "rps": %.1f, "p50_ms": %s, "p90_ms": %s, "p99_ms": %s, '
          .. '"p999_ms": %s, "max_ms": %s, "mean_ms": %s, "errors": {"connect": %d, "read": %d, "write": %d, '
-         .. '"timeout": %d, "status": %d, "status_4xx_5xx": %d}}\n',
+         .. '"timeout": %d, "status": %d}, "status_4xx_5xx": %d}\n',
       summary.requests, duration_s, summary.requests / duration_s,
       ms(latency:percentile(50)), ms(latency:percentile(90)), ms(latency:percentile(99)),
       ms(latency:percentile(99.9)), ms(latency.max), ms(latency.mean),

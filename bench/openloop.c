@@ -9,7 +9,13 @@
  * the first WARMUP seconds are sent on the same schedule but not recorded. After the schedule ends, requests
  * still queued or in flight get a grace of 10 s; those left then count as timeouts.
  *
- * Prints one JSON line on stdout. Built by bench/_loadgen.py: gcc -O2 -Wall -Wextra -o openloop openloop.c -lm
+ * Prints one JSON line on stdout: counts of measured requests (sent, completed, non2xx, socket_errors, timeouts;
+ * reconnects), achieved_rps, latency percentiles (nearest rank over every measured latency, in ms), and
+ * max_late_ms: the worst delay of this program itself in sending a due request while a connection was free
+ * (a large value means the machine, not the server, held the run up: read its latencies with care).
+ * Timed-out and failed requests have no latency; they are counted.
+ *
+ * Built by bench/_loadgen.py: gcc -O2 -Wall -Wextra -o openloop openloop.c -lm
  * Linux only (epoll, timerfd); no dependencies beyond libc and libm.
  */
 #define _GNU_SOURCE
@@ -94,6 +100,7 @@ static uint64_t *lat_us;
 static size_t n_lat, lat_cap;
 static uint64_t sent, completed, non2xx, socket_errors, reconnects, timeouts;
 static int64_t last_done;
+static int64_t max_late;   /* worst delay of this program in sending a due request it had a connection for */
 
 static void usage(void) {
     fprintf(stderr,
@@ -617,8 +624,10 @@ static void loop(int64_t until, int stop_when_connected, int stop_when_drained) 
             if (stop_when_drained && dispatched >= total && in_flight == 0) return;
             if (n_idle && dispatched < total && intended(dispatched) < next) next = intended(dispatched);
         }
+        int64_t due = n_idle && dispatched < total && measuring ? intended(dispatched) : 0;
         arm_timer(next);
         int n = epoll_wait(epfd, events, 256, -1);
+        if (due && now_ns() - due > max_late) max_late = now_ns() - due;
         if (n < 0 && errno != EINTR) {
             perror("openloop: epoll_wait");
             exit(1);
@@ -800,10 +809,11 @@ int main(int argc, char **argv) {
     printf("{\"rate\": %.6g, \"achieved_rps\": %.1f, \"sent\": %llu, \"completed\": %llu, \"non2xx\": %llu, "
            "\"socket_errors\": %llu, \"timeouts\": %llu, \"reconnects\": %llu, \"connections\": %d, "
            "\"duration_s\": %.6g, \"warmup_s\": %.6g, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, "
-           "\"p999_ms\": %.3f, \"max_ms\": %.3f, \"mean_ms\": %.3f}\n",
+           "\"p999_ms\": %.3f, \"max_ms\": %.3f, \"mean_ms\": %.3f, \"max_late_ms\": %.3f}\n",
            rate, (double)completed / span, (unsigned long long)sent, (unsigned long long)completed,
            (unsigned long long)non2xx, (unsigned long long)socket_errors, (unsigned long long)timeouts,
            (unsigned long long)reconnects, n_conns, duration_s, warmup_s, pct(50), pct(90), pct(99), pct(99.9),
-           n_lat ? (double)lat_us[n_lat - 1] / 1000.0 : 0.0, n_lat ? sum / (double)n_lat / 1000.0 : 0.0);
+           n_lat ? (double)lat_us[n_lat - 1] / 1000.0 : 0.0, n_lat ? sum / (double)n_lat / 1000.0 : 0.0,
+           (double)max_late / 1e6);
     return 0;
 }
