@@ -15,7 +15,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,8 +29,8 @@ from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequ
 from tongban.org import auth
 from tongban.registry import platform, resolve
 from tongban.transactions import Why, separate
-from tongban.web import limits, object_names, route_index  # noqa: F401  (object_names knows every domain: the top layer's)
-from tongban.web.templating import PKG, render
+from tongban.web import limits, object_names, route_index, static_files  # noqa: F401  (object_names knows every domain: the top layer's)
+from tongban.web.templating import render
 
 log = logging.getLogger("tongban")
 
@@ -337,6 +336,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # route that matches wins, so a domain's fixed paths that must beat another's parameters go first.
     for ref in registered.ordered_routers():
         app.include_router(resolve(ref.target))
-    app.mount("/static", StaticFiles(directory=str(PKG / "web" / "static")), name="static")
+    static_files.install(app)  # /static/ from memory, before the router (web/static_files.py)
     route_index.install(app)
     return app

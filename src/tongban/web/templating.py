@@ -17,6 +17,7 @@ from tongban.authz import ROLE_LABELS, Permission
 from tongban.db import utcnow
 from tongban.deps import CSRF_COOKIE, ensure_csrf_cookie
 from tongban.registry import Link, platform, resolve
+from tongban.web.static_files import static_url
 
 PKG = Path(__file__).resolve().parents[1]
 TEMPLATE_DIRS = [PKG / "web" / "templates", *sorted(PKG.glob("*/templates"))]
@@ -54,6 +55,7 @@ templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 templates.env.globals["Permission"] = Permission
 templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
 templates.env.globals["now"] = utcnow
+templates.env.globals["static_url"] = static_url  # /static/<name>?v=<hash>: cached for a year (web/static_files.py)
 
 
 def nav_links(actor: Any) -> list[Link]:
