@@ -15,7 +15,7 @@ from tongban.authz import Actor
 from tongban.errors import NotFound
 from tongban.items import reads
 from tongban.items.indexing import BUNDLE_KIND, ITEM_KIND, bundles_with
-from tongban.items.models import BasicItem, Bundle, Implementation, ItemEvent, ItemEventItem
+from tongban.items.models import BasicItem, Bundle, Implementation, ImplementationVersion, ItemEvent, ItemEventItem
 from tongban.items.schemas import (
     BundleRead,
     BundleSummary,
@@ -26,6 +26,8 @@ from tongban.items.schemas import (
 )
 from tongban.org.models import Department
 from tongban.ratings.queries import Figure, item_figure
+from tongban.search.cache import ResultCache
+from tongban.search.cache import version as search_version
 
 EVENT_KINDS = {"life": "个人办事", "business": "企业办事"}
 AUDIENCE_LABELS = {"person": "个人", "enterprise": "企业"}
@@ -128,23 +130,41 @@ class SearchPage:
         return len(self.results)
 
 
+_SEARCH_KINDS = (ITEM_KIND, BUNDLE_KIND)
+#: The search pages computed lately, per normalized query (search/cache.py: kept while the items' and bundles'
+#: documents, the dictionary and the departments are unchanged; the version is read by every request).
+_searches: ResultCache[SearchPage] = ResultCache(size=512)
+
+
 def search_services(session: Session, q: str) -> SearchPage:
     """Items and bundles for a query in the visitor's own words, in one ranking, through the search
     component (with its suggestion, fallback and highlights: escaped HTML with <mark>). One search over
     both kinds: their scores come from one full-text table, so a bundle named for the event asked about
-    ranks above its members, and one matching only on its members' names ranks below them."""
+    ranks above its members, and one matching only on its members' names ranks below them.
+
+    The page is the same for everyone who asks the same words: it is kept in `_searches` while what it
+    shows is unchanged (one statement checks that: search/cache.py). So everything it shows comes from
+    what publishing changes — the index, the published snapshots, the departments' names."""
     q = " ".join(q.split())[:MAX_QUERY]
     if not q:
         return SearchPage(q="")
-    found = search.query(session, (ITEM_KIND, BUNDLE_KIND), q, limit=36)
+    return _searches.get(q, search_version(session, _SEARCH_KINDS), lambda: _search_services(session, q))
+
+
+def _search_services(session: Session, q: str) -> SearchPage:
+    found = search.query(session, _SEARCH_KINDS, q, limit=36)
     # Plain rows, not ORM objects: one query for the items' live implementations with their departments,
     # one for the bundles (loading objects and their lazy departments was most of the page's time).
+    # Online and visits as published (the working copy may be a draft revision the public must not see yet).
     ids = [h.doc_id for h in found.hits if h.kind == ITEM_KIND]
     items: dict[int, dict[str, Any]] = {}
+    published = ImplementationVersion.snapshot
     for basic_id, code, item_type, dept, online, visits in session.execute(
-            select(BasicItem.id, BasicItem.code, BasicItem.item_type, Department.name, Implementation.online,
-                   Implementation.visits)
+            select(BasicItem.id, BasicItem.code, BasicItem.item_type, Department.name,
+                   published["online"].as_boolean(), published["visits"].as_integer())
             .join(Implementation, Implementation.basic_item_id == BasicItem.id)
+            .join(ImplementationVersion, (ImplementationVersion.implementation_id == Implementation.id)
+                  & (ImplementationVersion.version == Implementation.published_version))
             .join(Department, Department.id == Implementation.department_id)
             .where(BasicItem.id.in_(ids), _live()).order_by(Implementation.id)):
         entry = items.setdefault(basic_id, {"code": code, "item_type": item_type, "departments": [],

@@ -17,7 +17,7 @@ from sqlalchemy import Float, Integer, String, bindparam, column, delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
-from tongban.search import dictionary
+from tongban.search import cache, dictionary
 from tongban.search import text as tx
 from tongban.search.models import SearchDocument
 
@@ -114,6 +114,7 @@ def index_many(session: Session, kind: str, docs: Iterable[Doc]) -> None:
         rows.append(row)
     session.flush()
     _write_tokens(session, [_token_row(r.id, kind, r, seg, words) for r in rows])
+    cache.touch(session, [kind])
     _wrote()
 
 
@@ -133,6 +134,7 @@ def remove(session: Session, kind: str, doc_id: int) -> None:
     else:
         session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": pk})
     session.execute(delete(SearchDocument).where(SearchDocument.id == pk))
+    cache.touch(session, [kind])
     _wrote()
 
 
@@ -142,6 +144,7 @@ def reindex_all(session: Session, *, batch: int = 500) -> int:
     seg = tx.current()
     done = 0
     last = 0
+    cache.touch(session, cache.TOKENS)  # re-segmented documents match differently
     while True:
         rows = list(session.execute(select(SearchDocument).where(SearchDocument.id > last)
                                     .order_by(SearchDocument.id).limit(batch)).scalars())

@@ -38,7 +38,10 @@ class SearchTerm(Base):
 
 
 class SearchState(Base):
-    """One row: the dictionary's version, raised by every change so each process reloads its segmenter."""
+    """Versions every process checks. Row 1: the dictionary's version, raised by every change so each process
+    reloads its segmenter. Row 2 (and any row `cache.TOKENS` names): a random token of the service items' and
+    bundles' documents, replaced by every write to them, so each process drops the search results it kept
+    (search/cache.py). `dictionary_version` holds the token in those rows."""
 
     __tablename__ = "search_state"
 

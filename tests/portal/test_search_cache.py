@@ -1,0 +1,98 @@
+"""The portal's search results are kept per query in each process (search/cache.py) and never outlive a
+change the visitor must see: after each change below, the very next request shows it.
+
+The changes are made with the test's own session, not through the app: like a change made by another worker
+process, they reach the app's cache only through the version it reads from the database.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import login
+from tests.items.conftest import FOOD_CODE, ItemsWorld, impl_in, publish
+from tests.portal.conftest import results_of
+from tongban.items import service
+from tongban.org import service as org_service
+from tongban.org.schemas import DepartmentUpdate
+from tongban.portal.queries import search_services
+from tongban.search import service as search_service
+from tongban.search.schemas import TermIn
+from tongban.transactions import scope
+
+
+def _page(client: TestClient, q: str) -> tuple[list[str], str]:
+    html = client.get("/services/search", params={"q": q}).text
+    return re.findall(r'data-item="(\d+)"', html), results_of(html)
+
+
+def test_the_next_search_sees_publishing_retiring_and_a_revision_only_once_approved(
+        session: Session, client: TestClient, items_world: ItemsWorld) -> None:
+    amr_admin = items_world.actor("amr_admin")
+    impl = service.create_implementation(session=session, actor=amr_admin, implementation_in=impl_in())
+    assert _page(client, "食品经营许可")[0] == []
+    assert _page(client, "食品经营许可")[0] == []  # asked twice: now from the cache
+    publish(session, items_world, impl)
+    codes, text = _page(client, "食品经营许可")
+    assert codes == [FOOD_CODE] and "可网办" in text and "零跑动" in text
+
+    # A revision in draft (no longer online, one visit) is not public: the page still shows what is published.
+    service.update_implementation(session=session, actor=amr_admin, implementation_id=impl.id,
+                                  implementation_in=impl_in(online=False, visits=1, change_note="改为窗口办理"))
+    codes, text = _page(client, "食品经营许可")
+    assert codes == [FOOD_CODE] and "可网办" in text and "零跑动" in text
+    publish(session, items_world, impl)
+    codes, text = _page(client, "食品经营许可")
+    assert codes == [FOOD_CODE] and "可网办" not in text and "零跑动" not in text
+
+    service.retire_implementation(session=session, actor=amr_admin, implementation_id=impl.id, reason="职能调整")
+    assert _page(client, "食品经营许可")[0] == []
+
+
+def test_the_next_search_sees_a_renamed_department_and_a_new_dictionary_word(
+        session: Session, client: TestClient, items_world: ItemsWorld) -> None:
+    admin = items_world.actor("admin")
+    publish(session, items_world, service.create_implementation(
+        session=session, actor=items_world.actor("amr_admin"), implementation_in=impl_in()))
+    amr = items_world.city.amr
+    assert amr.name in _page(client, "食品经营许可")[1]
+    org_service.update_department(session=session, actor=admin, department_id=amr.id,
+                                  department_in=DepartmentUpdate(name="安康市市场监督管理局（知识产权局）"))
+    assert "安康市市场监督管理局（知识产权局）" in _page(client, "食品经营许可")[1]
+
+    assert _page(client, "卖盒饭")[0] == []
+    search_service.add_term(session=session, actor=admin, term_in=TermIn(
+        word="卖盒饭", official="食品经营许可", kind="colloquial", source="测试"))
+    assert _page(client, "卖盒饭")[0] == [FOOD_CODE]
+
+
+def test_a_search_inside_a_rolled_back_change_leaves_nothing_behind(
+        session: Session, client: TestClient, items_world: ItemsWorld) -> None:
+    impl = service.create_implementation(session=session, actor=items_world.actor("amr_admin"),
+                                         implementation_in=impl_in())
+    assert search_services(session, "食品经营许可").items == []
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), scope(session):
+        publish(session, items_world, impl)  # inner use-cases: savepoints of this scope
+        assert [h.code for h in search_services(session, "食品经营许可").items] == [FOOD_CODE]  # kept in the cache
+        raise Undo
+    assert search_services(session, "食品经营许可").items == []
+    assert _page(client, "食品经营许可")[0] == []
+
+
+def test_the_same_words_give_the_same_results_to_a_visitor_and_to_staff(
+        session: Session, client: TestClient, items_world: ItemsWorld) -> None:
+    publish(session, items_world, service.create_implementation(
+        session=session, actor=items_world.actor("amr_admin"), implementation_in=impl_in()))
+    visitor = _page(client, "  食品经营许可 ")  # the same words, spaced differently: the same cached page
+    staff = TestClient(client.app)
+    login(staff, items_world.users["amr_admin"].username)
+    html = staff.get("/services/search", params={"q": "食品经营许可"}).text
+    assert "amr_admin" not in visitor[1] and results_of(html) == visitor[1]
