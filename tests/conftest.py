@@ -56,7 +56,7 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 # Reference data the migrations seed (national classification, holiday calendar): kept across tests.
-REFERENCE_TABLES = ("catalog_classifications", "calendar_years", "calendar_days", "exchange_log_head")
+REFERENCE_TABLES = ("catalog_classifications", "calendar_years", "calendar_days", "exchange_log_head", "config_versions")
 _reference_rows: dict[str, list[dict[str, object]]] = {}
 
 

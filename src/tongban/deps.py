@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -135,7 +135,7 @@ CurrentActor = Annotated[Actor, Depends(require_actor)]
 OptionalActor = Annotated[Actor, Depends(get_actor)]
 
 
-def require(permission: Permission) -> Callable[..., Actor]:
+def require(permission: Permission) -> Callable[..., Awaitable[Actor]]:
     """Dependency: the current actor, refused unless it holds `permission`."""
 
     async def _dep(actor: CurrentActor) -> Actor:

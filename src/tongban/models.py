@@ -39,6 +39,7 @@ from tongban.seals.models import Seal
 from tongban.search.models import SearchDocument, SearchState, SearchTerm
 from tongban.sharing.models import Grant, SharingRequest
 from tongban.supervision.models import SupervisionAlert, SupervisionRule
+from tongban.versioned import ConfigVersion
 from tongban.workdays.models import CalendarDay, CalendarYear
 from tongban.workflow.models import WorkflowInstance, WorkflowProcess, WorkflowTask
 
@@ -58,6 +59,7 @@ __all__ = [
     "CaseFee",
     "CaseMaterial",
     "Classification",
+    "ConfigVersion",
     "DataDispute",
     "Department",
     "DisputeAttachment",

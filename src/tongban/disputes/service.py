@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tongban import files as file_store
-from tongban import notifications, numbering
+from tongban import notifications, numbering, versioned
 from tongban.audit import service as audit
 from tongban.audit.models import AuditEntry
 from tongban.authz import Actor, Permission
@@ -489,23 +489,46 @@ def flag_overdue(session: Session) -> list[DataDispute]:
 _IN_CHUNK = 1000  # stays far below SQLite's bound-parameter limit
 
 
+_CACHED_PER_RESOURCE = 2000  # a resource with more unresolved disputes than this is asked per call instead
+
+
 def open_disputes(session: Session, resource_id: int, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Record key → [{"number", "items", "since"}] of its unresolved (open or escalated) disputes.
 
-    Called by the exchange on every call; one query on ix_data_disputes_resource_key_status (one per
-    1,000 keys for very large batches). Keys without a dispute are absent from the result.
+    Called by the exchange on every call. A resource's unresolved disputes are remembered by the process until a
+    dispute changes (tongban/versioned.py: any change of data_disputes moves the exchange's version), so most calls
+    ask nothing; a resource with very many is asked per call on ix_data_disputes_resource_key_status (one query per
+    1,000 keys for very large batches). Keys without a dispute are absent from the result; the lists are shared,
+    never to be changed by the caller.
     """
     wanted = list(dict.fromkeys(keys))
+    every = versioned.cached(session, ("open_disputes", resource_id),
+                             lambda: _unresolved(session, resource_id, None, limit=_CACHED_PER_RESOURCE))
+    if every is not None:
+        return {k: every[k] for k in wanted if k in every}
     out: dict[str, list[dict[str, Any]]] = {}
-    d = DataDispute
     for start in range(0, len(wanted), _IN_CHUNK):
-        rows = session.execute(select(d.record_key, d.number, d.items, d.created_at).where(
-            d.resource_id == resource_id, d.record_key.in_(wanted[start:start + _IN_CHUNK]),
-            d.status.in_(UNRESOLVED)).order_by(d.id)).all()
-        for key, number, items, created_at in rows:
-            out.setdefault(key, []).append({
-                "number": number, "items": list(items),
-                "since": created_at.replace(tzinfo=dt.UTC).isoformat()})
+        out.update(_unresolved(session, resource_id, wanted[start:start + _IN_CHUNK]) or {})
+    return out
+
+
+def _unresolved(session: Session, resource_id: int, keys: list[str] | None,
+                limit: int | None = None) -> dict[str, list[dict[str, Any]]] | None:
+    """Unresolved disputes of the resource (of these record keys; None: all), or None if there are more than
+    `limit`."""
+    d = DataDispute
+    query = select(d.record_key, d.number, d.items, d.created_at).where(
+        d.resource_id == resource_id, d.status.in_(UNRESOLVED)).order_by(d.id)
+    if keys is not None:
+        query = query.where(d.record_key.in_(keys))
+    rows = session.execute(query.limit(None if limit is None else limit + 1)).all()
+    if limit is not None and len(rows) > limit:
+        return None
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key, number, items, created_at in rows:
+        out.setdefault(key, []).append({
+            "number": number, "items": list(items),
+            "since": created_at.replace(tzinfo=dt.UTC).isoformat()})
     return out
 
 

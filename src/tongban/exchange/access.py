@@ -20,15 +20,16 @@ from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from sqlalchemy import bindparam, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from tongban import clock
+from tongban import clock, versioned
 from tongban.authz import Actor
 from tongban.catalog.models import InformationItem, InformationResource
 from tongban.config import get_settings
 from tongban.db import utcnow
 from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from tongban.exchange import hooks, masking, quotas, sealing
+from tongban.exchange import hooks, log_writer, masking, quotas, sealing
 from tongban.identifiers import validate_resident_id, validate_uscc
 from tongban.org.models import Department
 from tongban.registries.models import RegistryHead
@@ -137,38 +138,53 @@ class ResourceView:
     items: tuple[ItemView, ...]
 
 
-# Items of published resources by (id, version, updated_at): a published edit bumps the version,
-# so a changed resource is never served with its old items.
-_ITEMS: dict[tuple[int, int, dt.datetime], tuple[ItemView, ...]] = {}
-
-
 def resource_view(session: Session, code: str) -> ResourceView | None:
-    """The resource with this code (any status), its provider's name and its items in catalog order."""
+    """The resource with this code (any status), its provider's name and its items in catalog order.
+
+    Remembered by the process until a resource, item or department changes (tongban/versioned.py)."""
+    return versioned.cached(session, ("resource", code), lambda: _read_resource_view(session, code))
+
+
+def _read_resource_view(session: Session, code: str) -> ResourceView | None:
     row = session.execute(_RESOURCE, {"code": code}).first()
     if row is None:
         return None
-    rid, name, status, version, provider_id, provider_name, updated = row
-    cache_key = (rid, version, updated)
-    items = _ITEMS.get(cache_key) if status == "published" else None
-    if items is None:
-        items = tuple(ItemView(*x) for x in session.execute(_ITEMS_OF, {"rid": rid}).all())
-        if status == "published":
-            if len(_ITEMS) > 10_000:
-                _ITEMS.clear()
-            _ITEMS[cache_key] = items
+    rid, name, status, version, provider_id, provider_name = row
+    items = tuple(ItemView(*x) for x in session.execute(_ITEMS_OF, {"rid": rid}).all())
     return ResourceView(id=rid, code=code, name=name, status=status, version=version, provider_id=provider_id,
                         provider_name=provider_name, items=items)
 
 
+@dataclass(frozen=True)
+class GrantView:
+    """A grant of a client for a resource, as the call checks it (its dates against today's, on every call)."""
+
+    status: str
+    valid_from: dt.date
+    valid_until: dt.date
+    items: tuple[str, ...]
+    plain_items: tuple[str, ...]
+    calls_per_minute: int | None
+    calls_per_day: int | None
+
+
+def grants_of(session: Session, client_id: int, resource_id: int) -> tuple[GrantView, ...]:
+    """Every grant (any status) of the client for the resource; remembered until a grant changes."""
+    def read() -> tuple[GrantView, ...]:
+        return tuple(GrantView(status, valid_from, valid_until, tuple(items or ()), tuple(plain or ()), cpm, cpd)
+                     for status, valid_from, valid_until, items, plain, cpm, cpd
+                     in session.execute(_GRANTS, {"client": client_id, "rid": resource_id}).all())
+    return versioned.cached(session, ("grants", client_id, resource_id), read)
+
+
 # The statements every call runs, built once (building a select costs about as much as running it).
 _r, _i, _g, _h = InformationResource, InformationItem, Grant, RegistryHead
-_RESOURCE = (select(_r.id, _r.name, _r.status, _r.version, _r.provider_id, Department.name, _r.updated_at)
+_RESOURCE = (select(_r.id, _r.name, _r.status, _r.version, _r.provider_id, Department.name)
              .join(Department, Department.id == _r.provider_id).where(_r.code == bindparam("code")))
 _ITEMS_OF = (select(_i.key, _i.name, _i.data_type, _i.sensitivity, _i.is_key)
              .where(_i.resource_id == bindparam("rid")).order_by(_i.position))
-_CURRENT_GRANTS = select(_g.items, _g.plain_items, _g.calls_per_minute, _g.calls_per_day).where(
-    _g.client_id == bindparam("client"), _g.resource_id == bindparam("rid"), _g.status == "active",
-    _g.valid_from <= bindparam("day"), _g.valid_until >= bindparam("day"))
+_GRANTS = select(_g.status, _g.valid_from, _g.valid_until, _g.items, _g.plain_items, _g.calls_per_minute,
+                 _g.calls_per_day).where(_g.client_id == bindparam("client"), _g.resource_id == bindparam("rid"))
 _HEAD = select(_h.version, _h.updated_at).where(_h.resource_id == bindparam("rid"))
 
 
@@ -186,8 +202,33 @@ class Access:
 
 def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str, resource: ResourceView | None,
              code: str, items: list[str], records: list[dict[str, Any]], keys: list[str], result: str,
-         status: int, subject_types: dict[str, str] | None = None, record_count: int | None = None) -> int:
+             status: int, subject_types: dict[str, str] | None = None, record_count: int | None = None) -> int:
     """Write the call's log entry (and its subjects) in the call's transaction; returns its seq."""
+    entry, subjects = _entry(actor, ctx, operation=operation, resource=resource, code=code, items=items,
+                             records=records, keys=keys, result=result, status=status, subject_types=subject_types,
+                             record_count=record_count)
+    return _insert_entry(session.connection(), entry, subjects)
+
+
+def log_and_commit(session: Session, actor: Actor, ctx: CallContext, **kw: Any) -> int:
+    """Write the call's log entry and commit it, before the answer leaves; returns its seq.
+
+    In an API request whose session writes nothing of its own (log_writer.SESSION_FLAG), the entry goes into the
+    next group commit of this process (exchange/log_writer.py) and this returns once that commit is done; otherwise
+    it is written in the session and committed apart."""
+    if log_writer.allowed(session):
+        entry, subjects = _entry(actor, ctx, **kw)
+        engine = session.get_bind()
+        return int(log_writer.write(engine, lambda conn: _insert_entry(conn, entry, subjects)))  # type: ignore[arg-type]
+    seq = log_call(session, actor, ctx, **kw)
+    commit_apart(session, Why.EXCHANGE_LOG)
+    return seq
+
+
+def _entry(actor: Actor, ctx: CallContext, *, operation: str, resource: ResourceView | None, code: str,
+           items: list[str], records: list[dict[str, Any]], keys: list[str], result: str, status: int,
+           subject_types: dict[str, str] | None = None,
+           record_count: int | None = None) -> tuple[dict[str, Any], list[str]]:
     entry = {
         "occurred_at": utcnow(), "client_id": actor.client_id or 0, "consumer_id": actor.department_id or 0,
         "provider_id": resource.provider_id if resource is not None else None,
@@ -207,12 +248,16 @@ def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str
                 subjects.add(value)
     # Written with the row so the sealer can tell it from one inserted by SQL (one short HMAC).
     entry["row_mac"] = sealing.row_mac(entry, subjects)
-    if subjects and session.get_bind().dialect.name == "postgresql":
+    return entry, sorted(subjects)
+
+
+def _insert_entry(conn: Connection, entry: dict[str, Any], subjects: list[str]) -> int:
+    if subjects and conn.dialect.name == "postgresql":
         # Entry and subjects in one statement (one round trip on the hot path).
-        return int(session.execute(_LOG_WITH_SUBJECTS, {**entry, "subjects": sorted(subjects)}).scalar_one())
-    seq = session.execute(_LOG_ENTRY, entry).scalar_one()
+        return int(conn.execute(_LOG_WITH_SUBJECTS, {**entry, "subjects": subjects}).scalar_one())
+    seq = conn.execute(_LOG_ENTRY, entry).scalar_one()
     if subjects:
-        session.execute(_LOG_SUBJECT, [{"seq": seq, "subject": s} for s in sorted(subjects)])
+        conn.execute(_LOG_SUBJECT, [{"seq": seq, "subject": s} for s in subjects])
     return int(seq)
 
 
@@ -234,9 +279,8 @@ _LOG_WITH_SUBJECTS = text(
 
 def refuse(session: Session, actor: Actor, ctx: CallContext, operation: str, code: str,
             resource: ResourceView | None, exc: DomainError) -> DomainError:
-    log_call(session, actor, ctx, operation=operation, resource=resource, code=code, items=[], records=[], keys=[],
-         result="denied", status=exc.status_code)
-    commit_apart(session, Why.EXCHANGE_LOG)
+    log_and_commit(session, actor, ctx, operation=operation, resource=resource, code=code, items=[], records=[],
+                   keys=[], result="denied", status=exc.status_code)
     return exc
 
 
@@ -411,16 +455,15 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
     subject_items = (_end_user_gate(session, actor, ctx, operation, resource, end_user_type)
                      if actor.username in end_user_systems() else None)
     day = clock.today()
-    grants = session.execute(_CURRENT_GRANTS, {"client": actor.client_id, "rid": resource.id, "day": day}).all()
+    every_grant = grants_of(session, actor.client_id, resource.id)
+    grants = [g for g in every_grant if g.status == "active" and g.valid_from <= day <= g.valid_until]
     if not grants:
-        any_grant = session.execute(select(Grant.status, Grant.valid_until).where(
-            Grant.client_id == actor.client_id, Grant.resource_id == resource.id)).all()
         reason = "本应用系统没有该资源的有效授权，请先提交共享申请。"
-        if any(s == "revoked" for s, _ in any_grant):
+        if any(g.status == "revoked" for g in every_grant):
             reason = "本应用系统对该资源的授权已被撤销。"
-        elif any(s == "suspended" for s, _ in any_grant):
+        elif any(g.status == "suspended" for g in every_grant):
             reason = "本应用系统对该资源的授权已被暂停，请联系提供部门。"
-        elif any_grant:
+        elif every_grant:
             reason = "本应用系统对该资源的授权已过期或尚未生效，请重新申请。"
         raise refuse(session, actor, ctx, operation, code, resource, Forbidden(reason, code="no_grant"))
     throttled = quotas.count_call(session, client_id=actor.client_id, resource_id=resource.id,
@@ -428,7 +471,7 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
     if throttled is not None:
         raise refuse(session, actor, ctx, operation, code, resource, throttled)
     granted = set().union(*(set(g.items) for g in grants))
-    plain = set().union(*(set(g.plain_items or []) for g in grants))
+    plain = set().union(*(set(g.plain_items) for g in grants))
     items = [i.key for i in resource.items if i.key in granted]
     masks = {i.key: masking.masker(i.data_type, i.key, i.name) for i in resource.items
              if i.key in granted and masking.needs_mask(i.sensitivity) and i.key not in plain}
@@ -475,7 +518,8 @@ def shape_key(access: Access, record_key: str) -> str:
 
 
 def provenance(session: Session, access: Access) -> dict[str, Any]:
-    head = session.execute(_HEAD, {"rid": access.resource.id}).first()
+    rid = access.resource.id
+    head = versioned.cached(session, ("head", rid), lambda: session.execute(_HEAD, {"rid": rid}).first())
     return {"resource_code": access.resource.code, "resource_name": access.resource.name,
             "provider": access.resource.provider_name, "catalog_version": access.resource.version,
             "data_version": head.version if head else 0,

@@ -25,13 +25,12 @@ from tongban.exchange.access import (
     check_end_user_records,
     check_filters,
     load_json,
-    log_call,
+    log_and_commit,
     logged,
     provenance,
     shape,
     subject_types,
 )
-from tongban.transactions import Why, commit_apart
 
 __all__ = ["CallContext", "data_uses", "get_record", "query_records"]
 
@@ -45,9 +44,8 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
     row = session.execute(text("SELECT data FROM registry_records WHERE resource_id = :r AND record_key = :k "
                                "AND NOT deleted"), {"r": acc.resource.id, "k": key}).first()
     if row is None:
-        log_call(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=[], records=[],
-             keys=[key], result="not_found", status=404)
-        commit_apart(session, Why.EXCHANGE_LOG)
+        log_and_commit(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=[], records=[],
+                       keys=[key], result="not_found", status=404)
         raise NotFound("没有该主键的记录。", code="record_not_found")
     data = load_json(row[0])
     check_end_user_records(session, actor, ctx, "get", acc, [data])
@@ -55,9 +53,8 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
     disputes = hooks.record_notes(session, acc.resource.id, [key]).get(key, [])
     answer = {"data": shape(acc, data), "disputed": bool(disputes), "disputes": disputes,
               "provenance": provenance(session, acc)}
-    log_call(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
-             records=[data], keys=[key], result="ok", status=200, subject_types=subject_types(acc))
-    commit_apart(session, Why.EXCHANGE_LOG)
+    log_and_commit(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
+                   records=[data], keys=[key], result="ok", status=200, subject_types=subject_types(acc))
     return answer
 
 
@@ -91,10 +88,9 @@ def query_records(*, session: Session, actor: Actor, code: str, filters: dict[st
     flags = [{"row": n, "disputes": disputed[k]} for n, (k, _) in enumerate(rows) if k in disputed]
     answer = {"items": [shape(acc, d) for d in records], "total": int(total), "page": page, "size": size,
               "disputed_rows": flags, "provenance": provenance(session, acc)}
-    log_call(session, actor, ctx, operation="query", resource=acc.resource, code=code, items=acc.items,
-             records=records, keys=[k for k, _ in rows], result="ok", status=200,
-             subject_types=subject_types(acc))
-    commit_apart(session, Why.EXCHANGE_LOG)
+    log_and_commit(session, actor, ctx, operation="query", resource=acc.resource, code=code, items=acc.items,
+                   records=records, keys=[k for k, _ in rows], result="ok", status=200,
+                   subject_types=subject_types(acc))
     return answer
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from tongban.deps import CurrentActor, DbSession, secure_router
 from tongban.errors import error_responses
-from tongban.exchange import bulk, gateway
+from tongban.exchange import bulk, gateway, log_writer
 from tongban.exchange.access import call_context
 from tongban.schema_types import SEQ_MAX
 
@@ -36,6 +36,7 @@ CaseH = Annotated[str | None, Header(alias="X-Case-Number", description="办件�
             responses=error_responses(404, 429))
 def get_record(classification: str, seq: str, key: str, request: Request, session: DbSession, actor: CurrentActor,
                x_purpose: PurposeH = None, x_end_user: EndUserH = None, x_case_number: CaseH = None) -> dict[str, Any]:
+    session.info[log_writer.SESSION_FLAG] = True  # this request writes only its count and log entry: group commit
     return gateway.get_record(session=session, actor=actor, code=f"{classification}/{seq}", key=key.upper()
                               if len(key) == 18 else key, ctx=_ctx(request, x_purpose, x_end_user, x_case_number))
 
@@ -46,6 +47,7 @@ def query_records(classification: str, seq: str, request: Request, session: DbSe
                   x_purpose: PurposeH = None, x_end_user: EndUserH = None,
                   x_case_number: CaseH = None) -> dict[str, Any]:
     filters = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    session.info[log_writer.SESSION_FLAG] = True
     return gateway.query_records(session=session, actor=actor, code=f"{classification}/{seq}", filters=filters,
                                  page=page, size=size, ctx=_ctx(request, x_purpose, x_end_user, x_case_number))
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tongban import clock
 from tongban.db import utcnow
 from tongban.errors import TooManyRequests
+from tongban.exchange import log_writer
 from tongban.exchange.models import QuotaUsage
 from tongban.sharing.limits import Limits, limits_of
 from tongban.transactions import Why, commit_apart, use_case
@@ -41,8 +42,13 @@ def count_call(session: Session, *, client_id: int, resource_id: int, limits: Li
               "m": now.replace(second=0, microsecond=0)}
     statement = _UPSERT_BOTH if (limits.per_minute and limits.per_day) else (
         _UPSERT_DAY if limits.per_day else _UPSERT_MINUTE)
-    counts = {str(span): int(calls) for span, calls in session.execute(statement, params)}
-    if session.get_bind().dialect.name != "sqlite":
+    if log_writer.allowed(session):  # counted and committed in the next group commit (exchange/log_writer.py)
+        engine = session.get_bind()
+        rows = log_writer.write(engine, lambda conn: conn.execute(statement, params).all())  # type: ignore[arg-type]
+        counts = {str(span): int(calls) for span, calls in rows}
+    else:
+        counts = {str(span): int(calls) for span, calls in session.execute(statement, params)}
+    if not log_writer.allowed(session) and session.get_bind().dialect.name != "sqlite":
         # Release the counter row at once: concurrent calls of this client must not queue on it for the
         # length of their transactions. SQLite has one writer anyway; there the count is committed with
         # the call's log entry (a refused call's refusal commits it too).

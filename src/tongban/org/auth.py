@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from tongban import versioned
 from tongban.audit import service as audit
 from tongban.authz import ANONYMOUS, Actor
 from tongban.config import Settings, get_settings
@@ -272,8 +273,12 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
     """The application client behind a bearer key; refuses unknown, revoked and expired keys."""
     secret = secret.strip()
     # Keys are ASCII (tbk_ + URL-safe base64): anything else is refused as invalid, never folded.
-    row = (session.execute(_KEY_AND_CLIENT, {"hash": token_hash(secret)}).first()
-           if secret.isascii() and secret.isprintable() else None)
+    row = None
+    if secret.isascii() and secret.isprintable():
+        digest = token_hash(secret)
+        # Known keys are remembered by this process until a key or client changes (tongban/versioned.py).
+        row = versioned.cached(session, ("api_key", digest),
+                               lambda: session.execute(_KEY_AND_CLIENT, {"hash": digest}).first())
     if row is None:
         raise NotAuthenticated("API 密钥无效，请检查 Authorization 请求头（Bearer 密钥）。",
                                code="api_key_invalid")
@@ -294,10 +299,16 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
         }
         code, message = messages[reason]
         raise NotAuthenticated(message, code=code)
-    # Write last-use at most every five minutes: a busy system must not turn reads into writes.
-    if last_used_at is None or now - last_used_at > dt.timedelta(minutes=5):
+    # Write last-use at most every five minutes: a busy system must not turn reads into writes. The cached row's
+    # `last_used_at` is as old as the cache (the column does not move the version), so this process also remembers
+    # when it last wrote it.
+    written_at = versioned.engine_memo(session, "api_key_last_use")
+    written = written_at.get(key_id)
+    last = max(t for t in (last_used_at, written, dt.datetime.min) if t is not None)
+    if now - last > dt.timedelta(minutes=5):
         session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
         commit_apart(session, Why.HOUSEKEEPING)
+        written_at[key_id] = now
     return actor
 
 

@@ -13,8 +13,11 @@ from tongban.config import get_settings
 
 
 class _HasLimits(Protocol):
-    calls_per_minute: int | None
-    calls_per_day: int | None
+    @property
+    def calls_per_minute(self) -> int | None: ...
+
+    @property
+    def calls_per_day(self) -> int | None: ...
 
 
 @dataclass(frozen=True)

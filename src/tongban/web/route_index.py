@@ -48,7 +48,8 @@ def install(app: FastAPI) -> int:
     guarded = 0
     for entry in app.router.routes:
         router = getattr(entry, "original_router", None)
-        if router is None or getattr(getattr(entry, "include_context", None), "prefix", "x"):
+        prefix: Any = getattr(getattr(entry, "include_context", None), "prefix", "x")
+        if router is None or prefix:
             continue
         try:
             paths = list(_paths(router))
@@ -56,7 +57,7 @@ def install(app: FastAPI) -> int:
             continue
         fixed = frozenset(p for p in paths if "{" not in p)
         prefixes = tuple(p.split("{", 1)[0] for p in paths if "{" in p)
-        entry.matches = _guarded(entry.matches, fixed, prefixes)
+        entry.matches = _guarded(entry.matches, fixed, prefixes)  # type: ignore[method-assign]
         guarded += 1
     return guarded
 
@@ -65,7 +66,8 @@ def _guarded(matches: Any, fixed: frozenset[str], prefixes: tuple[str, ...]) -> 
     def guarded_matches(scope: Scope) -> tuple[Match, Scope]:
         path = get_route_path(scope)
         if path in fixed or path.startswith(prefixes):
-            return matches(scope)  # type: ignore[no-any-return]
+            result: tuple[Match, Scope] = matches(scope)
+            return result
         return Match.NONE, {}
 
     return guarded_matches

@@ -1,0 +1,117 @@
+"""Per-process memory of rows read on every call, kept correct across processes by a version number in the database.
+
+Every exchange call needs the caller's API key and client, the resource and its items, the grants, the register's
+head and the open disputes: read with a query each, they cost more than the call's own work (bench/request_path.py).
+They change rarely, and each change must be seen by the next call in every process: a revoked key or grant must stop
+working at once. So:
+
+- `config_versions` holds one number per area ("exchange"). Database triggers (migration 0033) add one to it in
+  the same transaction as any insert, update or delete of the rows the area caches, whatever wrote them.
+- A process keeps, per engine (per database), what it read under one version. Each transaction that uses the
+  cache reads the number once (one single-row primary-key read, remembered for the rest of that transaction);
+  when it differs from the number the cache was filled under, the whole cache is dropped and filled again.
+- The number is read before the rows it guards, in the same transaction: what is cached under a number is never
+  older than that number's state.
+
+After restoring the database from a backup, restart the app processes (as after any restore).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tongban.db import Base
+
+T = TypeVar("T")
+EXCHANGE = "exchange"
+_MAX_ENTRIES = 50_000  # past this many the cache starts again (many clients × resources): a bound, not a policy
+
+
+class ConfigVersion(Base):
+    """The version of an area of cached rows; raised by triggers only (migration 0033)."""
+
+    __tablename__ = "config_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class _Area:
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.entries: dict[Hashable, Any] = {}
+        self.lock = threading.Lock()
+
+
+_AREAS: weakref.WeakKeyDictionary[Engine, dict[str, _Area]] = weakref.WeakKeyDictionary()
+_AREAS_LOCK = threading.Lock()
+_MISSING = object()
+
+
+def current_version(session: Session, area: str = EXCHANGE) -> int | None:
+    """The area's version as this transaction sees it (read once per transaction); None if the area has no row (then
+    nothing is cached: without its row no trigger could tell of a change)."""
+    transaction = session.get_transaction()
+    memo: tuple[Any, dict[str, int | None]] | None = session.info.get("config_versions")
+    if memo is not None and transaction is not None and memo[0] is transaction and area in memo[1]:
+        return memo[1][area]
+    raw: Any = session.connection().exec_driver_sql(
+        "SELECT version FROM config_versions WHERE name = %(n)s" if session.get_bind().dialect.name != "sqlite"
+        else "SELECT version FROM config_versions WHERE name = :n", {"n": area}).scalar()
+    version = int(raw) if raw is not None else None
+    transaction = session.get_transaction()
+    if memo is None or memo[0] is not transaction:
+        memo = (transaction, {})
+        session.info["config_versions"] = memo
+    memo[1][area] = version
+    return version
+
+
+def _area(session: Session, area: str) -> _Area:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    areas = _AREAS.get(engine)
+    if areas is None:
+        with _AREAS_LOCK:
+            areas = _AREAS.setdefault(engine, {})
+    found = areas.get(area)
+    if found is None:
+        with _AREAS_LOCK:
+            found = areas.setdefault(area, _Area())
+    return found
+
+
+def engine_memo(session: Session, name: str) -> dict[Hashable, Any]:
+    """A dict this process keeps per database (engine), whatever the versions: for what a process remembers of its
+    own writes (e.g. when it last wrote an API key's last use)."""
+    return _area(session, "memo:" + name).entries
+
+
+def cached(session: Session, key: Hashable, load: Callable[[], T], area: str = EXCHANGE) -> T:
+    """`load()` (run in `session`'s transaction) unless this process already has it under the current version."""
+    version = current_version(session, area)
+    if version is None:
+        return load()
+    cache = _area(session, area)
+    if cache.version == version:
+        value = cache.entries.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+    value = load()
+    with cache.lock:
+        if cache.version != version:
+            if cache.version is not None and version < cache.version:
+                return value  # a transaction that began before the cache moved on: answer it, keep the newer cache
+            cache.version = version
+            cache.entries = {}
+        if len(cache.entries) >= _MAX_ENTRIES:
+            cache.entries = {}
+        cache.entries[key] = value
+    return value

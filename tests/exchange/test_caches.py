@@ -1,0 +1,140 @@
+"""What the exchange remembers between calls (tongban/versioned.py) is never served after a change, whoever made it,
+and the group commit (exchange/log_writer.py) writes every call's count and log entry before its answer."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from tests.exchange.conftest import IDS, call_headers
+from tongban import clock
+from tongban.db import utcnow
+from tongban.disputes.models import DataDispute
+from tongban.exchange import log_writer
+from tongban.exchange.log_models import ExchangeLogEntry
+from tongban.exchange.models import QuotaUsage
+from tongban.versioned import ConfigVersion
+
+
+def _url(world, key: str = IDS[0]) -> str:  # type: ignore[no-untyped-def]
+    return f"/api/v1/exchange/{world['resource'].code}/records/{key}"
+
+
+def _version(session: Session) -> int:
+    session.rollback()
+    return session.execute(select(ConfigVersion.version).where(ConfigVersion.name == "exchange")).scalar_one()
+
+
+def test_a_key_revoked_by_plain_sql_stops_working_at_the_next_call(client: TestClient, engine: Engine,
+                                                                   world) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(_url(world), headers=call_headers(world)).status_code == 200  # cached in the app's process
+    with engine.begin() as conn:  # not through the platform at all
+        conn.execute(text("UPDATE api_keys SET revoked_at = :t WHERE client_id = :c"),
+                     {"t": utcnow(), "c": world["client"].id})
+    r = client.get(_url(world), headers=call_headers(world))
+    assert r.status_code == 401 and r.json()["code"] == "api_key_revoked"
+
+
+def test_grant_items_and_catalog_changes_reach_the_next_call(client: TestClient, session: Session,
+                                                             world) -> None:  # type: ignore[no-untyped-def]
+    assert set(client.get(_url(world), headers=call_headers(world)).json()["data"]) == {"id_number", "name",
+                                                                                        "address"}
+    world["grant"].items = ["id_number"]  # narrowed by the provider
+    session.commit()
+    assert set(client.get(_url(world), headers=call_headers(world)).json()["data"]) == {"id_number"}
+    session.execute(text("UPDATE catalog_items SET sensitivity = 'public' WHERE resource_id = :r AND key = 'id_number'"),
+                    {"r": world["resource"].id})
+    session.commit()
+    assert client.get(_url(world), headers=call_headers(world)).json()["data"]["id_number"] == IDS[0]  # unmasked now
+    session.execute(text("UPDATE catalog_resources SET status = 'withdrawn' WHERE id = :r"), {"r": world["resource"].id})
+    session.commit()
+    assert client.get(_url(world), headers=call_headers(world)).json()["code"] == "resource_unknown"
+
+
+def test_a_dispute_and_a_new_load_show_in_the_next_answer(client: TestClient, session: Session, world,
+                                                          city) -> None:  # type: ignore[no-untyped-def]
+    first = client.get(_url(world), headers=call_headers(world)).json()
+    assert first["disputed"] is False
+    amr = city.users["amr_data"]
+    session.add(DataDispute(number="SY-CACHE-1", resource_id=world["resource"].id,
+                            provider_id=world["resource"].provider_id, consumer_id=amr.department_id,
+                            raised_by=amr.id, record_key=IDS[0], record_seq=1, items=["name"],
+                            description="姓名有误", status="open", stage_started_on=clock.today(), stage_days=5,
+                            due_on=clock.today()))
+    session.execute(text("UPDATE registry_heads SET version = version + 1 WHERE resource_id = :r"),
+                    {"r": world["resource"].id})
+    session.commit()
+    second = client.get(_url(world), headers=call_headers(world)).json()
+    assert second["disputed"] is True and second["disputes"][0]["number"] == "SY-CACHE-1"
+    assert second["provenance"]["data_version"] == first["provenance"]["data_version"] + 1
+
+
+def test_writing_a_keys_last_use_does_not_empty_the_caches(client: TestClient, session: Session,
+                                                           world) -> None:  # type: ignore[no-untyped-def]
+    before = _version(session)
+    assert client.get(_url(world), headers=call_headers(world)).status_code == 200  # writes last_used_at
+    assert session.execute(text("SELECT last_used_at FROM api_keys WHERE client_id = :c"),
+                           {"c": world["client"].id}).scalar() is not None
+    assert _version(session) == before
+
+
+def test_concurrent_calls_each_have_their_count_and_entry_before_their_answer(
+        client: TestClient, session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    calls = 24
+
+    def call(n: int) -> int:
+        r = client.get(_url(world, IDS[n % len(IDS)]), headers=call_headers(world))
+        # The answer is out: its entry must already be committed (read on another connection).
+        assert r.status_code == 200, r.text
+        return r.status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(call, range(calls))) == [200] * calls
+    session.rollback()
+    assert session.execute(select(func.count()).select_from(ExchangeLogEntry).where(
+        ExchangeLogEntry.result == "ok")).scalar_one() == calls
+    minute = session.execute(select(func.sum(QuotaUsage.calls)).where(QuotaUsage.span == "m")).scalar_one()
+    assert minute == calls
+
+
+def test_quota_refusals_still_hold_with_the_group_commit(client: TestClient, session: Session,
+                                                         world) -> None:  # type: ignore[no-untyped-def]
+    world["grant"].calls_per_minute = 2
+    session.commit()
+    codes = [client.get(_url(world), headers=call_headers(world)).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    session.rollback()
+    results = session.execute(select(ExchangeLogEntry.result).order_by(ExchangeLogEntry.seq)).scalars().all()
+    assert results == ["ok", "ok", "denied"]
+
+
+def test_one_failing_write_does_not_fail_the_others_in_its_batch(engine: Engine, session: Session) -> None:
+    barrier = threading.Barrier(6)
+
+    def good(n: int) -> object:
+        barrier.wait()
+        return log_writer.write(engine, lambda conn: conn.execute(
+            text("INSERT INTO config_versions (name, version) VALUES (:n, 1)"), {"n": f"t{n}"}).rowcount)
+
+    def bad(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO no_such_table VALUES (1)"))
+
+    def failing() -> None:
+        barrier.wait()
+        log_writer.write(engine, bad)
+
+    with ThreadPoolExecutor(6) as pool:
+        oks = [pool.submit(good, n) for n in range(5)]
+        failed = pool.submit(failing)
+        assert [f.result() for f in oks] == [1] * 5
+        with pytest.raises(Exception, match="no_such_table"):
+            failed.result()
+    session.rollback()
+    assert session.execute(select(func.count()).select_from(ConfigVersion).where(
+        ConfigVersion.name.like("t%"))).scalar_one() == 5
