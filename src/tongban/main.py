@@ -336,6 +336,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # route that matches wins, so a domain's fixed paths that must beat another's parameters go first.
     for ref in registered.ordered_routers():
         app.include_router(resolve(ref.target))
-    static_files.install(app)  # /static/ from memory, before the router (web/static_files.py)
+    # /static/ from memory, outside our other middlewares and the router, with the security headers built into
+    # its answers (web/static_files.py): half the cost of passing through them (bench figures in its commit).
+    security = SecurityHeaders(app, hsts=settings.cookie_secure)
+    static_files.install(app, headers=[*security.headers, security.csp])
     route_index.install(app)
     return app

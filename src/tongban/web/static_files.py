@@ -18,7 +18,7 @@ the file changes, its hash does, so do the pages' links. Any other URL of the fi
 gets the current bytes with `no-cache`: kept, but revalidated with its ETag (304 when unchanged).
 
 The table is read when the first app is created (or at the first `static_url`) and kept for the process:
-an edited stylesheet is seen after a restart, as an edited template or module is.
+an edited stylesheet is seen after a restart, as an edited module is (templates, unlike these, are re-read).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from starlette.middleware import Middleware
@@ -125,7 +126,7 @@ class StaticFile:
                 gz = _variant(compressed, f'"{sha[:32]}-gz"'.encode(), ctype.encode(),
                               [(b"content-encoding", b"gzip"), *vary])
         plain = _variant(body, f'"{sha[:32]}"'.encode(), ctype.encode(), extra)
-        return cls(name, sha[:12], f"{PREFIX}{name}?v={sha[:12]}", f"v={sha[:12]}".encode(), plain, gz)
+        return cls(name, sha[:12], f"{PREFIX}{quote(name)}?v={sha[:12]}", f"v={sha[:12]}".encode(), plain, gz)
 
     def adding(self, headers: Headers) -> StaticFile:
         """The same file with `headers` in every answer."""
