@@ -9,10 +9,19 @@ batch lookup per object type.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from tongban.audit.models import AuditEntry
+
+class Described(Protocol):
+    """What naming an entry's object needs: an AuditEntry, or a read model's row of its columns."""
+
+    @property
+    def object_type(self) -> str: ...
+
+    @property
+    def object_id(self) -> str | None: ...
 
 OBJECT_LABELS: dict[str, str] = {
     "user": "用户", "department": "部门", "app_client": "应用系统", "api_key": "API 密钥", "region": "行政区划",
@@ -42,7 +51,7 @@ def object_label(object_type: str) -> str:
     return OBJECT_LABELS.get(object_type, "对象")
 
 
-def describe_objects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
+def describe_objects(session: Session, entries: Iterable[Described]) -> dict[tuple[str, str], str]:
     """{(object_type, object_id): "证照类型 营业执照"} for the given audit entries, one query per type."""
     wanted: dict[str, set[str]] = {}
     for e in entries:

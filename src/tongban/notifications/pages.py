@@ -25,13 +25,11 @@ def unread_messages(request: Request) -> int:
     actor = getattr(request.state, "actor", None)
     count = 0
     if actor is not None and actor.kind in service.INBOX_KINDS and actor.id is not None:
-        session = request.app.state.session_factory()
-        try:
-            count = queries.unread_count(session, actor.id)
+        try:  # a pooled connection, not a session: one read, on every page (issue 16)
+            with request.app.state.engine.connect() as conn:
+                count = queries.unread_count(conn, actor.id)
         except Exception:  # the badge must never break a page (error pages render with a failing database too)
             log.exception("could not count unread messages")
-        finally:
-            session.close()
     request.state.unread_messages = count
     return count
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
@@ -16,11 +16,14 @@ from tongban.transactions import use_case
 PAGE_SIZE = 20
 
 
-def unread_count(session: Session, user_id: int) -> int:
-    """How many of the user's 站内信 are unread (the layout's badge)."""
-    return int(session.execute(select(func.count()).select_from(NotificationMessage).where(
-        NotificationMessage.recipient_user_id == user_id, NotificationMessage.channel == "inbox",
-        NotificationMessage.read_at.is_(None))).scalar_one())
+_UNREAD = select(func.count()).select_from(NotificationMessage).where(
+    NotificationMessage.recipient_user_id == bindparam("user_id"), NotificationMessage.channel == "inbox",
+    NotificationMessage.read_at.is_(None))
+
+
+def unread_count(session: Session | Connection, user_id: int) -> int:
+    """How many of the user's 站内信 are unread (the layout's badge: a session or a bare connection)."""
+    return int(session.execute(_UNREAD, {"user_id": user_id}).scalar_one())
 
 
 @dataclass(frozen=True)

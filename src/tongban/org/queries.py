@@ -8,11 +8,13 @@ data is audited (see its docstring).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tongban.audit.labels import describe_objects
@@ -33,37 +35,88 @@ ACCOUNTS_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
+class HomeUser:
+    """What the greeting shows of the person's own account (no more columns than that)."""
+
+    id_number: str | None
+    credit_code: str | None
+    legal_representative: str | None
+    last_login_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class HomeDepartment:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RecentAction:
+    """One of the person's own recent audit entries, as the table shows it."""
+
+    occurred_at: dt.datetime
+    action: str
+    object_type: str
+    object_id: str | None
+    result: str
+    client_ip: str | None
+
+
+@dataclass(frozen=True)
 class Home:
     """首页: who is logged in, the role's figures, shortcuts and the person's own recent actions."""
 
-    user: User | None
-    department: Department | None
+    user: HomeUser | None
+    department: HomeDepartment | None
     cards: list[dict[str, Any]] = field(default_factory=list)
-    recent: list[AuditEntry] = field(default_factory=list)
+    recent: list[RecentAction] = field(default_factory=list)
     recent_names: dict[tuple[str, str], str] = field(default_factory=dict)  # "证照类型 营业执照"
     shortcuts: list[tuple[str, str, str]] = field(default_factory=list)  # (title, href, description)
+
+
+# The person's shown columns and their department's, in one statement (a department for an actor without a
+# user row — an application client — is read by the second).
+_SHOWN_USER = (select(User.id_number, User.credit_code, User.legal_representative, User.last_login_at,
+                      Department.id, Department.name)
+               .outerjoin(Department, Department.id == bindparam("department_id")).where(User.id == bindparam("id")))
+_SHOWN_DEPARTMENT = select(Department.id, Department.name).where(Department.id == bindparam("id"))
+_RECENT = (select(AuditEntry.occurred_at, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id,
+                  AuditEntry.result, AuditEntry.client_ip)
+           .where(AuditEntry.actor_kind == bindparam("kind"), AuditEntry.actor_id == bindparam("id"))
+           .order_by(AuditEntry.seq.desc()).limit(8))
+
+
+@cache
+def _card_providers() -> list[Callable[..., list[dict[str, Any]]]]:
+    """The registered card providers in their order, imported once (the registrations never change)."""
+    return [resolve(p.target) for p in sorted(platform().home_cards, key=lambda p: p.order)]
 
 
 def home(session: Session, actor: Actor) -> Home:
     """首页: what this person can do, and the numbers that matter to their role.
 
     The cards and shortcuts come from what the domains registered (tongban/registry.py): each domain
-    counts its own work, and a new domain adds its cards without editing this page.
+    counts its own work, and a new domain adds its cards without editing this page. The page reads columns,
+    not objects (it is every user's first page after login: issue 16 measured it).
     """
-    user = session.get(User, actor.id) if actor.id is not None and actor.kind != "client" else None
-    dept = session.get(Department, actor.department_id) if actor.department_id else None
-    registered = platform()
+    user = dept = None
+    found: Any = None
+    if actor.id is not None and actor.kind != "client":
+        row = session.execute(_SHOWN_USER, {"id": actor.id, "department_id": actor.department_id}).first()
+        if row is not None:
+            user, found = HomeUser(*row[:4]), row[4:]
+    elif actor.department_id:
+        found = session.execute(_SHOWN_DEPARTMENT, {"id": actor.department_id}).first()
+    if actor.department_id and found is not None and found[0] is not None:
+        dept = HomeDepartment(*found)
     cards: list[dict[str, Any]] = []
-    for provider in sorted(registered.home_cards, key=lambda p: p.order):
-        cards += resolve(provider.target)(session=session, actor=actor)
-    shortcuts = [(link.label, link.href, link.description) for link in registered.shortcuts_for(actor)]
-    recent: list[AuditEntry] = []
+    for provider in _card_providers():
+        cards += provider(session=session, actor=actor)
+    shortcuts = [(link.label, link.href, link.description) for link in platform().shortcuts_for(actor)]
+    recent: list[RecentAction] = []
     names: dict[tuple[str, str], str] = {}
     if actor.id is not None:
-        recent = list(session.execute(
-            select(AuditEntry).where(AuditEntry.actor_kind == actor.kind, AuditEntry.actor_id == str(actor.id))
-            .order_by(AuditEntry.seq.desc()).limit(8)
-        ).scalars())
+        recent = [RecentAction(*r) for r in session.execute(_RECENT, {"kind": actor.kind, "id": str(actor.id)})]
         names = describe_objects(session, recent)
     return Home(user=user, department=dept, cards=cards, recent=recent, recent_names=names, shortcuts=shortcuts)
 
