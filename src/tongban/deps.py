@@ -87,7 +87,12 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
         scheme, _, credential = authorization.partition(" ")
         if scheme.lower() != "bearer" or not credential.strip():
             raise NotAuthenticated("Authorization 请求头格式应为 “Bearer <API 密钥>”。", code="api_key_invalid")
-        actor = await anyio.to_thread.run_sync(lambda: auth.actor_from_api_key(session, credential, client_ip=ip))
+        # A key this process knows is checked here (one read of the cache's version); any other, or one whose last
+        # use is due to be written, goes to a thread for the database.
+        known = auth.known_api_key_actor(session, credential, client_ip=ip)
+        if known is None:
+            known = await anyio.to_thread.run_sync(lambda: auth.actor_from_api_key(session, credential, client_ip=ip))
+        actor = known
         request.state.auth_via = "api_key"
     else:
         token = request.cookies.get(request.app.state.settings.session_cookie)

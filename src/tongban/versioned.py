@@ -52,7 +52,7 @@ class _Area:
 
 _AREAS: weakref.WeakKeyDictionary[Engine, dict[str, _Area]] = weakref.WeakKeyDictionary()
 _AREAS_LOCK = threading.Lock()
-_MISSING = object()
+MISSING = object()
 
 
 def current_version(session: Session, area: str = EXCHANGE) -> int | None:
@@ -94,6 +94,15 @@ def engine_memo(session: Session, name: str) -> dict[Hashable, Any]:
     return _area(session, "memo:" + name).entries
 
 
+def peek(session: Session, key: Hashable, area: str = EXCHANGE) -> Any:
+    """What this process has for `key` under the current version, or MISSING (nothing is read but the version)."""
+    version = current_version(session, area)
+    cache = _area(session, area)
+    if version is None or cache.version != version:
+        return MISSING
+    return cache.entries.get(key, MISSING)
+
+
 def cached(session: Session, key: Hashable, load: Callable[[], T], area: str = EXCHANGE) -> T:
     """`load()` (run in `session`'s transaction) unless this process already has it under the current version."""
     version = current_version(session, area)
@@ -101,8 +110,8 @@ def cached(session: Session, key: Hashable, load: Callable[[], T], area: str = E
         return load()
     cache = _area(session, area)
     if cache.version == version:
-        value = cache.entries.get(key, _MISSING)
-        if value is not _MISSING:
+        value = cache.entries.get(key, MISSING)
+        if value is not MISSING:
             return value
     value = load()
     with cache.lock:

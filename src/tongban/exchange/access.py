@@ -210,16 +210,37 @@ def log_call(session: Session, actor: Actor, ctx: CallContext, *, operation: str
     return _insert_entry(session.connection(), entry, subjects)
 
 
+_PENDING_COUNT = "exchange_pending_count"
+
+
 def log_and_commit(session: Session, actor: Actor, ctx: CallContext, **kw: Any) -> int:
     """Write the call's log entry and commit it, before the answer leaves; returns its seq.
 
     In an API request whose session writes nothing of its own (log_writer.SESSION_FLAG), the entry goes into the
-    next group commit of this process (exchange/log_writer.py) and this returns once that commit is done; otherwise
-    it is written in the session and committed apart."""
+    next group commit of this process (exchange/log_writer.py) with the call's quota count, if check_access left one
+    to count, and this returns once that commit is done: one write per call. A call over its quota is logged as
+    refused (429) instead, and that refusal is raised. Otherwise the entry is written in the session and committed
+    apart (the quota was counted by check_access)."""
     if log_writer.allowed(session):
         entry, subjects = _entry(actor, ctx, **kw)
-        engine = session.get_bind()
-        return int(log_writer.write(engine, lambda conn: _insert_entry(conn, entry, subjects)))  # type: ignore[arg-type]
+        pending = session.info.pop(_PENDING_COUNT, None)
+
+        def work(conn: Connection) -> int | DomainError:
+            if pending is not None:  # the call is counted first; over its quota, it is logged and answered as refused
+                client_id, resource_id, limits = pending
+                throttled = quotas.count_in(conn, client_id=client_id, resource_id=resource_id, limits=limits)
+                if throttled is not None:
+                    refused, _ = _entry(actor, ctx, operation=kw["operation"], resource=kw["resource"],
+                                        code=kw["code"], items=[], records=[], keys=[], result="denied",
+                                        status=throttled.status_code)
+                    _insert_entry(conn, refused, [])
+                    return throttled
+            return _insert_entry(conn, entry, subjects)
+
+        result = log_writer.write(session.get_bind(), work)  # type: ignore[arg-type]
+        if isinstance(result, DomainError):
+            raise result
+        return int(result)
     seq = log_call(session, actor, ctx, **kw)
     commit_apart(session, Why.EXCHANGE_LOG)
     return seq
@@ -466,10 +487,14 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
         elif every_grant:
             reason = "本应用系统对该资源的授权已过期或尚未生效，请重新申请。"
         raise refuse(session, actor, ctx, operation, code, resource, Forbidden(reason, code="no_grant"))
-    throttled = quotas.count_call(session, client_id=actor.client_id, resource_id=resource.id,
-                                  limits=quotas.limits_of(grants))
-    if throttled is not None:
-        raise refuse(session, actor, ctx, operation, code, resource, throttled)
+    limits = quotas.limits_of(grants)
+    if log_writer.allowed(session):
+        # Counted in the same group commit as the call's log entry, before its answer (log_and_commit).
+        session.info[_PENDING_COUNT] = (actor.client_id, resource.id, limits)
+    else:
+        throttled = quotas.count_call(session, client_id=actor.client_id, resource_id=resource.id, limits=limits)
+        if throttled is not None:
+            raise refuse(session, actor, ctx, operation, code, resource, throttled)
     granted = set().union(*(set(g.items) for g in grants))
     plain = set().union(*(set(g.plain_items) for g in grants))
     items = [i.key for i in resource.items if i.key in granted]

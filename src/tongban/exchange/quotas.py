@@ -9,14 +9,15 @@ Refused calls count too: a client that keeps calling past its limit stays refuse
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import delete, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tongban import clock
 from tongban.db import utcnow
 from tongban.errors import TooManyRequests
-from tongban.exchange import log_writer
 from tongban.exchange.models import QuotaUsage
 from tongban.sharing.limits import Limits, limits_of
 from tongban.transactions import Why, commit_apart, use_case
@@ -30,7 +31,7 @@ _UPSERT_BOTH = text(_UPSERT.format(values="(:c, :r, 'd', :d, 1), (:c, :r, 'm', :
 _UPSERT_DAY = text(_UPSERT.format(values="(:c, :r, 'd', :d, 1)"))
 _UPSERT_MINUTE = text(_UPSERT.format(values="(:c, :r, 'm', :m, 1)"))
 
-__all__ = ["Limits", "count_call", "limits_of", "prune"]
+__all__ = ["Limits", "count_call", "count_in", "limits_of", "prune"]
 
 
 def count_call(session: Session, *, client_id: int, resource_id: int, limits: Limits) -> TooManyRequests | None:
@@ -38,21 +39,35 @@ def count_call(session: Session, *, client_id: int, resource_id: int, limits: Li
     if not limits.per_minute and not limits.per_day:
         return None
     now = utcnow()
-    params = {"c": client_id, "r": resource_id, "d": dt.datetime.combine(clock.today(), dt.time()),
-              "m": now.replace(second=0, microsecond=0)}
-    statement = _UPSERT_BOTH if (limits.per_minute and limits.per_day) else (
-        _UPSERT_DAY if limits.per_day else _UPSERT_MINUTE)
-    if log_writer.allowed(session):  # counted and committed in the next group commit (exchange/log_writer.py)
-        engine = session.get_bind()
-        rows = log_writer.write(engine, lambda conn: conn.execute(statement, params).all())  # type: ignore[arg-type]
-        counts = {str(span): int(calls) for span, calls in rows}
-    else:
-        counts = {str(span): int(calls) for span, calls in session.execute(statement, params)}
-    if not log_writer.allowed(session) and session.get_bind().dialect.name != "sqlite":
+    statement, params = _statement(client_id, resource_id, limits, now)
+    counts = {str(span): int(calls) for span, calls in session.execute(statement, params)}
+    if session.get_bind().dialect.name != "sqlite":
         # Release the counter row at once: concurrent calls of this client must not queue on it for the
         # length of their transactions. SQLite has one writer anyway; there the count is committed with
         # the call's log entry (a refused call's refusal commits it too).
         commit_apart(session, Why.QUOTA_COUNTER)
+    return _verdict(limits, counts, now)
+
+
+def count_in(conn: Connection, *, client_id: int, resource_id: int, limits: Limits) -> TooManyRequests | None:
+    """Count one call on this connection, in the transaction that writes its log entry (the group commit's,
+    exchange/log_writer.py); returns the error to answer with when a limit is exceeded (None: go on)."""
+    if not limits.per_minute and not limits.per_day:
+        return None
+    now = utcnow()
+    statement, params = _statement(client_id, resource_id, limits, now)
+    return _verdict(limits, {str(span): int(calls) for span, calls in conn.execute(statement, params)}, now)
+
+
+def _statement(client_id: int, resource_id: int, limits: Limits, now: dt.datetime) -> tuple[Any, dict[str, Any]]:
+    params = {"c": client_id, "r": resource_id, "d": dt.datetime.combine(clock.today(), dt.time()),
+              "m": now.replace(second=0, microsecond=0)}
+    statement = _UPSERT_BOTH if (limits.per_minute and limits.per_day) else (
+        _UPSERT_DAY if limits.per_day else _UPSERT_MINUTE)
+    return statement, params
+
+
+def _verdict(limits: Limits, counts: dict[str, int], now: dt.datetime) -> TooManyRequests | None:
     if limits.per_day and counts.get("d", 0) > limits.per_day:
         local = dt.datetime.now(clock.BEIJING)
         wait = 86_400 - (local.hour * 3600 + local.minute * 60 + local.second)
