@@ -15,7 +15,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,7 +28,7 @@ from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequ
 from tongban.org import auth
 from tongban.registry import platform, resolve
 from tongban.transactions import Why, separate
-from tongban.web import limits, object_names, route_index, static_files  # noqa: F401  (object_names knows every domain: the top layer's)
+from tongban.web import health, limits, object_names, route_index, static_files  # noqa: F401  (object_names knows every domain: the top layer's)
 from tongban.web.templating import render
 
 log = logging.getLogger("tongban")
@@ -306,19 +305,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @system.get("/healthz", summary="健康检查（公开）",
                 responses={503: {"description": "数据库不可达（同样的字段，status 为 error）"}})
     def healthz(request: Request) -> JSONResponse:
-        # The engine through the request, not a closure over `app`: FastAPI's module-level caches keep
-        # endpoint functions, so a closure would keep every app ever created alive (the test suite made ~1,500).
+        # Answered by web/health.py's middleware in front of the app; this route describes it in the OpenAPI and
+        # answers the same way where the middleware is not installed. The engine through the request, not a closure
+        # over `app`: FastAPI's module-level caches keep endpoint functions, so a closure would keep every app ever
+        # created alive (the test suite made ~1,500).
         engine = request.app.state.engine
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return JSONResponse({"status": "ok", "database": "reachable",
-                                 "dialect": engine.dialect.name, "version": __version__})
-        except Exception as exc:
-            log.warning("health check failed: %s", exc)
-            return JSONResponse({"status": "error", "database": "unreachable",
-                                 "dialect": engine.dialect.name, "version": __version__},
-                                status_code=503)
+        status, body = health.answer(health.check(engine), engine.dialect.name)
+        return JSONResponse(body, status_code=status)
 
     @system.get("/docs", include_in_schema=False)
     def docs() -> Response:
@@ -339,6 +332,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /static/ from memory, outside our other middlewares and the router, with the security headers built into
     # its answers (web/static_files.py): half the cost of passing through them (bench figures in its commit).
     security = SecurityHeaders(app, hsts=settings.cookie_secure)
+    app.add_middleware(health.Health, engine=app.state.engine, headers=[*security.headers, security.csp])
     static_files.install(app, headers=[*security.headers, security.csp])
     route_index.install(app)
     return app

@@ -53,14 +53,15 @@ def test_requests_beyond_the_limit_wait_their_turn_then_answer_busy(database_url
     app = create_app(get_settings())
     try:
         with TestClient(app) as client:
-            assert client.get("/healthz").status_code == 200  # a free turn: admitted
+            assert client.get("/api/v1/me").status_code == 401  # a free turn: admitted
             gate = app.state.admission
             client.portal.call(gate.acquire)  # the one turn taken (as by a long request)
-            r = client.get("/healthz")
+            r = client.get("/api/v1/me")
             assert r.status_code == 503 and r.json()["code"] == "busy"
             assert client.get("/static/favicon.svg").status_code == 200  # static files do not queue
+            assert client.get("/healthz").status_code == 200  # nor does the health check (web/health.py)
             client.portal.call(gate.release)
-            assert client.get("/healthz").status_code == 200
+            assert client.get("/api/v1/me").status_code == 401
     finally:
         app.state.engine.dispose()
         get_settings.cache_clear()
