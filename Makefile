@@ -30,7 +30,8 @@ system-deps:
 test: install system-deps
 	@bash scripts/test.sh
 
-bench: install system-deps
+bench: install
+	@bash scripts/install-system-deps.sh --bench
 	@bash scripts/bench.sh
 
 lint: install

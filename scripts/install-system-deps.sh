@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian's packages, only when missing:
-# PostgreSQL (a throwaway cluster per run), Chromium (browser tests) and a Chinese font.
+# PostgreSQL (a throwaway cluster per run), Chromium (browser tests) and a Chinese font; with --bench also wrk,
+# the HTTP load generator of bench/request_path.py (and gcc, which compiles its open-loop one, bench/openloop.c).
 set -euo pipefail
 
 missing=()
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei fontconfig)
