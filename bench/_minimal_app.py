@@ -26,8 +26,8 @@ def _connect(url: str) -> tuple[Any, str]:
         return conn, QUERY.format(p="?")
     import psycopg
 
-    conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
-    return conn, QUERY.format(p="%s")
+    pg: Any = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+    return pg, QUERY.format(p="%s")
 
 
 def create() -> Any:
