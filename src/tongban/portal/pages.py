@@ -8,11 +8,13 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from tongban.deps import DbSession, OptionalActor, public_router
 from tongban.portal import queries
 from tongban.portal.printing import days
-from tongban.web.templating import render
+from tongban.search.cache import ResultCache
+from tongban.web.templating import render, templates
 
 public = public_router(include_in_schema=False)
 
@@ -31,9 +33,23 @@ def portal_home(request: Request, session: DbSession) -> Response:
     return render(request, "portal/home.html", {"view": queries.home(session)})
 
 
+#: The results part of the search page, rendered once per query and search version: it is the same for everyone
+#: (the page around it names the logged-in user), and kept under the same rule as the read model (search/cache.py).
+_results: ResultCache[Markup] = ResultCache(size=512)
+
+
+def _results_html(view: queries.SearchPage) -> Markup:
+    if not view.q:
+        return Markup("")
+    # The template is autoescaped like every page (the query and highlights are escaped there): safe HTML.
+    return _results.get(view.q, view.version, lambda: Markup(  # noqa: S704
+        templates.get_template("portal/_search_results.html").render(view=view)))
+
+
 @public.get("/services/search", response_class=HTMLResponse)
 def portal_search(request: Request, session: DbSession, q: str = "") -> Response:
-    return render(request, "portal/search.html", {"view": queries.search_services(session, q)})
+    view = queries.search_services(session, q)
+    return render(request, "portal/search.html", {"view": view, "results_html": _results_html(view)})
 
 
 @public.get("/services/events/{kind}/{name}", response_class=HTMLResponse)

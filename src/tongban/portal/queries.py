@@ -116,6 +116,8 @@ class SearchPage:
     expanded: list[str] = field(default_factory=list)
     #: Where the results matching only some of the words start, below those matching all (None: none such).
     partial_from: int | None = None
+    #: The search version the page was computed at (search/cache.py): what the page may be kept under.
+    version: tuple[object, ...] = ()
 
     @property
     def items(self) -> list[ItemHit]:
@@ -148,10 +150,11 @@ def search_services(session: Session, q: str) -> SearchPage:
     q = " ".join(q.split())[:MAX_QUERY]
     if not q:
         return SearchPage(q="")
-    return _searches.get(q, search_version(session, _SEARCH_KINDS), lambda: _search_services(session, q))
+    version = search_version(session, _SEARCH_KINDS)
+    return _searches.get(q, version, lambda: _search_services(session, q, version))
 
 
-def _search_services(session: Session, q: str) -> SearchPage:
+def _search_services(session: Session, q: str, version: tuple[object, ...]) -> SearchPage:
     found = search.query(session, _SEARCH_KINDS, q, limit=36)
     # Plain rows, not ORM objects: one query for the items' live implementations with their departments,
     # one for the bundles (loading objects and their lazy departments was most of the page's time).
@@ -190,7 +193,8 @@ def _search_services(session: Session, q: str) -> SearchPage:
             results.append(BundleHit(code=code, name_html=h.name_html, abstract_html=h.abstract_html, event=event,
                                      lead_department_name=lead))
     return SearchPage(q=q, results=results, suggestion=found.suggestion, fallback=found.fallback,
-                      expanded=found.expanded, partial_from=partial_from if (partial_from or 0) > 0 else None)
+                      expanded=found.expanded, partial_from=partial_from if (partial_from or 0) > 0 else None,
+                      version=version)
 
 
 @dataclass(frozen=True)

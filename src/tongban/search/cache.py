@@ -29,9 +29,10 @@ import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -60,14 +61,21 @@ def touch(session: Session, kinds: Iterable[str]) -> None:
 
 def version(session: Session, kinds: Iterable[str]) -> tuple[object, ...]:
     """What a cached result of these kinds depends on, read in one statement (see the module's rule)."""
-    rows = sorted({TOKENS[k] for k in kinds})  # a kind without a token cannot be cached: KeyError
-    values = session.execute(select(
+    rows = tuple(sorted({TOKENS[k] for k in kinds}))  # a kind without a token cannot be cached: KeyError
+    # On the session's connection: a Core statement needs none of the ORM's per-statement work.
+    values = session.connection().execute(_version_statement(rows)).one()
+    return ((values[0] or 0, values[1], str(values[2])), *values[3:])
+
+
+@cache
+def _version_statement(rows: tuple[int, ...]) -> Executable:
+    """Built once per set of token rows: building it cost more than running it."""
+    return select(
         select(SearchState.dictionary_version).where(SearchState.id == 1).scalar_subquery(),
         select(func.count(Department.id)).scalar_subquery(),
         select(func.max(Department.updated_at)).scalar_subquery(),
         *(select(SearchState.dictionary_version).where(SearchState.id == r).scalar_subquery() for r in rows),
-    )).one()
-    return ((values[0] or 0, values[1], str(values[2])), *values[3:])
+    )
 
 
 class ResultCache(Generic[V]):
