@@ -101,14 +101,15 @@ def home(session: Session, actor: Actor) -> Home:
     counts its own work, and a new domain adds its cards without editing this page. The page reads columns,
     not objects (it is every user's first page after login: issue 16 measured it).
     """
+    conn = session.connection()  # Core statements on the request's connection: no ORM per-statement work
     user = dept = None
     found: Any = None
     if actor.id is not None and actor.kind != "client":
-        row = session.execute(_SHOWN_USER, {"id": actor.id, "department_id": actor.department_id}).first()
+        row = conn.execute(_SHOWN_USER, {"id": actor.id, "department_id": actor.department_id}).first()
         if row is not None:
             user, found = HomeUser(*row[:4]), row[4:]
     elif actor.department_id:
-        found = session.execute(_SHOWN_DEPARTMENT, {"id": actor.department_id}).first()
+        found = conn.execute(_SHOWN_DEPARTMENT, {"id": actor.department_id}).first()
     if actor.department_id and found is not None and found[0] is not None:
         dept = HomeDepartment(*found)
     cards: list[dict[str, Any]] = []
@@ -118,7 +119,7 @@ def home(session: Session, actor: Actor) -> Home:
     recent: list[RecentAction] = []
     names: dict[tuple[str, str], str] = {}
     if actor.id is not None:
-        recent = [RecentAction(*r) for r in session.execute(_RECENT, {"kind": actor.kind, "id": str(actor.id)})]
+        recent = [RecentAction(*r) for r in conn.execute(_RECENT, {"kind": actor.kind, "id": str(actor.id)})]
         names = describe_objects(session, recent)
     return Home(user=user, department=dept, cards=cards, recent=recent, recent_names=names, shortcuts=shortcuts)
 
