@@ -1,24 +1,25 @@
 """Group commit of the exchange's quota counts and log entries: one transaction for all the calls waiting.
 
-Every exchange call writes twice: its quota count before it does its work, and its log entry before its answer
-leaves (the log's rule: no answer without its entry, durable). One transaction per write, and on SQLite one writer
-at a time across processes, made each call wait for the calls before it: at 32 concurrent calls, p99 was 1.5 s
-(bench/request_path.py).
+Every exchange call writes its quota count and its log entry before its answer leaves (the log's rule: no answer
+without its entry, durable). One transaction per call, and on SQLite one writer at a time across processes, made
+each call wait for the calls before it: at 32 concurrent calls, p99 was 1.5 s (bench/request_path.py).
 
-Here each process has one writer thread per database. A request hands over its write and waits; the writer takes
-every write waiting at that moment (up to `_BATCH`), runs them in one transaction, commits, and only then wakes
-each request with its result. So the rule holds — a request learns its entry's number, and answers, only after the
-commit that made the entry durable — and under load one commit serves many calls.
+Here the request threads of a process commit for each other (leader and followers, as databases do for their own
+log). A request puts its write in the process's queue and takes the commit lock: if it gets it, it commits every
+write waiting at that moment (up to `_BATCH`) in one transaction — its own among them — and releases the lock;
+the others, blocked on the lock meanwhile, find their write done when they get it, or else commit the writes that
+arrived since. Alone, a request commits its own write without waiting for anyone or handing it to another thread;
+under load one commit serves many calls. Either way a request learns its entry's number, and answers, only after
+the commit that made its entry durable.
 
 If the batch's transaction fails, its writes are tried again one by one, so that one bad write fails only its own
 call (which then answers with an error; its entry, if any, was not written, and `access.logged` tries to log the
-hub error). A writer thread ends after a few idle seconds and is started again by the next write.
+hub error).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import weakref
 from collections.abc import Callable
@@ -28,8 +29,6 @@ from sqlalchemy.engine import Connection, Engine
 
 _log = logging.getLogger("tongban.exchange")
 _BATCH = 256
-_IDLE_SECONDS = 5.0
-_WAIT_SECONDS = 60.0
 
 
 class _Write:
@@ -37,55 +36,31 @@ class _Write:
 
     def __init__(self, work: Callable[[Connection], Any]) -> None:
         self.work = work
-        self.done = threading.Event()
+        self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
 
 
-class _Writer:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = weakref.ref(engine)
-        self.queue: queue.SimpleQueue[_Write] = queue.SimpleQueue()
-        self.lock = threading.Lock()
-        self.running = False
+class _GroupCommit:
+    def __init__(self) -> None:
+        self.waiting: list[_Write] = []
+        self.queue_lock = threading.Lock()
+        self.commit_lock = threading.Lock()
 
-    def write(self, work: Callable[[Connection], Any]) -> Any:
+    def write(self, engine: Engine, work: Callable[[Connection], Any]) -> Any:
         job = _Write(work)
-        self.queue.put(job)
-        with self.lock:
-            if not self.running:
-                self.running = True
-                threading.Thread(target=self._run, name="exchange-log-writer", daemon=True).start()
-        if not job.done.wait(_WAIT_SECONDS):
-            raise TimeoutError("交换日志写入超时")
+        with self.queue_lock:
+            self.waiting.append(job)
+        while not job.done:
+            with self.commit_lock:  # the leader's commit, if one runs, ends before this is taken
+                if job.done:
+                    break
+                with self.queue_lock:
+                    batch, self.waiting = self.waiting[:_BATCH], self.waiting[_BATCH:]
+                self._commit(engine, batch)
         if job.error is not None:
             raise job.error
         return job.result
-
-    def _run(self) -> None:
-        while True:
-            try:
-                first = self.queue.get(timeout=_IDLE_SECONDS)
-            except queue.Empty:
-                with self.lock:
-                    if self.queue.empty():
-                        self.running = False
-                        return
-                continue
-            batch = [first]
-            while len(batch) < _BATCH:
-                try:
-                    batch.append(self.queue.get_nowait())
-                except queue.Empty:
-                    break
-            engine = self.engine()
-            if engine is None:  # the app is gone; nobody waits for these any more
-                for job in batch:
-                    job.error = RuntimeError("database engine disposed")
-                    job.done.set()
-                continue
-            self._commit(engine, batch)
-            del engine
 
     def _commit(self, engine: Engine, batch: list[_Write]) -> None:
         try:
@@ -101,12 +76,12 @@ class _Writer:
             batch[0].error = exc
             batch[0].result = None
         for job in batch:
-            job.done.set()
+            job.done = True
 
 
 #: Set in `session.info` by an API route whose session writes nothing of its own: its exchange writes may then go to
-#: the group writer. Other callers (a use-case that reads the exchange inside its own writing transaction) write in
-#: their session as before: on SQLite the writer would wait for their transaction's lock.
+#: the group commit. Other callers (a use-case that reads the exchange inside its own writing transaction) write in
+#: their session as before: on SQLite the group's transaction would wait for their transaction's lock.
 SESSION_FLAG = "exchange_group_commit"
 
 
@@ -114,14 +89,14 @@ def allowed(session: Any) -> bool:
     return bool(session.info.get(SESSION_FLAG))
 
 
-_WRITERS: weakref.WeakKeyDictionary[Engine, _Writer] = weakref.WeakKeyDictionary()
-_WRITERS_LOCK = threading.Lock()
+_GROUPS: weakref.WeakKeyDictionary[Engine, _GroupCommit] = weakref.WeakKeyDictionary()
+_GROUPS_LOCK = threading.Lock()
 
 
 def write(engine: Engine, work: Callable[[Connection], Any]) -> Any:
     """Run `work(connection)` in the next group commit on this database; returns its result once committed."""
-    writer = _WRITERS.get(engine)
-    if writer is None:
-        with _WRITERS_LOCK:
-            writer = _WRITERS.setdefault(engine, _Writer(engine))
-    return writer.write(work)
+    group = _GROUPS.get(engine)
+    if group is None:
+        with _GROUPS_LOCK:
+            group = _GROUPS.setdefault(engine, _GroupCommit())
+    return group.write(engine, work)
