@@ -20,6 +20,7 @@ from tongban.items import service
 from tongban.org import service as org_service
 from tongban.org.schemas import DepartmentUpdate
 from tongban.portal.queries import search_services
+from tongban.search import fulltext
 from tongban.search import service as search_service
 from tongban.search.schemas import TermIn
 from tongban.transactions import scope
@@ -96,3 +97,16 @@ def test_the_same_words_give_the_same_results_to_a_visitor_and_to_staff(
     login(staff, items_world.users["amr_admin"].username)
     html = staff.get("/services/search", params={"q": "食品经营许可"}).text
     assert "amr_admin" not in visitor[1] and results_of(html) == visitor[1]
+
+
+def test_a_kept_page_does_not_hold_a_suggestion_from_before_another_processs_change(
+        session: Session, client: TestClient, items_world: ItemsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Did you mean" reads a vocabulary of the indexed names that a process keeps; for the portal's kinds it is
+    kept under the same token as the pages, so a change made by another worker is in the next suggestion too."""
+    assert _page(client, "食品经营许克")[0] == []  # nothing published yet: no suggestion, and the vocabulary kept
+    writes = fulltext.writes
+    publish(session, items_world, service.create_implementation(
+        session=session, actor=items_world.actor("amr_admin"), implementation_in=impl_in()))
+    monkeypatch.setattr(fulltext, "writes", writes)  # as if another process had published: this one saw no write
+    codes, text = _page(client, "食品经营许克")
+    assert codes == [FOOD_CODE] and "您是不是要找" in text

@@ -25,7 +25,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
-from tongban.search import dictionary, fulltext
+from tongban.search import cache, dictionary, fulltext
 from tongban.search import text as tx
 from tongban.search.fulltext import Alt, Group, hits, kinds_of
 from tongban.search.models import SearchDocument
@@ -205,17 +205,24 @@ def vocabulary(session: Session, kind: str | Sequence[str], *,
     kinds = kinds_of(kind)
     cached = _vocab.get(_cache_key(kind))
     now, writes = time.monotonic(), fulltext.writes
-    # Trusted without a query for a few seconds unless this process wrote to the index or the dictionary
-    # changed: the key's aggregate over every document of the kind was a millisecond of each slow search.
-    if (cached is not None and cached.writes == writes and cached.key[-1] == d.version
-            and now - cached.checked_at < VOCABULARY_RECHECK_SECONDS):
-        return cached
-    key = (*session.execute(select(func.count(SearchDocument.id), func.max(SearchDocument.updated_at),
-                                   func.max(SearchDocument.id)).where(SearchDocument.kind.in_(kinds))).one(),
-           d.version)
-    if cached is not None and cached.key == key:
-        cached.checked_at, cached.writes = now, writes
-        return cached
+    if all(k in cache.TOKENS for k in kinds):
+        # Kinds whose documents carry a token (search/cache.py): exact, cheap, and it sees other processes' writes
+        # at once — a page kept by cache.ResultCache must not hold a suggestion from a vocabulary seconds old.
+        key: tuple[object, ...] = (*cache.version(session, kinds), d.version)
+        if cached is not None and cached.key == key:
+            return cached
+    else:
+        # Trusted without a query for a few seconds unless this process wrote to the index or the dictionary
+        # changed: the key's aggregate over every document of the kind was a millisecond of each slow search.
+        if (cached is not None and cached.writes == writes and cached.key[-1] == d.version
+                and now - cached.checked_at < VOCABULARY_RECHECK_SECONDS):
+            return cached
+        key = (*session.execute(select(func.count(SearchDocument.id), func.max(SearchDocument.updated_at),
+                                       func.max(SearchDocument.id)).where(SearchDocument.kind.in_(kinds))).one(),
+               d.version)
+        if cached is not None and cached.key == key:
+            cached.checked_at, cached.writes = now, writes
+            return cached
     seg = tx.current()
     counts: Counter[str] = Counter()
     for (name,) in session.execute(select(SearchDocument.name).where(SearchDocument.kind.in_(kinds))):
