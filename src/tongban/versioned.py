@@ -45,8 +45,9 @@ class ConfigVersion(Base):
 
 class _Area:
     def __init__(self) -> None:
-        self.version: int | None = None
-        self.entries: dict[Hashable, Any] = {}
+        # The version and the entries read under it, replaced together (one assignment): a reader never pairs a new
+        # version with the entries of an older one.
+        self.state: tuple[int | None, dict[Hashable, Any]] = (None, {})
         self.lock = threading.Lock()
 
 
@@ -91,16 +92,16 @@ def _area(session: Session, area: str) -> _Area:
 def engine_memo(session: Session, name: str) -> dict[Hashable, Any]:
     """A dict this process keeps per database (engine), whatever the versions: for what a process remembers of its
     own writes (e.g. when it last wrote an API key's last use)."""
-    return _area(session, "memo:" + name).entries
+    return _area(session, "memo:" + name).state[1]
 
 
 def peek(session: Session, key: Hashable, area: str = EXCHANGE) -> Any:
     """What this process has for `key` under the current version, or MISSING (nothing is read but the version)."""
     version = current_version(session, area)
-    cache = _area(session, area)
-    if version is None or cache.version != version:
+    cached_version, entries = _area(session, area).state
+    if version is None or cached_version != version:
         return MISSING
-    return cache.entries.get(key, MISSING)
+    return entries.get(key, MISSING)
 
 
 def cached(session: Session, key: Hashable, load: Callable[[], T], area: str = EXCHANGE) -> T:
@@ -109,18 +110,20 @@ def cached(session: Session, key: Hashable, load: Callable[[], T], area: str = E
     if version is None:
         return load()
     cache = _area(session, area)
-    if cache.version == version:
-        value = cache.entries.get(key, MISSING)
+    cached_version, entries = cache.state
+    if cached_version == version:
+        value = entries.get(key, MISSING)
         if value is not MISSING:
             return value
     value = load()
     with cache.lock:
-        if cache.version != version:
-            if cache.version is not None and version < cache.version:
+        cached_version, entries = cache.state
+        if cached_version != version:
+            if cached_version is not None and version < cached_version:
                 return value  # a transaction that began before the cache moved on: answer it, keep the newer cache
-            cache.version = version
-            cache.entries = {}
-        if len(cache.entries) >= _MAX_ENTRIES:
-            cache.entries = {}
-        cache.entries[key] = value
+            entries = {}
+        elif len(entries) >= _MAX_ENTRIES:
+            entries = {}
+        entries[key] = value
+        cache.state = (version, entries)
     return value
