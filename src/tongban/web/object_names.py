@@ -122,6 +122,8 @@ def _cases(session: Session, ids: list[str]) -> Mapping[str, str]:
     """A case is audited by its 办件编号 once it has one, by its row id as a draft before."""
     names = {i: i for i in ids if not i.isdigit()}
     drafts = _int_ids([i for i in ids if i.isdigit()])
+    if not drafts:  # cases with their numbers only: nothing to read (the home page asked for an empty IN)
+        return names
     for case_id, number in session.execute(select(Case.id, Case.number).where(Case.id.in_(drafts))):
         names[str(case_id)] = number or "办件草稿"
     return names
