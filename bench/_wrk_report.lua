@@ -84,11 +84,11 @@ function done(summary, latency, requests)
    local duration_s = summary.duration / 1e6
    local e = summary.errors
    io.write(string.format(
-      '{"requests": %d, "duration_s": %.3f, "rps": %.1f, "p50_ms": %s, "p90_ms": %s, "p99_ms": %s, '
+      '{"requests": %d, "duration_s": %.3f, "rps": %.1f, "p50_ms": %s, "p90_ms": %s, "p95_ms": %s, "p99_ms": %s, '
          .. '"p999_ms": %s, "max_ms": %s, "mean_ms": %s, "errors": {"connect": %d, "read": %d, "write": %d, '
          .. '"timeout": %d, "status": %d}, "status_4xx_5xx": %d}\n',
       summary.requests, duration_s, summary.requests / duration_s,
-      ms(latency:percentile(50)), ms(latency:percentile(90)), ms(latency:percentile(99)),
+      ms(latency:percentile(50)), ms(latency:percentile(90)), ms(latency:percentile(95)), ms(latency:percentile(99)),
       ms(latency:percentile(99.9)), ms(latency.max), ms(latency.mean),
       e.connect, e.read, e.write, e.timeout, non2xx_total, e.status))
 end
