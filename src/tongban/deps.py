@@ -97,8 +97,11 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
     else:
         token = request.cookies.get(request.app.state.settings.session_cookie)
         if token:
-            actor = await anyio.to_thread.run_sync(
-                lambda: auth.actor_from_session_token(session, token, client_ip=ip))
+            known = auth.known_session_actor(session, token, client_ip=ip)
+            if known is None:
+                known = await anyio.to_thread.run_sync(
+                    lambda: auth.actor_from_session_token(session, token, client_ip=ip))
+            actor = known
             request.state.auth_via = "session" if actor.is_authenticated else None
     if not actor.is_authenticated:
         actor = Actor(kind="anonymous", id=None, name=ANONYMOUS.name, client_ip=ip)

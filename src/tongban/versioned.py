@@ -30,7 +30,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tongban.db import Base
 
 T = TypeVar("T")
-EXCHANGE = "exchange"
+EXCHANGE = "exchange"  # API keys, clients, departments, catalog resources and items, grants, register heads, disputes
+SESSIONS = "sessions"  # web sessions, users, their roles (migration 0034)
 _MAX_ENTRIES = 50_000  # past this many the cache starts again (many clients × resources): a bound, not a policy
 
 

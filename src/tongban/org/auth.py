@@ -29,7 +29,7 @@ from tongban.config import Settings, get_settings
 from tongban.db import utcnow
 from tongban.errors import Forbidden, NotAuthenticated, TooManyRequests
 from tongban.org import repository as repo
-from tongban.org.models import ApiKey, AppClient, LoginAttempt, User, WebSession, api_key_state
+from tongban.org.models import ApiKey, AppClient, LoginAttempt, User, UserRole, WebSession, api_key_state
 from tongban.transactions import Why, commit_apart, scope, use_case
 
 # argon2id at the cost the settings name (config.Settings.argon2_cost): RFC 9106's low-memory option,
@@ -247,14 +247,61 @@ def logout(session: Session, *, actor: Actor) -> None:
 
 
 def actor_from_session_token(session: Session, token: str, *, client_ip: str) -> Actor:
-    """The actor of a session cookie, or ANONYMOUS if it is unknown, expired or its user is disabled."""
-    ws = repo.get_web_session(session, token_hash(token))
-    if ws is None or ws.expires_at <= utcnow():
+    """The actor of a session cookie, or ANONYMOUS if it is unknown, expired or its user is disabled.
+
+    The session's row, its user's and the roles are remembered by the process until a web session, user or role
+    changes anywhere (tongban/versioned.py, area "sessions", migration 0034); the expiry is checked every time."""
+    digest = token_hash(token)
+    found = versioned.cached(session, ("web_session", digest), lambda: _session_of(session, digest),
+                             area=versioned.SESSIONS)
+    return _session_actor(found, client_ip)
+
+
+def known_session_actor(session: Session, token: str, *, client_ip: str) -> Actor | None:
+    """The actor of a session cookie this process already knows (ANONYMOUS if that session is over); None if it
+    must be read (then `actor_from_session_token`). Reads only the cache's version: cheap enough for the event loop."""
+    found = versioned.peek(session, ("web_session", token_hash(token)), area=versioned.SESSIONS)
+    return None if found is versioned.MISSING else _session_actor(found, client_ip)
+
+
+@dataclass(frozen=True)
+class _SessionRow:
+    token_hash: str
+    csrf_token: str
+    expires_at: dt.datetime
+    user_id: int
+    kind: str
+    display_name: str
+    username: str
+    department_id: int | None
+    status: str
+    holder_code: str
+    roles: frozenset[str]
+
+
+_SESSION_AND_USER = (
+    select(WebSession.token_hash, WebSession.csrf_token, WebSession.expires_at, User.id, User.kind,
+           User.display_name, User.username, User.department_id, User.status, User.id_number, User.credit_code)
+    .join(User, User.id == WebSession.user_id).where(WebSession.token_hash == bindparam("hash")))
+_ROLES = select(UserRole.role).where(UserRole.user_id == bindparam("user")).order_by(UserRole.role)
+
+
+def _session_of(session: Session, digest: str) -> _SessionRow | None:
+    row = session.execute(_SESSION_AND_USER, {"hash": digest}).first()
+    if row is None:
+        return None
+    hash_, csrf, expires_at, user_id, kind, name, username, department_id, status, id_number, credit_code = row
+    roles = (frozenset(session.execute(_ROLES, {"user": user_id}).scalars()) if kind == "staff" else frozenset())
+    holder = (id_number if kind == "citizen" else credit_code if kind == "enterprise" else None) or ""
+    return _SessionRow(hash_, csrf, expires_at, user_id, kind, name, username, department_id, status, holder, roles)
+
+
+def _session_actor(found: _SessionRow | None, client_ip: str) -> Actor:
+    if found is None or found.expires_at <= utcnow() or found.status != "active":
         return ANONYMOUS
-    user = repo.get_user(session, ws.user_id)
-    if user is None or user.status != "active":
-        return ANONYMOUS
-    return user_actor(user, client_ip=client_ip, session=ws)
+    return Actor(kind=found.kind, id=found.user_id, name=found.display_name, username=found.username,
+                 department_id=found.department_id, roles=found.roles, client_ip=client_ip,
+                 session_token_hash=found.token_hash, csrf_token=found.csrf_token, holder_code=found.holder_code)
 
 
 def new_api_key() -> tuple[str, str, str]:
