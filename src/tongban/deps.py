@@ -51,9 +51,11 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     cheaper than another hop to a thread.
     """
     session = request.app.state.session_factory()
+    request.state.db_session = session  # for what the page's layout reads (e.g. the unread badge), while it lasts
     try:
         yield session
     finally:
+        request.state.db_session = None
         end_request_session(session)
 
 

@@ -544,12 +544,17 @@ def shape_key(access: Access, record_key: str) -> str:
 
 def provenance(session: Session, access: Access) -> dict[str, Any]:
     rid = access.resource.id
-    head = versioned.cached(session, ("head", rid), lambda: session.execute(_HEAD, {"rid": rid}).first())
+    head = versioned.cached(session, ("head", rid), lambda: _head(session, rid))
     return {"resource_code": access.resource.code, "resource_name": access.resource.name,
             "provider": access.resource.provider_name, "catalog_version": access.resource.version,
-            "data_version": head.version if head else 0,
-            "updated_at": (head.updated_at.replace(tzinfo=dt.UTC).isoformat() if head else None),
+            "data_version": head[0] if head else 0,
+            "updated_at": (head[1].replace(tzinfo=dt.UTC).isoformat() if head else None),
             "masked_items": sorted(access.masks)}
+
+
+def _head(session: Session, rid: int) -> tuple[int, dt.datetime] | None:
+    row = session.execute(_HEAD, {"rid": rid}).first()
+    return (row[0], row[1]) if row is not None else None  # a plain tuple: a Row keeps its result's metadata alive
 
 
 def subject_types(access: Access) -> dict[str, str]:

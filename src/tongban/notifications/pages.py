@@ -25,9 +25,13 @@ def unread_messages(request: Request) -> int:
     actor = getattr(request.state, "actor", None)
     count = 0
     if actor is not None and actor.kind in service.INBOX_KINDS and actor.id is not None:
-        try:  # a pooled connection, not a session: one read, on every page (issue 16)
-            with request.app.state.engine.connect() as conn:
-                count = queries.unread_count(conn, actor.id)
+        try:  # the request's own connection when the page is drawn in its handler; else a pooled one (issue 16)
+            session = getattr(request.state, "db_session", None)
+            if session is not None:
+                count = queries.unread_count(session.connection(), actor.id)
+            else:
+                with request.app.state.engine.connect() as conn:
+                    count = queries.unread_count(conn, actor.id)
         except Exception:  # the badge must never break a page (error pages render with a failing database too)
             log.exception("could not count unread messages")
     request.state.unread_messages = count

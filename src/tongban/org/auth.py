@@ -16,6 +16,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -340,6 +341,11 @@ def known_api_key_actor(session: Session, secret: str, *, client_ip: str) -> Act
 _LAST_USE_EVERY = dt.timedelta(minutes=5)
 
 
+def _key_and_client(session: Session, digest: str) -> tuple[Any, ...] | None:
+    row = session.execute(_KEY_AND_CLIENT, {"hash": digest}).first()
+    return tuple(row) if row is not None else None  # a plain tuple: a Row keeps its result's metadata alive
+
+
 def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Actor:
     """The application client behind a bearer key; refuses unknown, revoked and expired keys."""
     secret = secret.strip()
@@ -348,8 +354,7 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
     if secret.isascii() and secret.isprintable():
         digest = token_hash(secret)
         # Known keys are remembered by this process until a key or client changes (tongban/versioned.py).
-        row = versioned.cached(session, ("api_key", digest),
-                               lambda: session.execute(_KEY_AND_CLIENT, {"hash": digest}).first())
+        row = versioned.cached(session, ("api_key", digest), lambda: _key_and_client(session, digest))
     if row is None:
         raise NotAuthenticated("API 密钥无效，请检查 Authorization 请求头（Bearer 密钥）。",
                                code="api_key_invalid")
