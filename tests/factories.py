@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -233,3 +234,23 @@ def applicant_case(session: Session, user: User, number: str, *, status: str = "
                      applicant_code_type="resident_id" if person else "uscc", item_code="000000000000",
                      item_name="测试事项", department_id=department_id, status=status))
     session.commit()
+
+
+def in_own_thread(fn: Callable[[], object]) -> None:
+    """Run `fn` (e.g. `lambda: asyncio.run(...)`) in a thread of its own and re-raise what it raised: an event loop of
+    the test's own, whatever a test before it left set in the main thread."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            fn()
+        except BaseException as exc:  # re-raised in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]

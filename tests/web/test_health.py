@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
+from tests.factories import in_own_thread
 from tongban.main import create_app
 from tongban.web import health
 
@@ -72,7 +73,7 @@ def test_concurrent_requests_share_one_check(database_url: str, callers: int) ->
         async def main() -> None:
             await asyncio.gather(*(one() for _ in range(callers)))
 
-        asyncio.run(main())
+        in_own_thread(lambda: asyncio.run(main()))
     finally:
         health.check = health_check
         app.state.engine.dispose()

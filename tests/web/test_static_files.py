@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.types import Message
 
+from tests.factories import in_own_thread
 from tongban.config import Settings
 from tongban.web import static_files
 from tongban.web.static_files import STATIC_DIR, MissingStaticFile
@@ -132,7 +133,7 @@ def test_literal_dot_segments_are_not_resolved(app: FastAPI, path: str) -> None:
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
              "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": [],
              "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
-    anyio.run(app, scope, receive, send)
+    in_own_thread(lambda: anyio.run(app, scope, receive, send))
     assert sent[0]["status"] == 404
     assert json.loads(sent[1]["body"])["code"] == "not_found"
 
