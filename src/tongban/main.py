@@ -25,6 +25,7 @@ from tongban.config import Settings, get_settings
 from tongban.db import make_engine, make_session_factory
 from tongban.deps import client_ip, public_router
 from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests, translate_validation_errors
+from tongban.exchange.gateway_api import KeyedReadLane
 from tongban.org import auth
 from tongban.registry import platform, resolve
 from tongban.transactions import Why, separate
@@ -294,6 +295,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(app.state.engine)
 
     install_error_handlers(app)
+    app.add_middleware(KeyedReadLane, platform=app)  # innermost: the exchange's keyed read (exchange/gateway_api.py)
     limits.install(app)  # request-body limits per route, before bodies are read (web/limits.py)
     app.add_middleware(CatchUnexpected)  # innermost of our middlewares: the others see an ordinary 500 answer
     app.add_middleware(Admission, wait_seconds=settings.request_wait_seconds)  # before any database work
