@@ -320,25 +320,40 @@ _KEY_AND_CLIENT = (select(ApiKey.id, ApiKey.revoked_at, ApiKey.expires_at, ApiKe
 def known_api_key_actor(session: Session, secret: str, *, client_ip: str) -> Actor | None:
     """The client behind a bearer key this process already knows, active, with nothing to write; None otherwise
     (then `actor_from_api_key` does the work). Reads only the cache's version: cheap enough for the event loop."""
-    secret = secret.strip()
-    if not (secret.isascii() and secret.isprintable()):
-        return None
-    row = versioned.peek(session, ("api_key", token_hash(secret)))
+    digest = _key_digest(secret)
+    row = versioned.peek(session, ("api_key", digest)) if digest else None
     if row is versioned.MISSING or row is None:
         return None
-    key_id, revoked_at, expires_at, last_used_at, client_id, name, code, department_id, client_status = row
+    key_id, revoked_at, expires_at, last_used_at, *_client, client_status = row
     now = utcnow()
     if api_key_state(revoked_at, expires_at, now) != "active" or client_status != "active":
         return None
-    written = versioned.engine_memo(session, "api_key_last_use").get(key_id)
-    last = max(t for t in (last_used_at, written, dt.datetime.min) if t is not None)
-    if now - last > _LAST_USE_EVERY:
-        return None
+    return None if _last_use_due(session, key_id, last_used_at, now) else _client_actor(row, client_ip)
+
+
+def _key_digest(secret: str) -> str | None:
+    """The stored hash of a bearer key; None for what cannot be a key (keys are ASCII: tbk_ + URL-safe base64;
+    anything else is refused as invalid, never folded)."""
+    secret = secret.strip()
+    return token_hash(secret) if secret.isascii() and secret.isprintable() else None
+
+
+def _client_actor(row: tuple[Any, ...], client_ip: str) -> Actor:
+    _key_id, _revoked, _expires, _last_used, client_id, name, code, department_id, _status = row
     return Actor(kind="client", id=client_id, name=name, username=code, department_id=department_id,
                  client_id=client_id, client_ip=client_ip)
 
 
 _LAST_USE_EVERY = dt.timedelta(minutes=5)
+
+
+def _last_use_due(session: Session, key_id: int, last_used_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether the key's last use is to be written: at most every five minutes, so that a busy system does not turn
+    reads into writes. The cached row's `last_used_at` is as old as the cache (the column does not move the
+    version), so the process's own last write counts too."""
+    written = versioned.engine_memo(session, "api_key_last_use").get(key_id)
+    last = max(t for t in (last_used_at, written, dt.datetime.min) if t is not None)
+    return now - last > _LAST_USE_EVERY
 
 
 def _key_and_client(session: Session, digest: str) -> tuple[Any, ...] | None:
@@ -348,21 +363,16 @@ def _key_and_client(session: Session, digest: str) -> tuple[Any, ...] | None:
 
 def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Actor:
     """The application client behind a bearer key; refuses unknown, revoked and expired keys."""
-    secret = secret.strip()
-    # Keys are ASCII (tbk_ + URL-safe base64): anything else is refused as invalid, never folded.
-    row = None
-    if secret.isascii() and secret.isprintable():
-        digest = token_hash(secret)
-        # Known keys are remembered by this process until a key or client changes (tongban/versioned.py).
-        row = versioned.cached(session, ("api_key", digest), lambda: _key_and_client(session, digest))
+    digest = _key_digest(secret)
+    # Known keys are remembered by this process until a key or client changes (tongban/versioned.py).
+    row = versioned.cached(session, ("api_key", digest), lambda: _key_and_client(session, digest)) if digest else None
     if row is None:
         raise NotAuthenticated("API 密钥无效，请检查 Authorization 请求头（Bearer 密钥）。",
                                code="api_key_invalid")
-    key_id, revoked_at, expires_at, last_used_at, client_id, name, code, department_id, client_status = row
+    key_id, revoked_at, expires_at, last_used_at, *_client, client_status = row
     now = utcnow()
     state = api_key_state(revoked_at, expires_at, now)
-    actor = Actor(kind="client", id=client_id, name=name, username=code, department_id=department_id,
-                  client_id=client_id, client_ip=client_ip)
+    actor = _client_actor(row, client_ip)
     if state != "active" or client_status != "active":
         reason = state if state != "active" else "client_disabled"
         audit.record(session, actor=actor, action="api_key.rejected", object_type="api_key",
@@ -375,16 +385,10 @@ def actor_from_api_key(session: Session, secret: str, *, client_ip: str) -> Acto
         }
         code, message = messages[reason]
         raise NotAuthenticated(message, code=code)
-    # Write last-use at most every five minutes: a busy system must not turn reads into writes. The cached row's
-    # `last_used_at` is as old as the cache (the column does not move the version), so this process also remembers
-    # when it last wrote it.
-    written_at = versioned.engine_memo(session, "api_key_last_use")
-    written = written_at.get(key_id)
-    last = max(t for t in (last_used_at, written, dt.datetime.min) if t is not None)
-    if now - last > _LAST_USE_EVERY:
+    if _last_use_due(session, key_id, last_used_at, now):
         session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
         commit_apart(session, Why.HOUSEKEEPING)
-        written_at[key_id] = now
+        versioned.engine_memo(session, "api_key_last_use")[key_id] = now
     return actor
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from tongban.org.models import AppClient, Department, LoginAttempt, Region, User, WebSession
+from tongban.org.models import AppClient, Department, LoginAttempt, Region, User
 
 
 def get_region(session: Session, code: str) -> Region | None:
@@ -145,10 +145,6 @@ def forget_login_failures(session: Session, *, usernames: set[str]) -> None:
     """An administrator's unlock or password reset: the name's failures no longer count anywhere."""
     session.execute(delete(LoginAttempt).where(LoginAttempt.username.in_(usernames),
                                                LoginAttempt.succeeded.is_(False)))
-
-
-def get_web_session(session: Session, token_hash: str) -> WebSession | None:
-    return session.get(WebSession, token_hash)
 
 
 def get_client(session: Session, client_id: int) -> AppClient | None:
