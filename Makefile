@@ -40,4 +40,4 @@ lint: install
 	$(BIN)/lint-imports
 
 clean-db:
-	rm -f var/tongban.db var/tongban.db-wal var/tongban.db-shm
+	rm -f var/tongban.db var/tongban.db-wal var/tongban.db-shm var/tongban.db-commit.lock

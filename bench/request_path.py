@@ -136,6 +136,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
 
     def measure(name: str, base: str, paths: list[str], headers: dict[str, str]) -> None:
+        if args.only and name not in args.only and name != "minimal":
+            return
         closed_loop(base, paths, headers, connections=32, seconds=2)  # warm both workers
         results[name] = closed_loop(base, paths, headers, connections=32, seconds=seconds)
 
@@ -163,7 +165,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         measure("exchange", platform.base, exchange_paths, exchange_headers)
         measure("officer_home", platform.base, ["/home"], {"Cookie": cookie})
         measure("portal_search", platform.base, [f"/services/search?q={quote(q)}" for q in PORTAL_QUERIES], {})
-        for rate in args.rates:
+        for rate in args.rates if not args.only or "exchange" in args.only else []:
             results[f"exchange@{rate}"] = open_loop(platform.base, exchange_paths, exchange_headers, rate=rate,
                                                     seconds=seconds)
     finally:
@@ -185,6 +187,8 @@ def table(summary: dict[str, Any]) -> str:
     lines = ["| path | requests/s | share of minimal | p50 ms | p95 ms | p99 ms | errors |",
              "|---|---|---|---|---|---|---|"]
     for name, label in labels.items():
+        if name not in summary["results"]:
+            continue
         r = summary["results"][name]
         errors = sum(r["errors"].values()) if isinstance(r.get("errors"), dict) else r.get("errors", 0)
         lines.append(f"| {label} | {r['rps']:,.0f} | {r['share_of_minimal']:.3f} | {r['p50_ms']:.1f} | "
@@ -205,6 +209,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measurement")
     parser.add_argument("--rates", type=int, nargs="*", default=[100, 500, 1000], help="open-loop offered rates")
+    parser.add_argument("--only", nargs="*", default=[], help="measure only these rows (the minimal app always): "
+                        "healthz static bare exchange officer_home portal_search")
     args = parser.parse_args()
     summary = run(args)
     print(table(summary))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import uuid
@@ -269,6 +270,26 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+_FROZEN = False
+
+
+def freeze_startup_objects() -> None:
+    """Keep what the process has built at start (modules, routes, the OpenAPI models, ~540,000 objects) out of the
+    garbage collector's full collections, once per process (`gc.freeze`).
+
+    A full collection walks every tracked object, and while it runs the process answers nothing: under load each
+    worker paused up to 170–225 ms about every 4 s, the p99 of every path (bench/request_path.py). Frozen, the
+    pauses stay under ~15 ms. Objects made later (caches, compiled templates) are collected as before; frozen ones are
+    still freed by reference counting, only a cycle among them would stay until the process ends (hence once per
+    process: a test run starting many apps freezes only what existed at the first start)."""
+    global _FROZEN
+    if _FROZEN:
+        return
+    _FROZEN = True
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     registered = platform()  # each domain's register(): routers, menu, home cards, API tags, hooks
@@ -278,6 +299,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (twice as large, config.py) cannot run dry with every thread holding one connection awaiting another.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         _app.state.admission = anyio.Semaphore(settings.request_threads)
+        freeze_startup_objects()
         yield
 
     app = FastAPI(

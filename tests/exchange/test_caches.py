@@ -138,3 +138,39 @@ def test_one_failing_write_does_not_fail_the_others_in_its_batch(engine: Engine,
     session.rollback()
     assert session.execute(select(func.count()).select_from(ConfigVersion).where(
         ConfigVersion.name.like("t%"))).scalar_one() == 5
+
+
+def test_on_a_sqlite_file_a_group_commit_takes_its_turn_through_the_lock_file(engine: Engine,
+                                                                            session: Session) -> None:
+    """Another process's leader holds the turn (a second open of the lock file conflicts as another process's
+    would): this process's commit waits for it and then commits; a failed commit gives the turn back."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        pytest.skip("the lock file is SQLite's, for a database in a file")
+    import fcntl
+    import os
+
+    log_writer.write(engine, lambda conn: None)  # this process's group exists and has its lock file open
+    other = os.open(f"{engine.url.database}-commit.lock", os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        writer = threading.Thread(target=lambda: log_writer.write(engine, lambda conn: conn.execute(
+            text("INSERT INTO config_versions (name, version) VALUES ('turn', 1)"))))
+        writer.start()
+        writer.join(0.5)
+        assert writer.is_alive()  # waiting for its turn, nothing written
+        session.rollback()
+        assert session.execute(select(func.count()).select_from(ConfigVersion).where(
+            ConfigVersion.name == "turn")).scalar_one() == 0
+        fcntl.flock(other, fcntl.LOCK_UN)
+        writer.join(30)
+        assert not writer.is_alive()
+        session.rollback()
+        assert session.execute(select(func.count()).select_from(ConfigVersion).where(
+            ConfigVersion.name == "turn")).scalar_one() == 1
+
+        with pytest.raises(Exception, match="no_such_table"):
+            log_writer.write(engine, lambda conn: conn.execute(text("INSERT INTO no_such_table VALUES (1)")))
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the turn was given back: free at once
+        fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)
