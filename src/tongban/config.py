@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # PostgreSQL: a pooled connection idle for longer than this is pinged before use (and replaced if the server
+    # closed it, e.g. after a restart). One in steady use is not: the ping was a round trip on every request.
+    db_ping_after_idle_seconds: float = Field(default=5.0, ge=0)
     request_threads: int = Field(default=16, ge=1)
     # How long a request may wait for its turn when `request_threads` are busy, before a 503 "busy" answer.
     request_wait_seconds: float = Field(default=30.0, gt=0)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -57,7 +59,35 @@ def make_engine(url: str, **kw: Any) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **{**pool, **kw})
+    engine = create_engine(url, **{**pool, **kw})
+    _ping_when_idle(engine, settings.db_ping_after_idle_seconds)
+    return engine
+
+
+_IDLE_SINCE = "tongban_idle_since"
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only when it has been idle for more than `idle_seconds` (0: always).
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout: a round trip on every request, for the rare connection the
+    server closed while it lay in the pool (a restart, an idle timeout) — and a closed connection sits idle. One in
+    steady use is not pinged; if the server goes away under load, the failed statement invalidates the pool's
+    connections (SQLAlchemy's disconnect handling) and the next checkouts connect anew."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is not None and time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # the pool discards this connection and checks out another (up to three tries)
+            raise DisconnectionError() from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

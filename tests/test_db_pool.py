@@ -1,0 +1,56 @@
+"""A pooled PostgreSQL connection the server closed is pinged and replaced before use once it has been idle, and one
+in steady use is not pinged (db._ping_when_idle, in place of a ping at every checkout)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from tests.conftest import PG_URL
+from tongban import db
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL: the server closes the connection")
+
+
+def _engine(idle_seconds: float) -> Engine:
+    engine = create_engine(PG_URL, pool_size=1, max_overflow=0)
+    db._ping_when_idle(engine, idle_seconds)
+    return engine
+
+
+def _backend(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _terminate(pid: int) -> None:
+    killer = create_engine(PG_URL, poolclass=NullPool)
+    with killer.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar_one()
+        conn.execute(text("SELECT pg_sleep(0.2)"))  # the backend is gone before the next use
+    killer.dispose()
+
+
+def test_an_idle_connection_the_server_closed_is_replaced_before_use() -> None:
+    engine = _engine(0)  # every checkout counts as idle
+    try:
+        pid = _backend(engine)
+        _terminate(pid)
+        assert _backend(engine) != pid  # pinged, found closed, replaced: the request never saw it
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged_and_the_pool_recovers_after_one_failure() -> None:
+    engine = _engine(3600)
+    try:
+        pid = _backend(engine)
+        _terminate(pid)
+        with pytest.raises(OperationalError), engine.connect() as conn:  # no ping: the statement meets the close
+            conn.execute(text("SELECT 1"))
+        assert _backend(engine) != pid  # the failure invalidated the pool: the next checkout connects anew
+    finally:
+        engine.dispose()
