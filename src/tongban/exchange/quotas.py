@@ -25,13 +25,13 @@ from tongban.transactions import Why, commit_apart, use_case
 _UPSERT = (
     "INSERT INTO exchange_quota_usage (client_id, resource_id, span, window_start, calls) VALUES {values} "
     "ON CONFLICT (client_id, resource_id, span, window_start) "
-    "DO UPDATE SET calls = exchange_quota_usage.calls + 1 RETURNING span, calls"
+    "DO UPDATE SET calls = exchange_quota_usage.calls + excluded.calls RETURNING span, calls"
 )
-_UPSERT_BOTH = text(_UPSERT.format(values="(:c, :r, 'd', :d, 1), (:c, :r, 'm', :m, 1)"))
-_UPSERT_DAY = text(_UPSERT.format(values="(:c, :r, 'd', :d, 1)"))
-_UPSERT_MINUTE = text(_UPSERT.format(values="(:c, :r, 'm', :m, 1)"))
+_UPSERT_BOTH = text(_UPSERT.format(values="(:c, :r, 'd', :d, :n), (:c, :r, 'm', :m, :n)"))
+_UPSERT_DAY = text(_UPSERT.format(values="(:c, :r, 'd', :d, :n)"))
+_UPSERT_MINUTE = text(_UPSERT.format(values="(:c, :r, 'm', :m, :n)"))
 
-__all__ = ["Limits", "count_call", "count_in", "limits_of", "prune"]
+__all__ = ["Limits", "count_call", "count_many", "limits_of", "prune"]
 
 
 def count_call(session: Session, *, client_id: int, resource_id: int, limits: Limits) -> TooManyRequests | None:
@@ -40,7 +40,7 @@ def count_call(session: Session, *, client_id: int, resource_id: int, limits: Li
         return None
     now = utcnow()
     statement, params = _statement(client_id, resource_id, limits, now)
-    counts = {str(span): int(calls) for span, calls in session.execute(statement, params)}
+    counts = {str(span): int(calls) for span, calls in session.execute(statement, {**params, "n": 1})}
     if session.get_bind().dialect.name != "sqlite":
         # Release the counter row at once: concurrent calls of this client must not queue on it for the
         # length of their transactions. SQLite has one writer anyway; there the count is committed with
@@ -49,14 +49,33 @@ def count_call(session: Session, *, client_id: int, resource_id: int, limits: Li
     return _verdict(limits, counts, now)
 
 
-def count_in(conn: Connection, *, client_id: int, resource_id: int, limits: Limits) -> TooManyRequests | None:
-    """Count one call on this connection, in the transaction that writes its log entry (the group commit's,
-    exchange/log_writer.py); returns the error to answer with when a limit is exceeded (None: go on)."""
-    if not limits.per_minute and not limits.per_day:
-        return None
+#: One call to count: (client id, resource id, the grant's limits), or None for a call not counted.
+Count = tuple[int, int, Limits] | None
+
+
+def count_many(conn: Connection, calls: list[Count]) -> list[TooManyRequests | None]:
+    """Count calls on this connection, in the transaction that writes their log entries (the group commit's,
+    exchange/log_writer.py); for each call, in order, the error to answer with when a limit is exceeded.
+
+    The calls of one client to one resource are counted by one upsert adding their number, and each is judged
+    by its own place in the count, exactly as if they had come one after another in this order: with 3 calls
+    left in the minute and 5 counted together, the first 3 go on and the last 2 are refused (and counted, as
+    refused calls always are)."""
+    verdicts: list[TooManyRequests | None] = [None] * len(calls)
+    groups: dict[tuple[int, int, int, int], list[int]] = {}
+    for i, call in enumerate(calls):
+        if call is not None and (call[2].per_minute or call[2].per_day):
+            client_id, resource_id, limits = call
+            groups.setdefault((client_id, resource_id, limits.per_minute, limits.per_day), []).append(i)
     now = utcnow()
-    statement, params = _statement(client_id, resource_id, limits, now)
-    return _verdict(limits, {str(span): int(calls) for span, calls in conn.execute(statement, params)}, now)
+    for (client_id, resource_id, _, _), members in groups.items():
+        limits = calls[members[0]][2]  # type: ignore[index]
+        statement, params = _statement(client_id, resource_id, limits, now)
+        n = len(members)
+        totals = {str(span): int(calls) for span, calls in conn.execute(statement, {**params, "n": n})}
+        for place, i in enumerate(members, start=1):
+            verdicts[i] = _verdict(limits, {span: total - n + place for span, total in totals.items()}, now)
+    return verdicts
 
 
 def _statement(client_id: int, resource_id: int, limits: Limits, now: dt.datetime) -> tuple[Any, dict[str, Any]]:
