@@ -94,8 +94,33 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+#: Set in `session.info` while the session reads without a transaction (`read_without_transaction`).
+READS_WITHOUT_TRANSACTION = "reads_without_transaction"
+
+
+def read_without_transaction(session: Session) -> None:
+    """PostgreSQL: the session's next statements run without a transaction (autocommit), each in its own snapshot —
+    no BEGIN and ROLLBACK round trips around them. Call it before the session's first statement; for a request that
+    only reads in its session (the exchange's keyed read: bench/request_path.py, +44 % calls a second on PostgreSQL).
+
+    A write in that mode would commit statement by statement, so `writes_need_a_transaction` ends the mode before
+    any code that may write runs in the session, and the audit log refuses an entry in it (its head's lock must last
+    until the entry commits). SQLite: nothing changes (its transactions cost no round trip)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        session.info[READS_WITHOUT_TRANSACTION] = True
+
+
+def writes_need_a_transaction(session: Session) -> None:
+    """End `read_without_transaction`: the connection goes back to the pool, and the session's next statement begins
+    a transaction as usual."""
+    if session.info.pop(READS_WITHOUT_TRANSACTION, False):
+        session.rollback()
+
+
 def end_request_session(session: Session) -> None:
     """The end of a request's session (deps.get_db): whatever the request left uncommitted is rolled back (services
     commit), and its connection goes back to the pool."""
+    session.info.pop(READS_WITHOUT_TRANSACTION, None)
     session.rollback()
     session.close()

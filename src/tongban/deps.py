@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tongban.authz import ANONYMOUS, Actor, Permission
 from tongban.config import Settings
-from tongban.db import end_request_session
+from tongban.db import end_request_session, writes_need_a_transaction
 from tongban.errors import CsrfFailed, NotAuthenticated, error_responses
 from tongban.org import auth
 from tongban.schema_types import ID_MAX
@@ -92,7 +92,8 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
         # A key this process knows is checked here (one read of the cache's version); any other, or one whose last
         # use is due to be written, goes to a thread for the database.
         known = auth.known_api_key_actor(session, credential, client_ip=ip)
-        if known is None:
+        if known is None:  # may write (the key's last use, the audit of a refusal): in a transaction
+            writes_need_a_transaction(session)
             known = await anyio.to_thread.run_sync(lambda: auth.actor_from_api_key(session, credential, client_ip=ip))
         actor = known
         request.state.auth_via = "api_key"
@@ -101,6 +102,7 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
         if token:
             known = auth.known_session_actor(session, token, client_ip=ip)
             if known is None:
+                writes_need_a_transaction(session)
                 known = await anyio.to_thread.run_sync(
                     lambda: auth.actor_from_session_token(session, token, client_ip=ip))
             actor = known

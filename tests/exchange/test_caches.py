@@ -16,9 +16,10 @@ from tests.exchange.conftest import IDS, call_headers
 from tongban import clock
 from tongban.db import utcnow
 from tongban.disputes.models import DataDispute
-from tongban.exchange import log_writer
+from tongban.exchange import log_writer, quotas
 from tongban.exchange.log_models import ExchangeLogEntry
 from tongban.exchange.models import QuotaUsage
+from tongban.sharing.limits import Limits
 from tongban.versioned import ConfigVersion
 
 
@@ -112,6 +113,26 @@ def test_quota_refusals_still_hold_with_the_group_commit(client: TestClient, ses
     session.rollback()
     results = session.execute(select(ExchangeLogEntry.result).order_by(ExchangeLogEntry.seq)).scalars().all()
     assert results == ["ok", "ok", "denied"]
+
+
+def test_calls_counted_together_are_judged_by_their_place_in_the_count(engine: Engine, session: Session,
+                                                                       world) -> None:  # type: ignore[no-untyped-def]
+    """A group commit counts a batch's calls of one client to one resource with one upsert: with 3 calls left in
+    the minute, the first 3 of 5 go on and the last 2 are refused, as if they had come one after another; another
+    client's and an unlimited call in the same batch are judged apart."""
+    client_id, resource_id = world["client"].id, world["resource"].id
+    five, other, free = Limits(per_minute=3, per_day=0), Limits(per_minute=1, per_day=100), Limits(0, 0)
+    with engine.begin() as conn:
+        verdicts = quotas.count_many(conn, [(client_id, resource_id, five)] * 2 + [(client_id + 1000, resource_id,
+                                            other), None, (client_id, resource_id, free)]
+                                     + [(client_id, resource_id, five)] * 3)
+    assert [v is None for v in verdicts] == [True, True, True, True, True, True, False, False]
+    assert {v.code for v in verdicts if v is not None} == {"quota_minute_exceeded"}
+    with engine.begin() as conn:  # counted, refused ones too: the next call is over as well
+        assert quotas.count_many(conn, [(client_id, resource_id, five)])[0] is not None
+    session.rollback()
+    assert session.execute(select(QuotaUsage.calls).where(QuotaUsage.client_id == client_id,
+                                                          QuotaUsage.span == "m")).scalar_one() == 6
 
 
 def test_one_failing_write_does_not_fail_the_others_in_its_batch(engine: Engine, session: Session) -> None:

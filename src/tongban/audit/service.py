@@ -23,7 +23,7 @@ from tongban.audit import anchors
 from tongban.audit.models import AuditChainHead, AuditEntry
 from tongban.authz import Actor, Permission
 from tongban.config import get_settings
-from tongban.db import Base, utcnow
+from tongban.db import READS_WITHOUT_TRANSACTION, Base, utcnow
 
 GENESIS_HASH = "0" * 64
 _HEAD_KEY = "tongban.audit.head"
@@ -244,6 +244,9 @@ _UPDATE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1)
 
 def _head(session: Session) -> tuple[int, str]:
     """(last_seq, last_hash), the head locked once per transaction and kept in session.info after that."""
+    if session.info.get(READS_WITHOUT_TRANSACTION):
+        raise RuntimeError("an audit entry in a session reading without a transaction (db.read_without_transaction): "
+                           "call db.writes_need_a_transaction first")
     tx = session.get_transaction()
     cached = session.info.get(_HEAD_KEY)
     if tx is not None and cached is not None and cached[0] is tx:

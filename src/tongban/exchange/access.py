@@ -27,7 +27,7 @@ from tongban import clock, versioned
 from tongban.authz import Actor
 from tongban.catalog.models import InformationItem, InformationResource
 from tongban.config import get_settings
-from tongban.db import utcnow
+from tongban.db import utcnow, writes_need_a_transaction
 from tongban.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from tongban.exchange import hooks, log_writer, masking, quotas, sealing
 from tongban.identifiers import validate_resident_id, validate_uscc
@@ -346,6 +346,7 @@ def log_hub_error(session: Session, actor: Actor, ctx: CallContext, operation: s
     the original error still reaches the caller as a 500 and the failure is in the server log.
     """
     try:
+        writes_need_a_transaction(session)  # the keyed read's session may be reading without one (db.py)
         rollback_apart(session, Why.EXCHANGE_LOG)
         log_call(session, actor, ctx, operation=operation, resource=resource_view(session, code), code=code,
                  items=[], records=[], keys=keys or [], result="error", status=500)

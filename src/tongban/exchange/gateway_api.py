@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tongban.authz import Actor
+from tongban.db import read_without_transaction
 from tongban.deps import CurrentActor, DbSession, get_actor, get_db, require_actor, secure_router
 from tongban.errors import DomainError, error_responses
 from tongban.exchange import bulk, gateway, log_writer
@@ -60,9 +61,12 @@ class KeyedReadLane:
     call's own work; here the same steps run directly (bench/request_path.py: a lower p99 at 32 connections, and a
     higher rate carried at a fixed offered load): the session as `deps.get_db` opens it, the actor as
     `deps.get_actor` resolves it and `deps.require_actor` refuses it unless authenticated; the same use-case in one
-    thread hop; the answer as FastAPI renders a route's dict; a refusal through the app's own `DomainError` handler
-    (error body, headers, the audit of a denial). It is the innermost of the app's middlewares, so the security
-    headers, the admission gate, the catch-all for unexpected errors and the body limit apply as to any route.
+    thread hop; on PostgreSQL the session reads without a transaction (`db.read_without_transaction`: the call
+    writes nothing in it — its count and log entry go to the group commit — and a resolution of the key that may
+    write, or the log of a hub error, first returns it to a transaction); the answer as FastAPI renders a route's
+    dict; a refusal through the app's own `DomainError` handler (error body, headers, the audit of a denial). It
+    is the innermost of the app's middlewares, so the security headers, the admission gate, the catch-all for
+    unexpected errors and the body limit apply as to any route.
     Anything else — another method, another path, no `Authorization` header (a browser session: CSRF and the rest
     are the route's) — goes on to the router, where the route of the same path describes this call in the OpenAPI
     and answers it the same way (tests/exchange/test_keyed_read_lane.py compares them).
@@ -91,6 +95,7 @@ class KeyedReadLane:
 
     async def _answer(self, request: Request, classification: str, seq: str, key: str) -> dict[str, Any]:
         async with _request_session(request) as session:
+            read_without_transaction(session)  # PostgreSQL: no BEGIN and ROLLBACK round trips (see below)
             actor = await require_actor(await get_actor(request, session))
             headers = request.headers
             ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),

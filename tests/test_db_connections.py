@@ -1,5 +1,6 @@
-"""A pooled PostgreSQL connection the server closed is pinged and replaced before use once it has been idle, and one
-in steady use is not pinged (db._ping_when_idle, in place of a ping at every checkout)."""
+"""PostgreSQL connections: a pooled connection the server closed is pinged and replaced before use once it has been
+idle, and one in steady use is not pinged (db._ping_when_idle, in place of a ping at every checkout); a session
+reading without a transaction (db.read_without_transaction) goes back to one before anything writes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy.pool import NullPool
 
 from tests.conftest import PG_URL
 from tongban import db
+from tongban.audit import service as audit
+from tongban.authz import SYSTEM
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL: the server closes the connection")
 
@@ -54,3 +57,22 @@ def test_a_connection_in_steady_use_is_not_pinged_and_the_pool_recovers_after_on
         assert _backend(engine) != pid  # the failure invalidated the pool: the next checkout connects anew
     finally:
         engine.dispose()
+
+
+def test_reads_without_a_transaction_and_back_to_one_before_writing(engine: Engine) -> None:
+    from sqlalchemy.orm import Session
+
+    def one_snapshot(session: Session) -> bool:  # now() is the transaction's start: equal within one
+        first = session.execute(text("SELECT clock_timestamp(), now()")).one()
+        session.execute(text("SELECT pg_sleep(0.01)"))
+        return bool(session.execute(text("SELECT now()")).scalar_one() == first[1])
+
+    with Session(engine) as session:
+        db.read_without_transaction(session)
+        assert not one_snapshot(session)  # each statement its own: no BEGIN, no ROLLBACK
+        with pytest.raises(RuntimeError, match="writes_need_a_transaction"):
+            audit.record(session, actor=SYSTEM, action="test.autocommit", object_type="test", object_id=1)
+        db.writes_need_a_transaction(session)
+        assert one_snapshot(session)  # a transaction again: a write would commit or roll back as a whole
+        audit.record(session, actor=SYSTEM, action="test.autocommit", object_type="test", object_id=1)
+        session.rollback()
