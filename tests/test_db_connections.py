@@ -76,3 +76,14 @@ def test_reads_without_a_transaction_and_back_to_one_before_writing(engine: Engi
         assert one_snapshot(session)  # a transaction again: a write would commit or roll back as a whole
         audit.record(session, actor=SYSTEM, action="test.autocommit", object_type="test", object_id=1)
         session.rollback()
+
+
+def test_a_session_already_in_a_transaction_stays_in_it(engine: Engine) -> None:
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        session.execute(text("SELECT 1"))
+        db.read_without_transaction(session)
+        assert db.READS_WITHOUT_TRANSACTION not in session.info
+        audit.record(session, actor=SYSTEM, action="test.autocommit", object_type="test", object_id=1)
+        session.rollback()

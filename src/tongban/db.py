@@ -102,11 +102,12 @@ def read_without_transaction(session: Session) -> None:
     """PostgreSQL: the session's next statements run without a transaction (autocommit), each in its own snapshot —
     no BEGIN and ROLLBACK round trips around them. Call it before the session's first statement; for a request that
     only reads in its session (the exchange's keyed read: bench/request_path.py, +44 % calls a second on PostgreSQL).
+    A session that has already begun a transaction (e.g. its actor was read through it) stays in it.
 
     A write in that mode would commit statement by statement, so `writes_need_a_transaction` ends the mode before
     any code that may write runs in the session, and the audit log refuses an entry in it (its head's lock must last
     until the entry commits). SQLite: nothing changes (its transactions cost no round trip)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         session.info[READS_WITHOUT_TRANSACTION] = True
 

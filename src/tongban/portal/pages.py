@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
+from tongban.db import read_without_transaction
 from tongban.deps import DbSession, OptionalActor, public_router
 from tongban.portal import queries
 from tongban.portal.printing import days
@@ -48,6 +49,9 @@ def _results_html(view: queries.SearchPage) -> Markup:
 
 @public.get("/services/search", response_class=HTMLResponse)
 def portal_search(request: Request, session: DbSession, q: str = "") -> Response:
+    # Reads only (the search, its cache's version, the layout's badge): on PostgreSQL without a transaction's
+    # BEGIN and ROLLBACK round trips (db.read_without_transaction; the cache's rule holds statement by statement).
+    read_without_transaction(session)
     view = queries.search_services(session, q)
     return render(request, "portal/search.html", {"view": view, "results_html": _results_html(view)})
 
