@@ -195,3 +195,19 @@ def test_on_a_sqlite_file_a_group_commit_takes_its_turn_through_the_lock_file(en
         fcntl.flock(other, fcntl.LOCK_UN)
     finally:
         os.close(other)
+
+
+def test_on_sqlite_the_group_commit_waits_for_the_disk_and_puts_the_setting_back(engine: Engine) -> None:
+    """WAL with synchronous=NORMAL survives a crash of the process, not of the machine: the log's entries are
+    committed with FULL (one fsync per batch), and the pooled connection is NORMAL again afterwards."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's synchronous setting")
+    used: list[object] = []
+
+    def work(conn: Connection) -> int:
+        used.append(conn.connection.dbapi_connection)
+        return int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+    assert log_writer.write(engine, work) == 2  # FULL while the batch commits
+    driver = used[0]
+    assert driver.execute("PRAGMA synchronous").fetchone()[0] == 1  # type: ignore[attr-defined]  # NORMAL again
