@@ -11,10 +11,13 @@ import weakref
 from fastapi.testclient import TestClient
 
 from tongban.config import Settings
-from tongban.main import create_app
+from tongban.main import create_app, freeze_startup_objects
 
 
 def test_an_app_is_freed_after_use(settings: Settings) -> None:
+    # The process's first start freezes what exists then (main.freeze_startup_objects: in a server, its one app);
+    # done before this app exists, so that it is this app's own references under test.
+    freeze_startup_objects()
     app = create_app(settings)
     with TestClient(app) as client:
         for path in ("/healthz", "/docs", "/openapi.json", "/login", "/services", "/static/favicon.svg"):
