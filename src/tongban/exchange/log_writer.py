@@ -35,12 +35,13 @@ hub error).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -79,14 +80,30 @@ class _GroupCommit:
         self.lock_path = f"{database}-commit.lock" if database and database != ":memory:" else None
         self.lock_fd: int | None = None  # opened by the first commit in this process
 
-    def _turn(self) -> int | None:
-        """This process's turn at the database's write lock (SQLite file only); the lock file's descriptor."""
-        if self.lock_path is None:
-            return None
-        if self.lock_fd is None:
-            self.lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
-        return self.lock_fd
+    @contextlib.contextmanager
+    def _transaction(self, engine: Engine) -> Iterator[Connection]:
+        """The batch's transaction; on a SQLite file after this process's turn at the lock file and committed with
+        `synchronous=FULL` (NORMAL again after), both as the module's docstring says."""
+        if not self.sqlite:
+            with engine.begin() as conn:
+                yield conn
+            return
+        if self.lock_path is not None:
+            if self.lock_fd is None:
+                self.lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+        try:
+            with engine.connect() as conn:
+                driver = conn.connection.dbapi_connection
+                driver.execute("PRAGMA synchronous=FULL")  # type: ignore[union-attr]
+                try:
+                    with conn.begin():
+                        yield conn
+                finally:
+                    driver.execute("PRAGMA synchronous=NORMAL")  # type: ignore[union-attr]
+        finally:
+            if self.lock_fd is not None:
+                fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
 
     def write(self, engine: Engine, item: Any, writer: Writer) -> Any:
         job = _Write(item, writer)
@@ -114,21 +131,8 @@ class _GroupCommit:
 
     def _commit(self, engine: Engine, batch: list[_Write]) -> None:
         try:
-            turn = self._turn()
-            try:
-                with engine.connect() as conn:
-                    driver = conn.connection.dbapi_connection if self.sqlite else None
-                    if driver is not None:  # this commit waits for the disk (the module's docstring)
-                        driver.execute("PRAGMA synchronous=FULL")
-                    try:
-                        with conn.begin():
-                            self._write(conn, batch)
-                    finally:
-                        if driver is not None:
-                            driver.execute("PRAGMA synchronous=NORMAL")
-            finally:
-                if turn is not None:
-                    fcntl.flock(turn, fcntl.LOCK_UN)
+            with self._transaction(engine) as conn:
+                self._write(conn, batch)
         except Exception as exc:
             if len(batch) > 1:
                 for job in batch:  # one bad write must not fail the others

@@ -62,14 +62,12 @@ def count_many(conn: Connection, calls: list[Count]) -> list[TooManyRequests | N
     left in the minute and 5 counted together, the first 3 go on and the last 2 are refused (and counted, as
     refused calls always are)."""
     verdicts: list[TooManyRequests | None] = [None] * len(calls)
-    groups: dict[tuple[int, int, int, int], list[int]] = {}
+    groups: dict[tuple[int, int, Limits], list[int]] = {}
     for i, call in enumerate(calls):
         if call is not None and (call[2].per_minute or call[2].per_day):
-            client_id, resource_id, limits = call
-            groups.setdefault((client_id, resource_id, limits.per_minute, limits.per_day), []).append(i)
+            groups.setdefault(call, []).append(i)
     now = utcnow()
-    for (client_id, resource_id, _, _), members in groups.items():
-        limits = calls[members[0]][2]  # type: ignore[index]
+    for (client_id, resource_id, limits), members in groups.items():
         statement, params = _statement(client_id, resource_id, limits, now)
         n = len(members)
         totals = {str(span): int(calls) for span, calls in conn.execute(statement, {**params, "n": n})}
