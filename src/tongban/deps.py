@@ -15,12 +15,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
+from tongban import threads
 from tongban.authz import ANONYMOUS, Actor, Permission
 from tongban.config import Settings
 from tongban.db import end_request_session, writes_need_a_transaction
@@ -98,7 +97,7 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
         known = auth.known_api_key_actor(session, credential, client_ip=ip)
         if known is None:  # may write (the key's last use, the audit of a refusal): in a transaction
             writes_need_a_transaction(session)
-            known = await anyio.to_thread.run_sync(lambda: auth.actor_from_api_key(session, credential, client_ip=ip))
+            known = await threads.run(auth.actor_from_api_key, session, credential, client_ip=ip)
         actor = known
         request.state.auth_via = "api_key"
     else:
@@ -107,8 +106,7 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
             known = auth.known_session_actor(session, token, client_ip=ip)
             if known is None:
                 writes_need_a_transaction(session)
-                known = await anyio.to_thread.run_sync(
-                    lambda: auth.actor_from_session_token(session, token, client_ip=ip))
+                known = await threads.run(auth.actor_from_session_token, session, token, client_ip=ip)
             actor = known
             request.state.auth_via = "session" if actor.is_authenticated else None
     if not actor.is_authenticated:
@@ -194,7 +192,7 @@ class OneHopRoute(APIRoute):
 def _in_one_hop(handler: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     @functools.wraps(handler)
     async def run(*args: Any, **kwargs: Any) -> Any:
-        return await run_in_threadpool(handler, *args, **kwargs)
+        return await threads.run(handler, *args, **kwargs)
 
     return run
 

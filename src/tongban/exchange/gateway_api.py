@@ -12,12 +12,12 @@ import inspect
 import re
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tongban import threads
 from tongban.authz import Actor
 from tongban.db import read_without_transaction
 from tongban.deps import CurrentActor, DbSession, get_actor, get_db, require_actor, secure_router
@@ -100,7 +100,7 @@ class KeyedReadLane:
             headers = request.headers
             ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
                                case_number=headers.get("x-case-number"), query=request.query_params)
-            return await anyio.to_thread.run_sync(lambda: _get_record(session, actor, classification, seq, key, ctx))
+            return await threads.run(_get_record, session, actor, classification, seq, key, ctx)
 
 
 # The request's session exactly as a route's `DbSession` (deps.get_db) has it, opened and closed by the lane itself.
