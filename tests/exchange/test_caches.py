@@ -211,3 +211,57 @@ def test_on_sqlite_the_group_commit_waits_for_the_disk_and_puts_the_setting_back
     assert log_writer.write(engine, work) == 2  # FULL while the batch commits
     driver = used[0]
     assert driver.execute("PRAGMA synchronous").fetchone()[0] == 1  # type: ignore[attr-defined]  # NORMAL again
+
+
+def test_a_batch_of_entries_is_numbered_after_the_last_and_keeps_each_its_subjects(
+        client: TestClient, engine: Engine, session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    """A group commit's entries go in together (on SQLite two statements, in as many pieces as SQLite takes
+    variables for: here a limit of 40 forces two entries a statement), numbered after the log's last entry in their
+    order, each with its own subjects."""
+    from tongban.exchange import access
+
+    assert client.get(_url(world), headers=call_headers(world)).status_code == 200
+    session.rollback()
+    last = session.execute(select(ExchangeLogEntry).order_by(ExchangeLogEntry.seq.desc())).scalars().first()
+    assert last is not None
+    template = {c: getattr(last, c) for c in access._LOG_COLUMNS}
+    rows = [({**template, "row_mac": f"test.{n}", "case_number": f"BATCH{n}"}, [f"S{n}A", f"S{n}B"])
+            for n in range(5)]
+    with engine.begin() as conn:
+        driver = conn.connection.dbapi_connection
+        if engine.dialect.name == "sqlite":
+            import sqlite3
+
+            before = driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 40)  # type: ignore[union-attr]
+        try:
+            seqs = access._insert_entries(conn, rows)
+        finally:
+            if engine.dialect.name == "sqlite":
+                driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)  # type: ignore[union-attr]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 5 and seqs[0] > last.seq
+    if engine.dialect.name == "sqlite":
+        assert seqs == list(range(last.seq + 1, last.seq + 6))  # as SQLite would have numbered them one by one
+    session.rollback()
+    written = dict(session.execute(select(ExchangeLogEntry.seq, ExchangeLogEntry.case_number).where(
+        ExchangeLogEntry.seq.in_(seqs))).all())
+    assert written == {seq: f"BATCH{n}" for n, seq in enumerate(seqs)}
+    subjects = session.execute(text("SELECT seq, subject FROM exchange_log_subjects WHERE seq >= :s ORDER BY seq, "
+                                    "subject"), {"s": seqs[0]}).all()
+    assert [tuple(r) for r in subjects] == [(seq, f"S{n}{x}") for n, seq in enumerate(seqs) for x in "AB"]
+
+
+def test_entries_written_together_are_sealed_as_genuine(client: TestClient, session: Session,
+                                                        world) -> None:  # type: ignore[no-untyped-def]
+    """The entries of concurrent calls, written by the group commit in batches, carry row MACs the sealer recomputes:
+    all are chained, none refused, and the chain verifies."""
+    from tongban.exchange import sealing
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda n: client.get(_url(world, IDS[n % len(IDS)]),
+                                                   headers=call_headers(world)).status_code, range(16)))
+    assert codes == [200] * 16
+    session.rollback()
+    assert sealing.seal(session) == 16
+    session.commit()
+    result = sealing.verify(session)
+    assert result.ok and result.checked == 16

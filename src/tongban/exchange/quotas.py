@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tongban import clock
-from tongban.db import utcnow
+from tongban.db import sqlite_driver, sqlite_params, utcnow
 from tongban.errors import TooManyRequests
 from tongban.exchange.models import QuotaUsage
 from tongban.sharing.limits import Limits, limits_of
@@ -67,10 +67,15 @@ def count_many(conn: Connection, calls: list[Count]) -> list[TooManyRequests | N
         if call is not None and (call[2].per_minute or call[2].per_day):
             groups.setdefault(call, []).append(i)
     now = utcnow()
+    driver = sqlite_driver(conn)
     for (client_id, resource_id, limits), members in groups.items():
         statement, params = _statement(client_id, resource_id, limits, now)
         n = len(members)
-        totals = {str(span): int(calls) for span, calls in conn.execute(statement, {**params, "n": n})}
+        if driver is not None:  # SQLite: with the driver, in the group's transaction (db.sqlite_driver)
+            rows = driver.execute(statement.text, sqlite_params({**params, "n": n})).fetchall()
+        else:
+            rows = conn.execute(statement, {**params, "n": n}).all()
+        totals = {str(span): int(calls) for span, calls in rows}
         for place, i in enumerate(members, start=1):
             verdicts[i] = _verdict(limits, {span: total - n + place for span, total in totals.items()}, now)
     return verdicts
