@@ -6,15 +6,22 @@ worker process, and answers it with orjson. The platform's paths are measured as
 the same server (uvicorn, same workers) in the same run.
 
     uvicorn --factory _minimal_app:create   (bench/ on the path; BENCH_DATABASE_URL and BENCH_RESOURCE_ID set)
+
+`create_fastapi` and `create_fastapi_sync` are the framework's own ceiling for the same lookup: a bare FastAPI app
+(no middleware, no dependency, no session) with one route doing it with the driver, `async def` (on the event loop)
+or `def` (in FastAPI's thread pool, as the platform's synchronous handlers run). What the platform adds to FastAPI
+is the distance between these rows and its own.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from typing import Any
 
 import orjson
+from fastapi import FastAPI
 
 QUERY = "SELECT data FROM registry_records WHERE resource_id = {p} AND record_key = {p} AND NOT deleted"
 
@@ -52,3 +59,34 @@ def create() -> Any:
         await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+def _fastapi(sync: bool) -> FastAPI:
+    url = os.environ["BENCH_DATABASE_URL"]
+    resource_id = int(os.environ["BENCH_RESOURCE_ID"])
+    app = FastAPI()
+    local = threading.local()  # a connection per thread: the pool's threads run lookups at once
+
+    def lookup(key: str) -> dict[str, Any]:
+        if not hasattr(local, "conn"):
+            local.conn, local.query = _connect(url)
+        row = local.conn.execute(local.query, (resource_id, key)).fetchone()
+        data = row[0] if row else None
+        return {"data": orjson.loads(data) if isinstance(data, str) else data}
+
+    if sync:
+        app.get("/p/{key}")(lookup)
+    else:
+        @app.get("/p/{key}")
+        async def lookup_async(key: str) -> dict[str, Any]:
+            return lookup(key)
+
+    return app
+
+
+def create_fastapi() -> FastAPI:
+    return _fastapi(sync=False)
+
+
+def create_fastapi_sync() -> FastAPI:
+    return _fastapi(sync=True)

@@ -150,6 +150,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results[f"minimal@{rate}"] = open_loop(minimal.base, minimal_paths, {}, rate=rate, seconds=seconds)
     finally:
         minimal.stop()
+    for name, factory in (("fastapi", "create_fastapi"), ("fastapi_sync", "create_fastapi_sync")):
+        if args.only and name not in args.only:
+            continue
+        ceiling = Server(f"_minimal_app:{factory}", {"BENCH_DATABASE_URL": url,
+                                                     "BENCH_RESOURCE_ID": str(fx.resource_id)})
+        try:
+            ceiling.wait(f"/p/{fx.keys[0]}")
+            measure(name, ceiling.base, minimal_paths, {})
+        finally:
+            ceiling.stop()
 
     platform = Server("_bare_app:create", {"TONGBAN_DATABASE_URL": url})
     try:
@@ -180,7 +190,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def table(summary: dict[str, Any]) -> str:
-    labels = {"minimal": "minimal ASGI app (sqlite3/psycopg + orjson)", "healthz": "`/healthz`",
+    labels = {"minimal": "minimal ASGI app (sqlite3/psycopg + orjson)",
+              "fastapi": "bare FastAPI, one `async def` route, same lookup (the framework's ceiling)",
+              "fastapi_sync": "bare FastAPI, one `def` route (thread pool), same lookup", "healthz": "`/healthz`",
               "static": "static file (favicon)", "bare": "bare lookup through the platform",
               "exchange": "full exchange call", "officer_home": "data officer's home (logged in)",
               "portal_search": "portal search"}
@@ -210,7 +222,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measurement")
     parser.add_argument("--rates", type=int, nargs="*", default=[100, 500, 1000], help="open-loop offered rates")
     parser.add_argument("--only", nargs="*", default=[], help="measure only these rows (the minimal app always): "
-                        "healthz static bare exchange officer_home portal_search")
+                        "fastapi fastapi_sync healthz static bare exchange officer_home portal_search")
     args = parser.parse_args()
     summary = run(args)
     print(table(summary))
