@@ -137,7 +137,8 @@ def sqlite_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def end_request_session(session: Session) -> None:
     """The end of a request's session (deps.get_db): whatever the request left uncommitted is rolled back (services
-    commit), and its connection goes back to the pool."""
+    commit), and its connection goes back to the pool. `close()` alone does both (the connection's transaction is
+    rolled back as it is given back): an explicit `rollback()` first cost ~15–30 µs more per request, for the same
+    end (bench/request_path.py)."""
     session.info.pop(READS_WITHOUT_TRANSACTION, None)
-    session.rollback()
     session.close()

@@ -11,13 +11,14 @@ import functools
 import hmac
 import inspect
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tongban import threads
 from tongban.authz import ANONYMOUS, Actor, Permission
@@ -45,21 +46,53 @@ PageNo = Annotated[int, Query(ge=1, le=100000, description="页码，从 1 开�
 ROUTER_ERRORS = error_responses(400, 401, 403, 413, 422)
 
 
-async def get_db(request: Request) -> AsyncIterator[Session]:
-    """The request's session. Asynchronous, like every dependency that does no I/O of its own: FastAPI runs a
-    synchronous dependency in the thread pool, and each such hop cost a request more than the work it did
-    (bench/request_path.py). The session takes a connection only when a handler (in its thread) first uses it.
-
-    Closing returns that connection to the pool with a rollback, here on the event loop: a local round trip,
-    cheaper than another hop to a thread.
+async def get_db(request: Request) -> Session:
+    """The request's session, opened by its first user (a route's `DbSession`, the actor's resolution) and closed by
+    `RequestSessions`, the middleware around the app, once the request has been answered (a streamed answer
+    included). Asynchronous, like every dependency that does no I/O of its own: FastAPI runs a synchronous
+    dependency in the thread pool, and each such hop cost a request more than the work it did. Not a generator
+    dependency either: FastAPI wraps each of those in an exit stack and a shielded cancel scope per request, ~4 % of
+    a bare lookup's CPU (bench/request_path.py). The session takes a connection only when a handler (in its
+    thread) first uses it; it is kept in `request.state.db_session` for what the page's layout reads (e.g. the
+    unread badge) while the request lasts.
     """
-    session = request.app.state.session_factory()
-    request.state.db_session = session  # for what the page's layout reads (e.g. the unread badge), while it lasts
-    try:
-        yield session
-    finally:
-        request.state.db_session = None
-        end_request_session(session)
+    state = request.scope.get("state")
+    session = state.get(_SESSION) if state is not None else None
+    if session is None:
+        if not request.scope.get(_SESSIONS_CLOSED_BY):
+            raise RuntimeError("deps.get_db needs the RequestSessions middleware around the app (main.create_app)")
+        session = request.app.state.session_factory()
+        request.state.db_session = session
+    return session
+
+
+_SESSION = "db_session"
+_SESSIONS_CLOSED_BY = "tongban.request_sessions"
+
+
+class RequestSessions:
+    """Closes the session a request opened (`get_db`) once the app has answered it: whatever the request left
+    uncommitted is rolled back (services commit) and its connection goes back to the pool (db.end_request_session),
+    here on the event loop, a local round trip cheaper than another hop to a thread. It sits around the app and its
+    innermost middleware (the exchange's keyed read opens its session the same way), inside the catch-all for
+    unexpected errors: an error page is drawn after the session has ended, as it was with a generator dependency."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})  # before the app: a middleware that copies the scope shares this dict
+        scope[_SESSIONS_CLOSED_BY] = True
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            session = state.get(_SESSION)
+            if session is not None:
+                state[_SESSION] = None
+                end_request_session(session)
 
 
 DbSession = Annotated[Session, Depends(get_db)]

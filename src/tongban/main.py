@@ -24,7 +24,7 @@ from tongban import __version__, threads
 from tongban.audit import service as audit
 from tongban.config import Settings, get_settings
 from tongban.db import make_engine, make_session_factory
-from tongban.deps import client_ip, public_router
+from tongban.deps import RequestSessions, client_ip, public_router
 from tongban.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests, translate_validation_errors
 from tongban.exchange.gateway_api import KeyedReadLane
 from tongban.org import auth
@@ -330,6 +330,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.add_middleware(KeyedReadLane, platform=app)  # innermost: the exchange's keyed read (exchange/gateway_api.py)
+    app.add_middleware(RequestSessions)  # closes the request's session (deps.get_db) once it is answered
     limits.install(app)  # request-body limits per route, before bodies are read (web/limits.py)
     app.add_middleware(CatchUnexpected)  # innermost of our middlewares: the others see an ordinary 500 answer
     app.add_middleware(Admission, wait_seconds=settings.request_wait_seconds)  # before any database work

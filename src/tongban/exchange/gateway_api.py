@@ -7,7 +7,6 @@ The same values may be given as query parameters `purpose`, `end_user`, `case_nu
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import re
 from typing import Annotated, Any
@@ -98,17 +97,13 @@ class KeyedReadLane:
         await Response(body, media_type="application/json")(scope, receive, send)
 
     async def _answer(self, request: Request, classification: str, seq: str, key: str) -> dict[str, Any]:
-        async with _request_session(request) as session:
-            read_without_transaction(session)  # PostgreSQL: no BEGIN and ROLLBACK round trips (see below)
-            actor = await require_actor(await get_actor(request, session))
-            headers = request.headers
-            ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
-                               case_number=headers.get("x-case-number"), query=request.query_params)
-            return await threads.run(_get_record, session, actor, classification, seq, key, ctx)
-
-
-# The request's session exactly as a route's `DbSession` (deps.get_db) has it, opened and closed by the lane itself.
-_request_session = contextlib.asynccontextmanager(get_db)
+        session = await get_db(request)  # as a route's `DbSession`: closed by deps.RequestSessions around the lane
+        read_without_transaction(session)  # PostgreSQL: no BEGIN and ROLLBACK round trips (see below)
+        actor = await require_actor(await get_actor(request, session))
+        headers = request.headers
+        ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
+                           case_number=headers.get("x-case-number"), query=request.query_params)
+        return await threads.run(_get_record, session, actor, classification, seq, key, ctx)
 
 
 @router.get("/{classification}/{seq}/records", summary="按信息项条件查询（分页）", responses=error_responses(404, 429))
