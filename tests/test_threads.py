@@ -8,6 +8,9 @@ import asyncio
 import contextvars
 import threading
 import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
@@ -15,6 +18,14 @@ from tongban import threads
 from tongban.threads import RequestThreads
 
 WHO = contextvars.ContextVar("who", default="nobody")
+T = TypeVar("T")
+
+
+def _run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`asyncio.run(main())` in a thread of its own: the suite's browser tests leave an event loop running in the
+    main thread (playwright's sync API), where asyncio.run refuses to start another."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def test_the_function_runs_in_a_request_thread_with_the_callers_context() -> None:
@@ -30,7 +41,7 @@ def test_the_function_runs_in_a_request_thread_with_the_callers_context() -> Non
         WHO.set("申请人")
         return await threads.run(work, 1, b=2)
 
-    total, who, thread, on_loop = asyncio.run(main())
+    total, who, thread, on_loop = _run(main)
     assert (total, who, on_loop) == (3, "申请人", False)
     assert thread.startswith("tongban-request-")
 
@@ -47,7 +58,7 @@ def test_an_exception_reaches_the_caller_and_the_thread_serves_on() -> None:
             await threads.run(fail)
         return await threads.run(lambda: "仍可办理")
 
-    assert asyncio.run(main()) == "仍可办理"
+    assert _run(main) == "仍可办理"
 
 
 def test_no_more_than_size_calls_run_at_once() -> None:
@@ -68,7 +79,7 @@ def test_no_more_than_size_calls_run_at_once() -> None:
     async def main() -> None:
         await asyncio.gather(*(pool.run(work) for _ in range(8)))
 
-    asyncio.run(main())
+    _run(main)
     assert most == 2 and pool.started == 2
     pool.resize(1)  # one thread told to end after its current call
     assert pool.started == 1 and pool.size == 1
@@ -101,13 +112,23 @@ def test_a_cancelled_caller_waits_for_its_function_to_end() -> None:
             await task
         events.append("caller cancelled")
 
-    asyncio.run(main())
+    _run(main)
     assert events == ["function ended", "caller cancelled"]
 
 
 def test_a_call_whose_loop_has_closed_does_not_stop_the_thread() -> None:
     pool = RequestThreads(1)
     release = threading.Event()
+    with ThreadPoolExecutor(1) as other:
+        other.submit(_abandon_a_call, pool, release).result()
+
+    async def later() -> str:
+        return await pool.run(lambda: "下一个请求")
+
+    assert _run(later) == "下一个请求"
+
+
+def _abandon_a_call(pool: RequestThreads, release: threading.Event) -> None:
     loop = asyncio.new_event_loop()
     task = loop.create_task(pool.run(release.wait, 5))
     loop.run_until_complete(asyncio.sleep(0.02))  # the call is running in the thread
@@ -116,8 +137,3 @@ def test_a_call_whose_loop_has_closed_does_not_stop_the_thread() -> None:
     loop.set_exception_handler(lambda _loop, _context: None)  # "task destroyed but pending": the point here
     loop.close()  # the app's loop ends before the call does
     release.set()
-
-    async def later() -> str:
-        return await pool.run(lambda: "下一个请求")
-
-    assert asyncio.run(later()) == "下一个请求"
