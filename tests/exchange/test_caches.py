@@ -216,8 +216,8 @@ def test_on_sqlite_the_group_commit_waits_for_the_disk_and_puts_the_setting_back
 def test_a_batch_of_entries_is_numbered_after_the_last_and_keeps_each_its_subjects(
         client: TestClient, engine: Engine, session: Session, world) -> None:  # type: ignore[no-untyped-def]
     """A group commit's entries go in together (on SQLite two statements, in as many pieces as SQLite takes
-    variables for: here a limit of 40 forces two entries a statement), numbered after the log's last entry in their
-    order, each with its own subjects."""
+    variables for: here a limit of 40 forces two entries a statement),
+    numbered after the log's last entry in their order, each with its own subjects and values."""
     from tongban.exchange import access
 
     assert client.get(_url(world), headers=call_headers(world)).status_code == 200
@@ -225,8 +225,10 @@ def test_a_batch_of_entries_is_numbered_after_the_last_and_keeps_each_its_subjec
     last = session.execute(select(ExchangeLogEntry).order_by(ExchangeLogEntry.seq.desc())).scalars().first()
     assert last is not None
     template = {c: getattr(last, c) for c in access._LOG_COLUMNS}
-    rows = [({**template, "row_mac": f"test.{n}", "case_number": f"BATCH{n}"}, [f"S{n}A", f"S{n}B"])
-            for n in range(5)]
+    # One entry without subjects and one without a provider or resource (as a refused call's).
+    rows = [({**template, "row_mac": f"test.{n}", "case_number": f"BATCH{n}",
+              **({"provider_id": None, "resource_id": None} if n == 3 else {})},
+             [] if n == 2 else [f"S{n}A", f"S{n}B"]) for n in range(5)]
     with engine.begin() as conn:
         driver = conn.connection.dbapi_connection
         if engine.dialect.name == "sqlite":
@@ -242,12 +244,13 @@ def test_a_batch_of_entries_is_numbered_after_the_last_and_keeps_each_its_subjec
     if engine.dialect.name == "sqlite":
         assert seqs == list(range(last.seq + 1, last.seq + 6))  # as SQLite would have numbered them one by one
     session.rollback()
-    written = dict(session.execute(select(ExchangeLogEntry.seq, ExchangeLogEntry.case_number).where(
-        ExchangeLogEntry.seq.in_(seqs))).all())
-    assert written == {seq: f"BATCH{n}" for n, seq in enumerate(seqs)}
+    written = {r.seq: (r.case_number, r.provider_id, r.occurred_at, r.row_mac) for r in session.execute(
+        select(ExchangeLogEntry).where(ExchangeLogEntry.seq.in_(seqs))).scalars()}
+    assert written == {seq: (f"BATCH{n}", None if n == 3 else template["provider_id"], template["occurred_at"],
+                             f"test.{n}") for n, seq in enumerate(seqs)}
     subjects = session.execute(text("SELECT seq, subject FROM exchange_log_subjects WHERE seq >= :s ORDER BY seq, "
                                     "subject"), {"s": seqs[0]}).all()
-    assert [tuple(r) for r in subjects] == [(seq, f"S{n}{x}") for n, seq in enumerate(seqs) for x in "AB"]
+    assert [tuple(r) for r in subjects] == [(seq, f"S{n}{x}") for n, seq in enumerate(seqs) if n != 2 for x in "AB"]
 
 
 def test_entries_written_together_are_sealed_as_genuine(client: TestClient, session: Session,
