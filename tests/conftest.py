@@ -79,10 +79,9 @@ def _truncate_pg(engine: Engine) -> None:
             for table in REFERENCE_TABLES:
                 _reference_rows[table] = [dict(r._mapping) for r in conn.execute(text(f"SELECT * FROM {table}"))]
             _pg_state["reference"] = _checksums(conn, REFERENCE_TABLES)
-            _pg_state["tables"] = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version' "
-                "ORDER BY tablename")) if r[0] not in (*REFERENCE_TABLES, "audit_chain_head")]
-        others: list[str] = _pg_state["tables"]
+        others = [r[0] for r in conn.execute(text(  # read each time: a test may have added or dropped one
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version' "
+            "ORDER BY tablename")) if r[0] not in (*REFERENCE_TABLES, "audit_chain_head")]
         holding = [r[0] for r in conn.execute(text(" UNION ALL ".join(
             f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in others)))]
         if holding:
