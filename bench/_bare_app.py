@@ -1,5 +1,10 @@
-"""The platform's app plus one bench-only route: the bare lookup of a record through the same HTTP
-stack (middleware, session, JSON) without API key, grant, item filter, masking, quota or log.
+"""The platform's app plus bench-only routes: the bare lookup of a record through the same HTTP stack (middleware,
+actor, CSRF check, JSON) without API key, grant, item filter, masking, quota or log.
+
+- `/bench/bare/…`: as the platform's hot read paths do it (an `async def` handler reading on the event loop through
+  tongban/loop_reads.py: the portal search's version, …).
+- `/bench/bare-session/…`: as an ordinary synchronous handler does it (in a request thread, through the request's
+  ORM session): what the bare lookup cost before loop reads.
 
 Served only by benchmarks: `uvicorn --factory _bare_app:create` with bench/ on the path.
 """
@@ -9,11 +14,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import FastAPI
+import orjson
+from fastapi import FastAPI, Request
 from sqlalchemy import text
 
 from tongban.deps import DbSession, public_router
+from tongban.loop_reads import reader
 from tongban.main import create_app
+
+LOOKUP = ("SELECT r.data FROM registry_records r JOIN catalog_resources c ON c.id = r.resource_id "
+          "WHERE c.code = :c AND r.record_key = :k AND NOT r.deleted")
 
 
 def create() -> FastAPI:
@@ -21,11 +31,15 @@ def create() -> FastAPI:
     bare = public_router()
 
     @bare.get("/bench/bare/{classification}/{seq}/records/{key}")
-    def lookup(classification: str, seq: str, key: str, session: DbSession) -> dict[str, Any]:
-        row = session.execute(text(
-            "SELECT r.data FROM registry_records r JOIN catalog_resources c ON c.id = r.resource_id "
-            "WHERE c.code = :c AND r.record_key = :k AND NOT r.deleted"),
-            {"c": f"{classification}/{seq}", "k": key}).first()
+    async def lookup(classification: str, seq: str, key: str, request: Request) -> dict[str, Any]:
+        row = reader(request.app.state.engine).one(LOOKUP, {"c": f"{classification}/{seq}", "k": key})
+        if row is None:
+            return {"data": None}
+        return {"data": orjson.loads(row[0]) if isinstance(row[0], str) else row[0]}
+
+    @bare.get("/bench/bare-session/{classification}/{seq}/records/{key}")
+    def lookup_in_session(classification: str, seq: str, key: str, session: DbSession) -> dict[str, Any]:
+        row = session.execute(text(LOOKUP), {"c": f"{classification}/{seq}", "k": key}).first()
         if row is None:
             return {"data": None}
         return {"data": json.loads(row[0]) if isinstance(row[0], str) else row[0]}

@@ -172,6 +172,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         measure("healthz", platform.base, ["/healthz"], {})
         measure("static", platform.base, [static_path(platform.base)], {})
         measure("bare", platform.base, [f"/bench/bare/{fx.code}/records/{k}" for k in fx.keys], {})
+        measure("bare_session", platform.base, [f"/bench/bare-session/{fx.code}/records/{k}" for k in fx.keys], {})
         measure("exchange", platform.base, exchange_paths, exchange_headers)
         measure("officer_home", platform.base, ["/home"], {"Cookie": cookie})
         measure("portal_search", platform.base, [f"/services/search?q={quote(q)}" for q in PORTAL_QUERIES], {})
@@ -193,7 +194,8 @@ def table(summary: dict[str, Any]) -> str:
     labels = {"minimal": "minimal ASGI app (sqlite3/psycopg + orjson)",
               "fastapi": "bare FastAPI, one `async def` route, same lookup (the framework's ceiling)",
               "fastapi_sync": "bare FastAPI, one `def` route (thread pool), same lookup", "healthz": "`/healthz`",
-              "static": "static file (favicon)", "bare": "bare lookup through the platform",
+              "static": "static file (favicon)", "bare": "bare lookup through the platform (async, loop read)",
+              "bare_session": "bare lookup, synchronous handler with the request's ORM session",
               "exchange": "full exchange call", "officer_home": "data officer's home (logged in)",
               "portal_search": "portal search"}
     lines = ["| path | requests/s | share of minimal | p50 ms | p95 ms | p99 ms | errors |",
@@ -222,7 +224,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measurement")
     parser.add_argument("--rates", type=int, nargs="*", default=[100, 500, 1000], help="open-loop offered rates")
     parser.add_argument("--only", nargs="*", default=[], help="measure only these rows (the minimal app always): "
-                        "fastapi fastapi_sync healthz static bare exchange officer_home portal_search")
+                        "fastapi fastapi_sync healthz static bare bare_session exchange officer_home portal_search")
     args = parser.parse_args()
     summary = run(args)
     print(table(summary))

@@ -17,11 +17,14 @@ from tests.factories import login
 from tests.items.conftest import FOOD_CODE, ItemsWorld, impl_in, publish
 from tests.portal.conftest import results_of
 from tongban.items import service
+from tongban.loop_reads import reader
 from tongban.org import service as org_service
 from tongban.org.schemas import DepartmentUpdate
+from tongban.portal import pages
 from tongban.portal.queries import search_services
 from tongban.search import fulltext
 from tongban.search import service as search_service
+from tongban.search.cache import version, version_on_loop
 from tongban.search.schemas import TermIn
 from tongban.transactions import scope
 
@@ -110,3 +113,25 @@ def test_a_kept_page_does_not_hold_a_suggestion_from_before_another_processs_cha
     monkeypatch.setattr(fulltext, "writes", writes)  # as if another process had published: this one saw no write
     codes, text = _page(client, "食品经营许克")
     assert codes == [FOOD_CODE] and "您是不是要找" in text
+
+
+def test_the_version_read_on_the_event_loop_is_the_sessions_and_a_repeated_question_stays_there(
+        session: Session, client: TestClient, items_world: ItemsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page answers a question asked before on the event loop (loop_reads): the version it reads there is the
+    one the session reads (same values, same form: the two paths share the cache), before and after a department's
+    change (its last change is part of it); only a question new under that version goes to a request thread."""
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    kinds = ("item", "bundle")
+    assert version_on_loop(reader(engine), kinds) == version(session, kinds)
+    org_service.update_department(session=session, actor=items_world.actor("admin"),
+                                  department_id=items_world.city.amr.id,
+                                  department_in=DepartmentUpdate(name="安康市市场监督管理局（知识产权局）"))
+    assert version_on_loop(reader(engine), kinds) == version(session, kinds)
+
+    searched: list[str] = []
+    search_in_thread = pages._search_in_thread
+    monkeypatch.setattr(pages, "_search_in_thread", lambda request, s, q, v: (
+        searched.append(q), search_in_thread(request, s, q, v))[1])
+    first = _page(client, "食品经营许可")
+    assert _page(client, "食品经营许可") == first and _page(client, " 食品经营许可") == first
+    assert searched == ["食品经营许可"]

@@ -9,9 +9,12 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
+from tongban import threads
 from tongban.db import read_without_transaction
 from tongban.deps import DbSession, OptionalActor, public_router
+from tongban.loop_reads import reader
 from tongban.portal import queries
 from tongban.portal.printing import days
 from tongban.search.cache import ResultCache
@@ -48,11 +51,30 @@ def _results_html(view: queries.SearchPage) -> Markup:
 
 
 @public.get("/services/search", response_class=HTMLResponse)
-def portal_search(request: Request, session: DbSession, q: str = "") -> Response:
-    # Reads only (the search, its cache's version, the layout's badge): on PostgreSQL without a transaction's
-    # BEGIN and ROLLBACK round trips (db.read_without_transaction; the cache's rule holds statement by statement).
+async def portal_search(request: Request, session: DbSession, q: str = "") -> Response:
+    """The busiest page of the portal, answered on the event loop when it can be: the results' version is read there
+    (tongban/loop_reads.py) and most questions were asked before (search/cache.py). A question not yet answered
+    under that version is searched in a request thread, with the request's session; a logged-in visitor's page is
+    drawn there too (its menu's badges read the database)."""
+    q = queries.normalize_query(q)
+    view: queries.SearchPage | None = queries.SearchPage(q="")
+    version: tuple[object, ...] | None = None
+    if q:
+        version, view = queries.cached_search(reader(request.app.state.engine), q)
+    actor = getattr(request.state, "actor", None)
+    if view is not None and not (actor is not None and actor.is_authenticated):
+        return _search_page(request, view)
+    return await threads.run(_search_in_thread, request, session, q, version)
+
+
+def _search_in_thread(request: Request, session: Session, q: str, version: tuple[object, ...] | None) -> Response:
+    # Reads only (the search, the layout's badges): on PostgreSQL without a transaction's BEGIN and ROLLBACK round
+    # trips (db.read_without_transaction; the cache's rule holds statement by statement).
     read_without_transaction(session)
-    view = queries.search_services(session, q)
+    return _search_page(request, queries.search_services(session, q, version))
+
+
+def _search_page(request: Request, view: queries.SearchPage) -> Response:
     return render(request, "portal/search.html", {"view": view, "results_html": _results_html(view)})
 
 

@@ -24,10 +24,12 @@ from tongban.items.schemas import (
     ItemListEntry,
     MaterialAnswer,
 )
+from tongban.loop_reads import LoopReader
 from tongban.org.models import Department
 from tongban.ratings.queries import Figure, item_figure
 from tongban.search.cache import ResultCache
 from tongban.search.cache import version as search_version
+from tongban.search.cache import version_on_loop as search_version_on_loop
 
 EVENT_KINDS = {"life": "个人办事", "business": "企业办事"}
 AUDIENCE_LABELS = {"person": "个人", "enterprise": "企业"}
@@ -138,7 +140,19 @@ _SEARCH_KINDS = (ITEM_KIND, BUNDLE_KIND)
 _searches: ResultCache[SearchPage] = ResultCache(size=512)
 
 
-def search_services(session: Session, q: str) -> SearchPage:
+def normalize_query(q: str) -> str:
+    """The query as the search page keys it: spaces collapsed, at most MAX_QUERY characters."""
+    return " ".join(q.split())[:MAX_QUERY]
+
+
+def cached_search(reads: LoopReader, q: str) -> tuple[tuple[object, ...], SearchPage | None]:
+    """On the event loop: the version the search page of `q` (normalized) depends on, and the page if this process
+    has it under that version (None: `search_services(session, q, version)` computes it in a request thread)."""
+    version = search_version_on_loop(reads, _SEARCH_KINDS)
+    return version, _searches.peek(q, version)
+
+
+def search_services(session: Session, q: str, version: tuple[object, ...] | None = None) -> SearchPage:
     """Items and bundles for a query in the visitor's own words, in one ranking, through the search
     component (with its suggestion, fallback and highlights: escaped HTML with <mark>). One search over
     both kinds: their scores come from one full-text table, so a bundle named for the event asked about
@@ -147,10 +161,11 @@ def search_services(session: Session, q: str) -> SearchPage:
     The page is the same for everyone who asks the same words: it is kept in `_searches` while what it
     shows is unchanged (one statement checks that: search/cache.py). So everything it shows comes from
     what publishing changes — the index, the published snapshots, the departments' names."""
-    q = " ".join(q.split())[:MAX_QUERY]
+    q = normalize_query(q)
     if not q:
         return SearchPage(q="")
-    version = search_version(session, _SEARCH_KINDS)
+    if version is None:  # else read by `cached_search` just before, on the event loop
+        version = search_version(session, _SEARCH_KINDS)
     return _searches.get(q, version, lambda: _search_services(session, q, version))
 
 

@@ -25,6 +25,7 @@ Results must not depend on who asks: only public read models (the portal's searc
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 from collections import OrderedDict
@@ -37,6 +38,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tongban.loop_reads import LoopReader
 from tongban.org.models import Department
 from tongban.search.models import SearchState
 
@@ -67,6 +69,28 @@ def version(session: Session, kinds: Iterable[str]) -> tuple[object, ...]:
     return ((values[0] or 0, values[1], str(values[2])), *values[3:])
 
 
+def version_on_loop(reads: LoopReader, kinds: Iterable[str]) -> tuple[object, ...]:
+    """`version` read on the event loop (tongban/loop_reads.py: a few primary-key reads and a count of the departments,
+    a small table), for a handler that answers from the cache without a thread. The same values as `version`, in the
+    same form, so the two paths share cached entries."""
+    rows = tuple(sorted({TOKENS[k] for k in kinds}))
+    values = reads.one(_version_sql(rows))
+    assert values is not None  # scalar subqueries: always one row
+    last_change = values[2]
+    if isinstance(last_change, str):  # SQLite's driver gives the stored text; SQLAlchemy's type a datetime
+        last_change = dt.datetime.fromisoformat(last_change)
+    return ((values[0] or 0, values[1], str(last_change)), *values[3:])
+
+
+@cache
+def _version_sql(rows: tuple[int, ...]) -> str:
+    state, departments = SearchState.__tablename__, Department.__tablename__
+    # Table names of the models and the token rows' numbers (ints): no outside text.
+    tokens = "".join(f", (SELECT dictionary_version FROM {state} WHERE id = {int(r)})" for r in rows)  # noqa: S608
+    return (f"SELECT (SELECT dictionary_version FROM {state} WHERE id = 1), "  # noqa: S608
+            f"(SELECT count(id) FROM {departments}), (SELECT max(updated_at) FROM {departments}){tokens}")
+
+
 @cache
 def _version_statement(rows: tuple[int, ...]) -> Executable:
     """Built once per set of token rows: building it cost more than running it."""
@@ -85,6 +109,15 @@ class ResultCache(Generic[V]):
         self.size = size
         self._entries: OrderedDict[object, tuple[tuple[object, ...], V]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, key: object, current: tuple[object, ...]) -> V | None:
+        """The value for `key` if it was computed at `current`; None otherwise (nothing is computed)."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and found[0] == current:
+                self._entries.move_to_end(key)
+                return found[1]
+        return None
 
     def get(self, key: object, current: tuple[object, ...], compute: Callable[[], V]) -> V:
         """The value for `key` computed at `current`, from the cache or computed now (and kept)."""
