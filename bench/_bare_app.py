@@ -15,7 +15,8 @@ import json
 from typing import Any
 
 import orjson
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from tongban.deps import DbSession, public_router
@@ -26,16 +27,21 @@ LOOKUP = ("SELECT r.data FROM registry_records r JOIN catalog_resources c ON c.i
           "WHERE c.code = :c AND r.record_key = :k AND NOT r.deleted")
 
 
+class BareRecord(BaseModel):
+    data: dict[str, Any] | None
+
+
 def create() -> FastAPI:
     app = create_app()
     bare = public_router()
 
-    @bare.get("/bench/bare/{classification}/{seq}/records/{key}")
-    async def lookup(classification: str, seq: str, key: str, request: Request) -> dict[str, Any]:
+    @bare.get("/bench/bare/{classification}/{seq}/records/{key}", response_model=BareRecord)
+    async def lookup(classification: str, seq: str, key: str, request: Request) -> Response:
+        # Answered as the exchange's keyed read answers (its lane): the JSON by orjson, not FastAPI's encoder and
+        # the response model's check (the model describes the answer in the OpenAPI).
         row = reader(request.app.state.engine).one(LOOKUP, {"c": f"{classification}/{seq}", "k": key})
-        if row is None:
-            return {"data": None}
-        return {"data": orjson.loads(row[0]) if isinstance(row[0], str) else row[0]}
+        data = None if row is None else orjson.loads(row[0]) if isinstance(row[0], str) else row[0]
+        return Response(orjson.dumps({"data": data}), media_type="application/json")
 
     @bare.get("/bench/bare-session/{classification}/{seq}/records/{key}")
     def lookup_in_session(classification: str, seq: str, key: str, session: DbSession) -> dict[str, Any]:

@@ -111,10 +111,12 @@ def client_ip(request: Request) -> str:
     return (request.client.host if request.client else "")[:64]
 
 
-async def get_actor(request: Request, session: DbSession) -> Actor:
+async def get_actor(request: Request) -> Actor:
     """Resolve the caller once per request: bearer API key, else session cookie, else anonymous.
 
-    Only a request that carries a credential goes to the thread pool (and the database) for it."""
+    Only a request that carries a credential opens the request's session (`get_db`, not a dependency of this one:
+    an anonymous request, e.g. the portal's, resolves one dependency fewer and creates no session object) and goes
+    to the database, in a request thread when what it reads may need writing."""
     cached = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
@@ -125,6 +127,7 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
         scheme, _, credential = authorization.partition(" ")
         if scheme.lower() != "bearer" or not credential.strip():
             raise NotAuthenticated("Authorization 请求头格式应为 “Bearer <API 密钥>”。", code="api_key_invalid")
+        session = await get_db(request)
         # A key this process knows is checked here (one read of the cache's version); any other, or one whose last
         # use is due to be written, goes to a thread for the database.
         known = auth.known_api_key_actor(session, credential, client_ip=ip)
@@ -136,6 +139,7 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
     else:
         token = request.cookies.get(request.app.state.settings.session_cookie)
         if token:
+            session = await get_db(request)
             known = auth.known_session_actor(session, token, client_ip=ip)
             if known is None:
                 writes_need_a_transaction(session)

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
+from tongban.config import get_settings
 from tongban.deps import DbSession, public_router
 from tongban.main import create_app
 from tongban.versioned import ConfigVersion
@@ -63,6 +64,7 @@ def test_the_session_ends_after_the_answer_with_its_leftovers_rolled_back(databa
 
 def test_get_db_without_the_middleware_refuses() -> None:
     app = FastAPI()
+    app.state.settings = get_settings()  # the actor's resolution (before the handler's session) reads them
     router = public_router()
 
     @router.get("/t")

@@ -99,7 +99,7 @@ class KeyedReadLane:
     async def _answer(self, request: Request, classification: str, seq: str, key: str) -> dict[str, Any]:
         session = await get_db(request)  # as a route's `DbSession`: closed by deps.RequestSessions around the lane
         read_without_transaction(session)  # PostgreSQL: no BEGIN and ROLLBACK round trips (see below)
-        actor = await require_actor(await get_actor(request, session))
+        actor = await require_actor(await get_actor(request))
         headers = request.headers
         ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
                            case_number=headers.get("x-case-number"), query=request.query_params)
