@@ -22,6 +22,7 @@ from sqlalchemy import text
 from tongban.deps import DbSession, public_router
 from tongban.loop_reads import reader
 from tongban.main import create_app
+from tongban.web import route_index
 
 LOOKUP = ("SELECT r.data FROM registry_records r JOIN catalog_resources c ON c.id = r.resource_id "
           "WHERE c.code = :c AND r.record_key = :k AND NOT r.deleted")
@@ -51,4 +52,5 @@ def create() -> FastAPI:
         return {"data": json.loads(row[0]) if isinstance(row[0], str) else row[0]}
 
     app.include_router(bare)
+    route_index.install(app)  # the app's dispatch again, with these routes (main.create_app built it without)
     return app
