@@ -40,7 +40,7 @@ def create() -> FastAPI:
     async def lookup(classification: str, seq: str, key: str, request: Request) -> Response:
         # Answered as the exchange's keyed read answers (its lane): the JSON by orjson, not FastAPI's encoder and
         # the response model's check (the model describes the answer in the OpenAPI).
-        row = reader(request.app.state.engine).one(LOOKUP, {"c": f"{classification}/{seq}", "k": key})
+        row = await reader(request.app.state.engine).one(LOOKUP, {"c": f"{classification}/{seq}", "k": key})
         data = None if row is None else orjson.loads(row[0]) if isinstance(row[0], str) else row[0]
         return Response(orjson.dumps({"data": data}), media_type="application/json")
 

@@ -1,5 +1,5 @@
-"""Reads on the event loop: short statements run with the database driver on a connection the process keeps for its
-event loop — no ORM session, no checkout from the pool, no hand-over to a request thread.
+"""Reads on the event loop: short statements run with the database driver on connections the process keeps for its
+event loop — no ORM session, no checkout from the request pool, no hand-over to a request thread.
 
 A request whose handler runs in a request thread pays, before its first statement, the hand-over to the thread and
 back (~95 µs of CPU on the bench machine), the ORM session's set-up and end (~140 µs) and the pool's checkout (~85 µs):
@@ -8,20 +8,25 @@ goes"). The busiest reads — the version a page's cached result depends on, a r
 where the request already is.
 
 The rule for what may run here: a statement whose work is bounded by an index (a primary or unique key, a version
-row, a scan of a small table of configuration), answered in microseconds by a local database. The event loop waits
-for it: a long query here would hold every request of the process. Anything else — searching, joining at scale,
-writing — belongs in a request thread with the request's session.
+row, a scan of a small table of configuration). Anything else — searching, joining at scale, writing — belongs in a
+request thread with the request's session.
 
-- One connection per event-loop thread and engine, opened at first use with the engine's own connect hooks (SQLite's
-  pragmas), detached from the pool (it does not take a pooled request's place), read-only: SQLite `query_only`;
-  PostgreSQL autocommit, each statement its own snapshot, in a read-only session (`default_transaction_read_only`).
+- SQLite: one connection per event-loop thread and engine, opened with the engine's own connect hooks (its pragmas),
+  detached from the pool, `query_only`, without implicit transactions (each read sees the last commit). A read of a
+  local file by an index takes microseconds, so it runs on the loop itself without awaiting anything.
+- PostgreSQL: psycopg's asynchronous connections (the loop serves other requests while the server answers, wherever
+  it is), at most `PG_CONNECTIONS` per event-loop thread, opened as reads need them; autocommit, each statement its
+  own snapshot, in a read-only session (`default_transaction_read_only`). A connection the server dropped (a
+  restart) is replaced and the statement tried once more.
 - Statements are written once with `:name` parameters; PostgreSQL's form (`%(name)s`) is derived and kept.
-- A connection the server dropped (a PostgreSQL restart) is replaced and the statement tried once more.
-- The connections close with the engine (`Engine.dispose`, at the app's end).
+- The connections close with the engine (`Engine.dispose`, at the app's end) or with their thread (a test client
+  runs each request on an event loop in a new thread).
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import contextlib
 import re
 import threading
@@ -34,6 +39,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
 from tongban.db import sqlite_params
+
+PG_CONNECTIONS = 4  # per event loop: reads wait for one past this (each is a few hundred µs)
+APPLICATION_NAME = "tongban loop reads"  # as pg_stat_activity names these connections
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -52,73 +60,68 @@ class LoopReader:
         # A database in memory has one connection, the pool's own (StaticPool): reads go through it, not a second one
         # (which would be another, empty database).
         self.shared = isinstance(engine.pool, StaticPool)
+        self.conninfo = None if self.sqlite else engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False)
         self._local = threading.local()
         self._opened: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._lock = threading.Lock()
 
-    def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
+    async def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row of `sql` (written with `:name` parameters), or None."""
-        rows = self._run(sql, params or {}, 1)
+        rows = await self._run(sql, params or {}, 1)
         return rows[0] if rows else None
 
-    def all(self, sql: str, params: dict[str, Any] | None = None, *, limit: int = 1000) -> list[tuple[Any, ...]]:
+    async def all(self, sql: str, params: dict[str, Any] | None = None, *,
+                  limit: int = 1000) -> list[tuple[Any, ...]]:
         """At most `limit` rows of `sql`: a bound, since every row is read on the event loop."""
-        return self._run(sql, params or {}, limit)
+        return await self._run(sql, params or {}, limit)
 
-    def _run(self, sql: str, params: dict[str, Any], limit: int) -> list[tuple[Any, ...]]:
+    async def _run(self, sql: str, params: dict[str, Any], limit: int) -> list[tuple[Any, ...]]:
         if self.shared:
             engine = self._engine()
             assert engine is not None
             with engine.connect() as conn:
                 return [tuple(row) for row in conn.exec_driver_sql(sql, sqlite_params(params)).fetchmany(limit)]
         if self.sqlite:
-            cursor = self._connection().execute(sql, sqlite_params(params))
-            return cursor.fetchmany(limit)
-        statement = _pg_form(sql)
-        for attempt in (1, 2):
-            conn = self._connection()
-            try:
-                with conn.cursor() as cursor:
-                    cursor.execute(statement, params, prepare=True)
-                    return cursor.fetchmany(limit)
-            except Exception as exc:
-                if attempt == 2 or not conn.closed or not _is_disconnect(exc):
-                    raise
-                self._forget(conn)
-        raise AssertionError("unreachable")
+            return self._sqlite().execute(sql, sqlite_params(params)).fetchmany(limit)
+        return await self._pg_pool().run(_pg_form(sql), params, limit)
 
-    def _connection(self) -> Any:
+    # ---------------------------------------------------------------- SQLite
+
+    def _sqlite(self) -> Any:
         held: _Held | None = getattr(self._local, "held", None)
         if held is None or held.conn is None:
-            held = _Held(self._open())
+            held = _Held(self._open_sqlite())
             self._local.held = held
             with self._lock:
                 self._opened.add(held)
         return held.conn
 
-    def _open(self) -> Any:
+    def _open_sqlite(self) -> Any:
         engine = self._engine()
         if engine is None:
             raise RuntimeError("loop_reads: the engine has been discarded")
         proxied = engine.raw_connection()  # the engine's connect hooks ran on it (SQLite's pragmas)
         proxied.detach()  # the pool forgets it: it is this thread's, not a pooled request's
         conn: Any = proxied.dbapi_connection
-        if self.sqlite:
-            conn.isolation_level = None  # no implicit transactions: each read sees the last commit
-            conn.execute("PRAGMA query_only=ON")
-        else:
-            conn.rollback()
-            conn.autocommit = True
-            conn.execute("SET default_transaction_read_only = on")
+        conn.isolation_level = None  # no implicit transactions: each read sees the last commit
+        conn.execute("PRAGMA query_only=ON")
         return conn
 
-    def _forget(self, conn: Any) -> None:
-        held: _Held | None = getattr(self._local, "held", None)
-        if held is not None and held.conn is conn:
-            held.close()
+    # ---------------------------------------------------------------- PostgreSQL
+
+    def _pg_pool(self) -> _AsyncPool:
+        pool: _AsyncPool | None = getattr(self._local, "pool", None)
+        if pool is None or pool.closed:
+            assert self.conninfo is not None
+            pool = _AsyncPool(self.conninfo, PG_CONNECTIONS)
+            self._local.pool = pool
+            with self._lock:
+                self._opened.add(pool)
+        return pool
 
     def close(self) -> None:
-        """Close every thread's connection (the engine's end); a thread's next read opens a new one."""
+        """Close every thread's connections (the engine's end); a thread's next read opens new ones."""
         with self._lock:
             opened = list(self._opened)
         for held in opened:
@@ -126,8 +129,8 @@ class LoopReader:
 
 
 class _Held:
-    """A thread's connection, closed when the thread ends (its thread-local data goes, and this with it) or the
-    engine is disposed: a test client runs each request on an event loop in a new thread."""
+    """A thread's SQLite connection, closed when the thread ends (its thread-local data goes, and this with it) or
+    the engine is disposed."""
 
     __slots__ = ("__weakref__", "conn")
 
@@ -144,10 +147,108 @@ class _Held:
         self.close()
 
 
-def _is_disconnect(exc: Exception) -> bool:
-    import psycopg
+class _AsyncPool(_Held):
+    """An event loop's PostgreSQL connections (psycopg's `AsyncConnection`, bound to that loop): idle ones are
+    reused, up to `size` are opened, and a read past that waits for one to be given back."""
 
-    return isinstance(exc, psycopg.OperationalError)
+    __slots__ = ("closed", "conninfo", "count", "idle", "size", "waiting")
+
+    def __init__(self, conninfo: str, size: int) -> None:
+        super().__init__(None)
+        self.conninfo = conninfo
+        self.size = size
+        self.count = 0
+        self.idle: list[Any] = []
+        self.waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
+        self.closed = False
+
+    async def run(self, statement: str, params: dict[str, Any], limit: int) -> list[tuple[Any, ...]]:
+        import psycopg
+
+        for attempt in (1, 2):
+            conn = await self._acquire()
+            try:
+                cursor = await conn.execute(statement, params, prepare=True)
+                rows: list[tuple[Any, ...]] = await cursor.fetchmany(limit)
+            except psycopg.OperationalError:
+                if attempt == 2 or not conn.closed:  # a live connection: the statement's own error
+                    self._release(conn)
+                    raise
+                self._release(conn)  # a dropped one is counted out; try once more on another
+                continue
+            except BaseException:
+                self._release(conn)
+                raise
+            self._release(conn)
+            return rows
+        raise AssertionError("unreachable")
+
+    async def _acquire(self) -> Any:
+        while self.idle:
+            conn = self.idle.pop()
+            if not conn.closed:
+                return conn
+            self.count -= 1
+        if self.count >= self.size:
+            waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self.waiting.append(waiter)
+            try:
+                conn = await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():  # handed a turn just as the wait was cancelled
+                    handed = waiter.result()
+                    if handed is None:
+                        self.count -= 1
+                    else:
+                        self._release(handed)
+                raise
+            if conn is not None:
+                return conn
+            # None: a connection was dropped and its place handed to this read (counted already)
+        else:
+            self.count += 1
+        try:
+            return await self._connect()
+        except BaseException:
+            self.count -= 1
+            raise
+
+    async def _connect(self) -> Any:
+        import psycopg
+
+        conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True, application_name=APPLICATION_NAME)
+        await conn.execute("SET default_transaction_read_only = on")
+        return conn
+
+    def _release(self, conn: Any) -> None:
+        dropped = self.closed or conn.closed
+        if dropped:
+            _finish(conn)
+            if self.closed:
+                self.count -= 1
+                return
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None if dropped else conn)  # None: open one in its place (still counted)
+                return
+        if dropped:
+            self.count -= 1
+        else:
+            self.idle.append(conn)
+
+    def close(self) -> None:
+        self.closed = True
+        idle, self.idle = self.idle, []
+        for conn in idle:
+            _finish(conn)
+        self.count -= len(idle)
+
+
+def _finish(conn: Any) -> None:
+    """Close an asynchronous connection from any thread, without its event loop: its socket is closed at once."""
+    with contextlib.suppress(Exception):
+        conn.pgconn.finish()
 
 
 _READERS: weakref.WeakKeyDictionary[Engine, LoopReader] = weakref.WeakKeyDictionary()

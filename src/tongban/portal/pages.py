@@ -60,7 +60,7 @@ async def portal_search(request: Request, session: DbSession, q: str = "") -> Re
     view: queries.SearchPage | None = queries.SearchPage(q="")
     version: tuple[object, ...] | None = None
     if q:
-        version, view = queries.cached_search(reader(request.app.state.engine), q)
+        version, view = await queries.cached_search(reader(request.app.state.engine), q)
     actor = getattr(request.state, "actor", None)
     if view is not None and not (actor is not None and actor.is_authenticated):
         return _search_page(request, view)

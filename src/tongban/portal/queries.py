@@ -145,10 +145,10 @@ def normalize_query(q: str) -> str:
     return " ".join(q.split())[:MAX_QUERY]
 
 
-def cached_search(reads: LoopReader, q: str) -> tuple[tuple[object, ...], SearchPage | None]:
+async def cached_search(loop_reader: LoopReader, q: str) -> tuple[tuple[object, ...], SearchPage | None]:
     """On the event loop: the version the search page of `q` (normalized) depends on, and the page if this process
     has it under that version (None: `search_services(session, q, version)` computes it in a request thread)."""
-    version = search_version_on_loop(reads, _SEARCH_KINDS)
+    version = await search_version_on_loop(loop_reader, _SEARCH_KINDS)
     return version, _searches.peek(q, version)
 
 

@@ -69,12 +69,12 @@ def version(session: Session, kinds: Iterable[str]) -> tuple[object, ...]:
     return ((values[0] or 0, values[1], str(values[2])), *values[3:])
 
 
-def version_on_loop(reads: LoopReader, kinds: Iterable[str]) -> tuple[object, ...]:
+async def version_on_loop(reads: LoopReader, kinds: Iterable[str]) -> tuple[object, ...]:
     """`version` read on the event loop (tongban/loop_reads.py: a few primary-key reads and a count of the departments,
     a small table), for a handler that answers from the cache without a thread. The same values as `version`, in the
     same form, so the two paths share cached entries."""
     rows = tuple(sorted({TOKENS[k] for k in kinds}))
-    values = reads.one(_version_sql(rows))
+    values = await reads.one(_version_sql(rows))
     assert values is not None  # scalar subqueries: always one row
     last_change = values[2]
     if isinstance(last_change, str):  # SQLite's driver gives the stored text; SQLAlchemy's type a datetime
