@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tongban import threads
+from tongban import threads, versioned
 from tongban.authz import ANONYMOUS, Actor, Permission
 from tongban.config import Settings
 from tongban.db import end_request_session, writes_need_a_transaction
@@ -149,6 +149,24 @@ async def get_actor(request: Request) -> Actor:
     if not actor.is_authenticated:
         actor = Actor(kind="anonymous", id=None, name=ANONYMOUS.name, client_ip=ip)
     request.state.actor = actor
+    return actor
+
+
+def known_client_on_loop(request: Request, snapshot: versioned.Snapshot) -> Actor | None:
+    """The client behind the request's bearer key as `get_actor` resolves it, from this process's memory alone (the
+    key kept under the snapshot's version, nothing to write): for a call answered on the event loop. None — no key,
+    a malformed header, a key not kept, inactive or due a write of its last use — and `get_actor` decides."""
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        return None
+    try:
+        actor = auth.known_api_key_actor(snapshot, credential, client_ip=client_ip(request))  # type: ignore[arg-type]
+    except versioned.NotCached:
+        return None
+    if actor is None or not actor.is_authenticated:
+        return None
+    request.state.actor = actor
+    request.state.auth_via = "api_key"
     return actor
 
 

@@ -57,9 +57,35 @@ _AREAS_LOCK = threading.Lock()
 MISSING = object()
 
 
+class NotCached(Exception):
+    """What a `Snapshot` raises where the work would need the database: the caller does it the ordinary way."""
+
+
+class Snapshot:
+    """In place of a session, for work done on the event loop from this process's memory alone: the versions read
+    there (tongban/loop_reads.py) stand for the transaction's, `cached` answers only what is kept under them, and
+    anything else a session would be asked — a statement, a flush — raises `NotCached` (the caller then runs the
+    work in a request thread with the request's session). `info` is a plain dict, as a session's."""
+
+    def __init__(self, engine: Engine, versions: dict[str, int | None]) -> None:
+        self.engine = engine
+        self.versions = versions
+        self.info: dict[str, Any] = {}
+
+    def get_bind(self) -> Engine:
+        return self.engine
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotCached(name)
+
+
 def current_version(session: Session, area: str = EXCHANGE) -> int | None:
     """The area's version as this transaction sees it (read once per transaction); None if the area has no row (then
     nothing is cached: without its row no trigger could tell of a change)."""
+    if isinstance(session, Snapshot):
+        if area not in session.versions:
+            raise NotCached(area)
+        return session.versions[area]
     transaction = session.get_transaction()
     memo: tuple[Any, dict[str, int | None]] | None = session.info.get("config_versions")
     if memo is not None and transaction is not None and memo[0] is transaction and area in memo[1]:
@@ -106,8 +132,15 @@ def peek(session: Session, key: Hashable, area: str = EXCHANGE) -> Any:
 
 
 def cached(session: Session, key: Hashable, load: Callable[[], T], area: str = EXCHANGE) -> T:
-    """`load()` (run in `session`'s transaction) unless this process already has it under the current version."""
+    """`load()` (run in `session`'s transaction) unless this process already has it under the current version (for a
+    `Snapshot`: what is kept, or `NotCached`)."""
     version = current_version(session, area)
+    if isinstance(session, Snapshot):
+        cached_version, entries = _area(session, area).state
+        value = entries.get(key, MISSING) if version is not None and cached_version == version else MISSING
+        if value is MISSING:
+            raise NotCached(key)
+        return value
     if version is None:
         return load()
     cache = _area(session, area)

@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tests.exchange.conftest import IDS, call_headers
-from tongban.exchange import gateway_api
+from tongban import versioned
+from tongban.exchange import gateway, gateway_api
 from tongban.exchange.log_models import ExchangeLogEntry
 from tongban.main import create_app
 
@@ -88,3 +89,49 @@ def test_a_browser_session_and_other_methods_go_to_the_route(client: TestClient,
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     assert client.post(url, headers=call_headers(world)).status_code == 405
     assert client.get(url + "/", headers=call_headers(world), follow_redirects=False).status_code == 307  # the router
+
+
+def test_a_call_answerable_from_memory_is_answered_on_the_event_loop_and_logged_alike(
+        client: TestClient, session: Session, world, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Once a call has filled this process's caches (key, resource, grants, disputes, head), the next ones are answered
+    on the event loop (gateway.get_record_on_loop): the same answer, each logged before it leaves, counted against
+    the quota; a change anywhere in what the caches hold (here the grant revoked) is seen by the very next call."""
+    outcomes: list[str] = []
+    on_loop = gateway.get_record_on_loop
+
+    async def watched(**kw: Any) -> Any:
+        try:
+            answer = await on_loop(**kw)
+        except versioned.NotCached:
+            outcomes.append("thread")
+            raise
+        outcomes.append("loop")
+        return answer
+
+    monkeypatch.setattr(gateway, "get_record_on_loop", watched)
+    url = f"/api/v1/exchange/{world['resource'].code}/records/{IDS[1]}"
+    answers = [client.get(url, headers=call_headers(world)) for _ in range(3)]
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert outcomes == ["loop", "loop"]  # the first call found nothing kept: the request thread's, as before
+    entries = session.execute(select(ExchangeLogEntry).order_by(ExchangeLogEntry.seq)).scalars().all()
+    assert [(e.result, e.status_code, e.record_keys, e.items, e.purpose, e.client_id) for e in entries] == \
+        [(entries[0].result, 200, entries[0].record_keys, entries[0].items, entries[0].purpose,
+          entries[0].client_id)] * 3
+    assert entries[0].result == "ok" and IDS[1] in entries[0].record_keys
+
+    session.execute(text("UPDATE sharing_grants SET calls_per_minute = 3 WHERE id = :g"), {"g": world["grant"].id})
+    session.commit()
+    throttled = client.get(url, headers=call_headers(world))  # the fourth call this minute: the thread's (new version)
+    assert throttled.status_code == 429
+    assert client.get(url, headers=call_headers(world)).status_code == 429  # and on the loop, from the group commit
+    assert outcomes[-1] == "loop"
+    session.execute(text("UPDATE sharing_grants SET status = 'revoked', calls_per_minute = NULL WHERE id = :g"),
+                    {"g": world["grant"].id})
+    session.commit()
+    revoked = client.get(url, headers=call_headers(world))
+    assert revoked.status_code == 403 and revoked.json()["code"] == "no_grant"
+    session.rollback()
+    results = [tuple(r) for r in session.execute(select(ExchangeLogEntry.result, ExchangeLogEntry.status_code)
+                                                 .order_by(ExchangeLogEntry.seq)).all()]
+    assert results == [("ok", 200)] * 3 + [("denied", 429)] * 2 + [("denied", 403)]

@@ -240,6 +240,8 @@ def log_and_commit(session: Session, actor: Actor, ctx: CallContext, **kw: Any) 
     to count, and this returns once that commit is done: one write per call. A call over its quota is logged as
     refused (429) instead, and that refusal is raised. Otherwise the entry is written in the session and committed
     apart (the quota was counted by check_access)."""
+    if isinstance(session, versioned.Snapshot):  # on the event loop: a refusal's log is written the ordinary way
+        raise versioned.NotCached("exchange log")
     if log_writer.allowed(session):
         entry, subjects = _entry(actor, ctx, **kw)
         call = _GroupWrite(entry, subjects, session.info.pop(_PENDING_COUNT, None), actor, ctx, kw)
@@ -250,6 +252,18 @@ def log_and_commit(session: Session, actor: Actor, ctx: CallContext, **kw: Any) 
     seq = log_call(session, actor, ctx, **kw)
     commit_apart(session, Why.EXCHANGE_LOG)
     return seq
+
+
+async def log_on_loop(snapshot: versioned.Snapshot, actor: Actor, ctx: CallContext, **kw: Any) -> int:
+    """`log_and_commit` for a call answered on the event loop (gateway.get_record_on_loop): its quota count (left by
+    `check_access` in the snapshot) and its entry in the next group commit, awaited there; a call over its quota is
+    logged as refused and that refusal raised, as `log_and_commit` does."""
+    entry, subjects = _entry(actor, ctx, **kw)
+    call = _GroupWrite(entry, subjects, snapshot.info.pop(_PENDING_COUNT, None), actor, ctx, kw)
+    result = await log_writer.submit_async(snapshot.engine, call, _write_calls)
+    if isinstance(result, DomainError):
+        raise result
+    return int(result)
 
 
 @dataclass(slots=True)

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tongban import versioned
 from tongban.authz import Actor
 from tongban.errors import NotFound
-from tongban.exchange import hooks
+from tongban.exchange import hooks, log_writer
 from tongban.exchange.access import (
     CallContext,
     check_access,
@@ -24,13 +25,16 @@ from tongban.exchange.access import (
     check_end_user_key,
     check_end_user_records,
     check_filters,
+    end_user_systems,
     load_json,
     log_and_commit,
+    log_on_loop,
     logged,
     provenance,
     shape,
     subject_types,
 )
+from tongban.loop_reads import LoopReader
 
 __all__ = ["CallContext", "data_uses", "get_record", "query_records"]
 
@@ -61,6 +65,33 @@ def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: Call
               "provenance": provenance(session, acc)}
     log_and_commit(session, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
                    records=[data], keys=[key], result="ok", status=200, subject_types=subject_types(acc))
+    return answer
+
+
+async def get_record_on_loop(*, snapshot: versioned.Snapshot, reads: LoopReader, actor: Actor, code: str, key: str,
+                             ctx: CallContext) -> dict[str, Any]:
+    """`get_record` on the event loop, for a call whose every check this process can make from memory (the key, the
+    resource, the grants, the disputes and the register's head kept under the versions in `snapshot`): the same
+    steps and checks, the record read with `reads`, the quota count and the log entry awaited in the group commit.
+    Anything else — something not kept, a refusal (logged the ordinary way), no such record, a system acting for end
+    users (its case is read) — raises `versioned.NotCached` before anything is written, and the caller runs
+    `get_record` in a request thread. The answer leaves only once its entry is committed, as there."""
+    key = unicodedata.normalize("NFKC", key)
+    if actor.username in end_user_systems():
+        raise versioned.NotCached("end user")
+    snapshot.info[log_writer.SESSION_FLAG] = True  # its count goes to the group commit with its entry
+    acc = check_access(snapshot, actor, ctx, code, "get")  # type: ignore[arg-type]
+    check_end_user_key(snapshot, actor, ctx, "get", acc, key)  # type: ignore[arg-type]
+    row = await reads.one(_RECORD_BY_KEY[False], {"r": acc.resource.id, "k": key})
+    if row is None:
+        raise versioned.NotCached("no record")
+    data = load_json(row[0])
+    check_end_user_records(snapshot, actor, ctx, "get", acc, [data])  # type: ignore[arg-type]
+    disputes = hooks.record_notes(snapshot, acc.resource.id, [key]).get(key, [])
+    answer = {"data": shape(acc, data), "disputed": bool(disputes), "disputes": disputes,
+              "provenance": provenance(snapshot, acc)}  # type: ignore[arg-type]
+    await log_on_loop(snapshot, actor, ctx, operation="get", resource=acc.resource, code=code, items=acc.items,
+                      records=[data], keys=[key], result="ok", status=200, subject_types=subject_types(acc))
     return answer
 
 

@@ -8,6 +8,7 @@ The same values may be given as query parameters `purpose`, `end_user`, `case_nu
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 from typing import Annotated, Any
 
@@ -17,14 +18,26 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tongban import threads
+from tongban import threads, versioned
 from tongban.authz import Actor
 from tongban.db import read_without_transaction
-from tongban.deps import CurrentActor, DbSession, get_actor, get_db, require_actor, secure_router
+from tongban.deps import (
+    CurrentActor,
+    DbSession,
+    get_actor,
+    get_db,
+    known_client_on_loop,
+    require_actor,
+    secure_router,
+)
 from tongban.errors import DomainError, error_responses
 from tongban.exchange import bulk, gateway, log_writer
 from tongban.exchange.access import call_context
+from tongban.loop_reads import reader
 from tongban.schema_types import SEQ_MAX
+
+_log = logging.getLogger("tongban.exchange")
+_VERSION = "SELECT version FROM config_versions WHERE name = :n"
 
 router = secure_router(prefix="/api/v1/exchange", tags=["共享交换接口"])
 RESERVED = {"purpose", "end_user", "case_number", "page", "size"}
@@ -97,6 +110,28 @@ class KeyedReadLane:
         await Response(body, media_type="application/json")(scope, receive, send)
 
     async def _answer(self, request: Request, classification: str, seq: str, key: str) -> dict[str, Any]:
+        # First on the event loop, when this process has in memory all the call needs (gateway.get_record_on_loop):
+        # the config version and the record read there (tongban/loop_reads.py), the entry awaited in the group
+        # commit. Anything it cannot do from memory, it leaves untouched for the request thread below.
+        engine = request.app.state.engine
+        reads = reader(engine)
+        found = await reads.one(_VERSION, {"n": versioned.EXCHANGE})
+        snapshot = versioned.Snapshot(engine, {versioned.EXCHANGE: None if found is None else int(found[0])})
+        client = known_client_on_loop(request, snapshot)
+        if client is not None:
+            headers = request.headers
+            ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
+                               case_number=headers.get("x-case-number"), query=request.query_params)
+            try:
+                return await gateway.get_record_on_loop(
+                    snapshot=snapshot, reads=reads, actor=client, code=f"{classification}/{seq}",
+                    key=key.upper() if len(key) == 18 else key, ctx=ctx)
+            except versioned.NotCached:
+                pass
+            except DomainError:
+                raise
+            except Exception:  # its entry was not written: the request thread's call below logs how it ends
+                _log.warning("exchange call on the event loop failed; answered in a request thread", exc_info=True)
         session = await get_db(request)  # as a route's `DbSession`: closed by deps.RequestSessions around the lane
         read_without_transaction(session)  # PostgreSQL: no BEGIN and ROLLBACK round trips (see below)
         actor = await require_actor(await get_actor(request))

@@ -35,6 +35,7 @@ hub error).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import logging
@@ -45,6 +46,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
+
+from tongban import threads
 
 _log = logging.getLogger("tongban.exchange")
 _BATCH = 256
@@ -60,14 +63,31 @@ def _each(conn: Connection, works: list[Callable[[Connection], Any]]) -> list[An
 
 
 class _Write:
-    __slots__ = ("done", "error", "item", "result", "writer")
+    __slots__ = ("done", "error", "future", "item", "result", "writer")
 
-    def __init__(self, item: Any, writer: Writer) -> None:
+    def __init__(self, item: Any, writer: Writer, future: asyncio.Future[Any] | None = None) -> None:
         self.item = item
         self.writer = writer
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
+        self.future = future  # a caller on the event loop (`submit_async`) waits on this
+
+    def finish(self) -> None:  # in the committing thread
+        self.done = True
+        future, self.future = self.future, None
+        if future is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                future.get_loop().call_soon_threadsafe(_resolve, future, self.result, self.error)
+
+
+def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:  # on the event loop
+    if future.done():  # its caller was cancelled (a client gone): the write is committed all the same
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 class _GroupCommit:
@@ -79,6 +99,8 @@ class _GroupCommit:
         database = engine.url.database if self.sqlite else None
         self.lock_path = f"{database}-commit.lock" if database and database != ":memory:" else None
         self.lock_fd: int | None = None  # opened by the first commit in this process
+        self.draining = False  # a request thread commits for the event loop's callers (`submit_async`)
+        self.drainers: set[asyncio.Future[None]] = set()
 
     @contextlib.contextmanager
     def _transaction(self, engine: Engine) -> Iterator[Connection]:
@@ -155,7 +177,35 @@ class _GroupCommit:
             batch[0].error = exc
             batch[0].result = None
         for job in batch:
-            job.done = True
+            job.finish()
+
+    async def write_async(self, engine: Engine, item: Any, writer: Writer) -> Any:
+        """`write` for a caller on the event loop: its write waits in the same queue, committed by whichever thread
+        commits next — a request thread's `write` or the drain this starts when none runs — and the caller awaits
+        the commit without a thread of its own."""
+        job = _Write(item, writer, asyncio.get_running_loop().create_future())
+        assert job.future is not None
+        future = job.future
+        with self.queue_lock:
+            self.waiting.append(job)
+            start, self.draining = not self.draining, True
+        if start:
+            drainer = asyncio.ensure_future(threads.run(self._drain, engine))
+            self.drainers.add(drainer)
+            drainer.add_done_callback(self.drainers.discard)
+        result = await asyncio.shield(future)  # a cancelled caller's write is committed all the same
+        return result
+
+    def _drain(self, engine: Engine) -> None:  # in a request thread
+        """Commit what waits until nothing does (the writes of threads arriving meanwhile with them)."""
+        while True:
+            with self.commit_lock:
+                with self.queue_lock:
+                    batch, self.waiting = self.waiting[:_BATCH], self.waiting[_BATCH:]
+                    if not batch:
+                        self.draining = False
+                        return
+                self._commit(engine, batch)
 
 
 #: Set in `session.info` by an API route whose session writes nothing of its own: its exchange writes may then go to
@@ -180,8 +230,17 @@ def write(engine: Engine, work: Callable[[Connection], Any]) -> Any:
 def submit(engine: Engine, item: Any, writer: Writer) -> Any:
     """Write `item` in the next group commit on this database, with the other items of the same `writer` waiting
     then (`writer(connection, items)`, one result per item); returns its result once committed."""
+    return _group(engine).write(engine, item, writer)
+
+
+async def submit_async(engine: Engine, item: Any, writer: Writer) -> Any:
+    """`submit` awaited on the event loop: the result once the commit that made the write durable is done."""
+    return await _group(engine).write_async(engine, item, writer)
+
+
+def _group(engine: Engine) -> _GroupCommit:
     group = _GROUPS.get(engine)
     if group is None:
         with _GROUPS_LOCK:
             group = _GROUPS.setdefault(engine, _GroupCommit(engine))
-    return group.write(engine, item, writer)
+    return group
