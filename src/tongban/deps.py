@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tongban import threads, versioned
+from tongban import loop_reads, threads, versioned
 from tongban.authz import ANONYMOUS, Actor, Permission
 from tongban.config import Settings
 from tongban.db import end_request_session, writes_need_a_transaction
@@ -114,9 +114,10 @@ def client_ip(request: Request) -> str:
 async def get_actor(request: Request) -> Actor:
     """Resolve the caller once per request: bearer API key, else session cookie, else anonymous.
 
-    Only a request that carries a credential opens the request's session (`get_db`, not a dependency of this one:
-    an anonymous request, e.g. the portal's, resolves one dependency fewer and creates no session object) and goes
-    to the database, in a request thread when what it reads may need writing."""
+    A credential this process already knows is resolved on the event loop: the version of its cache read there
+    (tongban/loop_reads.py: on PostgreSQL the loop serves other requests meanwhile), the rest from memory. Any other —
+    or one whose last use is due to be written — opens the request's session (`get_db`, not a dependency of this
+    one: an anonymous request creates no session) and is read in a request thread."""
     cached = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
@@ -127,11 +128,10 @@ async def get_actor(request: Request) -> Actor:
         scheme, _, credential = authorization.partition(" ")
         if scheme.lower() != "bearer" or not credential.strip():
             raise NotAuthenticated("Authorization 请求头格式应为 “Bearer <API 密钥>”。", code="api_key_invalid")
-        session = await get_db(request)
-        # A key this process knows is checked here (one read of the cache's version); any other, or one whose last
-        # use is due to be written, goes to a thread for the database.
-        known = auth.known_api_key_actor(session, credential, client_ip=ip)
+        known = auth.known_api_key_actor(await _snapshot(request, versioned.EXCHANGE), credential,  # type: ignore[arg-type]
+                                         client_ip=ip)
         if known is None:  # may write (the key's last use, the audit of a refusal): in a transaction
+            session = await get_db(request)
             writes_need_a_transaction(session)
             known = await threads.run(auth.actor_from_api_key, session, credential, client_ip=ip)
         actor = known
@@ -139,9 +139,10 @@ async def get_actor(request: Request) -> Actor:
     else:
         token = request.cookies.get(request.app.state.settings.session_cookie)
         if token:
-            session = await get_db(request)
-            known = auth.known_session_actor(session, token, client_ip=ip)
+            known = auth.known_session_actor(await _snapshot(request, versioned.SESSIONS), token,  # type: ignore[arg-type]
+                                             client_ip=ip)
             if known is None:
+                session = await get_db(request)
                 writes_need_a_transaction(session)
                 known = await threads.run(auth.actor_from_session_token, session, token, client_ip=ip)
             actor = known
@@ -150,6 +151,16 @@ async def get_actor(request: Request) -> Actor:
         actor = Actor(kind="anonymous", id=None, name=ANONYMOUS.name, client_ip=ip)
     request.state.actor = actor
     return actor
+
+
+_VERSION = "SELECT version FROM config_versions WHERE name = :n"
+
+
+async def _snapshot(request: Request, area: str) -> versioned.Snapshot:
+    """The cache's version of `area` read on the event loop, for resolving a credential from memory."""
+    engine = request.app.state.engine
+    found = await loop_reads.reader(engine).one(_VERSION, {"n": area})
+    return versioned.Snapshot(engine, {area: None if found is None else int(found[0])})
 
 
 def known_client_on_loop(request: Request, snapshot: versioned.Snapshot) -> Actor | None:
