@@ -166,7 +166,8 @@ async def _snapshot(request: Request, area: str) -> versioned.Snapshot:
 def known_client_on_loop(request: Request, snapshot: versioned.Snapshot) -> Actor | None:
     """The client behind the request's bearer key as `get_actor` resolves it, from this process's memory alone (the
     key kept under the snapshot's version, nothing to write): for a call answered on the event loop. None — no key,
-    a malformed header, a key not kept, inactive or due a write of its last use — and `get_actor` decides."""
+    a malformed header, a key not kept, inactive or due a write of its last use — and `get_actor` decides. Not kept
+    as the request's actor: the caller does that once the snapshot's version is confirmed."""
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
         return None
@@ -176,8 +177,6 @@ def known_client_on_loop(request: Request, snapshot: versioned.Snapshot) -> Acto
         return None
     if actor is None or not actor.is_authenticated:
         return None
-    request.state.actor = actor
-    request.state.auth_via = "api_key"
     return actor
 
 

@@ -116,6 +116,14 @@ def _area(session: Session, area: str) -> _Area:
     return found
 
 
+def kept_version(engine: Engine, area: str = EXCHANGE) -> int | None:
+    """The version this process's cache of `area` was filled under (None: nothing kept): for work on the event loop
+    that assumes it and confirms it in the statement that reads its data (exchange/gateway.get_record_on_loop)."""
+    areas = _AREAS.get(engine)
+    found = areas.get(area) if areas is not None else None
+    return found.state[0] if found is not None else None
+
+
 def engine_memo(session: Session, name: str) -> dict[Hashable, Any]:
     """A dict this process keeps per database (engine), whatever the versions: for what a process remembers of its
     own writes (e.g. when it last wrote an API key's last use)."""

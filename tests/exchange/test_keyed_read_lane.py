@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.exchange.conftest import IDS, call_headers
 from tongban import versioned
+from tongban.errors import DomainError
 from tongban.exchange import gateway, gateway_api
 from tongban.exchange.log_models import ExchangeLogEntry
 from tongban.main import create_app
@@ -105,6 +106,9 @@ def test_a_call_answerable_from_memory_is_answered_on_the_event_loop_and_logged_
         except versioned.NotCached:
             outcomes.append("thread")
             raise
+        except DomainError as exc:
+            outcomes.append(f"loop {exc.status_code}")
+            raise
         outcomes.append("loop")
         return answer
 
@@ -122,10 +126,11 @@ def test_a_call_answerable_from_memory_is_answered_on_the_event_loop_and_logged_
 
     session.execute(text("UPDATE sharing_grants SET calls_per_minute = 3 WHERE id = :g"), {"g": world["grant"].id})
     session.commit()
-    throttled = client.get(url, headers=call_headers(world))  # the fourth call this minute: the thread's (new version)
+    throttled = client.get(url, headers=call_headers(world))  # the fourth call this minute
     assert throttled.status_code == 429
-    assert client.get(url, headers=call_headers(world)).status_code == 429  # and on the loop, from the group commit
-    assert outcomes[-1] == "loop"
+    assert outcomes[-1] == "thread"  # the version moved since the cache was filled: the request thread's
+    assert client.get(url, headers=call_headers(world)).status_code == 429
+    assert outcomes[-1] == "loop 429"  # refused on the loop, by the group commit's count
     session.execute(text("UPDATE sharing_grants SET status = 'revoked', calls_per_minute = NULL WHERE id = :g"),
                     {"g": world["grant"].id})
     session.commit()
@@ -135,3 +140,18 @@ def test_a_call_answerable_from_memory_is_answered_on_the_event_loop_and_logged_
     results = [tuple(r) for r in session.execute(select(ExchangeLogEntry.result, ExchangeLogEntry.status_code)
                                                  .order_by(ExchangeLogEntry.seq)).all()]
     assert results == [("ok", 200)] * 3 + [("denied", 429)] * 2 + [("denied", 403)]
+
+
+def test_a_key_revoked_after_its_calls_were_kept_is_refused_at_once(
+        client: TestClient, session: Session, world, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The loop assumes the version its cache holds and confirms it with the record's read: a key revoked by another
+    process (here the test's session) since the last call is refused by the next one, not answered from memory."""
+    url = f"/api/v1/exchange/{world['resource'].code}/records/{IDS[1]}"
+    assert [client.get(url, headers=call_headers(world)).status_code for _ in range(2)] == [200, 200]
+    session.execute(text("UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP"))
+    session.commit()
+    refused = client.get(url, headers=call_headers(world))
+    assert refused.status_code == 401 and refused.json()["code"] != "record_not_found"
+    session.rollback()
+    oks = session.execute(select(ExchangeLogEntry.result)).scalars().all()
+    assert oks == ["ok", "ok"]  # nothing answered after the revocation

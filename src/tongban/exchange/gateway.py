@@ -44,6 +44,10 @@ _RECORD_BY_KEY = {False: "SELECT data FROM registry_records WHERE resource_id = 
                         "AND NOT deleted"}
 
 
+_RECORD_AND_VERSION = ("SELECT (SELECT version FROM config_versions WHERE name = :n), "
+                       "(SELECT data FROM registry_records WHERE resource_id = :r AND record_key = :k AND NOT deleted)")
+
+
 @logged("get")
 def get_record(*, session: Session, actor: Actor, code: str, key: str, ctx: CallContext) -> dict[str, Any]:
     """按主键查询: one record by its key (e.g. a resident ID; full-width digits are read as the same key)."""
@@ -75,15 +79,23 @@ async def get_record_on_loop(*, snapshot: versioned.Snapshot, reads: LoopReader,
     steps and checks, the record read with `reads`, the quota count and the log entry awaited in the group commit.
     Anything else — something not kept, a refusal (logged the ordinary way), no such record, a system acting for end
     users (its case is read) — raises `versioned.NotCached` before anything is written, and the caller runs
-    `get_record` in a request thread. The answer leaves only once its entry is committed, as there."""
+    `get_record` in a request thread. The answer leaves only once its entry is committed, as there.
+
+    The snapshot's version may be the one the process's cache holds, not yet read from the database: the record is
+    read with the database's current version in one statement, and a different version (anything cached changed
+    since) is `NotCached` too, before anything is written. So every check stands on what the database held when the
+    record was read, as in `get_record` (which reads the version first, in the same transaction)."""
     key = unicodedata.normalize("NFKC", key)
     if actor.username in end_user_systems():
         raise versioned.NotCached("end user")
     snapshot.info[log_writer.SESSION_FLAG] = True  # its count goes to the group commit with its entry
     acc = check_access(snapshot, actor, ctx, code, "get")  # type: ignore[arg-type]
     check_end_user_key(snapshot, actor, ctx, "get", acc, key)  # type: ignore[arg-type]
-    row = await reads.one(_RECORD_BY_KEY[False], {"r": acc.resource.id, "k": key})
-    if row is None:
+    row = await reads.one(_RECORD_AND_VERSION, {"n": versioned.EXCHANGE, "r": acc.resource.id, "k": key})
+    if row is None or row[0] != snapshot.versions.get(versioned.EXCHANGE) or row[0] is None:
+        raise versioned.NotCached("version moved")
+    row = row[1:]
+    if row[0] is None:
         raise versioned.NotCached("no record")
     data = load_json(row[0])
     check_end_user_records(snapshot, actor, ctx, "get", acc, [data])  # type: ignore[arg-type]

@@ -37,7 +37,6 @@ from tongban.loop_reads import reader
 from tongban.schema_types import SEQ_MAX
 
 _log = logging.getLogger("tongban.exchange")
-_VERSION = "SELECT version FROM config_versions WHERE name = :n"
 
 router = secure_router(prefix="/api/v1/exchange", tags=["共享交换接口"])
 RESERVED = {"purpose", "end_user", "case_number", "page", "size"}
@@ -113,18 +112,19 @@ class KeyedReadLane:
         # First on the event loop, when this process has in memory all the call needs (gateway.get_record_on_loop):
         # the config version and the record read there (tongban/loop_reads.py), the entry awaited in the group
         # commit. Anything it cannot do from memory, it leaves untouched for the request thread below.
+        # The version assumed is the one the cache holds; the record's statement confirms it (else NotCached).
         engine = request.app.state.engine
-        reads = reader(engine)
-        found = await reads.one(_VERSION, {"n": versioned.EXCHANGE})
-        snapshot = versioned.Snapshot(engine, {versioned.EXCHANGE: None if found is None else int(found[0])})
-        client = known_client_on_loop(request, snapshot)
+        kept = versioned.kept_version(engine)
+        snapshot = versioned.Snapshot(engine, {versioned.EXCHANGE: kept})
+        client = known_client_on_loop(request, snapshot) if kept is not None else None
         if client is not None:
             headers = request.headers
             ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
                                case_number=headers.get("x-case-number"), query=request.query_params)
+            request.state.actor, request.state.auth_via = client, "api_key"  # for the audit of a refusal (429)
             try:
                 return await gateway.get_record_on_loop(
-                    snapshot=snapshot, reads=reads, actor=client, code=f"{classification}/{seq}",
+                    snapshot=snapshot, reads=reader(engine), actor=client, code=f"{classification}/{seq}",
                     key=key.upper() if len(key) == 18 else key, ctx=ctx)
             except versioned.NotCached:
                 pass
@@ -132,6 +132,8 @@ class KeyedReadLane:
                 raise
             except Exception:  # its entry was not written: the request thread's call below logs how it ends
                 _log.warning("exchange call on the event loop failed; answered in a request thread", exc_info=True)
+            # Resolved again below from the database's version: the one assumed may be older (a key revoked since).
+            request.state.actor, request.state.auth_via = None, None
         session = await get_db(request)  # as a route's `DbSession`: closed by deps.RequestSessions around the lane
         read_without_transaction(session)  # PostgreSQL: no BEGIN and ROLLBACK round trips (see below)
         actor = await require_actor(await get_actor(request))
