@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tongban import loop_reads, threads, versioned
+from tongban import threads, versioned
 from tongban.authz import ANONYMOUS, Actor, Permission
 from tongban.config import Settings
 from tongban.db import end_request_session, writes_need_a_transaction
@@ -128,8 +128,8 @@ async def get_actor(request: Request) -> Actor:
         scheme, _, credential = authorization.partition(" ")
         if scheme.lower() != "bearer" or not credential.strip():
             raise NotAuthenticated("Authorization 请求头格式应为 “Bearer <API 密钥>”。", code="api_key_invalid")
-        known = auth.known_api_key_actor(await _snapshot(request, versioned.EXCHANGE), credential,  # type: ignore[arg-type]
-                                         client_ip=ip)
+        keys = await versioned.snapshot_on_loop(request.app.state.engine, versioned.EXCHANGE)
+        known = auth.known_api_key_actor(keys, credential, client_ip=ip)  # type: ignore[arg-type]
         if known is None:  # may write (the key's last use, the audit of a refusal): in a transaction
             session = await get_db(request)
             writes_need_a_transaction(session)
@@ -139,8 +139,8 @@ async def get_actor(request: Request) -> Actor:
     else:
         token = request.cookies.get(request.app.state.settings.session_cookie)
         if token:
-            known = auth.known_session_actor(await _snapshot(request, versioned.SESSIONS), token,  # type: ignore[arg-type]
-                                             client_ip=ip)
+            sessions = await versioned.snapshot_on_loop(request.app.state.engine, versioned.SESSIONS)
+            known = auth.known_session_actor(sessions, token, client_ip=ip)  # type: ignore[arg-type]
             if known is None:
                 session = await get_db(request)
                 writes_need_a_transaction(session)
@@ -151,16 +151,6 @@ async def get_actor(request: Request) -> Actor:
         actor = Actor(kind="anonymous", id=None, name=ANONYMOUS.name, client_ip=ip)
     request.state.actor = actor
     return actor
-
-
-_VERSION = "SELECT version FROM config_versions WHERE name = :n"
-
-
-async def _snapshot(request: Request, area: str) -> versioned.Snapshot:
-    """The cache's version of `area` read on the event loop, for resolving a credential from memory."""
-    engine = request.app.state.engine
-    found = await loop_reads.reader(engine).one(_VERSION, {"n": area})
-    return versioned.Snapshot(engine, {area: None if found is None else int(found[0])})
 
 
 def known_client_on_loop(request: Request, snapshot: versioned.Snapshot) -> Actor | None:

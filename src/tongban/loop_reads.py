@@ -170,17 +170,13 @@ class _AsyncPool(_Held):
             try:
                 cursor = await conn.execute(statement, params, prepare=True)
                 rows: list[tuple[Any, ...]] = await cursor.fetchmany(limit)
+                return rows
             except psycopg.OperationalError:
                 if attempt == 2 or not conn.closed:  # a live connection: the statement's own error
-                    self._release(conn)
                     raise
-                self._release(conn)  # a dropped one is counted out; try once more on another
-                continue
-            except BaseException:
+                # a dropped one is counted out (below); try once more on another
+            finally:
                 self._release(conn)
-                raise
-            self._release(conn)
-            return rows
         raise AssertionError("unreachable")
 
     async def _acquire(self) -> Any:

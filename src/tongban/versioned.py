@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tongban.db import Base
+from tongban.loop_reads import reader
 
 T = TypeVar("T")
 EXCHANGE = "exchange"  # API keys, clients, departments, catalog resources and items, grants, register heads, disputes
@@ -77,6 +78,15 @@ class Snapshot:
 
     def __getattr__(self, name: str) -> Any:
         raise NotCached(name)
+
+
+VERSION_SQL = "SELECT version FROM config_versions WHERE name = :n"  # :n the area
+
+
+async def snapshot_on_loop(engine: Engine, area: str) -> Snapshot:
+    """A snapshot of `area` at its version read now on the event loop (tongban/loop_reads.py)."""
+    found = await reader(engine).one(VERSION_SQL, {"n": area})
+    return Snapshot(engine, {area: None if found is None else int(found[0])})
 
 
 def current_version(session: Session, area: str = EXCHANGE) -> int | None:

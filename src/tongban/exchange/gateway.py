@@ -44,8 +44,8 @@ _RECORD_BY_KEY = {False: "SELECT data FROM registry_records WHERE resource_id = 
                         "AND NOT deleted"}
 
 
-_RECORD_AND_VERSION = ("SELECT (SELECT version FROM config_versions WHERE name = :n), "
-                       "(SELECT data FROM registry_records WHERE resource_id = :r AND record_key = :k AND NOT deleted)")
+# The record and the exchange area's version in one statement (get_record_on_loop): two constants, no outside text.
+_RECORD_AND_VERSION = f"SELECT ({versioned.VERSION_SQL}), ({_RECORD_BY_KEY[False]})"
 
 
 @logged("get")

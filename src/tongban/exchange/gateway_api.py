@@ -113,14 +113,14 @@ class KeyedReadLane:
         # the config version and the record read there (tongban/loop_reads.py), the entry awaited in the group
         # commit. Anything it cannot do from memory, it leaves untouched for the request thread below.
         # The version assumed is the one the cache holds; the record's statement confirms it (else NotCached).
+        headers = request.headers
+        ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
+                           case_number=headers.get("x-case-number"), query=request.query_params)
         engine = request.app.state.engine
         kept = versioned.kept_version(engine)
         snapshot = versioned.Snapshot(engine, {versioned.EXCHANGE: kept})
         client = known_client_on_loop(request, snapshot) if kept is not None else None
         if client is not None:
-            headers = request.headers
-            ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
-                               case_number=headers.get("x-case-number"), query=request.query_params)
             request.state.actor, request.state.auth_via = client, "api_key"  # for the audit of a refusal (429)
             try:
                 return await gateway.get_record_on_loop(
@@ -137,9 +137,6 @@ class KeyedReadLane:
         session = await get_db(request)  # as a route's `DbSession`: closed by deps.RequestSessions around the lane
         read_without_transaction(session)  # PostgreSQL: no BEGIN and ROLLBACK round trips (see below)
         actor = await require_actor(await get_actor(request))
-        headers = request.headers
-        ctx = call_context(purpose=headers.get("x-purpose"), end_user=headers.get("x-end-user"),
-                           case_number=headers.get("x-case-number"), query=request.query_params)
         return await threads.run(_get_record, session, actor, classification, seq, key, ctx)
 
 

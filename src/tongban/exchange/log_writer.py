@@ -183,9 +183,8 @@ class _GroupCommit:
         """`write` for a caller on the event loop: its write waits in the same queue, committed by whichever thread
         commits next — a request thread's `write` or the drain this starts when none runs — and the caller awaits
         the commit without a thread of its own."""
-        job = _Write(item, writer, asyncio.get_running_loop().create_future())
-        assert job.future is not None
-        future = job.future
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        job = _Write(item, writer, future)
         with self.queue_lock:
             self.waiting.append(job)
             start, self.draining = not self.draining, True
@@ -193,8 +192,7 @@ class _GroupCommit:
             drainer = asyncio.ensure_future(threads.run(self._drain, engine))
             self.drainers.add(drainer)
             drainer.add_done_callback(self.drainers.discard)
-        result = await asyncio.shield(future)  # a cancelled caller's write is committed all the same
-        return result
+        return await asyncio.shield(future)  # a cancelled caller's write is committed all the same
 
     def _drain(self, engine: Engine) -> None:  # in a request thread
         """Commit what waits until nothing does (the writes of threads arriving meanwhile with them)."""

@@ -29,11 +29,10 @@ import datetime as dt
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Executable, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -63,43 +62,38 @@ def touch(session: Session, kinds: Iterable[str]) -> None:
 
 def version(session: Session, kinds: Iterable[str]) -> tuple[object, ...]:
     """What a cached result of these kinds depends on, read in one statement (see the module's rule)."""
-    rows = tuple(sorted({TOKENS[k] for k in kinds}))  # a kind without a token cannot be cached: KeyError
-    # On the session's connection: a Core statement needs none of the ORM's per-statement work.
-    values = session.connection().execute(_version_statement(rows)).one()
-    return ((values[0] or 0, values[1], str(values[2])), *values[3:])
+    # On the session's connection with the driver: the statement needs none of the ORM's per-statement work.
+    return _version_of(session.connection().exec_driver_sql(_version_sql(_token_rows(kinds))).one())
 
 
 async def version_on_loop(reads: LoopReader, kinds: Iterable[str]) -> tuple[object, ...]:
     """`version` read on the event loop (tongban/loop_reads.py: a few primary-key reads and a count of the departments,
-    a small table), for a handler that answers from the cache without a thread. The same values as `version`, in the
-    same form, so the two paths share cached entries."""
-    rows = tuple(sorted({TOKENS[k] for k in kinds}))
-    values = await reads.one(_version_sql(rows))
+    a small table), for a handler that answers from the cache without a thread. The same statement and form as
+    `version`, so the two paths share cached entries."""
+    values = await reads.one(_version_sql(_token_rows(kinds)))
     assert values is not None  # scalar subqueries: always one row
+    return _version_of(values)
+
+
+def _token_rows(kinds: Iterable[str]) -> tuple[int, ...]:
+    return tuple(sorted({TOKENS[k] for k in kinds}))  # a kind without a token cannot be cached: KeyError
+
+
+def _version_of(values: Sequence[Any]) -> tuple[object, ...]:
     last_change = values[2]
-    if isinstance(last_change, str):  # SQLite's driver gives the stored text; SQLAlchemy's type a datetime
+    if isinstance(last_change, str):  # SQLite's driver gives the stored text, PostgreSQL's a datetime
         last_change = dt.datetime.fromisoformat(last_change)
     return ((values[0] or 0, values[1], str(last_change)), *values[3:])
 
 
 @cache
 def _version_sql(rows: tuple[int, ...]) -> str:
+    """Built once per set of token rows; no parameters, so the same text on both databases."""
     state, departments = SearchState.__tablename__, Department.__tablename__
     # Table names of the models and the token rows' numbers (ints): no outside text.
     tokens = "".join(f", (SELECT dictionary_version FROM {state} WHERE id = {int(r)})" for r in rows)  # noqa: S608
     return (f"SELECT (SELECT dictionary_version FROM {state} WHERE id = 1), "  # noqa: S608
             f"(SELECT count(id) FROM {departments}), (SELECT max(updated_at) FROM {departments}){tokens}")
-
-
-@cache
-def _version_statement(rows: tuple[int, ...]) -> Executable:
-    """Built once per set of token rows: building it cost more than running it."""
-    return select(
-        select(SearchState.dictionary_version).where(SearchState.id == 1).scalar_subquery(),
-        select(func.count(Department.id)).scalar_subquery(),
-        select(func.max(Department.updated_at)).scalar_subquery(),
-        *(select(SearchState.dictionary_version).where(SearchState.id == r).scalar_subquery() for r in rows),
-    )
 
 
 class ResultCache(Generic[V]):
@@ -121,11 +115,9 @@ class ResultCache(Generic[V]):
 
     def get(self, key: object, current: tuple[object, ...], compute: Callable[[], V]) -> V:
         """The value for `key` computed at `current`, from the cache or computed now (and kept)."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None and found[0] == current:
-                self._entries.move_to_end(key)
-                return found[1]
+        found = self.peek(key, current)
+        if found is not None:
+            return found
         value = compute()
         with self._lock:
             self._entries[key] = (current, value)
