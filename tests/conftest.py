@@ -115,20 +115,10 @@ def database_url(_migrated_template: str, tmp_path: Path, monkeypatch: pytest.Mo
                  request: pytest.FixtureRequest) -> Iterator[str]:
     """The test's database: empty and migrated, or — for a test that asks for `demo` — a copy of the demo city
     loaded once per session (`_demo_template`), with a copy of the files it stored."""
-    files = tmp_path / "files"
     demo: _DemoTemplate | None = request.getfixturevalue("_demo_template") if "demo" in request.fixturenames else None
     copy_name = ""
     if demo is not None:
-        shutil.copytree(demo.files_dir, files)
-        if PG_URL:
-            copy_name = f"tongban_demo_copy_{os.getpid()}"
-            _admin_sql(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)',
-                       f'CREATE DATABASE "{copy_name}" TEMPLATE "{demo.location}"')
-            url = _pg_database(copy_name)
-        else:
-            db = tmp_path / "tongban.db"
-            shutil.copyfile(demo.location, db)
-            url = f"sqlite:///{db}"
+        url, copy_name = copy_of_template(demo.location, demo.files_dir, tmp_path, "demo")
     elif PG_URL:
         engine = make_engine(PG_URL)
         _truncate_pg(engine)
@@ -138,14 +128,54 @@ def database_url(_migrated_template: str, tmp_path: Path, monkeypatch: pytest.Mo
         db = tmp_path / "tongban.db"
         shutil.copyfile(_migrated_template, db)
         url = f"sqlite:///{db}"
-    monkeypatch.setenv("TONGBAN_DATABASE_URL", url)
-    monkeypatch.setenv("TONGBAN_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))  # never the repo's var/
-    monkeypatch.setenv("TONGBAN_FILES_DIR", str(files))  # each test its own file store
-    get_settings.cache_clear()
+    settings_for(monkeypatch, url, tmp_path)
     yield url
     get_settings.cache_clear()
     if copy_name:
         _admin_sql(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
+
+
+def settings_for(mp: pytest.MonkeyPatch, url: str, where: Path) -> None:
+    """The app's settings for a test's database: its URL, and a file store and checkpoint directory under `where`
+    (never the repository's var/)."""
+    mp.setenv("TONGBAN_DATABASE_URL", url)
+    mp.setenv("TONGBAN_CHECKPOINT_DIR", str(where / "checkpoints"))
+    mp.setenv("TONGBAN_FILES_DIR", str(where / "files"))
+    get_settings.cache_clear()
+
+
+def new_template(name: str, where: Path, migrated: str) -> tuple[str, str]:
+    """A migrated, empty database to build a template in: its location (PostgreSQL: the database's name; SQLite: the
+    file) and URL. Drop it with `drop_template`."""
+    if PG_URL:
+        location = f"tongban_{name}_{os.getpid()}"
+        _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)', f'CREATE DATABASE "{location}"')
+        url = _pg_database(location)
+        upgrade_database(url)
+        return location, url
+    location = str(where / f"{name}.db")
+    shutil.copyfile(migrated, location)
+    return location, f"sqlite:///{location}"
+
+
+def drop_template(location: str) -> None:
+    if PG_URL:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)')
+
+
+def copy_of_template(location: str, files_dir: Path, tmp_path: Path, name: str) -> tuple[str, str]:
+    """A test's copy of a template's database (SQLite: the file; PostgreSQL: CREATE DATABASE … TEMPLATE) and of its
+    stored files (into tmp_path/files, where `settings_for` points the file store): the copy's URL, and on
+    PostgreSQL the copy's name to drop after the test ("" on SQLite)."""
+    shutil.copytree(files_dir, tmp_path / "files")
+    if PG_URL:
+        copy_name = f"tongban_{name}_copy_{os.getpid()}"
+        _admin_sql(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)',
+                   f'CREATE DATABASE "{copy_name}" TEMPLATE "{location}"')
+        return _pg_database(copy_name), copy_name
+    db = tmp_path / "tongban.db"
+    shutil.copyfile(location, db)
+    return f"sqlite:///{db}", ""
 
 
 def _pg_database(name: str) -> str:
@@ -175,20 +205,9 @@ def _demo_template(_migrated_template: str, tmp_path_factory: pytest.TempPathFac
     from tongban.demo import loader
 
     where = tmp_path_factory.mktemp("demo")
-    if PG_URL:
-        location = f"tongban_demo_{os.getpid()}"
-        _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)', f'CREATE DATABASE "{location}"')
-        url = _pg_database(location)
-        upgrade_database(url)
-    else:
-        location = str(where / "demo.db")
-        shutil.copyfile(_migrated_template, location)
-        url = f"sqlite:///{location}"
+    location, url = new_template("demo", where, _migrated_template)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TONGBAN_DATABASE_URL", url)
-        mp.setenv("TONGBAN_FILES_DIR", str(where / "files"))
-        mp.setenv("TONGBAN_CHECKPOINT_DIR", str(where / "checkpoints"))
-        get_settings.cache_clear()
+        settings_for(mp, url, where)
         engine = make_engine(url)
         session = make_session_factory(engine)()
         try:
@@ -200,8 +219,7 @@ def _demo_template(_migrated_template: str, tmp_path_factory: pytest.TempPathFac
             get_settings.cache_clear()
     (where / "files").mkdir(exist_ok=True)
     yield _DemoTemplate(location, where / "files", summary)
-    if PG_URL:
-        _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)')
+    drop_template(location)
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ information: licences, sharing requests and grants, data disputes, catalog draft
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from tests.conftest import PG_URL, _admin_sql, _pg_database, _truncate_pg
+from tests.conftest import PG_URL, _admin_sql, _truncate_pg, copy_of_template, drop_template, new_template, settings_for
 from tests.factories import (
     SmallCity,
     actor_of,
@@ -33,7 +31,6 @@ from tests.factories import (
 from tests.licences.conftest import LicenceWorld, business_licence_type
 from tongban import clock
 from tongban.catalog import service as catalog
-from tongban.cli import upgrade_database
 from tongban.config import get_settings
 from tongban.db import make_engine, make_session_factory
 from tongban.disputes import service as disputes
@@ -93,25 +90,15 @@ def _objects_template(_migrated_template: str, tmp_path_factory: pytest.TempPath
     (conftest.py, `_demo_template`). Building them per test cost about 0.85 s a test alone, 2.7 s in the full run,
     for 35 tests on each database."""
     where = tmp_path_factory.mktemp("existence")
+    location, url = new_template("existence", where, _migrated_template)
     if PG_URL:
-        location = f"tongban_existence_{os.getpid()}"
-        _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)', f'CREATE DATABASE "{location}"')
-        url = _pg_database(location)
-        upgrade_database(url)
         # As each test's database on PostgreSQL is today: the migrated one after the reset (migration-seeded rows
         # outside the reference tables, e.g. supervision rules, removed).
         reset = make_engine(url)
         _truncate_pg(reset)
         reset.dispose()
-    else:
-        location = str(where / "existence.db")
-        shutil.copyfile(_migrated_template, location)
-        url = f"sqlite:///{location}"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TONGBAN_DATABASE_URL", url)
-        mp.setenv("TONGBAN_FILES_DIR", str(where / "files"))
-        mp.setenv("TONGBAN_CHECKPOINT_DIR", str(where / "checkpoints"))
-        get_settings.cache_clear()
+        settings_for(mp, url, where)
         app = create_app(get_settings())
         engine = app.state.engine
         session = make_session_factory(engine)()
@@ -123,8 +110,7 @@ def _objects_template(_migrated_template: str, tmp_path_factory: pytest.TempPath
             get_settings.cache_clear()
     (where / "files").mkdir(exist_ok=True)
     yield _ObjectsTemplate(location, where / "files", ids)
-    if PG_URL:
-        _admin_sql(f'DROP DATABASE IF EXISTS "{location}" WITH (FORCE)')
+    drop_template(location)
 
 
 @pytest.fixture
@@ -132,22 +118,8 @@ def database_url(_objects_template: _ObjectsTemplate, tmp_path: Path,
                  monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """This module's tests: a copy of the objects' database and files (conftest.py's `database_url`, as for `demo`),
     not an empty one; same ids, changed freely."""
-    files = tmp_path / "files"
-    shutil.copytree(_objects_template.files_dir, files)
-    copy_name = ""
-    if PG_URL:
-        copy_name = f"tongban_existence_copy_{os.getpid()}"
-        _admin_sql(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)',
-                   f'CREATE DATABASE "{copy_name}" TEMPLATE "{_objects_template.location}"')
-        url = _pg_database(copy_name)
-    else:
-        db = tmp_path / "tongban.db"
-        shutil.copyfile(_objects_template.location, db)
-        url = f"sqlite:///{db}"
-    monkeypatch.setenv("TONGBAN_DATABASE_URL", url)
-    monkeypatch.setenv("TONGBAN_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
-    monkeypatch.setenv("TONGBAN_FILES_DIR", str(files))
-    get_settings.cache_clear()
+    url, copy_name = copy_of_template(_objects_template.location, _objects_template.files_dir, tmp_path, "existence")
+    settings_for(monkeypatch, url, tmp_path)
     yield url
     get_settings.cache_clear()
     if copy_name:
