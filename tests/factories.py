@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -254,3 +255,30 @@ def in_own_thread(fn: Callable[[], object]) -> None:
     thread.join()
     if failure:
         raise failure[0]
+
+
+def on_own_loop(make: Callable[[], Any]) -> Any:
+    """`asyncio.run(make())` in a thread of its own (as a test client runs a request's event loop) and its result."""
+    import asyncio
+
+    result: list[Any] = []
+    in_own_thread(lambda: result.append(asyncio.run(make())))
+    return result[0]
+
+
+def card_reads(session: Session) -> Any:
+    """What the home page's cards read with (tongban/cards.py), on the session's database: what it has committed (an
+    in-memory database: its one connection, so what the session has written too)."""
+    from tongban.cards import CardReads
+    from tongban.db import make_session_factory
+
+    engine = session.get_bind()
+    return CardReads(engine, make_session_factory(engine))  # type: ignore[arg-type]
+
+
+def home_of(session: Session, actor: Any) -> Any:
+    """The home page's read model (org.queries.home) for this actor, run on an event loop as the page runs it."""
+    from tongban.org import queries
+
+    reads = card_reads(session)
+    return on_own_loop(lambda: queries.home(reads, actor))

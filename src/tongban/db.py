@@ -130,9 +130,10 @@ def sqlite_driver(conn: Connection) -> Any | None:
 
 
 def sqlite_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Parameters for `sqlite_driver`'s statements, datetimes written as SQLAlchemy's untyped binds write them
-    (`isoformat(" ")`, sqlite3's adapter, which Python 3.12 deprecates)."""
-    return {k: v.isoformat(" ") if isinstance(v, dt.datetime) else v for k, v in params.items()}
+    """Parameters for `sqlite_driver`'s statements, datetimes and dates written as SQLAlchemy stores them (text that
+    compares in time order: microseconds always written), not by sqlite3's adapters, which Python 3.12 deprecates."""
+    return {k: v.isoformat(" ", "microseconds") if isinstance(v, dt.datetime)
+            else v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}
 
 
 def end_request_session(session: Session) -> None:

@@ -42,7 +42,7 @@ class Link:
 
     `any_of`: the actor holds at least one of these permissions; `staff_only`: signed-in staff only;
     `when`: any further condition on the actor; `audience`: "signed_in" (the main menu), "anonymous"
-    (the menu before login) or "all". `badge` names a function(request) -> int shown, when not zero,
+    (the menu before login) or "all". `badge` names a `Badge` whose count is shown, when not zero,
     beside the label as "<badge_label> <n>" (the unread messages).
     """
 
@@ -73,6 +73,17 @@ class Link:
         if self.any_of and not any(actor.has(p) for p in self.any_of):
             return False
         return self.when is None or self.when(actor)
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A count beside a menu entry, for the actors `applies(actor)`: `sql` (written once, `:name` parameters, bounded
+    by an index: it runs on every page) with `params(actor)`. Run with the request's session when a page is drawn in
+    its handler's thread, on the event loop when the handler is there (web/templating.py)."""
+
+    sql: str
+    params: Callable[[Actor], dict[str, Any]]
+    applies: Callable[[Actor], bool]
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,12 @@ def test_the_badge_costs_one_query_per_page(client: TestClient, engine: Engine, 
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        assert _badge(client.get("/home").text) == "1"
+        assert _badge(client.get("/sharing").text) == "1"  # drawn in its handler's thread, with its session
+        assert _badge(client.get("/account/password").text) == "1"  # drawn with no session: a pooled connection
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(seen) == 1
+    assert len(seen) == 2
+    # The home is drawn on the event loop (tongban/cards.py): the badge is counted there, the same number.
+    assert _badge(client.get("/home").text) == "1"
+    _tell(session, city, 2)
+    assert _badge(client.get("/home").text) == "3"

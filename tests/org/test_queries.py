@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import actor_of, app_client
+from tests.factories import actor_of, app_client, home_of
 from tongban.audit.models import AuditEntry
 from tongban.errors import Forbidden, NotFound
 from tongban.org import queries
@@ -82,12 +82,13 @@ def test_clients_home_shows_one_departments_clients(session: Session, city) -> N
 
 
 def test_home_gathers_registered_cards_and_own_recent_actions(session: Session, city) -> None:  # type: ignore[no-untyped-def]
-    admin = queries.home(session, actor_of(city.users["admin"]))
+    session.commit()
+    admin = home_of(session, actor_of(city.users["admin"]))
     labels = {c["label"] for c in admin.cards}
     assert {"部门", "工作人员", "应用系统"} <= labels
     assert any(href == "/admin/users" for _, href, _ in admin.shortcuts)
     assert admin.department is not None and admin.department.id == city.data_bureau.id
-    clerk = queries.home(session, actor_of(city.users["hrss_clerk"]))
+    clerk = home_of(session, actor_of(city.users["hrss_clerk"]))
     assert "工作人员" not in {c["label"] for c in clerk.cards}
-    citizen = queries.home(session, actor_of(city.users["citizen"]))
+    citizen = home_of(session, actor_of(city.users["citizen"]))
     assert citizen.user is not None and citizen.department is None

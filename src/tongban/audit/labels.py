@@ -9,9 +9,13 @@ batch lookup per object type.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from tongban.loop_reads import LoopReader
 
 
 class Described(Protocol):
@@ -38,33 +42,80 @@ OBJECT_LABELS: dict[str, str] = {
 # Objects whose id means nothing to a reader and has no name to look up.
 _NAMELESS = {"platform": {"demo": "演示数据"}}
 
-Resolver = Callable[[Session, list[str]], Mapping[str, str]]
-_resolvers: dict[str, Resolver] = {}
+@dataclass(frozen=True)
+class Names:
+    """How the objects of one type are named. `sql` (written once, `:name` parameters) reads rows whose first column is
+    the key, for the keys in its `{ids}`; `name(row)` is the object's name. Without `sql`, or for an id it does not
+    find, `from_id(id)` names it from the id alone (else the id is shown as it is). `int_keys`: the key column is an
+    integer id (ids that are not one are not looked up)."""
+
+    sql: str | None = None
+    name: Callable[[tuple[Any, ...]], str] = lambda row: str(row[1])
+    int_keys: bool = True
+    from_id: Callable[[str], str | None] | None = None
+
+    def statement(self, ids: Iterable[str]) -> tuple[str, dict[str, Any]] | None:
+        """The statement and parameters that read these ids' names (None: nothing to read)."""
+        if self.sql is None:
+            return None
+        keys: list[Any] = [int(i) for i in ids if i.isdigit() and len(i) < 18] if self.int_keys else list(ids)
+        if not keys:
+            return None
+        params = {f"id{n}": k for n, k in enumerate(keys)}
+        return self.sql.format(ids=", ".join(f":{k}" for k in params)), params
 
 
-def register_resolver(object_type: str, resolver: Resolver) -> None:
-    """Name the objects of one type: `resolver(session, ids)` answers {id: name} for the ids it knows."""
-    _resolvers[object_type] = resolver
+_names: dict[str, Names] = {}
+
+
+def register_names(object_type: str, names: Names) -> None:
+    """How the objects of one type are named (web/object_names.py registers every type's)."""
+    _names[object_type] = names
 
 
 def object_label(object_type: str) -> str:
     return OBJECT_LABELS.get(object_type, "对象")
 
 
-def describe_objects(session: Session, entries: Iterable[Described]) -> dict[tuple[str, str], str]:
-    """{(object_type, object_id): "证照类型 营业执照"} for the given audit entries, one query per type."""
+def _wanted(entries: Iterable[Described]) -> dict[str, list[str]]:
     wanted: dict[str, set[str]] = {}
     for e in entries:
         if e.object_id:
             wanted.setdefault(e.object_type, set()).add(str(e.object_id))
+    return {t: sorted(ids) for t, ids in wanted.items()}
+
+
+def _named(object_type: str, ids: list[str], rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str], str]:
+    names = _names.get(object_type)
+    found = {str(row[0]): names.name(tuple(row)) for row in rows} if names is not None else {}
+    fixed = _NAMELESS.get(object_type, {})
+    label = object_label(object_type)
     out: dict[tuple[str, str], str] = {}
-    for object_type, ids in wanted.items():
-        resolver = _resolvers.get(object_type)
-        names: Mapping[str, str] = resolver(session, sorted(ids)) if resolver else {}
-        fixed = _NAMELESS.get(object_type, {})
-        for object_id in ids:
-            name = names.get(object_id) or fixed.get(object_id) or object_id
-            out[(object_type, object_id)] = f"{object_label(object_type)} {name}"
+    for object_id in ids:
+        name = found.get(object_id) or (names.from_id(object_id) if names is not None and names.from_id else None)
+        out[(object_type, object_id)] = f"{label} {name or fixed.get(object_id) or object_id}"
+    return out
+
+
+def describe_objects(session: Session, entries: Iterable[Described]) -> dict[tuple[str, str], str]:
+    """{(object_type, object_id): "证照类型 营业执照"} for the given audit entries, one query per type."""
+    out: dict[tuple[str, str], str] = {}
+    for object_type, ids in _wanted(entries).items():
+        names = _names.get(object_type)
+        stmt = names.statement(ids) if names is not None else None
+        rows = session.execute(text(stmt[0]), stmt[1]).all() if stmt is not None else []
+        out |= _named(object_type, ids, rows)
+    return out
+
+
+async def describe_objects_on_loop(reads: LoopReader, entries: Iterable[Described]) -> dict[tuple[str, str], str]:
+    """`describe_objects` with the statements on the event loop (tongban/loop_reads.py: each reads by keys)."""
+    out: dict[tuple[str, str], str] = {}
+    for object_type, ids in _wanted(entries).items():
+        names = _names.get(object_type)
+        stmt = names.statement(ids) if names is not None else None
+        rows = await reads.all(stmt[0], stmt[1]) if stmt is not None else []
+        out |= _named(object_type, ids, rows)
     return out
 
 

@@ -13,10 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
+from tongban.cards import CardReads
 from tongban.cases import applying, common, prefill, queries, service
 from tongban.cases.models import (
     ACCEPTED,
@@ -408,12 +409,15 @@ def progress(session: Session, actor: Actor, number: str, check_code: str) -> Pr
 # ---------------------------------------------------------------- the home card
 
 
-def home_cards(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
+# One person's cases by their index (applicant, created): on the event loop (tongban/cards.py).
+_MY_CASES = "SELECT status, count(*) FROM cases WHERE applicant_user_id = :user AND parent_id IS NULL GROUP BY status"
+
+
+async def home_cards(reads: CardReads, actor: Actor) -> list[dict[str, Any]]:
     """我的办件 on a citizen's or enterprise's home page: cases by state."""
-    if actor.kind not in ("citizen", "enterprise"):
+    if actor.kind not in ("citizen", "enterprise") or actor.id is None:
         return []
-    counts = dict(session.execute(select(Case.status, func.count()).where(
-        Case.applicant_user_id == actor.id, Case.parent_id.is_(None)).group_by(Case.status)).all())
+    counts: dict[str, int] = {status: int(n) for status, n in await reads.all(_MY_CASES, {"user": actor.id})}
     if not counts:
         return []
     handling = sum(counts.get(s, 0) for s in (SUBMITTED, ACCEPTED, REVIEWED, DECIDED))

@@ -24,4 +24,4 @@ def register(platform: Platform) -> None:
     platform.add_router("tongban.notifications.pages:router", order=270)
     platform.add_nav("消息", "/messages", order=120, css_class="messages",
                      when=lambda a: a.kind in ("staff", "citizen", "enterprise"),
-                     badge="tongban.notifications.pages:unread_messages", badge_label="未读")
+                     badge="tongban.notifications.queries:UNREAD", badge_label="未读")

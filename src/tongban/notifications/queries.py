@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from tongban.authz import Actor
 from tongban.notifications import service
 from tongban.notifications.models import NotificationMessage
 from tongban.notifications.service import _inbox_owner
+from tongban.registry import Badge
 from tongban.transactions import use_case
 
 PAGE_SIZE = 20
 
 
-_UNREAD = select(func.count()).select_from(NotificationMessage).where(
-    NotificationMessage.recipient_user_id == bindparam("user_id"), NotificationMessage.channel == "inbox",
-    NotificationMessage.read_at.is_(None))
+# The menu's 未读 badge on every page (registered in notifications.register): by the recipient's index.
+UNREAD = Badge(sql="SELECT count(*) FROM notification_messages WHERE recipient_user_id = :user_id "
+                   "AND channel = 'inbox' AND read_at IS NULL",
+               params=lambda actor: {"user_id": actor.id},
+               applies=lambda actor: actor.kind in service.INBOX_KINDS and actor.id is not None)
+_UNREAD = text(UNREAD.sql)
 
 
 def unread_count(session: Session | Connection, user_id: int) -> int:
-    """How many of the user's 站内信 are unread (the layout's badge: a session or a bare connection)."""
+    """How many of the user's 站内信 are unread (a session or a bare connection)."""
     return int(session.execute(_UNREAD, {"user_id": user_id}).scalar_one())
 
 

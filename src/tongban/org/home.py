@@ -1,29 +1,63 @@
 """The org domain's home-page cards for each role: real counts, scoped like everything else (the page
-itself is queries.home, which gathers every domain's cards)."""
+itself is queries.home, which gathers every domain's cards; tongban/cards.py says where each statement runs)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tongban.audit.models import AuditEntry
 from tongban.authz import Actor, Role
+from tongban.cards import CardReads
 from tongban.db import utcnow
-from tongban.org.models import ApiKey, AppClient, Department, LoginAttempt, User
+from tongban.org.models import AppClient, Department, LoginAttempt, User
+
+# A department's figures, by the department's indexes (on the event loop).
+_COLLEAGUES = "SELECT count(*) FROM users WHERE department_id = :dept"
+_LOCKED = "SELECT count(*) FROM users WHERE department_id = :dept AND locked_until > :now"
+_CLIENTS = "SELECT count(*) FROM app_clients WHERE department_id = :dept"
+_KEYS_DUE = ("SELECT count(*) FROM api_keys k JOIN app_clients c ON c.id = k.client_id WHERE c.department_id = :dept "
+             "AND k.revoked_at IS NULL AND k.expires_at > :now AND k.expires_at <= :soon")
 
 
 def _count(session: Session, stmt: Any) -> int:
     return int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
-# The card most staff see, built once (building the statement cost more than running it).
-_COLLEAGUES = select(func.count()).select_from(User).where(User.department_id == bindparam("dept"))
+def _platform_figures(session: Session, day_ago: dt.datetime) -> list[dict[str, Any]]:
+    """The platform administrator's figures: counts over whole tables (a city's accounts), in a request thread."""
+    return [
+        {"label": "部门", "value": _count(session, select(Department.id).where(Department.status == "active")),
+         "href": "/admin/departments"},
+        {"label": "工作人员", "value": _count(session, select(User.id).where(User.kind == "staff")),
+         "href": "/admin/users"},
+        {"label": "群众与企业账号",
+         "value": _count(session, select(User.id).where(User.kind.in_(["citizen", "enterprise"])))},
+        {"label": "应用系统", "value": _count(session, select(AppClient.id)), "href": "/admin/clients"},
+        {"label": "24 小时内登录失败",
+         "value": _count(session, select(LoginAttempt.id).where(LoginAttempt.succeeded.is_(False),
+                                                               LoginAttempt.at >= day_ago)),
+         "href": "/admin/audit?action=auth.login"},
+    ]
 
 
-def org_cards(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
+def _audit_figures(session: Session, day_ago: dt.datetime) -> list[dict[str, Any]]:
+    """A supervisor's figures: the whole audit log's last day (every read of personal data), in a request thread."""
+    return [
+        {"label": "24 小时内审计记录",
+         "value": _count(session, select(AuditEntry.seq).where(AuditEntry.occurred_at >= day_ago)),
+         "href": "/admin/audit"},
+        {"label": "24 小时内越权与拒绝",
+         "value": _count(session, select(AuditEntry.seq).where(AuditEntry.occurred_at >= day_ago,
+                                                                AuditEntry.result == "denied")),
+         "href": "/admin/audit"},
+    ]
+
+
+async def org_cards(reads: CardReads, actor: Actor) -> list[dict[str, Any]]:
     """The organisation's figures (and the audit figures a supervisor watches) for this role."""
     dept = actor.department_id  # the id is all the counts need: no load of the department
     cards: list[dict[str, Any]] = []
@@ -32,49 +66,22 @@ def org_cards(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
     roles = actor.roles
 
     if Role.PLATFORM_ADMIN in roles:
-        cards += [
-            {"label": "部门", "value": _count(session, select(Department.id).where(Department.status == "active")),
-             "href": "/admin/departments"},
-            {"label": "工作人员", "value": _count(session, select(User.id).where(User.kind == "staff")),
-             "href": "/admin/users"},
-            {"label": "群众与企业账号",
-             "value": _count(session, select(User.id).where(User.kind.in_(["citizen", "enterprise"])))},
-            {"label": "应用系统", "value": _count(session, select(AppClient.id)), "href": "/admin/clients"},
-            {"label": "24 小时内登录失败",
-             "value": _count(session, select(LoginAttempt.id).where(LoginAttempt.succeeded.is_(False),
-                                                                   LoginAttempt.at >= day_ago)),
-             "href": "/admin/audit?action=auth.login"},
-        ]
+        cards += await reads.in_thread(_platform_figures, day_ago)
     elif Role.DEPT_ADMIN in roles and dept is not None:
         soon = now + dt.timedelta(days=30)
         cards += [
-            {"label": "本部门工作人员",
-             "value": _count(session, select(User.id).where(User.department_id == dept)),
+            {"label": "本部门工作人员", "value": await reads.count(_COLLEAGUES, {"dept": dept}),
              "href": "/admin/users"},
-            {"label": "被锁定的账号",
-             "value": _count(session, select(User.id).where(User.department_id == dept,
-                                                            User.locked_until > now)),
+            {"label": "被锁定的账号", "value": await reads.count(_LOCKED, {"dept": dept, "now": now}),
              "href": "/admin/users"},
-            {"label": "本部门应用系统",
-             "value": _count(session, select(AppClient.id).where(AppClient.department_id == dept)),
-             "href": "/admin/clients"},
+            {"label": "本部门应用系统", "value": await reads.count(_CLIENTS, {"dept": dept}), "href": "/admin/clients"},
             {"label": "30 天内到期的密钥",
-             "value": _count(session, select(ApiKey.id).join(AppClient).where(
-                 AppClient.department_id == dept, ApiKey.revoked_at.is_(None),
-                 ApiKey.expires_at > now, ApiKey.expires_at <= soon)),
+             "value": await reads.count(_KEYS_DUE, {"dept": dept, "now": now, "soon": soon}),
              "href": "/admin/clients"},
         ]
     if Role.SUPERVISOR in roles:
-        cards += [
-            {"label": "24 小时内审计记录",
-             "value": _count(session, select(AuditEntry.seq).where(AuditEntry.occurred_at >= day_ago)),
-             "href": "/admin/audit"},
-            {"label": "24 小时内越权与拒绝",
-             "value": _count(session, select(AuditEntry.seq).where(AuditEntry.occurred_at >= day_ago,
-                                                                    AuditEntry.result == "denied")),
-             "href": "/admin/audit"},
-        ]
+        cards += await reads.in_thread(_audit_figures, day_ago)
     if actor.is_staff and dept is not None and not cards:
-        cards.append({"label": "本部门同事", "value": session.execute(_COLLEAGUES, {"dept": dept}).scalar_one(),
+        cards.append({"label": "本部门同事", "value": await reads.count(_COLLEAGUES, {"dept": dept}),
                       "href": "/admin/users"})
     return cards

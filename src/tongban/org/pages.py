@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from tongban.cards import CardReads
 from tongban.deps import CurrentActor, DbSession, OptionalActor, client_ip, public_router, secure_router
 from tongban.errors import DomainError, TooManyRequests, ValidationFailed
 from tongban.org import auth, queries, service
@@ -28,7 +29,7 @@ from tongban.org.schemas import (
     StaffUpdate,
 )
 from tongban.web.forms import failure_of, redirect_with_notice, rerender
-from tongban.web.templating import render
+from tongban.web.templating import count_badges_on_loop, render
 
 public = public_router(include_in_schema=False)
 router = secure_router(include_in_schema=False)
@@ -100,8 +101,12 @@ def logout(request: Request, session: DbSession, actor: CurrentActor) -> Respons
 
 
 @router.get("/home", response_class=HTMLResponse)
-def home_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    return render(request, "org/home.html", {"summary": queries.home(session, actor)})
+async def home_page(request: Request, actor: CurrentActor) -> Response:
+    """首页, drawn on the event loop (tongban/cards.py): no request thread, no ORM session unless a card needs one."""
+    state = request.app.state
+    summary = await queries.home(CardReads(state.engine, state.session_factory), actor)
+    await count_badges_on_loop(request, actor)
+    return render(request, "org/home.html", {"summary": summary})
 
 
 @router.get("/account/password", response_class=HTMLResponse)

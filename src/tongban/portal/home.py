@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from tongban import clock
 from tongban.authz import Actor
+from tongban.cards import CardReads
 from tongban.items.models import BasicItem, Bundle, Implementation, ItemEvent, ItemEventItem, Material
 from tongban.licences.models import Licence, LicenceType
 
@@ -223,11 +224,18 @@ def recommendations(session: Session, actor: Actor) -> tuple[list[Recommendation
     return picker.chosen, basis
 
 
-def home_cards(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
-    """为您推荐的服务: one section (drawn by portal/_home_services.html), for citizens and enterprises only."""
+def _services_card(session: Session, actor: Actor) -> list[dict[str, Any]]:
     chosen, basis = recommendations(session, actor)
     if not chosen:
         return []
     why = "根据您" + "、".join(basis) + "推荐" if basis else "高频办理事项"
     return [{"label": "为您推荐的服务", "value": len(chosen), "href": "/services",
              "partial": "portal/_home_services.html", "services": chosen, "basis": why}]
+
+
+async def home_cards(reads: CardReads, actor: Actor) -> list[dict[str, Any]]:
+    """为您推荐的服务: one section (drawn by portal/_home_services.html), for citizens and enterprises only. The
+    choice reads the person's licences, cases and the catalog's many rows: in a request thread (tongban/cards.py)."""
+    if actor.kind not in ("citizen", "enterprise") or not actor.holder_code:
+        return []
+    return await reads.in_thread(_services_card, actor)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from functools import cache
 
-from sqlalchemy import ColumnElement, Date, Executable, bindparam, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tongban import notifications, numbering
@@ -397,55 +396,3 @@ def check_deadlines(*, session: Session) -> list[SharingRequest]:
     """逾期预警: flag (and audit) every request whose stage deadline has passed. One use-case: run by the
     job inside the job's scope, or by the CLI as the outermost scope."""
     return deadlines.flag_overdue(session, today())
-
-
-def workload(*, session: Session, actor: Actor) -> dict[str, int]:
-    """What is waiting for this person's department (and the platform), with overdue counts (逾期预警).
-
-    One statement whatever the roles (the home page's card): each figure is a filtered count over the rows
-    any of them counts, which the indexes on status, (provider, status) and (consumer, status) find."""
-    compliance = actor.has(Permission.SHARING_COMPLIANCE)
-    decide = actor.has(Permission.SHARING_DECIDE) and actor.department_id is not None
-    request = actor.has(Permission.SHARING_REQUEST) and actor.department_id is not None
-    decide_scope = actor.department_scope(Permission.SHARING_DECIDE) if decide else None
-    request_scope = actor.department_scope(Permission.SHARING_REQUEST) if request else None
-    names, stmt = _workload_statement(compliance, decide, decide_scope is not None, request,
-                                      request_scope is not None)
-    if not names:
-        return {}
-    params: dict[str, object] = {"day": today()}
-    if decide_scope is not None:
-        params["provider_ids"] = sorted(decide_scope)
-    if request_scope is not None:
-        params["consumer_ids"] = sorted(request_scope)
-    row = session.execute(stmt, params).one()
-    return {name: int(n or 0) for name, n in zip(names, row, strict=True)}
-
-
-@cache
-def _workload_statement(compliance: bool, decide: bool, decide_scoped: bool, request: bool,
-                        request_scoped: bool) -> tuple[tuple[str, ...], Executable]:
-    """The figures and the statement of `workload` for one combination of rights, built once per process
-    (building the expression cost more than running it)."""
-    r = SharingRequest
-    day = bindparam("day", type_=Date)
-    counts: dict[str, ColumnElement[bool]] = {}
-    if compliance:
-        counts["compliance"] = r.status == "submitted"
-        counts["disputes"] = r.status == "objected"
-        counts["platform_overdue"] = r.status.in_(["submitted", "objected"]) & (r.due_on < day)
-        counts["provider_overdue_all"] = (r.status == "pending_provider") & (r.due_on < day)
-    if decide:
-        provider = (r.provider_id.in_(bindparam("provider_ids", expanding=True)) if decide_scoped
-                    else r.provider_id.isnot(None))
-        counts["to_answer"] = provider & (r.status == "pending_provider")
-        counts["to_answer_overdue"] = provider & (r.status == "pending_provider") & (r.due_on < day)
-    if request:
-        consumer = (r.consumer_id.in_(bindparam("consumer_ids", expanding=True)) if request_scoped
-                    else r.consumer_id.isnot(None))
-        counts["waiting"] = consumer & r.status.in_(["submitted", "pending_provider", "objected"])
-        counts["refused_objectable"] = consumer & (r.status == "refused")
-    if not counts:
-        return (), select(func.count()).select_from(r)  # never run: no figures to show
-    stmt = select(*(func.count().filter(c) for c in counts.values())).select_from(r).where(or_(*counts.values()))
-    return tuple(counts), stmt

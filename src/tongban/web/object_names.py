@@ -1,146 +1,60 @@
-"""Names of the objects the audit log refers to, for the pages that list audit entries.
+"""Names of the objects the audit log refers to, for the pages that list audit entries (and the home's recent actions).
 
 Registered into `tongban.audit.labels` here, in the web layer, because only the layer above the
-domains may know all of their tables (audit sits below them).
+domains may know all of their tables (audit sits below them). Each type's statement is written once as text and
+runs either with a request's session (the audit pages) or on the event loop (the home page, tongban/loop_reads.py):
+each reads by primary or unique keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from tongban.audit.labels import register_resolver
-from tongban.cases.models import Case
-from tongban.catalog.models import Classification, InformationResource
-from tongban.crypto.models import CaCertificate
-from tongban.documents.models import Document
-from tongban.items.models import BasicItem, Bundle, Implementation
-from tongban.jobs.models import Job
+from tongban.audit.labels import Names, register_names
 from tongban.jobs.registry import label_of
-from tongban.licences.models import Licence, LicenceType
-from tongban.org.models import ApiKey, AppClient, Department, Region, User
-from tongban.seals.models import Seal
-from tongban.search.models import SearchTerm
-from tongban.sharing.models import Grant, SharingRequest
 
 
-def _int_ids(ids: list[str]) -> list[int]:
-    return [int(i) for i in ids if i.isdigit() and len(i) < 18]
+def _by_id(table: str, column: str) -> Names:
+    return Names(f"SELECT id, {column} FROM {table} WHERE id IN ({{ids}})")  # noqa: S608 (names, not input)
 
 
-def _by_id(column_id: Any, column_name: Any) -> Any:
-    def resolve(session: Session, ids: list[str]) -> Mapping[str, str]:
-        rows = session.execute(select(column_id, column_name).where(column_id.in_(_int_ids(ids))))
-        return {str(i): str(n) for i, n in rows}
-    return resolve
+def _by_code(table: str) -> Names:
+    return Names(f"SELECT code, name FROM {table} WHERE code IN ({{ids}})",  # noqa: S608 (names, not input)
+                 name=lambda r: f"{r[1]}（{r[0]}）",
+                 int_keys=False)
 
 
-def _by_key(column_key: Any, column_name: Any) -> Any:
-    def resolve(session: Session, ids: list[str]) -> Mapping[str, str]:
-        rows = session.execute(select(column_key, column_name).where(column_key.in_(ids)))
-        return {str(k): f"{n}（{k}）" for k, n in rows}
-    return resolve
-
-
-def _users(session: Session, ids: list[str]) -> Mapping[str, str]:
-    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(_int_ids(ids))))
-    return {str(i): n for i, n in rows}
-
-
-def _grants(session: Session, ids: list[str]) -> Mapping[str, str]:
-    rows = session.execute(
-        select(Grant.id, SharingRequest.number, InformationResource.name)
-        .join(SharingRequest, SharingRequest.id == Grant.request_id)
-        .join(InformationResource, InformationResource.id == Grant.resource_id)
-        .where(Grant.id.in_(_int_ids(ids))))
-    return {str(i): f"{resource}（共享申请 {number}）" for i, number, resource in rows}
-
-
-def _licences(session: Session, ids: list[str]) -> Mapping[str, str]:
-    rows = session.execute(select(Licence.id, LicenceType.name, Licence.number)
-                           .join(LicenceType, LicenceType.id == Licence.type_id)
-                           .where(Licence.id.in_(_int_ids(ids))))
-    return {str(i): f"{type_name} {number}" for i, type_name, number in rows}
-
-
-def _seals(session: Session, ids: list[str]) -> Mapping[str, str]:
-    rows = session.execute(select(Seal.id, Department.name, Seal.name)
-                           .join(Department, Department.id == Seal.department_id)
-                           .where(Seal.id.in_(_int_ids(ids))))
-    return {str(i): f"{dept}{name}" for i, dept, name in rows}
-
-
-def _api_keys(session: Session, ids: list[str]) -> Mapping[str, str]:
-    rows = session.execute(select(ApiKey.id, AppClient.name, ApiKey.key_prefix)
-                           .join(AppClient, AppClient.id == ApiKey.client_id)
-                           .where(ApiKey.id.in_(_int_ids(ids))))
-    return {str(i): f"{client} 的密钥 {prefix}…" for i, client, prefix in rows}
-
-
-def _jobs(session: Session, ids: list[str]) -> Mapping[str, str]:
-    rows = session.execute(select(Job.id, Job.name).where(Job.id.in_(_int_ids(ids))))
-    return {str(i): f"{label_of(name)}（第 {i} 号）" for i, name in rows}
-
-
-def _implementations(session: Session, ids: list[str]) -> Mapping[str, str]:
-    rows = session.execute(select(Implementation.id, BasicItem.name, Department.name)
-                           .join(BasicItem, BasicItem.id == Implementation.basic_item_id)
-                           .join(Department, Department.id == Implementation.department_id)
-                           .where(Implementation.id.in_(_int_ids(ids))))
-    return {str(i): f"{item}（{dept}）" for i, item, dept in rows}
-
-
-def _calendar_years(session: Session, ids: list[str]) -> Mapping[str, str]:
-    return {i: f"{i} 年" for i in ids}
-
-
-def _routes(session: Session, ids: list[str]) -> Mapping[str, str]:
-    return {i: f"（{i}）" for i in ids}
-
-
-def _search_terms(session: Session, ids: list[str]) -> Mapping[str, str]:
-    rows = session.execute(select(SearchTerm.id, SearchTerm.word, SearchTerm.official)
-                           .where(SearchTerm.id.in_(_int_ids(ids)))).all()
-    return {str(i): f"{word} → {official}" for i, word, official in rows}
-
-
-register_resolver("user", _users)
-register_resolver("department", _by_id(Department.id, Department.name))
-register_resolver("app_client", _by_id(AppClient.id, AppClient.name))
-register_resolver("api_key", _api_keys)
-register_resolver("region", _by_key(Region.code, Region.name))
-register_resolver("resource", _by_key(InformationResource.code, InformationResource.name))
-register_resolver("classification", _by_key(Classification.code, Classification.name))
-register_resolver("sharing_request", lambda session, ids: {i: i for i in ids})  # the number is the name
-register_resolver("data_dispute", lambda session, ids: {i: i for i in ids})
-
-
-def _cases(session: Session, ids: list[str]) -> Mapping[str, str]:
-    """A case is audited by its 办件编号 once it has one, by its row id as a draft before."""
-    names = {i: i for i in ids if not i.isdigit()}
-    drafts = _int_ids([i for i in ids if i.isdigit()])
-    if not drafts:  # cases with their numbers only: nothing to read (the home page asked for an empty IN)
-        return names
-    for case_id, number in session.execute(select(Case.id, Case.number).where(Case.id.in_(drafts))):
-        names[str(case_id)] = number or "办件草稿"
-    return names
-
-
-register_resolver("case", _cases)
-register_resolver("document", _by_id(Document.id, Document.number))
-register_resolver("grant", _grants)
-register_resolver("licence_type", _by_id(LicenceType.id, LicenceType.name))
-register_resolver("licence", _licences)
-register_resolver("seal", _seals)
-register_resolver("ca_certificate", _by_id(CaCertificate.id, CaCertificate.subject))
-register_resolver("calendar_year", _calendar_years)
-register_resolver("job", _jobs)
-register_resolver("route", _routes)
-register_resolver("basic_item", _by_key(BasicItem.code, BasicItem.name))
-register_resolver("implementation", _implementations)
-register_resolver("bundle", _by_key(Bundle.code, Bundle.name))
-register_resolver("item_event", lambda session, ids: {i: i.split(":", 1)[-1] for i in ids})
-register_resolver("search_term", _search_terms)
+register_names("user", _by_id("users", "display_name"))
+register_names("department", _by_id("departments", "name"))
+register_names("app_client", _by_id("app_clients", "name"))
+register_names("api_key", Names(
+    "SELECT k.id, c.name, k.key_prefix FROM api_keys k JOIN app_clients c ON c.id = k.client_id WHERE k.id IN ({ids})",
+    name=lambda r: f"{r[1]} 的密钥 {r[2]}…"))
+register_names("region", _by_code("regions"))
+register_names("resource", _by_code("catalog_resources"))
+register_names("classification", _by_code("catalog_classifications"))
+# A sharing request, a data dispute: the number is the name (shown as it is).
+# A case is audited by its 办件编号 once it has one (shown as it is), by its row id as a draft before.
+register_names("case", Names("SELECT id, number FROM cases WHERE id IN ({ids})", name=lambda r: r[1] or "办件草稿"))
+register_names("document", _by_id("documents", "number"))
+register_names("grant", Names(
+    "SELECT g.id, r.number, c.name FROM sharing_grants g JOIN sharing_requests r ON r.id = g.request_id "
+    "JOIN catalog_resources c ON c.id = g.resource_id WHERE g.id IN ({ids})",
+    name=lambda r: f"{r[2]}（共享申请 {r[1]}）"))
+register_names("licence_type", _by_id("licence_types", "name"))
+register_names("licence", Names(
+    "SELECT l.id, t.name, l.number FROM licences l JOIN licence_types t ON t.id = l.type_id WHERE l.id IN ({ids})",
+    name=lambda r: f"{r[1]} {r[2]}"))
+register_names("seal", Names("SELECT s.id, d.name, s.name FROM seals s JOIN departments d ON d.id = s.department_id "
+                             "WHERE s.id IN ({ids})", name=lambda r: f"{r[1]}{r[2]}"))
+register_names("ca_certificate", _by_id("licence_ca_certificates", "subject"))
+register_names("calendar_year", Names(from_id=lambda i: f"{i} 年"))
+register_names("job", Names("SELECT id, name FROM jobs WHERE id IN ({ids})",
+                            name=lambda r: f"{label_of(r[1])}（第 {r[0]} 号）"))
+register_names("route", Names(from_id=lambda i: f"（{i}）"))
+register_names("basic_item", _by_code("item_basic"))
+register_names("implementation", Names(
+    "SELECT i.id, b.name, d.name FROM item_implementations i JOIN item_basic b ON b.id = i.basic_item_id "
+    "JOIN departments d ON d.id = i.department_id WHERE i.id IN ({ids})", name=lambda r: f"{r[1]}（{r[2]}）"))
+register_names("bundle", _by_code("item_bundles"))
+register_names("item_event", Names(from_id=lambda i: i.split(":", 1)[-1]))
+register_names("search_term", Names("SELECT id, word, official FROM search_terms WHERE id IN ({ids})",
+                                    name=lambda r: f"{r[1]} → {r[2]}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,18 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
+from sqlalchemy import text
 
 from tongban.audit.labels import OBJECT_LABELS, describe
 from tongban.audit.service import ACTION_LABELS
-from tongban.authz import ROLE_LABELS, Permission
+from tongban.authz import ROLE_LABELS, Actor, Permission
 from tongban.db import utcnow
 from tongban.deps import CSRF_COOKIE, ensure_csrf_cookie
-from tongban.registry import Link, platform, resolve
+from tongban.loop_reads import reader
+from tongban.registry import Badge, Link, platform, resolve
 from tongban.web.static_files import static_url
+
+log = logging.getLogger("tongban.web")
 
 PKG = Path(__file__).resolve().parents[1]
 TEMPLATE_DIRS = [PKG / "web" / "templates", *sorted(PKG.glob("*/templates"))]
@@ -63,9 +68,59 @@ def nav_links(actor: Any) -> list[Link]:
     return platform().nav_for(actor)
 
 
+_BADGES = "nav_badges"  # request.state: {Badge: count}, each badge counted once per request
+
+
+def _badges(request: Request) -> dict[Badge, int]:
+    known = getattr(request.state, _BADGES, None)
+    if known is None:
+        known = {}
+        setattr(request.state, _BADGES, known)
+    return known
+
+
+def known_badge(request: Request, badge: Badge, count: int) -> None:
+    """A badge's count the handler already has (the inbox's own unread count): no statement for the menu."""
+    _badges(request)[badge] = count
+
+
 def nav_badge(link: Link, request: Request) -> int:
-    """The count a menu entry shows beside its label (0: none); the domain's function caches per request."""
-    return int(resolve(link.badge)(request)) if link.badge else 0
+    """The count a menu entry shows beside its label (0: none), counted once per request: with the request's session
+    when the page is drawn in its handler's thread, else with a pooled connection. Never breaks a page (an error
+    page is drawn with a failing database too)."""
+    if not link.badge:
+        return 0
+    badge: Badge = resolve(link.badge)
+    known = _badges(request)
+    if badge in known:
+        return known[badge]
+    actor = getattr(request.state, "actor", None)
+    count = 0
+    if actor is not None and badge.applies(actor):
+        try:
+            session = getattr(request.state, "db_session", None)
+            if session is not None:
+                count = int(session.connection().execute(text(badge.sql), badge.params(actor)).scalar() or 0)
+            else:
+                with request.app.state.engine.connect() as conn:
+                    count = int(conn.execute(text(badge.sql), badge.params(actor)).scalar() or 0)
+        except Exception:
+            log.exception("could not count the menu badge of %s", link.href)
+    known[badge] = count
+    return count
+
+
+async def count_badges_on_loop(request: Request, actor: Actor) -> None:
+    """The badges of the menu this actor sees, counted on the event loop before a page drawn there (the home): the
+    layout then reads no database."""
+    known = _badges(request)
+    loop = reader(request.app.state.engine)
+    for link in nav_links(actor):
+        if link.badge:
+            badge: Badge = resolve(link.badge)
+            if badge not in known and badge.applies(actor):
+                row = await loop.one(badge.sql, badge.params(actor))
+                known[badge] = int(row[0] or 0) if row is not None else 0
 
 
 templates.env.globals["nav_links"] = nav_links
