@@ -90,12 +90,32 @@ def test_many_reads_at_once_share_a_few_connections(engine: Engine, session: Ses
     assert _run(main) == [(5,)] * 50
     if engine.dialect.name == "postgresql":
         async def count_while_open() -> Any:
-            await asyncio.gather(*(reads.one("SELECT pg_sleep(0.05)") for _ in range(20)))
+            async def later(i: int) -> Any:
+                await asyncio.sleep(0.01 * i)  # each asked for in a turn of its own: a batch each while one is free
+                return await reads.one("SELECT pg_sleep(0.2)")
+
+            await asyncio.gather(*(later(i) for i in range(20)))
             return session.execute(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :a "
                                         "AND datname = current_database()"),
                                    {"a": loop_reads.APPLICATION_NAME}).scalar()
 
-        assert _run(count_while_open) == loop_reads.PG_CONNECTIONS  # 20 reads at once: the loop's 4, all opened
+        assert _run(count_while_open) == loop_reads.PG_CONNECTIONS  # 20 reads one after another: the loop's 4
+
+
+def test_a_statements_error_is_its_reads_alone(engine: Engine, session: Session) -> None:
+    """On PostgreSQL the reads asked for together go in one pipeline, which stops at a failing statement: the others
+    must still get their rows, and the failing one its error (on SQLite each read runs alone anyway)."""
+    _set(session, "alone", 7)
+    reads = reader(engine)
+
+    async def main() -> list[Any]:
+        together = await asyncio.gather(reads.one(READ, {"n": "alone"}), reads.one("SELECT no_such_column FROM nowhere"),
+                                        reads.one(READ, {"n": "alone"}), return_exceptions=True)
+        return [*together, await reads.one(READ, {"n": "alone"})]  # the loop's connection is fine after it
+
+    first, failed, last, after = _run(main)
+    assert first == last == after == (7,)
+    assert isinstance(failed, Exception) and "nowhere" in str(failed)
 
 
 def test_disposing_the_engine_closes_the_connections(database_url: str) -> None:

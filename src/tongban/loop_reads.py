@@ -26,7 +26,6 @@ request thread with the request's session.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import re
 import threading
@@ -40,7 +39,7 @@ from sqlalchemy.pool import StaticPool
 
 from tongban.db import sqlite_params
 
-PG_CONNECTIONS = 4  # per event loop: reads wait for one past this (each is a few hundred µs)
+PG_CONNECTIONS = 4  # per event loop: reads wait for one past this (each batch is a few hundred µs)
 APPLICATION_NAME = "tongban loop reads"  # as pg_stat_activity names these connections
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -148,66 +147,82 @@ class _Held:
 
 
 class _AsyncPool(_Held):
-    """An event loop's PostgreSQL connections (psycopg's `AsyncConnection`, bound to that loop): idle ones are
-    reused, up to `size` are opened, and a read past that waits for one to be given back."""
+    """An event loop's PostgreSQL connections (psycopg's `AsyncConnection`, bound to that loop), at most `size`, and
+    the reads waiting for them.
 
-    __slots__ = ("closed", "conninfo", "count", "idle", "size", "waiting")
+    Reads are sent in batches: the reads asked for during one turn of the event loop — a page's independent reads, or
+    many requests' under load — and those that waited while every connection was busy go to the server together in
+    one pipeline (one round trip, one wake-up: ~36 µs of CPU a read instead of ~95 on the bench machine). A batch runs
+    as a task of its own, not in any request: a request cancelled while its read is on the wire only stops waiting,
+    and the connection is never left mid-statement. A statement's own error is its read's alone: the batch is then
+    read again statement by statement."""
+
+    __slots__ = ("batches", "closed", "conninfo", "count", "idle", "queued", "scheduled", "size")
 
     def __init__(self, conninfo: str, size: int) -> None:
         super().__init__(None)
         self.conninfo = conninfo
         self.size = size
-        self.count = 0
+        self.count = 0  # connections open or opening
         self.idle: list[Any] = []
-        self.waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
+        self.queued: list[_Read] = []
+        self.scheduled = False
+        self.batches: set[asyncio.Task[None]] = set()
         self.closed = False
 
     async def run(self, statement: str, params: dict[str, Any], limit: int) -> list[tuple[Any, ...]]:
+        loop = asyncio.get_running_loop()
+        read = _Read(statement, params, limit, loop.create_future())
+        self.queued.append(read)
+        if not self.scheduled:  # after this turn of the loop: the reads asked for meanwhile join the batch
+            self.scheduled = True
+            loop.call_soon(self._dispatch)
+        return await read.future
+
+    def _dispatch(self) -> None:
+        """Start a batch on each free connection (or one to open) while reads wait."""
+        self.scheduled = False
+        while self.queued and not self.closed:
+            conn = None
+            while self.idle and conn is None:
+                conn = self.idle.pop()
+                if conn.closed:
+                    conn = None
+                    self.count -= 1
+            if conn is None:
+                if self.count >= self.size:
+                    return  # a batch ending dispatches again
+                self.count += 1
+            batch, self.queued = self.queued[:BATCH], self.queued[BATCH:]
+            task = asyncio.get_running_loop().create_task(self._run_batch(conn, batch))
+            self.batches.add(task)
+            task.add_done_callback(self.batches.discard)
+
+    async def _run_batch(self, conn: Any, batch: list[_Read]) -> None:
         import psycopg
 
-        for attempt in (1, 2):
-            conn = await self._acquire()
-            try:
-                cursor = await conn.execute(statement, params, prepare=True)
-                rows: list[tuple[Any, ...]] = await cursor.fetchmany(limit)
-                return rows
-            except psycopg.OperationalError:
-                if attempt == 2 or not conn.closed:  # a live connection: the statement's own error
-                    raise
-                # a dropped one is counted out (below); try once more on another
-            finally:
-                self._release(conn)
-        raise AssertionError("unreachable")
-
-    async def _acquire(self) -> Any:
-        while self.idle:
-            conn = self.idle.pop()
-            if not conn.closed:
-                return conn
-            self.count -= 1
-        if self.count >= self.size:
-            waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-            self.waiting.append(waiter)
-            try:
-                conn = await waiter
-            except asyncio.CancelledError:
-                if waiter.done() and not waiter.cancelled():  # handed a turn just as the wait was cancelled
-                    handed = waiter.result()
-                    if handed is None:
-                        self.count -= 1
-                    else:
-                        self._release(handed)
-                raise
-            if conn is not None:
-                return conn
-            # None: a connection was dropped and its place handed to this read (counted already)
-        else:
-            self.count += 1
         try:
-            return await self._connect()
-        except BaseException:
-            self.count -= 1
-            raise
+            for attempt in (1, 2):
+                try:
+                    if conn is None:
+                        conn = await self._connect()
+                    await _execute(conn, batch)
+                    return
+                except psycopg.OperationalError as exc:
+                    if attempt == 2 or conn is None or not conn.closed:  # not a dropped connection: the error
+                        _fail(batch, exc)
+                        return
+                    _finish(conn)  # dropped (a restart): once more on a new one
+                    conn = None
+                except BaseException as exc:  # the batch's readers get it; the task ends quietly
+                    _fail(batch, exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                    return
+        finally:
+            self._release(conn)
+            if self.queued and not self.scheduled:
+                self._dispatch()
 
     async def _connect(self) -> Any:
         import psycopg
@@ -217,18 +232,9 @@ class _AsyncPool(_Held):
         return conn
 
     def _release(self, conn: Any) -> None:
-        dropped = self.closed or conn.closed
-        if dropped:
-            _finish(conn)
-            if self.closed:
-                self.count -= 1
-                return
-        while self.waiting:
-            waiter = self.waiting.popleft()
-            if not waiter.done():
-                waiter.set_result(None if dropped else conn)  # None: open one in its place (still counted)
-                return
-        if dropped:
+        if conn is None or self.closed or conn.closed:
+            if conn is not None:
+                _finish(conn)
             self.count -= 1
         else:
             self.idle.append(conn)
@@ -239,6 +245,62 @@ class _AsyncPool(_Held):
         for conn in idle:
             _finish(conn)
         self.count -= len(idle)
+        queued, self.queued = self.queued, []
+        for read in queued:  # on their loop, if it still runs (the engine's end from another thread)
+            with contextlib.suppress(RuntimeError):
+                read.future.get_loop().call_soon_threadsafe(_fail, [read], RuntimeError("loop_reads: closed"))
+
+
+BATCH = 64  # reads sent in one pipeline at most
+
+
+class _Read:
+    __slots__ = ("future", "limit", "params", "statement")
+
+    def __init__(self, statement: str, params: dict[str, Any], limit: int, future: asyncio.Future[Any]) -> None:
+        self.statement = statement
+        self.params = params
+        self.limit = limit
+        self.future = future
+
+
+async def _execute(conn: Any, batch: list[_Read]) -> None:
+    """Each read's rows into its future: one statement as it is, several in one pipeline; a statement's own error (the
+    pipeline stops at it) and the batch is read again one by one, each read getting its own answer."""
+    import psycopg
+
+    if len(batch) > 1:
+        try:
+            async with conn.pipeline():
+                cursors = [await conn.execute(r.statement, r.params, prepare=True) for r in batch]
+            results = [await c.fetchmany(r.limit) for c, r in zip(cursors, batch, strict=True)]
+        except psycopg.OperationalError:
+            if conn.closed:
+                raise
+        except psycopg.Error:
+            pass
+        else:
+            for read, rows in zip(batch, results, strict=True):
+                if not read.future.done():
+                    read.future.set_result(rows)
+            return
+    for read in batch:
+        try:
+            cursor = await conn.execute(read.statement, read.params, prepare=True)
+            rows = await cursor.fetchmany(read.limit)
+        except psycopg.Error as exc:
+            if isinstance(exc, psycopg.OperationalError) and conn.closed:
+                raise  # dropped: the batch is tried once more on a new connection
+            _fail([read], exc)
+        else:
+            if not read.future.done():
+                read.future.set_result(rows)
+
+
+def _fail(batch: list[_Read], exc: BaseException) -> None:
+    for read in batch:
+        if not read.future.done():
+            read.future.set_exception(exc)
 
 
 def _finish(conn: Any) -> None:

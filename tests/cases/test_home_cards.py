@@ -44,7 +44,7 @@ def test_near_and_overdue_in_one_statement_equal_the_plain_counts(demo: DemoSumm
         if user is None:
             continue
         actor = actor_of(user)
-        cards = {c["label"]: c["value"] for c in on_own_loop(lambda: home_cards(reads, actor))}  # noqa: B023
+        cards = {c["label"]: c["value"] for c in on_own_loop(lambda: home_cards(reads, actor))}
         if not cards:
             continue
         dept = user.department_id

@@ -46,7 +46,7 @@ def test_sharing_figures_in_one_statement_equal_the_plain_counts(demo: DemoSumma
     seen = 0
     for username in ("psb_data", "hrss_data", "amr_data", "dsj_data"):
         officer = _user(session, username)
-        figures = on_own_loop(lambda: workload(reads, actor_of(officer)))  # noqa: B023
+        figures = on_own_loop(lambda: workload(reads, actor_of(officer)))
         dept = officer.department_id
         expected = {
             "to_answer": _plain(session, "provider_id = :d AND status = 'pending_provider'", d=dept),

@@ -8,6 +8,7 @@ batch lookup per object type.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -109,13 +110,17 @@ def describe_objects(session: Session, entries: Iterable[Described]) -> dict[tup
 
 
 async def describe_objects_on_loop(reads: LoopReader, entries: Iterable[Described]) -> dict[tuple[str, str], str]:
-    """`describe_objects` with the statements on the event loop (tongban/loop_reads.py: each reads by keys)."""
-    out: dict[tuple[str, str], str] = {}
-    for object_type, ids in _wanted(entries).items():
+    """`describe_objects` with the statements on the event loop (tongban/loop_reads.py: each reads by keys), all the
+    types' at once."""
+
+    async def one_type(object_type: str, ids: list[str]) -> dict[tuple[str, str], str]:
         names = _names.get(object_type)
         stmt = names.statement(ids) if names is not None else None
-        rows = await reads.all(stmt[0], stmt[1]) if stmt is not None else []
-        out |= _named(object_type, ids, rows)
+        return _named(object_type, ids, await reads.all(stmt[0], stmt[1]) if stmt is not None else [])
+
+    out: dict[tuple[str, str], str] = {}
+    for named in await asyncio.gather(*(one_type(t, ids) for t, ids in _wanted(entries).items())):
+        out |= named
     return out
 
 
