@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from tongban.errors import DomainError, Forbidden
 
@@ -136,6 +137,18 @@ DEPARTMENT_GRANTABLE_ROLES = frozenset(
 )
 
 
+@lru_cache(maxsize=256)
+def _permissions_of(roles: frozenset[str]) -> frozenset[Permission]:
+    """A staff member's permissions from their roles, worked out once per set of roles (every check asks)."""
+    perms: set[Permission] = set()
+    for role in roles:
+        try:
+            perms |= ROLE_PERMISSIONS[Role(role)]
+        except ValueError:
+            continue  # an unknown role grants nothing
+    return frozenset(perms)
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting: a logged-in user, an application client (API key), or the system."""
@@ -169,13 +182,7 @@ class Actor:
             return CLIENT_PERMISSIONS
         if self.kind != "staff":
             return frozenset()
-        perms: set[Permission] = set()
-        for role in self.roles:
-            try:
-                perms |= ROLE_PERMISSIONS[Role(role)]
-            except ValueError:
-                continue  # an unknown role grants nothing
-        return frozenset(perms)
+        return _permissions_of(self.roles)
 
     def has(self, perm: Permission) -> bool:
         return perm in self.permissions()

@@ -30,6 +30,7 @@ import contextlib
 import re
 import threading
 import weakref
+from collections.abc import Awaitable
 from functools import cache
 from typing import Any
 
@@ -74,6 +75,14 @@ class LoopReader:
                   limit: int = 1000) -> list[tuple[Any, ...]]:
         """At most `limit` rows of `sql`: a bound, since every row is read on the event loop."""
         return await self._run(sql, params or {}, limit)
+
+    async def together(self, *steps: Awaitable[Any]) -> list[Any]:
+        """The results of `steps` (coroutines that read), in their order. On PostgreSQL they run at once, so that
+        their reads go to the server in one batch; on SQLite, where a read waits for nothing, one after another
+        (without the tasks that running them at once would cost)."""
+        if self.sqlite:
+            return [await step for step in steps]
+        return list(await asyncio.gather(*steps))
 
     async def _run(self, sql: str, params: dict[str, Any], limit: int) -> list[tuple[Any, ...]]:
         if self.shared:

@@ -8,7 +8,6 @@ batch lookup per object type.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -119,7 +118,7 @@ async def describe_objects_on_loop(reads: LoopReader, entries: Iterable[Describe
         return _named(object_type, ids, await reads.all(stmt[0], stmt[1]) if stmt is not None else [])
 
     out: dict[tuple[str, str], str] = {}
-    for named in await asyncio.gather(*(one_type(t, ids) for t, ids in _wanted(entries).items())):
+    for named in await reads.together(*(one_type(t, ids) for t, ids in _wanted(entries).items())):
         out |= named
     return out
 

@@ -6,7 +6,6 @@ redirects, or shows the form again through web.forms.rerender with what the user
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import fields
 from typing import Any
 from urllib.parse import quote
@@ -105,8 +104,8 @@ def logout(request: Request, session: DbSession, actor: CurrentActor) -> Respons
 async def home_page(request: Request, actor: CurrentActor) -> Response:
     """首页, drawn on the event loop (tongban/cards.py): no request thread, no ORM session unless a card needs one."""
     state = request.app.state
-    summary, _ = await asyncio.gather(queries.home(CardReads(state.engine, state.session_factory), actor),
-                                      count_badges_on_loop(request, actor))
+    reads = CardReads(state.engine, state.session_factory)
+    summary, _ = await reads.together(queries.home(reads, actor), count_badges_on_loop(request, actor))
     return render(request, "org/home.html", {"summary": summary})
 
 

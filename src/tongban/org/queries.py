@@ -8,7 +8,6 @@ data is audited (see its docstring).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -99,7 +98,7 @@ async def home(reads: CardReads, actor: Actor) -> Home:
     (tongban/cards.py): the person's own rows by their keys, each provider's figures where it says, all at once
     (on PostgreSQL each is a round trip to the server: issue 16 measured this page, every user's first after login).
     """
-    person, (recent, names), *cards = await asyncio.gather(
+    person, (recent, names), *cards = await reads.together(
         _person(reads, actor), _recent(reads, actor), *(provider(reads, actor) for provider in _card_providers()))
     shortcuts = [(link.label, link.href, link.description) for link in platform().shortcuts_for(actor)]
     return Home(user=person[0], department=person[1], cards=[card for each in cards for card in each], recent=recent,

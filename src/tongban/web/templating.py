@@ -63,9 +63,16 @@ templates.env.globals["now"] = utcnow
 templates.env.globals["static_url"] = static_url  # /static/<name>?v=<hash>: cached for a year (web/static_files.py)
 
 
-def nav_links(actor: Any) -> list[Link]:
-    """The menu entries the domains registered that this actor may see, in their order."""
-    return platform().nav_for(actor)
+def nav_links(actor: Any, request: Request | None = None) -> list[Link]:
+    """The menu entries the domains registered that this actor may see, in their order (worked out once per request
+    when given it)."""
+    if request is None:
+        return platform().nav_for(actor)
+    known: tuple[Any, list[Link]] | None = getattr(request.state, "nav_links", None)
+    if known is None or known[0] is not actor:
+        known = (actor, platform().nav_for(actor))
+        request.state.nav_links = known
+    return known[1]
 
 
 _BADGES = "nav_badges"  # request.state: {Badge: count}, each badge counted once per request
@@ -115,7 +122,7 @@ async def count_badges_on_loop(request: Request, actor: Actor) -> None:
     layout then reads no database."""
     known = _badges(request)
     loop = reader(request.app.state.engine)
-    for link in nav_links(actor):
+    for link in nav_links(actor, request):
         if link.badge:
             badge: Badge = resolve(link.badge)
             if badge not in known and badge.applies(actor):
