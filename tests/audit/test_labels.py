@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.factories import SmallCity, actor_of, login
+from tests.factories import SmallCity, actor_of, card_reads, login, on_own_loop
 from tests.licences.conftest import business_licence_type
 from tongban.audit import service as audit
 from tongban.audit.labels import OBJECT_LABELS
 from tongban.audit.service import ACTION_LABELS
+from tongban.demo.loader import DemoSummary
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tongban"
 PATTERNS = [re.compile(r'\baction="([a-z_]+\.[a-z_]+)"'), re.compile(r'audit_action="([a-z_]+\.[a-z_]+)"'),
@@ -65,3 +68,35 @@ def test_audit_log_and_recent_actions_name_objects_in_chinese(client: TestClient
         assert "用户 amrclerk" in shown and f"用户 {city.users['amr_clerk'].id} " not in shown, url
         assert "部门 安康市市场监督管理局" in shown, url
         assert not re.search(r"\b(sharing_request|licence_type|user|department)\b", shown), url
+
+
+def test_every_named_type_reads_the_same_names_with_a_session_and_on_the_loop(demo: DemoSummary,
+                                                                               session: Session) -> None:
+    """Each object type's statement (web/object_names.py) is written once and runs both ways: with the audit pages'
+    session and on the event loop (the home's recent actions). Both must read, and agree, on both databases."""
+    from tongban.audit import labels
+    from tongban.web import object_names  # noqa: F401 (registers the names)
+
+    codes = {t: [str(c)] for t, c in [
+        ("region", session.execute(text("SELECT min(code) FROM regions")).scalar()),
+        ("resource", session.execute(text("SELECT min(code) FROM catalog_resources")).scalar()),
+        ("classification", session.execute(text("SELECT min(code) FROM catalog_classifications")).scalar()),
+        ("basic_item", session.execute(text("SELECT min(code) FROM item_basic")).scalar()),
+        ("bundle", session.execute(text("SELECT min(code) FROM item_bundles")).scalar()),
+    ]}
+    entries = [_Entry(t, i) for t, names in labels._names.items()
+               for i in [*codes.get(t, []), *(["1", "2", "3"] if names.int_keys else []), "no-such-1"]]
+    with_session = labels.describe_objects(session, entries)
+    reads = card_reads(session)
+    on_loop = on_own_loop(lambda: labels.describe_objects_on_loop(reads.loop, entries))
+    assert on_loop == with_session
+    assert len(with_session) == len({(e.object_type, e.object_id) for e in entries})
+    # Read, not fallen back to the id: the demo city has these.
+    named = {t for (t, i), shown in with_session.items() if shown != f"{labels.object_label(t)} {i}"}
+    assert {"user", "department", "region", "resource", "basic_item", "calendar_year", "route"} <= named
+
+
+@dataclass(frozen=True)
+class _Entry:
+    object_type: str
+    object_id: str | None

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import actor_of, app_client, home_of
 from tongban.audit.models import AuditEntry
+from tongban.db import utcnow
 from tongban.errors import Forbidden, NotFound
 from tongban.org import queries
+from tongban.org.models import AppClient, User
 
 
 def test_users_home_is_scoped_to_the_readers_department(session: Session, city) -> None:  # type: ignore[no-untyped-def]
@@ -92,3 +96,12 @@ def test_home_gathers_registered_cards_and_own_recent_actions(session: Session, 
     assert "工作人员" not in {c["label"] for c in clerk.cards}
     citizen = home_of(session, actor_of(city.users["citizen"]))
     assert citizen.user is not None and citizen.department is None
+    # A department administrator's figures are read on the event loop: the department's own, as the ORM counts them.
+    amr_admin = city.users["amr_admin"]
+    city.users["amr_clerk"].locked_until = utcnow() + dt.timedelta(hours=1)  # compared with the time as text on SQLite
+    session.commit()
+    figures = {c["label"]: c["value"] for c in home_of(session, actor_of(amr_admin)).cards}
+    assert figures["本部门工作人员"] == session.query(User).filter(User.department_id == amr_admin.department_id).count()
+    assert figures["本部门应用系统"] == session.query(AppClient).filter(
+        AppClient.department_id == amr_admin.department_id).count()
+    assert figures["被锁定的账号"] == 1
