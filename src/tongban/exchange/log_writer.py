@@ -99,6 +99,7 @@ class _GroupCommit:
         database = engine.url.database if self.sqlite else None
         self.lock_path = f"{database}-commit.lock" if database and database != ":memory:" else None
         self.lock_fd: int | None = None  # opened by the first commit in this process
+        self.wal: bool | None = None  # the database's journal is a WAL file (known at the first commit)
         self.draining = False  # a request thread commits for the event loop's callers (`submit_async`)
         self.drainers: set[asyncio.Future[None]] = set()
 
@@ -112,7 +113,11 @@ class _GroupCommit:
             return
         with engine.connect() as conn:
             driver = conn.connection.dbapi_connection
-            driver.execute("PRAGMA synchronous=FULL")  # type: ignore[union-attr]
+            if self.wal is None:
+                mode = driver.execute("PRAGMA journal_mode").fetchone()[0]  # type: ignore[union-attr]
+                self.wal = mode == "wal" and self.lock_path is not None
+            if not self.wal:  # a database in memory, or a journal that is not a WAL: the commit itself syncs
+                driver.execute("PRAGMA synchronous=FULL")  # type: ignore[union-attr]
             try:
                 with self._turn(), conn.begin():
                     # The write lock from the start (not at the first write): the transaction reads what it numbers
@@ -121,7 +126,27 @@ class _GroupCommit:
                     driver.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
                     yield conn
             finally:
-                driver.execute("PRAGMA synchronous=NORMAL")  # type: ignore[union-attr]
+                if not self.wal:
+                    driver.execute("PRAGMA synchronous=NORMAL")  # type: ignore[union-attr]
+            if self.wal:
+                self._sync_wal()
+
+    def _sync_wal(self) -> None:
+        """The committed batch made durable after this process's turn, not in it: the WAL file synced (its frames,
+        the batch's among them, reach the disk), while the other processes take their turns. A WAL that is gone has
+        been checkpointed into the database file and removed (the last connection closed): that file is synced."""
+        assert self.lock_path is not None
+        database = self.lock_path.removesuffix("-commit.lock")
+        for path in (f"{database}-wal", database):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return
 
     @contextlib.contextmanager
     def _turn(self) -> Iterator[None]:
