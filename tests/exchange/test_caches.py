@@ -3,6 +3,7 @@ and the group commit (exchange/log_writer.py) writes every call's count and log 
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -168,7 +169,6 @@ def test_on_a_sqlite_file_a_group_commit_takes_its_turn_through_the_lock_file(en
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         pytest.skip("the lock file is SQLite's, for a database in a file")
     import fcntl
-    import os
 
     log_writer.write(engine, lambda conn: None)  # this process's group exists and has its lock file open
     other = os.open(f"{engine.url.database}-commit.lock", os.O_RDWR)
@@ -197,20 +197,29 @@ def test_on_a_sqlite_file_a_group_commit_takes_its_turn_through_the_lock_file(en
         os.close(other)
 
 
-def test_on_sqlite_the_group_commit_waits_for_the_disk_and_puts_the_setting_back(engine: Engine) -> None:
-    """WAL with synchronous=NORMAL survives a crash of the process, not of the machine: the log's entries are
-    committed with FULL (one fsync per batch), and the pooled connection is NORMAL again afterwards."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's synchronous setting")
-    used: list[object] = []
+def test_on_sqlite_the_group_commit_syncs_the_wal_before_it_answers(engine: Engine,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """WAL with synchronous=NORMAL survives a crash of the process, not of the machine: the batch commits with NORMAL
+    (the process's turn at the write lock ends sooner), then the WAL file is synced, and only then is the write's
+    caller answered. The real fsync runs; the test records which file it synced."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        pytest.skip("SQLite's WAL file")
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
 
     def work(conn: Connection) -> int:
-        used.append(conn.connection.dbapi_connection)
+        assert synced == []  # nothing synced before the batch is written
         return int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
 
-    assert log_writer.write(engine, work) == 2  # FULL while the batch commits
-    driver = used[0]
-    assert driver.execute("PRAGMA synchronous").fetchone()[0] == 1  # type: ignore[attr-defined]  # NORMAL again
+    assert log_writer.write(engine, work) == 1  # NORMAL: the commit itself does not wait for the disk
+    assert synced == [os.stat(f"{database}-wal").st_ino]  # the WAL was synced before the write returned
 
 
 def test_a_batch_of_entries_is_numbered_after_the_last_and_keeps_each_its_subjects(
