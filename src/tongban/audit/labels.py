@@ -97,12 +97,16 @@ def _named(object_type: str, ids: list[str], rows: Iterable[tuple[Any, ...]]) ->
     return out
 
 
+def _statement(object_type: str, ids: list[str]) -> tuple[str, dict[str, Any]] | None:
+    names = _names.get(object_type)
+    return names.statement(ids) if names is not None else None
+
+
 def describe_objects(session: Session, entries: Iterable[Described]) -> dict[tuple[str, str], str]:
     """{(object_type, object_id): "证照类型 营业执照"} for the given audit entries, one query per type."""
     out: dict[tuple[str, str], str] = {}
     for object_type, ids in _wanted(entries).items():
-        names = _names.get(object_type)
-        stmt = names.statement(ids) if names is not None else None
+        stmt = _statement(object_type, ids)
         rows = session.execute(text(stmt[0]), stmt[1]).all() if stmt is not None else []
         out |= _named(object_type, ids, rows)
     return out
@@ -113,8 +117,7 @@ async def describe_objects_on_loop(reads: LoopReader, entries: Iterable[Describe
     types' at once."""
 
     async def one_type(object_type: str, ids: list[str]) -> dict[tuple[str, str], str]:
-        names = _names.get(object_type)
-        stmt = names.statement(ids) if names is not None else None
+        stmt = _statement(object_type, ids)
         return _named(object_type, ids, await reads.all(stmt[0], stmt[1]) if stmt is not None else [])
 
     out: dict[tuple[str, str], str] = {}
