@@ -323,6 +323,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=[SYSTEM_TAG, *registered.tags()],
         docs_url=None,
         redoc_url=None,
+        telemetry=None if settings.otel_telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
