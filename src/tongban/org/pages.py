@@ -105,7 +105,7 @@ async def home_page(request: Request, actor: CurrentActor) -> Response:
     """首页, drawn on the event loop (tongban/cards.py): no request thread, no ORM session unless a card needs one."""
     state = request.app.state
     reads = CardReads(state.engine, state.session_factory)
-    summary, _ = await reads.together(queries.home(reads, actor), count_badges_on_loop(request, actor))
+    summary, _ = await reads.together(queries.home(reads, actor), count_badges_on_loop(request, actor, reads))
     return render(request, "org/home.html", {"summary": summary})
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -18,9 +19,11 @@ from tongban.audit.service import ACTION_LABELS
 from tongban.authz import ROLE_LABELS, Actor, Permission
 from tongban.db import utcnow
 from tongban.deps import CSRF_COOKIE, ensure_csrf_cookie
-from tongban.loop_reads import reader
 from tongban.registry import Badge, Link, platform, resolve
 from tongban.web.static_files import static_url
+
+if TYPE_CHECKING:
+    from tongban.cards import CardReads
 
 log = logging.getLogger("tongban.web")
 
@@ -104,30 +107,26 @@ def nav_badge(link: Link, request: Request) -> int:
     actor = getattr(request.state, "actor", None)
     count = 0
     if actor is not None and badge.applies(actor):
+        session = getattr(request.state, "db_session", None)
         try:
-            session = getattr(request.state, "db_session", None)
-            if session is not None:
-                count = int(session.connection().execute(text(badge.sql), badge.params(actor)).scalar() or 0)
-            else:
-                with request.app.state.engine.connect() as conn:
-                    count = int(conn.execute(text(badge.sql), badge.params(actor)).scalar() or 0)
+            with (nullcontext(session.connection()) if session is not None
+                  else request.app.state.engine.connect()) as conn:
+                count = int(conn.execute(text(badge.sql), badge.params(actor)).scalar() or 0)
         except Exception:
             log.exception("could not count the menu badge of %s", link.href)
     known[badge] = count
     return count
 
 
-async def count_badges_on_loop(request: Request, actor: Actor) -> None:
+async def count_badges_on_loop(request: Request, actor: Actor, reads: CardReads) -> None:
     """The badges of the menu this actor sees, counted on the event loop before a page drawn there (the home): the
     layout then reads no database."""
     known = _badges(request)
-    loop = reader(request.app.state.engine)
     for link in nav_links(actor, request):
         if link.badge:
             badge: Badge = resolve(link.badge)
             if badge not in known and badge.applies(actor):
-                row = await loop.one(badge.sql, badge.params(actor))
-                known[badge] = int(row[0] or 0) if row is not None else 0
+                known[badge] = await reads.count(badge.sql, badge.params(actor))
 
 
 templates.env.globals["nav_links"] = nav_links
