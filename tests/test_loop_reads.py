@@ -171,5 +171,5 @@ def test_a_connection_the_server_dropped_is_replaced(engine: Engine, session: Se
 
 
 def test_statements_are_written_once_for_both_databases() -> None:
-    assert _pg_form("SELECT a::text FROM t WHERE b = :b AND c LIKE '5%' AND d = :d_2") == \
-        "SELECT a::text FROM t WHERE b = %(b)s AND c LIKE '5%%' AND d = %(d_2)s"
+    assert _pg_form("SELECT a::text FROM t WHERE b = :b AND c LIKE '5%' AND d = :d_2 OR e = :b") == \
+        (b"SELECT a::text FROM t WHERE b = $1 AND c LIKE '5%' AND d = $2 OR e = $1", ("b", "d_2"))

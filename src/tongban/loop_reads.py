@@ -14,11 +14,12 @@ request thread with the request's session.
 - SQLite: one connection per event-loop thread and engine, opened with the engine's own connect hooks (its pragmas),
   detached from the pool, `query_only`, without implicit transactions (each read sees the last commit). A read of a
   local file by an index takes microseconds, so it runs on the loop itself without awaiting anything.
-- PostgreSQL: psycopg's asynchronous connections (the loop serves other requests while the server answers, wherever
-  it is), at most `PG_CONNECTIONS` per event-loop thread, opened as reads need them; autocommit, each statement its
-  own snapshot, in a read-only session (`default_transaction_read_only`). A connection the server dropped (a
-  restart) is replaced and the statement tried once more.
-- Statements are written once with `:name` parameters; PostgreSQL's form (`%(name)s`) is derived and kept.
+- PostgreSQL: connections opened by psycopg and then driven in libpq's pipeline mode (`_PgConn`: the loop serves
+  other requests while the server answers, wherever it is), at most `PG_CONNECTIONS` per event-loop thread, opened
+  as reads need them; autocommit, each statement its own snapshot, in a read-only session
+  (`default_transaction_read_only`). A connection the server dropped (a restart) is replaced and the statement tried
+  once more.
+- Statements are written once with `:name` parameters; PostgreSQL's form (`$1`, `$2` …) is derived and kept.
 - The connections close with the engine (`Engine.dispose`, at the app's end) or with their thread (a test client
   runs each request on an event loop in a new thread).
 """
@@ -47,8 +48,18 @@ _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
 @cache
-def _pg_form(sql: str) -> str:
-    return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+def _pg_form(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """PostgreSQL's form of a statement written with `:name` parameters: numbered (`$1`, `$2` …; a name used twice is
+    one number) and the parameters' names in their numbers' order."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _PARAM.sub(number, sql).encode(), tuple(names)
 
 
 class LoopReader:
@@ -92,7 +103,7 @@ class LoopReader:
                 return [tuple(row) for row in conn.exec_driver_sql(sql, sqlite_params(params)).fetchmany(limit)]
         if self.sqlite:
             return self._sqlite().execute(sql, sqlite_params(params)).fetchmany(limit)
-        return await self._pg_pool().run(_pg_form(sql), params, limit)
+        return await self._pg_pool().run(sql, params, limit)
 
     # ---------------------------------------------------------------- SQLite
 
@@ -156,15 +167,15 @@ class _Held:
 
 
 class _AsyncPool(_Held):
-    """An event loop's PostgreSQL connections (psycopg's `AsyncConnection`, bound to that loop), at most `size`, and
-    the reads waiting for them.
+    """An event loop's PostgreSQL connections (`_PgConn`, bound to that loop), at most `size`, and the reads waiting
+    for them.
 
     Reads are sent in batches: the reads asked for during one turn of the event loop — a page's independent reads, or
     many requests' under load — and those that waited while every connection was busy go to the server together in
-    one pipeline (one round trip, one wake-up: ~36 µs of CPU a read instead of ~95 on the bench machine). A batch runs
-    as a task of its own, not in any request: a request cancelled while its read is on the wire only stops waiting,
-    and the connection is never left mid-statement. A statement's own error is its read's alone: the batch is then
-    read again statement by statement."""
+    one pipeline (one round trip, one wake-up). A batch runs as a task of its own, not in any request: a request
+    cancelled while its read is on the wire only stops waiting, and a connection left mid-pipeline by an error is
+    closed, never reused. A statement's own error is its read's alone: the reads after it in the pipeline are sent
+    again."""
 
     __slots__ = ("batches", "closed", "conninfo", "count", "idle", "queued", "scheduled", "size")
 
@@ -220,11 +231,16 @@ class _AsyncPool(_Held):
                 except psycopg.OperationalError as exc:
                     if attempt == 2 or conn is None or not conn.closed:  # not a dropped connection: the error
                         _fail(batch, exc)
+                        if conn is not None:
+                            _finish(conn)  # left mid-pipeline: not used again
                         return
-                    _finish(conn)  # dropped (a restart): once more on a new one
+                    _finish(conn)  # dropped (a restart): once more on a new one, for the reads not yet answered
                     conn = None
+                    batch = [read for read in batch if not read.future.done()]
                 except BaseException as exc:  # the batch's readers get it; the task ends quietly
                     _fail(batch, exc)
+                    if conn is not None:
+                        _finish(conn)  # left mid-pipeline: not used again
                     if not isinstance(exc, Exception):
                         raise
                     return
@@ -238,7 +254,7 @@ class _AsyncPool(_Held):
 
         conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True, application_name=APPLICATION_NAME)
         await conn.execute("SET default_transaction_read_only = on")
-        return conn
+        return _PgConn(conn)
 
     def _release(self, conn: Any) -> None:
         if conn is None or self.closed or conn.closed:
@@ -273,37 +289,127 @@ class _Read:
         self.future = future
 
 
-async def _execute(conn: Any, batch: list[_Read]) -> None:
-    """Each read's rows into its future: one statement as it is, several in one pipeline; a statement's own error (the
-    pipeline stops at it) and the batch is read again one by one, each read getting its own answer."""
-    import psycopg
+async def _execute(conn: _PgConn, batch: list[_Read]) -> None:
+    """Each read's rows (or its statement's own error) into its future. The batch goes in one pipeline; a statement
+    that fails aborts the ones after it until the pipeline's end, and those are sent again in the next."""
+    while batch:
+        batch = await conn.pipeline(batch)
 
-    if len(batch) > 1:
-        try:
-            async with conn.pipeline():
-                cursors = [await conn.execute(r.statement, r.params, prepare=True) for r in batch]
-            results = [await c.fetchmany(r.limit) for c, r in zip(cursors, batch, strict=True)]
-        except psycopg.OperationalError:
-            if conn.closed:
-                raise
-        except psycopg.Error:
-            pass
-        else:
-            for read, rows in zip(batch, results, strict=True):
-                if not read.future.done():
+
+class _PgConn:
+    """A loop-read connection to PostgreSQL driven with libpq's pipeline mode directly (psycopg's `pq` layer and its
+    adapters), not through psycopg's cursors.
+
+    psycopg's asynchronous cursor in a pipeline cost ~48 µs of CPU a statement on the bench machine, this ~5 (plus
+    ~60 a round trip for the event loop's wake-up), measured on the same five statements: a loop read is a few keyed
+    statements, so the driver's own machinery was most of its cost (bench/request_path.py). What psycopg does is kept:
+    parameters are adapted by its dumpers and rows by its loaders (text results, as its cursors read them), so a read
+    returns the same Python values; each statement is prepared once per connection (for its parameters' types), a
+    bounded number of them."""
+
+    __slots__ = ("conn", "fd", "loop", "pgconn", "prepared")
+
+    PREPARED_MAX = 256  # statements prepared per connection; past them, sent unprepared
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn  # psycopg's AsyncConnection: its adapters and its end; not used for statements after this
+        self.pgconn: Any = conn.pgconn
+        self.loop = asyncio.get_running_loop()
+        self.prepared: dict[tuple[bytes, Any], bytes] = {}
+        self.pgconn.nonblocking = 1
+        self.pgconn.enter_pipeline_mode()
+        self.fd = self.pgconn.socket
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.conn.closed)
+
+    async def pipeline(self, batch: list[_Read]) -> list[_Read]:
+        """Send `batch` in one pipeline and answer each read; the reads a failed statement aborted are returned."""
+        from psycopg import errors, pq
+        from psycopg.adapt import PyFormat, Transformer
+
+        pg = self.pgconn
+        tx = Transformer(self.conn)
+        expected: list[tuple[bool, _Read, Any]] = []  # (a prepare?, its read, its key in `prepared`)
+        for read in batch:
+            sql, names = _pg_form(read.statement)
+            try:
+                values = [read.params[name] for name in names]
+                dumped = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
+            except Exception as exc:  # a missing or unadaptable parameter: this read's error, sent nothing
+                _fail([read], errors.ProgrammingError(f"loop read parameters: {exc!r}"))
+                continue
+            key = (sql, tx.types)
+            name = self.prepared.get(key)
+            if name is None and len(self.prepared) < self.PREPARED_MAX:
+                name = b"tongban_lr_%d" % len(self.prepared)
+                self.prepared[key] = name
+                pg.send_prepare(name, sql, tx.types)
+                expected.append((True, read, key))
+            if name is None:
+                pg.send_query_params(sql, dumped, tx.types, tx.formats, pq.Format.TEXT)
+            else:
+                pg.send_query_prepared(name, dumped, tx.formats, pq.Format.TEXT)
+            expected.append((False, read, key))
+        pg.pipeline_sync()
+        while pg.flush():
+            await self._wait(write=True)
+        encoding = self.conn.info.encoding
+        again: list[_Read] = []
+        results = iter(expected)
+        while True:
+            pg.consume_input()
+            while not pg.is_busy():
+                result = pg.get_result()
+                if result is None:  # the end of one statement's results
+                    continue
+                status = result.status
+                if status == pq.ExecStatus.PIPELINE_SYNC:
+                    if pg.status == pq.ConnStatus.BAD:
+                        raise errors.OperationalError("loop read: the connection was lost")
+                    return again
+                prepare, read, key = next(results)
+                if status == pq.ExecStatus.PIPELINE_ABORTED:
+                    if not prepare and not read.future.done():
+                        again.append(read)
+                elif status == pq.ExecStatus.FATAL_ERROR:
+                    severity = result.error_field(pq.DiagnosticField.SEVERITY_NONLOCALIZED)
+                    if severity in (b"FATAL", b"PANIC") or pg.status == pq.ConnStatus.BAD:
+                        # The server ends the connection (a restart, a terminated backend): not the statement's error.
+                        pg.finish()
+                        raise errors.OperationalError(result.error_message.decode(encoding, "replace"))
+                    if prepare:
+                        self.prepared.pop(key, None)
+                    _fail([read], errors.error_from_result(result, encoding=encoding))
+                elif not prepare and not read.future.done():
+                    rows: list[tuple[Any, ...]] = []
+                    if status == pq.ExecStatus.TUPLES_OK:
+                        tx.set_pgresult(result)
+                        rows = tx.load_rows(0, min(result.ntuples, read.limit), tuple)
                     read.future.set_result(rows)
-            return
-    for read in batch:
-        try:
-            cursor = await conn.execute(read.statement, read.params, prepare=True)
-            rows = await cursor.fetchmany(read.limit)
-        except psycopg.Error as exc:
-            if isinstance(exc, psycopg.OperationalError) and conn.closed:
-                raise  # dropped: the batch is tried once more on a new connection
-            _fail([read], exc)
+            await self._wait(write=False)
+
+    async def _wait(self, *, write: bool) -> None:
+        """Until the connection's socket is writable (or readable), serving the loop's other work meanwhile."""
+        loop = self.loop
+        future = loop.create_future()
+        if write:
+            loop.add_writer(self.fd, _wake, future)
         else:
-            if not read.future.done():
-                read.future.set_result(rows)
+            loop.add_reader(self.fd, _wake, future)
+        try:
+            await future
+        finally:
+            if write:
+                loop.remove_writer(self.fd)
+            else:
+                loop.remove_reader(self.fd)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _fail(batch: list[_Read], exc: BaseException) -> None:
