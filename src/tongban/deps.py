@@ -11,7 +11,7 @@ import functools
 import hmac
 import inspect
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from tongban.authz import ANONYMOUS, Actor, Permission
 from tongban.config import Settings
 from tongban.db import end_request_session, writes_need_a_transaction
 from tongban.errors import CsrfFailed, NotAuthenticated, error_responses
+from tongban.loop_reads import LoopReader
 from tongban.org import auth
 from tongban.schema_types import ID_MAX
 
@@ -219,6 +220,58 @@ async def public_request(request: Request) -> None:
     await _check_csrf(request, await get_actor(request))
 
 
+ASSUMED = "assumed_sessions"  # request.state: the sessions' version a page's actor is assumed under, until confirmed
+
+
+async def assumed_request(request: Request) -> None:
+    """The guard of `assumed_router`'s pages: `secure_request`, except that a GET with a session cookie this process
+    knows under the version its cache of sessions holds takes that session's actor without reading the version first.
+    The page reads the version in the same round trip as its own reads (`confirmed_reads`), which resolve the actor
+    again and read again when it moved; `render` refuses to draw a page whose actor is still assumed (issue 16: on
+    PostgreSQL the version's own round trip before a page's was a tenth of the data officer's home)."""
+    token = request.cookies.get(request.app.state.settings.session_cookie)
+    if request.method in ("GET", "HEAD") and token and "authorization" not in request.headers:
+        engine = request.app.state.engine
+        kept = versioned.kept_version(engine, versioned.SESSIONS)
+        if kept is not None:
+            try:
+                known = auth.known_session_actor(versioned.Snapshot(engine, {versioned.SESSIONS: kept}),  # type: ignore[arg-type]
+                                                 token, client_ip=client_ip(request))
+            except versioned.NotCached:
+                known = None
+            if known is not None and known.is_authenticated:
+                request.state.actor, request.state.auth_via = known, "session"
+                setattr(request.state, ASSUMED, kept)
+                return
+    await secure_request(request)
+
+
+async def confirmed_reads(request: Request, reads: LoopReader,
+                          steps: Callable[[Actor], Sequence[Awaitable[Any]]]) -> tuple[Actor, list[Any]]:
+    """The actor of an `assumed_router` page and the results of its reads, `steps(actor)` (coroutines that read on the
+    event loop), sent together with the read of the sessions' version when the actor was assumed. If the version
+    moved, the page's reads are discarded: the actor is resolved again as `secure_request` does (a session ended
+    meanwhile is refused) and `steps` run again for it."""
+    kept = getattr(request.state, ASSUMED, None)
+    if kept is None:
+        actor = request.state.actor
+        return actor, await reads.together(*steps(actor))
+    try:
+        version, *results = await reads.together(reads.one(versioned.VERSION_SQL, {"n": versioned.SESSIONS}),
+                                                  *steps(request.state.actor))
+    except BaseException:
+        request.state.actor = request.state.auth_via = None  # not confirmed: an error page is drawn for no one
+        setattr(request.state, ASSUMED, None)
+        raise
+    setattr(request.state, ASSUMED, None)
+    if version is not None and int(version[0]) == kept:
+        return request.state.actor, results
+    request.state.actor = request.state.auth_via = None
+    await secure_request(request)
+    actor = request.state.actor
+    return actor, await reads.together(*steps(actor))
+
+
 CurrentActor = Annotated[Actor, Depends(require_actor)]
 OptionalActor = Annotated[Actor, Depends(get_actor)]
 
@@ -277,6 +330,13 @@ def secure_router(**kw: Any) -> APIRouter:
     responses = {**ROUTER_ERRORS, **kw.pop("responses", {})}
     return APIRouter(dependencies=[Depends(secure_request), *deps], responses=responses, route_class=OneHopRoute,
                      **kw)
+
+
+def assumed_router(**kw: Any) -> APIRouter:
+    """A router of pages drawn on the event loop whose reads confirm the caller's session (`assumed_request`,
+    `confirmed_reads`): authenticated as `secure_router`'s routes are; GET pages only."""
+    responses = {**ROUTER_ERRORS, **kw.pop("responses", {})}
+    return APIRouter(dependencies=[Depends(assumed_request)], responses=responses, route_class=OneHopRoute, **kw)
 
 
 def public_router(**kw: Any) -> APIRouter:

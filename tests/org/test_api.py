@@ -210,7 +210,7 @@ def test_every_route_is_authenticated_or_declared_public(app) -> None:  # type: 
     """Authentication is the default: a route without it must sit on a router declared public."""
     from fastapi.routing import APIRoute
 
-    from tongban.deps import require_actor, secure_request
+    from tongban.deps import assumed_request, require_actor, secure_request
 
     def walk(routes, inherited, public):  # type: ignore[no-untyped-def]
         for route in routes:
@@ -221,7 +221,7 @@ def test_every_route_is_authenticated_or_declared_public(app) -> None:  # type: 
                                 public or getattr(original, "tongban_public", False))
             elif isinstance(route, APIRoute):
                 calls = inherited | {d.call for d in route.dependant.dependencies}
-                yield route.path, bool({require_actor, secure_request} & calls), public
+                yield route.path, bool({require_actor, secure_request, assumed_request} & calls), public
 
     results = list(walk(app.routes, set(), False))
     assert len(results) > 30

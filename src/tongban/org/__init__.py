@@ -16,6 +16,7 @@ def register(platform: Platform) -> None:
     platform.add_router("tongban.org.api:router", order=10)
     platform.add_router("tongban.org.pages:public", order=100)
     platform.add_router("tongban.org.pages:router", order=110)
+    platform.add_router("tongban.org.pages:assumed", order=111)
     platform.add_nav("首页", "/home", order=10)
     platform.add_nav("人员", "/admin/users", order=70, any_of=(P.USER_READ,))
     platform.add_nav("部门", "/admin/departments", order=71, any_of=(P.DEPARTMENT_READ,))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tongban.audit.models import AuditEntry
-from tongban.authz import Actor, Role
+from tongban.authz import Actor, Permission, Role
 from tongban.cards import CardReads
 from tongban.db import utcnow
 from tongban.org.models import AppClient, Department, LoginAttempt, User
@@ -82,6 +82,8 @@ async def org_cards(reads: CardReads, actor: Actor) -> list[dict[str, Any]]:
     if Role.SUPERVISOR in roles:
         cards += await reads.in_thread(_audit_figures, day_ago)
     if actor.is_staff and dept is not None and not cards:
-        cards.append({"label": "本部门同事", "value": await reads.count(_COLLEAGUES, {"dept": dept}),
-                      "href": "/admin/users"})
+        colleagues: dict[str, Any] = {"label": "本部门同事", "value": await reads.count(_COLLEAGUES, {"dept": dept})}
+        if actor.has(Permission.USER_READ):  # a link only to a page this person may open
+            colleagues["href"] = "/admin/users"
+        cards.append(colleagues)
     return cards

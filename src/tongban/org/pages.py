@@ -15,7 +15,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from tongban.cards import CardReads
-from tongban.deps import CurrentActor, DbSession, OptionalActor, client_ip, public_router, secure_router
+from tongban.deps import (
+    CurrentActor,
+    DbSession,
+    OptionalActor,
+    assumed_router,
+    client_ip,
+    confirmed_reads,
+    public_router,
+    secure_router,
+)
 from tongban.errors import DomainError, TooManyRequests, ValidationFailed
 from tongban.org import auth, queries, service
 from tongban.org.schemas import (
@@ -33,6 +42,7 @@ from tongban.web.templating import count_badges_on_loop, render
 
 public = public_router(include_in_schema=False)
 router = secure_router(include_in_schema=False)
+assumed = assumed_router(include_in_schema=False)  # pages whose reads confirm the caller's session (the home)
 
 def _safe_next(value: str | None) -> str:
     """Only local paths: an open redirect after login is a phishing tool."""
@@ -100,12 +110,14 @@ def logout(request: Request, session: DbSession, actor: CurrentActor) -> Respons
     return response
 
 
-@router.get("/home", response_class=HTMLResponse)
-async def home_page(request: Request, actor: CurrentActor) -> Response:
-    """首页, drawn on the event loop (tongban/cards.py): no request thread, no ORM session unless a card needs one."""
+@assumed.get("/home", response_class=HTMLResponse)
+async def home_page(request: Request) -> Response:
+    """首页, drawn on the event loop (tongban/cards.py): no request thread, no ORM session unless a card needs one; the
+    session's version read with the page's reads (deps.confirmed_reads)."""
     state = request.app.state
     reads = CardReads(state.engine, state.session_factory)
-    summary, _ = await reads.together(queries.home(reads, actor), count_badges_on_loop(request, actor, reads))
+    _, (summary, _) = await confirmed_reads(request, reads.loop, lambda actor: (
+        queries.home(reads, actor), count_badges_on_loop(request, actor, reads)))
     return render(request, "org/home.html", {"summary": summary})
 
 

@@ -18,7 +18,7 @@ from tongban.audit.labels import OBJECT_LABELS, describe
 from tongban.audit.service import ACTION_LABELS
 from tongban.authz import ROLE_LABELS, Actor, Permission
 from tongban.db import utcnow
-from tongban.deps import CSRF_COOKIE, ensure_csrf_cookie
+from tongban.deps import ASSUMED, CSRF_COOKIE, ensure_csrf_cookie
 from tongban.registry import Badge, Link, platform, resolve
 from tongban.web.static_files import static_url
 
@@ -78,20 +78,22 @@ def nav_links(actor: Any, request: Request | None = None) -> list[Link]:
     return known[1]
 
 
-_BADGES = "nav_badges"  # request.state: {Badge: count}, each badge counted once per request
+_BADGES = "nav_badges"  # request.state: (actor, {Badge: count}), each badge counted once per request and actor
 
 
-def _badges(request: Request) -> dict[Badge, int]:
-    known = getattr(request.state, _BADGES, None)
-    if known is None:
-        known = {}
+def _badges(request: Request, actor: Any) -> dict[Badge, int]:
+    """The badges counted for `actor` in this request (a page whose actor is resolved again — tongban/deps.py,
+    `confirmed_reads` — counts them again)."""
+    known: tuple[Any, dict[Badge, int]] | None = getattr(request.state, _BADGES, None)
+    if known is None or known[0] is not actor:
+        known = (actor, {})
         setattr(request.state, _BADGES, known)
-    return known
+    return known[1]
 
 
 def known_badge(request: Request, badge: Badge, count: int) -> None:
     """A badge's count the handler already has (the inbox's own unread count): no statement for the menu."""
-    _badges(request)[badge] = count
+    _badges(request, getattr(request.state, "actor", None))[badge] = count
 
 
 def nav_badge(link: Link, request: Request) -> int:
@@ -101,10 +103,10 @@ def nav_badge(link: Link, request: Request) -> int:
     if not link.badge:
         return 0
     badge: Badge = resolve(link.badge)
-    known = _badges(request)
+    actor = getattr(request.state, "actor", None)
+    known = _badges(request, actor)
     if badge in known:
         return known[badge]
-    actor = getattr(request.state, "actor", None)
     count = 0
     if actor is not None and badge.applies(actor):
         session = getattr(request.state, "db_session", None)
@@ -121,7 +123,7 @@ def nav_badge(link: Link, request: Request) -> int:
 async def count_badges_on_loop(request: Request, actor: Actor, reads: CardReads) -> None:
     """The badges of the menu this actor sees, counted on the event loop before a page drawn there (the home): the
     layout then reads no database."""
-    known = _badges(request)
+    known = _badges(request, actor)
     for link in nav_links(actor, request):
         if link.badge:
             badge: Badge = resolve(link.badge)
@@ -136,6 +138,10 @@ templates.env.globals["nav_badge"] = nav_badge
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
            status_code: int = 200) -> HTMLResponse:
     """Render a page with the actor, settings and the CSRF token every form needs."""
+    if getattr(request.state, ASSUMED, None) is not None:  # tongban/deps.py, `assumed_request`
+        if status_code < 400:
+            raise RuntimeError("a page drawn for an actor whose session is not confirmed (deps.confirmed_reads)")
+        request.state.actor = None  # an error page: drawn for no one rather than for an unconfirmed actor
     ctx: dict[str, Any] = dict(context or {})
     actor = getattr(request.state, "actor", None)
     ctx.setdefault("actor", actor)
