@@ -173,3 +173,28 @@ def test_a_connection_the_server_dropped_is_replaced(engine: Engine, session: Se
 def test_statements_are_written_once_for_both_databases() -> None:
     assert _pg_form("SELECT a::text FROM t WHERE b = :b AND c LIKE '5%' AND d = :d_2 OR e = :b") == \
         (b"SELECT a::text FROM t WHERE b = $1 AND c LIKE '5%' AND d = $2 OR e = $1", ("b", "d_2"))
+
+
+def test_values_and_parameters_are_the_drivers_own(engine: Engine, session: Session) -> None:
+    """On PostgreSQL the loop's connections drive libpq's pipeline themselves (loop_reads._PgConn) with psycopg's
+    adapters: each value must come back as a psycopg cursor gives it, and parameters of every kind the platform
+    passes must go in as they would through one."""
+    import datetime as dt
+    from decimal import Decimal
+
+    params = {"i": 7, "big": 2**40, "s": "张三 O'Neil", "none": None, "yes": True, "amount": Decimal("12.50"),
+              "day": dt.date(2026, 12, 5), "at": dt.datetime(2026, 12, 5, 3, 4, 5, 123456, tzinfo=dt.UTC),
+              "x": 1.25}
+    if engine.dialect.name != "postgresql":
+        del params["amount"], params["at"]  # SQLite's driver takes neither as it is (db.sqlite_params)
+        sql = "SELECT :i + 1, :big, :s, :none, :yes, :day, :x, 'literal ' || :s"
+    else:
+        sql = ("SELECT :i + 1, :big, :s, :none, :yes, :amount, :day, :at, :x, 'literal ' || :s, "
+               "CAST(3 AS smallint), CAST(1.5 AS numeric), CAST('{\"a\": [1, \"二\"]}' AS jsonb), "
+               "CAST('{1,2,3}' AS int[]), CAST('2 days' AS interval), CAST('\\x00ff' AS bytea), "
+               "CAST('2026-12-05 11:04:05+08' AS timestamptz), CAST('12:30' AS time), "
+               "CAST('a1a2a3a4-b1b2-c1c2-d1d2-d3d4d5d6d7d8' AS uuid), :at > CAST('2026-01-01' AS timestamptz)")
+    on_loop = _run(lambda: reader(engine).one(sql, params))
+    direct = tuple(session.execute(text(sql), params).one())
+    assert on_loop == direct
+    assert on_loop is not None and on_loop[0] == 8 and on_loop[2] == "张三 O'Neil" and on_loop[3] is None
