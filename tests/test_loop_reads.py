@@ -117,6 +117,15 @@ def test_a_statements_error_is_its_reads_alone(engine: Engine, session: Session)
     assert first == last == after == (7,)
     assert isinstance(failed, Exception) and "nowhere" in str(failed)
 
+    async def bad_parameters() -> list[Any]:
+        return list(await asyncio.gather(reads.one(READ, {}), reads.one(READ, {"n": "a\x00b"}),
+                                         reads.one(READ, {"n": "alone"}), return_exceptions=True))
+
+    missing, nul, fine = _run(bad_parameters)
+    assert isinstance(missing, Exception) and "n" in str(missing)
+    assert fine == (7,)
+    assert nul is None or isinstance(nul, Exception)  # SQLite takes the NUL (no row); PostgreSQL refuses it
+
 
 def test_disposing_the_engine_closes_the_connections(database_url: str) -> None:
     engine = make_engine(database_url)

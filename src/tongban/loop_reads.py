@@ -336,9 +336,13 @@ class _PgConn:
             sql, names = _pg_form(read.statement)
             try:
                 values = [read.params[name] for name in names]
+            except KeyError as exc:  # this read's error; nothing sent
+                _fail([read], errors.ProgrammingError(f"loop read: no value for the parameter {exc}"))
+                continue
+            try:
                 dumped = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
-            except Exception as exc:  # a missing or unadaptable parameter: this read's error, sent nothing
-                _fail([read], errors.ProgrammingError(f"loop read parameters: {exc!r}"))
+            except Exception as exc:  # a value PostgreSQL cannot take (a NUL in a text): as psycopg raises it
+                _fail([read], exc)
                 continue
             key = (sql, tx.types)
             name = self.prepared.get(key)
