@@ -31,7 +31,7 @@ from tongban.org import auth
 from tongban.registry import platform, resolve
 from tongban.transactions import Why, separate
 from tongban.web import health, limits, object_names, route_index, static_files  # noqa: F401  (object_names knows every domain: the top layer's)
-from tongban.web.templating import render
+from tongban.web.templating import render, templates
 
 log = logging.getLogger("tongban")
 
@@ -326,6 +326,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry=None if settings.otel_telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
+    # Templates are checked for changes on disk (two stat calls a page) only where someone edits them.
+    templates.env.auto_reload = settings.env == "development"
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
 
