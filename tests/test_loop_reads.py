@@ -121,6 +121,18 @@ def test_a_statements_error_is_its_reads_alone(engine: Engine, session: Session)
         return list(await asyncio.gather(reads.one(READ, {}), reads.one(READ, {"n": "a\x00b"}),
                                          reads.one(READ, {"n": "alone"}), return_exceptions=True))
 
+    async def new_statements_after_a_failing_one() -> list[Any]:
+        # A statement never sent before, behind a failing one in the same pipeline: its preparing is aborted with it;
+        # it must be prepared again when sent again, then and later.
+        first = await asyncio.gather(reads.one("SELECT no_such_column FROM nowhere"),
+                                     reads.one(READ + " AND version > :v", {"n": "alone", "v": 0}),
+                                     return_exceptions=True)
+        later = await reads.one(READ + " AND version > :v", {"n": "alone", "v": 1})
+        return [*first, later]
+
+    failing, new, later = _run(new_statements_after_a_failing_one)
+    assert isinstance(failing, Exception) and new == later == (7,)
+
     missing, nul, fine = _run(bad_parameters)
     assert isinstance(missing, Exception) and "n" in str(missing)
     assert fine == (7,)

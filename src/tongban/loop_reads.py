@@ -307,7 +307,7 @@ class _PgConn:
     returns the same Python values; each statement is prepared once per connection (for its parameters' types), a
     bounded number of them."""
 
-    __slots__ = ("conn", "fd", "loop", "pgconn", "prepared")
+    __slots__ = ("conn", "fd", "loop", "named", "pgconn", "prepared")
 
     PREPARED_MAX = 256  # statements prepared per connection; past them, sent unprepared
 
@@ -315,7 +315,8 @@ class _PgConn:
         self.conn = conn  # psycopg's AsyncConnection: its adapters and its end; not used for statements after this
         self.pgconn: Any = conn.pgconn
         self.loop = asyncio.get_running_loop()
-        self.prepared: dict[tuple[bytes, Any], bytes] = {}
+        self.prepared: dict[tuple[bytes, Any], bytes] = {}  # sent for preparing (dropped again if that failed)
+        self.named = 0  # names handed out: never one twice on the connection
         self.pgconn.nonblocking = 1
         self.pgconn.enter_pipeline_mode()
         self.fd = self.pgconn.socket
@@ -347,7 +348,8 @@ class _PgConn:
             key = (sql, tx.types)
             name = self.prepared.get(key)
             if name is None and len(self.prepared) < self.PREPARED_MAX:
-                name = b"tongban_lr_%d" % len(self.prepared)
+                name = b"tongban_lr_%d" % self.named
+                self.named += 1
                 self.prepared[key] = name
                 pg.send_prepare(name, sql, tx.types)
                 expected.append((True, read, key))
@@ -374,8 +376,10 @@ class _PgConn:
                         raise errors.OperationalError("loop read: the connection was lost")
                     return again
                 prepare, read, key = next(results)
-                if status == pq.ExecStatus.PIPELINE_ABORTED:
-                    if not prepare and not read.future.done():
+                if status == pq.ExecStatus.PIPELINE_ABORTED:  # after a failed statement: not run
+                    if prepare:
+                        self.prepared.pop(key, None)  # not prepared: prepared again when sent again
+                    elif not read.future.done():
                         again.append(read)
                 elif status == pq.ExecStatus.FATAL_ERROR:
                     severity = result.error_field(pq.DiagnosticField.SEVERITY_NONLOCALIZED)
