@@ -133,6 +133,15 @@ def test_a_statements_error_is_its_reads_alone(engine: Engine, session: Session)
     failing, new, later = _run(new_statements_after_a_failing_one)
     assert isinstance(failing, Exception) and new == later == (7,)
 
+    if engine.dialect.name == "postgresql":  # a value the driver cannot give Python: that read's error alone
+        async def unloadable() -> list[Any]:
+            return list(await asyncio.gather(reads.one(READ, {"n": "alone"}),
+                                             reads.one("SELECT CAST('infinity' AS date)"),
+                                             reads.one(READ, {"n": "alone"}), return_exceptions=True))
+
+        before, infinite, after_it = _run(unloadable)
+        assert before == after_it == (7,) and isinstance(infinite, Exception) and "infinity" in str(infinite)
+
     missing, nul, fine = _run(bad_parameters)
     assert isinstance(missing, Exception) and "n" in str(missing)
     assert fine == (7,)

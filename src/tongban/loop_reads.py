@@ -358,6 +358,8 @@ class _PgConn:
             else:
                 pg.send_query_prepared(name, dumped, tx.formats, pq.Format.TEXT)
             expected.append((False, read, key))
+        if not expected:  # every read failed before anything was sent
+            return []
         pg.pipeline_sync()
         while pg.flush():
             await self._wait(write=True)
@@ -392,10 +394,14 @@ class _PgConn:
                     _fail([read], errors.error_from_result(result, encoding=encoding))
                 elif not prepare and not read.future.done():
                     rows: list[tuple[Any, ...]] = []
-                    if status == pq.ExecStatus.TUPLES_OK:
-                        tx.set_pgresult(result)
-                        rows = tx.load_rows(0, min(result.ntuples, read.limit), tuple)
-                    read.future.set_result(rows)
+                    try:
+                        if status == pq.ExecStatus.TUPLES_OK:
+                            tx.set_pgresult(result)
+                            rows = tx.load_rows(0, min(result.ntuples, read.limit), tuple)
+                    except Exception as exc:  # a value Python cannot hold (a date of "infinity"): as psycopg raises it
+                        _fail([read], exc)
+                    else:
+                        read.future.set_result(rows)
             await self._wait(write=False)
 
     async def _wait(self, *, write: bool) -> None:
