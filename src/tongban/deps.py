@@ -247,29 +247,26 @@ async def assumed_request(request: Request) -> None:
 
 
 async def confirmed_reads(request: Request, reads: LoopReader,
-                          steps: Callable[[Actor], Sequence[Awaitable[Any]]]) -> tuple[Actor, list[Any]]:
-    """The actor of an `assumed_router` page and the results of its reads, `steps(actor)` (coroutines that read on the
-    event loop), sent together with the read of the sessions' version when the actor was assumed. If the version
-    moved, the page's reads are discarded: the actor is resolved again as `secure_request` does (a session ended
-    meanwhile is refused) and `steps` run again for it."""
+                          steps: Callable[[Actor], Sequence[Awaitable[Any]]]) -> list[Any]:
+    """The results of an `assumed_router` page's reads, `steps(actor)` (coroutines that read on the event loop), for
+    `request.state.actor`, sent together with the read of the sessions' version when the actor was assumed. If the
+    version moved, the page's reads are discarded: the actor is resolved again as `secure_request` does (a session
+    ended meanwhile is refused) and `steps` run again for it."""
     kept = getattr(request.state, ASSUMED, None)
-    if kept is None:
-        actor = request.state.actor
-        return actor, await reads.together(*steps(actor))
-    try:
-        version, *results = await reads.together(reads.one(versioned.VERSION_SQL, {"n": versioned.SESSIONS}),
-                                                  *steps(request.state.actor))
-    except BaseException:
-        request.state.actor = request.state.auth_via = None  # not confirmed: an error page is drawn for no one
-        setattr(request.state, ASSUMED, None)
-        raise
-    setattr(request.state, ASSUMED, None)
-    if version is not None and int(version[0]) == kept:
-        return request.state.actor, results
-    request.state.actor = request.state.auth_via = None
-    await secure_request(request)
-    actor = request.state.actor
-    return actor, await reads.together(*steps(actor))
+    if kept is not None:
+        try:
+            version, *results = await reads.together(reads.one(versioned.VERSION_SQL, {"n": versioned.SESSIONS}),
+                                                      *steps(request.state.actor))
+        except BaseException:
+            request.state.actor = request.state.auth_via = None  # not confirmed: an error page is drawn for no one
+            raise
+        finally:
+            setattr(request.state, ASSUMED, None)
+        if version is not None and int(version[0]) == kept:
+            return results
+        request.state.actor = request.state.auth_via = None
+        await secure_request(request)
+    return await reads.together(*steps(request.state.actor))
 
 
 CurrentActor = Annotated[Actor, Depends(require_actor)]

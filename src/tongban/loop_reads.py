@@ -221,30 +221,30 @@ class _AsyncPool(_Held):
     async def _run_batch(self, conn: Any, batch: list[_Read]) -> None:
         import psycopg
 
+        answered = False
         try:
             for attempt in (1, 2):
                 try:
                     if conn is None:
                         conn = await self._connect()
                     await _execute(conn, batch)
+                    answered = True
                     return
                 except psycopg.OperationalError as exc:
                     if attempt == 2 or conn is None or not conn.closed:  # not a dropped connection: the error
                         _fail(batch, exc)
-                        if conn is not None:
-                            _finish(conn)  # left mid-pipeline: not used again
                         return
                     _finish(conn)  # dropped (a restart): once more on a new one, for the reads not yet answered
                     conn = None
                     batch = [read for read in batch if not read.future.done()]
                 except BaseException as exc:  # the batch's readers get it; the task ends quietly
                     _fail(batch, exc)
-                    if conn is not None:
-                        _finish(conn)  # left mid-pipeline: not used again
                     if not isinstance(exc, Exception):
                         raise
                     return
         finally:
+            if not answered and conn is not None:
+                _finish(conn)  # left mid-pipeline: not used again
             self._release(conn)
             if self.queued and not self.scheduled:
                 self._dispatch()

@@ -116,7 +116,7 @@ async def home_page(request: Request) -> Response:
     session's version read with the page's reads (deps.confirmed_reads)."""
     state = request.app.state
     reads = CardReads(state.engine, state.session_factory)
-    _, (summary, _) = await confirmed_reads(request, reads.loop, lambda actor: (
+    summary, _ = await confirmed_reads(request, reads.loop, lambda actor: (
         queries.home(reads, actor), count_badges_on_loop(request, actor, reads)))
     return render(request, "org/home.html", {"summary": summary})
 
