@@ -206,3 +206,27 @@ def test_seal_command_warns_about_refused_rows(session: Session, engine: Engine,
         conn.execute(text("UPDATE exchange_log SET purpose = '掩盖'"))
     proc = _cli(database_url, "exchange", "seal")
     assert proc.returncode == 2 and "拒绝封存" in proc.stderr and "调用序号 1" in proc.stderr
+
+
+def test_the_row_payload_is_the_bytes_entries_were_macd_with_before() -> None:
+    """The payload a row's MAC covers is made with orjson; entries written before were MAC'd over
+    `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` and must verify the same: for values of every kind a
+    row holds, and strings holding every Unicode code point, the bytes are equal."""
+    import datetime as dt
+    import json
+
+    chunks = ["".join(chr(c) for c in range(start, min(start + 4096, 0x110000)) if not 0xD800 <= c <= 0xDFFF)
+              for start in range(0, 0x110000, 4096)]
+    base = {"occurred_at": dt.datetime(2026, 12, 5, 8, 30, 1, 123456), "client_id": 7, "consumer_id": 3,
+            "provider_id": None, "resource_id": 12, "resource_code": "101/000003", "operation": "get",
+            "items": '["name","id_number"]', "record_keys": '["110101199003071234"]', "record_count": 1,
+            "end_user": "", "purpose": "一网通办办件时核验申请人身份", "case_number": "BENCH0001", "result": "ok",
+            "status_code": 200, "latency_ms": 0}
+    for chunk in chunks:
+        values = {**base, "purpose": chunk, "end_user": chunk[::-1]}
+        nonce = "0123456789abcdef01234567"
+        subjects = [chunk[:50], "91110000600037341L"]
+        row = [values[f] for f in sealing._ROW_FIELDS]
+        row[0] = row[0].strftime(sealing._TS)
+        before = json.dumps([nonce, *row, sorted(subjects)], ensure_ascii=False, separators=(",", ":")).encode()
+        assert sealing._row_payload(values, nonce, subjects) == before

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+import orjson
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -303,8 +304,8 @@ def _entry(actor: Actor, ctx: CallContext, *, operation: str, resource: Resource
         "occurred_at": utcnow(), "client_id": actor.client_id or 0, "consumer_id": actor.department_id or 0,
         "provider_id": resource.provider_id if resource is not None else None,
         "resource_id": resource.id if resource is not None else None, "resource_code": code[:32],
-        "operation": operation, "items": json.dumps(items, ensure_ascii=False),
-        "record_keys": json.dumps(keys[:100], ensure_ascii=False),
+        "operation": operation, "items": orjson.dumps(items).decode(),
+        "record_keys": orjson.dumps(keys[:100]).decode(),
         "record_count": len(keys) if record_count is None else record_count,
         "end_user": ctx.end_user[:64], "purpose": ctx.purpose[:255], "case_number": ctx.case_number[:64],
         "result": result, "status_code": status, "latency_ms": int((time.perf_counter() - ctx.started) * 1000),
@@ -602,12 +603,23 @@ def check_access(session: Session, actor: Actor, ctx: CallContext, code: str, op
         throttled = quotas.count_call(session, client_id=actor.client_id, resource_id=resource.id, limits=limits)
         if throttled is not None:
             raise refuse(session, actor, ctx, operation, code, resource, throttled)
+    items, plain, masks = versioned.cached(session, ("granted", actor.client_id, resource.id, day),
+                                           lambda: _granted(resource, grants))
+    return Access(resource=resource, items=list(items), plain=set(plain), masks=dict(masks),
+                  subject_items=subject_items)
+
+
+def _granted(resource: ResourceView, grants: list[GrantView]) -> tuple[
+        tuple[str, ...], frozenset[str], tuple[tuple[str, Any], ...]]:
+    """What the day's active grants give of the resource: its granted items in catalog order, those served plain, and
+    the mask of each item served masked. Remembered with the grants and the resource (the same version: a change to
+    either reads them again) for the day the grants were judged on."""
     granted = set().union(*(set(g.items) for g in grants))
-    plain = set().union(*(set(g.plain_items) for g in grants))
-    items = [i.key for i in resource.items if i.key in granted]
-    masks = {i.key: masking.masker(i.data_type, i.key, i.name) for i in resource.items
-             if i.key in granted and masking.needs_mask(i.sensitivity) and i.key not in plain}
-    return Access(resource=resource, items=items, plain=plain, masks=masks, subject_items=subject_items)
+    plain = frozenset().union(*(g.plain_items for g in grants))
+    items = tuple(i.key for i in resource.items if i.key in granted)
+    masks = tuple((i.key, masking.masker(i.data_type, i.key, i.name)) for i in resource.items
+                  if i.key in granted and masking.needs_mask(i.sensitivity) and i.key not in plain)
+    return items, plain, masks
 
 
 def check_filters(session: Session, actor: Actor, ctx: CallContext, operation: str, code: str, access: Access,
