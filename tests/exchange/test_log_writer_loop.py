@@ -254,6 +254,29 @@ def test_a_loop_held_up_by_a_synchronous_call_is_not_waited_for(
     assert _turn_is_free(engine)
 
 
+class _Abort(BaseException):
+    """Not an error of a write (as an interrupt is not)."""
+
+
+def test_a_drain_ended_by_an_interrupt_fails_its_callers_and_the_next_caller_is_served(
+        engine: Engine, session: Session, group: log_writer._GroupCommit) -> None:
+    def aborting(conn: Connection, names: list[str]) -> list[int]:
+        raise _Abort
+
+    async def main() -> int:
+        with pytest.raises(_Abort):
+            await log_writer.submit_async(engine, "aborted", aborting)
+        for _ in range(300):  # at most 30 s: the drain has ended
+            if not group.draining:
+                break
+            await asyncio.sleep(0.1)
+        return int(await log_writer.submit_async(engine, "afterabort", _insert([])))
+
+    assert asyncio.run(main()) == len("afterabort")
+    assert _count(session, "afterabort") == 1
+    assert _turn_is_free(engine)
+
+
 def test_a_function_handed_to_a_loop_that_does_not_run_is_never_called() -> None:
     called: list[int] = []
     stopped = asyncio.new_event_loop()

@@ -298,6 +298,11 @@ class _GroupCommit:
             _log.exception("exchange log write failed")
             batch[0].error = exc
             batch[0].result = None
+        except BaseException as exc:  # not an error of the writes (an interrupt): the callers learn of it, not success
+            for job in batch:
+                job.error, job.result = exc, None
+                job.finish()
+            raise
         else:
             if self.wal:
                 try:
@@ -321,20 +326,30 @@ class _GroupCommit:
         if start:
             drainer = asyncio.ensure_future(threads.run(self._drain, engine, asyncio.get_running_loop()))
             self.drainers.add(drainer)
-            drainer.add_done_callback(self.drainers.discard)
+            drainer.add_done_callback(self._drained)
         return await asyncio.shield(future)  # a cancelled caller's write is committed all the same
+
+    def _drained(self, drainer: asyncio.Future[None]) -> None:  # on the event loop
+        self.drainers.discard(drainer)
+        if not drainer.cancelled() and drainer.exception() is not None:  # its callers had it as their answer
+            _log.error("exchange log drain ended by %r", drainer.exception())
 
     def _drain(self, engine: Engine, loop: asyncio.AbstractEventLoop) -> None:  # in a request thread
         """Commit what waits until nothing does (the writes of threads arriving meanwhile with them), the
         transactions on `loop` where the module's docstring says."""
-        while True:
-            with self.commit_lock:
-                with self.queue_lock:
-                    batch, self.waiting = self.waiting[:_BATCH], self.waiting[_BATCH:]
-                    if not batch:
-                        self.draining = False
-                        return
-                self._commit(engine, batch, loop)
+        try:
+            while True:
+                with self.commit_lock:
+                    with self.queue_lock:
+                        batch, self.waiting = self.waiting[:_BATCH], self.waiting[_BATCH:]
+                        if not batch:
+                            self.draining = False
+                            return
+                    self._commit(engine, batch, loop)
+        except BaseException:
+            with self.queue_lock:  # the next caller starts a drain of its own
+                self.draining = False
+            raise
 
 
 #: Set in `session.info` by an API route whose session writes nothing of its own: its exchange writes may then go to
