@@ -3,6 +3,7 @@ an application client of another department with an API key, and an active grant
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,3 +91,17 @@ def trickle() -> Iterator[TrickleProcess]:
     p = TrickleProcess()
     yield p
     p.stop()
+
+
+@pytest.fixture
+def synced_files(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The inodes of the files fsync'd from now on, in order (the real fsync runs)."""
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    return synced

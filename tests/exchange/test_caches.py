@@ -197,22 +197,14 @@ def test_on_a_sqlite_file_a_group_commit_takes_its_turn_through_the_lock_file(en
         os.close(other)
 
 
-def test_on_sqlite_the_group_commit_syncs_the_wal_before_it_answers(engine: Engine,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_sqlite_the_group_commit_syncs_the_wal_before_it_answers(engine: Engine, synced_files: list[int]) -> None:
     """WAL with synchronous=NORMAL survives a crash of the process, not of the machine: the batch commits with NORMAL
     (the process's turn at the write lock ends sooner), then the WAL file is synced, and only then is the write's
     caller answered. The real fsync runs; the test records which file it synced."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         pytest.skip("SQLite's WAL file")
-    synced: list[int] = []
-    real_fsync = os.fsync
-
-    def recording_fsync(fd: int) -> None:
-        synced.append(os.fstat(fd).st_ino)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", recording_fsync)
+    synced = synced_files
 
     def work(conn: Connection) -> int:
         assert synced == []  # nothing synced before the batch is written

@@ -69,16 +69,8 @@ def _turn_is_free(engine: Engine) -> bool:
 
 
 def test_the_loops_callers_are_written_by_the_loop_and_answered_after_the_wal_is_synced(
-        engine: Engine, session: Session, group: log_writer._GroupCommit,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    synced: list[int] = []
-    real_fsync = os.fsync
-
-    def recording_fsync(fd: int) -> None:
-        synced.append(os.fstat(fd).st_ino)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", recording_fsync)
+        engine: Engine, session: Session, group: log_writer._GroupCommit, synced_files: list[int]) -> None:
+    synced = synced_files
     calls: list[tuple[int, list[int]]] = []
     writer = _insert(calls)
 
