@@ -252,20 +252,33 @@ class _Abort(BaseException):
 
 def test_a_drain_ended_by_an_interrupt_fails_its_callers_and_the_next_caller_is_served(
         engine: Engine, session: Session, group: log_writer._GroupCommit) -> None:
-    def aborting(conn: Connection, names: list[str]) -> list[int]:
-        raise _Abort
+    """In a batch retried one by one (a write failed), an interrupt at the second write ends the drain: the first
+    caller has its error, the second and the third the interrupt (the third's write never made)."""
+    insert = _insert([])
 
-    async def main() -> int:
-        with pytest.raises(_Abort):
-            await log_writer.submit_async(engine, "aborted", aborting)
+    def writer(conn: Connection, names: list[str]) -> list[int]:
+        if "abort" in names and len(names) == 1:
+            raise _Abort
+        return insert(conn, names)
+
+    async def main() -> tuple[list[Any], int]:
+        group.commit_lock.acquire()
+        tasks = [asyncio.ensure_future(log_writer.submit_async(engine, name, writer))
+                 for name in ("bad2", "abort", "never")]
+        await asyncio.sleep(0.05)
+        group.commit_lock.release()
+        results = list(await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30))  # none left
         for _ in range(300):  # at most 30 s: the drain has ended
             if not group.draining:
                 break
             await asyncio.sleep(0.1)
-        return int(await log_writer.submit_async(engine, "afterabort", _insert([])))
+        return results, int(await log_writer.submit_async(engine, "afterabort", _insert([])))
 
-    assert asyncio.run(main()) == len("afterabort")
-    assert _count(session, "afterabort") == 1
+    results, after = asyncio.run(main())
+    assert "no_such_table" in str(results[0])
+    assert isinstance(results[1], _Abort) and isinstance(results[2], _Abort)
+    assert after == len("afterabort")
+    assert _count(session, "never") == 0 and _count(session, "afterabort") == 1
     assert _turn_is_free(engine)
 
 

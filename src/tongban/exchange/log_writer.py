@@ -283,6 +283,16 @@ class _GroupCommit:
 
     def _commit(self, engine: Engine, batch: list[_Write], loop: asyncio.AbstractEventLoop | None = None) -> None:
         try:
+            self._commit_batch(engine, batch, loop)
+        except BaseException as exc:  # not an error of the writes (an interrupt): the callers learn of it, not success
+            for job in batch:
+                if not job.done:
+                    job.error, job.result = exc, None
+                    job.finish()
+            raise
+
+    def _commit_batch(self, engine: Engine, batch: list[_Write], loop: asyncio.AbstractEventLoop | None) -> None:
+        try:
             try:
                 if loop is None or not self.wal:
                     raise _NotRun
@@ -298,11 +308,6 @@ class _GroupCommit:
             _log.exception("exchange log write failed")
             batch[0].error = exc
             batch[0].result = None
-        except BaseException as exc:  # not an error of the writes (an interrupt): the callers learn of it, not success
-            for job in batch:
-                job.error, job.result = exc, None
-                job.finish()
-            raise
         else:
             if self.wal:
                 try:
