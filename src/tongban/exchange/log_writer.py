@@ -294,7 +294,7 @@ class _GroupCommit:
     def _commit_batch(self, engine: Engine, batch: list[_Write], loop: asyncio.AbstractEventLoop | None) -> None:
         try:
             try:
-                if loop is None or not self.wal:
+                if loop is None or not self.wal or not loop.is_running():  # a loop that has stopped: not handed
                     raise _NotRun
                 self._on_loop(engine, batch, loop)
             except _NotRun:
