@@ -223,20 +223,25 @@ def test_a_loop_that_stops_before_its_batch_is_written_leaves_it_written_by_the_
 
 def test_a_loop_held_up_by_a_synchronous_call_is_not_waited_for(
         engine: Engine, session: Session, group: log_writer._GroupCommit, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A loop blocked in a synchronous call (here a sleep; a call waiting for the commit lock would never end) does
-    not come to the handed transaction: the thread, out of patience, runs it itself; the loop, when it comes to it,
-    finds it taken."""
-    import time
-
+    """A loop blocked in a synchronous call (here a wait for the write itself, which would never end if the thread
+    waited for the loop) does not come to the handed transaction: the thread, out of patience, runs it itself; the
+    loop, when it comes to it, finds it taken."""
     monkeypatch.setattr(log_writer._OnLoop, "patience", 0.2)
     calls: list[tuple[int, list[int]]] = []
+    insert = _insert(calls)
+    written = threading.Event()
+
+    def writer(conn: Connection, names: list[str]) -> list[int]:
+        result = insert(conn, names)
+        written.set()
+        return result
 
     async def main() -> tuple[int, int]:
         group.commit_lock.acquire()  # the drain starts and waits for the lock
-        task = asyncio.ensure_future(log_writer.submit_async(engine, "heldup", _insert(calls)))
+        task = asyncio.ensure_future(log_writer.submit_async(engine, "heldup", writer))
         await asyncio.sleep(0.05)
         group.commit_lock.release()
-        time.sleep(2)  # the loop held up while the drain hands it the transaction
+        assert written.wait(30)  # the loop held up until the write is done: only the thread can have done it
         return threading.get_ident(), int(await task)
 
     loop_thread, result = asyncio.run(main())
