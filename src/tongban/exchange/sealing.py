@@ -48,7 +48,7 @@ def _row_payload(values: dict[str, Any] | ExchangeLogEntry, nonce: str, subjects
     row: list[Any] = [get(f) for f in _ROW_FIELDS]
     row[0] = row[0].strftime(_TS)
     # orjson gives the bytes `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` gave for these values (every
-    # code point checked in tests/exchange/test_sealing_payload.py), so entries MAC'd before verify the same.
+    # code point checked in tests/exchange/test_sealing.py), so entries MAC'd before verify the same.
     return orjson.dumps([nonce, *row, sorted(subjects)])
 
 
